@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import { certificateIdFromFingerprint } from '../pki/certificate-authority.ts';
+import type { ConnectionAuthorizer } from '../policy/policy-evaluator.ts';
+import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
+
+export interface DeviceBrokerOptions {
+  host: string;
+  tlsPort: number;
+  plainPort: number | null;
+  plainHost: string;
+  maxPayloadBytes: number;
+  tls: { caPem: string; certPem: string; keyPem: string };
+}
+
+interface Session {
+  sessionId: string;
+  clientId: string;
+  certificateId: string | null;
+  authorizer: ConnectionAuthorizer;
+  ipAddress: string | null;
+  /** AWS disconnectReason, set by whoever ends the connection before it closes. */
+  disconnectReason: string | undefined;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/** Topics only the fleet itself may publish to, whatever a policy says (AWS reserves them the same way). */
+const RESERVED_PUBLISH_PREFIXES = ['$aws/events/', '$SYS/'];
+
+/**
+ * The embedded MQTT 3.1.1 broker (aedes): an mTLS listener where the client certificate is the identity, an
+ * optional plain listener for development, and AWS IoT policy enforcement in aedes' hooks: iot:Connect at CONNECT,
+ * iot:Publish (+ iot:RetainPublish) on every PUBLISH, iot:Subscribe on every SUBSCRIBE filter, iot:Receive on every
+ * delivery. Fleet services publish and subscribe in-process, below the policy layer.
+ */
+export class DeviceBroker {
+  private aedes: Aedes | undefined;
+  private tlsServer: Server | undefined;
+  private plainServer: Server | undefined;
+  private readonly sessions = new WeakMap<Client, Session>();
+  private readonly liveClients = new Map<string, Client>();
+  private readonly tlsSockets = new WeakSet<object>();
+  private readonly sockets = new Set<Socket>();
+  private readonly handlers: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = [];
+
+  constructor(
+    private readonly options: DeviceBrokerOptions,
+    private readonly authenticate: (attempt: ConnectAttempt) => AuthenticationResult,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const aedes = await Aedes.createBroker({
+      // AWS IoT Core allows client ids of up to 128 characters.
+      maxClientsIdLength: 128,
+      heartbeatInterval: 60_000,
+      connectTimeout: 10_000,
+      authenticate: (client, _username, _password, done) => this.onAuthenticate(client, done),
+      authorizePublish: (client, packet, done) => done(this.onAuthorizePublish(client, packet)),
+      authorizeSubscribe: (client, sub, done) => done(null, this.onAuthorizeSubscribe(client, sub)),
+      authorizeForward: (client, packet) => this.onAuthorizeForward(client, packet),
+    });
+    this.aedes = aedes;
+    aedes.on('client', (client) => this.onClientReady(client));
+    aedes.on('clientDisconnect', (client) => this.onClientGone(client));
+    aedes.on('keepaliveTimeout', (client) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
+    aedes.on('clientError', (client, err) => {
+      this.setReason(client, 'CLIENT_ERROR');
+      this.log.debug({ clientId: client.id, err: err.message }, 'client error');
+    });
+    aedes.on('connectionError', (client, err) => {
+      this.log.debug({ clientId: client?.id, err: err.message }, 'connection error');
+    });
+
+    this.tlsServer = createTlsServer(
+      {
+        ca: this.options.tls.caPem,
+        cert: this.options.tls.certPem,
+        key: this.options.tls.keyPem,
+        requestCert: true,
+        // A certificate not signed by the fleet CA never gets past the handshake.
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      },
+      (socket) => {
+        this.tlsSockets.add(socket);
+        this.track(socket);
+        aedes.handle(socket);
+      },
+    );
+    this.tlsServer.on('tlsClientError', (err, socket) => {
+      this.log.info({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake refused');
+    });
+    await listen(this.tlsServer, this.options.tlsPort, this.options.host);
+    if (this.options.plainPort !== null) {
+      this.plainServer = createNetServer((socket) => {
+        this.track(socket);
+        aedes.handle(socket);
+      });
+      await listen(this.plainServer, this.options.plainPort, this.options.plainHost);
+      this.log.warn({ port: this.plainPort }, 'plain MQTT listener is on: development only');
+    }
+    for (const handler of this.handlers) aedes.subscribe(handler.filter, handler.fn, () => {});
+    this.log.info({ tlsPort: this.tlsPort, plainPort: this.plainPort }, 'broker listening');
+  }
+
+  async stop(): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return;
+    for (const client of this.liveClients.values()) this.setReason(client, 'SERVER_INITIATED_DISCONNECT');
+    const closing = [this.tlsServer, this.plainServer].filter((s): s is Server => s !== undefined).map(closeServer);
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    this.aedes = undefined;
+    this.tlsServer = undefined;
+    this.plainServer = undefined;
+  }
+
+  get tlsPort(): number {
+    return portOf(this.tlsServer);
+  }
+
+  get plainPort(): number | null {
+    return this.plainServer ? portOf(this.plainServer) : null;
+  }
+
+  connectedClientIds(): string[] {
+    return [...this.liveClients.keys()];
+  }
+
+  /** Publishes as the fleet itself (no policy applies; subscribers' iot:Receive still does). */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('broker is not running'));
+    const packet = { cmd: 'publish', topic, payload, qos, retain: false, dup: false } as PublishPacket;
+    return new Promise((resolve, reject) => aedes.publish(packet, (err?: Error) => (err ? reject(err) : resolve())));
+  }
+
+  /** Receives every message matching `filter`, from any client, after policy checks. Register before `start()`. */
+  onMessage(filter: string, handler: MessageHandler): void {
+    const fn = (packet: AedesPublishPacket, cb: () => void) => {
+      try {
+        handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      } catch (err) {
+        this.log.error({ err, topic: packet.topic }, 'message handler failed');
+      } finally {
+        cb();
+      }
+    };
+    this.handlers.push({ filter, fn });
+    if (this.aedes) this.aedes.subscribe(filter, fn, () => {});
+  }
+
+  /** Closes every live connection made with this certificate (after a revocation). */
+  disconnectCertificate(certificateId: string, reason = 'API_INITIATED_DISCONNECT'): number {
+    let count = 0;
+    for (const client of this.liveClients.values()) {
+      if (this.sessions.get(client)?.certificateId === certificateId) {
+        this.setReason(client, reason);
+        client.close();
+        count++;
+      }
+    }
+    return count;
+  }
+
+  disconnectClient(clientId: string, reason = 'API_INITIATED_DISCONNECT'): boolean {
+    const client = this.liveClients.get(clientId);
+    if (!client) return false;
+    this.setReason(client, reason);
+    client.close();
+    return true;
+  }
+
+  private onAuthenticate(
+    client: Client,
+    done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
+  ): void {
+    const conn = client.conn as unknown as Socket & Partial<TLSSocket>;
+    let certificateId: string | null = null;
+    if (this.tlsSockets.has(conn)) {
+      const peer = conn.getPeerCertificate?.();
+      if (!peer?.fingerprint256) return done(notAuthorized('no client certificate'), false);
+      certificateId = certificateIdFromFingerprint(peer.fingerprint256);
+    }
+    const ipAddress = normaliseIp(conn.remoteAddress);
+    const result = this.authenticate({ clientId: client.id, certificateId, sourceIp: ipAddress ?? undefined });
+    if (!result.ok) {
+      this.log.info({ clientId: client.id, certificateId, code: result.code, reason: result.reason }, 'connection refused');
+      return done(notAuthorized(result.reason), false);
+    }
+    const previous = this.liveClients.get(client.id);
+    if (previous && previous !== client) this.setReason(previous, 'DUPLICATE_CLIENTID');
+    this.sessions.set(client, {
+      sessionId: randomUUID(),
+      clientId: client.id,
+      certificateId: result.certificateId,
+      authorizer: result.authorizer,
+      ipAddress,
+      disconnectReason: undefined,
+    });
+    done(null, true);
+  }
+
+  private onAuthorizePublish(client: Client | null, packet: PublishPacket): Error | null {
+    if (client === null) return null; // the fleet's own publishes (and nothing else) arrive without a client
+    const session = this.sessions.get(client);
+    if (!session) return new Error('no session');
+    const size = packetSize(packet.payload);
+    if (size > this.options.maxPayloadBytes) {
+      this.refuse(client, session, 'CLIENT_ERROR', `payload of ${size} bytes exceeds ${this.options.maxPayloadBytes}`, packet.topic);
+      return new Error('payload too large');
+    }
+    if (RESERVED_PUBLISH_PREFIXES.some((p) => packet.topic.startsWith(p))) {
+      this.refuse(client, session, 'AUTH_ERROR', 'publish to a reserved topic', packet.topic);
+      return new Error('reserved topic');
+    }
+    if (!session.authorizer.canPublish(packet.topic, packet.retain)) {
+      // MQTT 3.1.1 has no negative PUBACK: like AWS IoT Core, an unauthorized publish ends the connection.
+      this.refuse(client, session, 'AUTH_ERROR', 'policy does not allow iot:Publish', packet.topic);
+      return new Error('not authorized');
+    }
+    return null;
+  }
+
+  private onAuthorizeSubscribe(client: Client, subscription: Subscription): Subscription | null {
+    const session = this.sessions.get(client);
+    if (session?.authorizer.canSubscribe(subscription.topic)) return subscription;
+    // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in the SUBACK; the connection stays up.
+    this.log.info({ clientId: client.id, filter: subscription.topic }, 'subscription refused by policy');
+    return null;
+  }
+
+  private onAuthorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const session = this.sessions.get(client);
+    return session?.authorizer.canReceive(packet.topic) ? packet : null;
+  }
+
+  private onClientReady(client: Client): void {
+    const session = this.sessions.get(client);
+    if (!session) return;
+    this.liveClients.set(client.id, client);
+    this.bus.emit('broker.clientConnected', {
+      clientId: client.id,
+      sessionId: session.sessionId,
+      certificateId: session.certificateId,
+      ipAddress: session.ipAddress,
+      at: Date.now(),
+    });
+  }
+
+  private onClientGone(client: Client): void {
+    const session = this.sessions.get(client);
+    if (!session) return;
+    if (this.liveClients.get(client.id) === client) this.liveClients.delete(client.id);
+    const graceful = (client as unknown as { _disconnected?: boolean })._disconnected === true;
+    const reason = session.disconnectReason ?? (graceful ? 'CLIENT_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    this.bus.emit('broker.clientDisconnected', {
+      clientId: client.id,
+      sessionId: session.sessionId,
+      certificateId: session.certificateId,
+      reason,
+      at: Date.now(),
+    });
+  }
+
+  private refuse(client: Client, session: Session, reason: string, message: string, topic: string): void {
+    session.disconnectReason ??= reason;
+    this.log.warn({ clientId: client.id, topic, reason }, `publish refused: ${message}`);
+  }
+
+  private setReason(client: Client, reason: string): void {
+    const session = this.sessions.get(client);
+    if (session) session.disconnectReason ??= reason;
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+}
+
+function notAuthorized(message: string): Error & { returnCode: number } {
+  return Object.assign(new Error(message), { returnCode: 5 });
+}
+
+function packetSize(payload: PublishPacket['payload']): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+}
+
+function normaliseIp(address: string | undefined): string | null {
+  if (!address) return null;
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function portOf(server: Server | undefined): number {
+  const address = server?.address();
+  return address && typeof address === 'object' ? address.port : 0;
+}

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { EventBus } from '../platform/event-bus.ts';
+import type { Logger } from '../platform/log.ts';
+import { DeviceBroker } from './broker/device-broker.ts';
+import type { FleetConfig } from './config.ts';
+import type { FleetEvents } from './fleet-events.ts';
+import { HttpServer } from './http/http-server.ts';
+import { OperatorToken } from './http/operator-token.ts';
+import { CertificateRepository } from './identity/certificate-repository.ts';
+import { DeviceAuthenticator } from './identity/device-authenticator.ts';
+import { CertificateAuthority } from './pki/certificate-authority.ts';
+import { PolicyRepository } from './policy/policy-repository.ts';
+import { PresenceRepository } from './presence/presence-repository.ts';
+import { PresenceService } from './presence/presence-service.ts';
+import { seedDemoData } from './registry/demo-seed.ts';
+import { DeviceRegistry } from './registry/device-registry.ts';
+import { StoreRepository } from './registry/store-repository.ts';
+import { ThingRepository } from './registry/thing-repository.ts';
+import { ShadowRepository } from './shadow/shadow-repository.ts';
+import { ShadowService } from './shadow/shadow-service.ts';
+import { type Database, openDatabase } from './storage/database.ts';
+import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
+import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
+
+/**
+ * The fleet server: wires every subsystem (the one place that does) and starts and stops them in order.
+ * Subsystems are created in start() because several need the CA's certificates and the open database.
+ */
+export class FleetServer {
+  readonly bus: EventBus<FleetEvents>;
+  readonly ca: CertificateAuthority;
+  readonly token: OperatorToken;
+  private parts: Parts | undefined;
+  private offs: (() => void)[] = [];
+
+  constructor(
+    readonly config: FleetConfig,
+    private readonly log: Logger,
+  ) {
+    this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
+    this.ca = new CertificateAuthority(
+      {
+        dir: join(config.dataDir, 'pki'),
+        hostNames: config.pki.hostNames,
+        caValidityDays: config.pki.caValidityDays,
+        serverValidityDays: config.pki.serverValidityDays,
+        deviceValidityDays: config.pki.deviceValidityDays,
+        commonName: config.pki.caCommonName,
+      },
+      log.child({ component: 'pki' }),
+    );
+    this.token = new OperatorToken(config.dataDir);
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this;
+    await this.ca.start();
+    this.token.start();
+    const db = openDatabase(config.dataDir, log.child({ component: 'db' }));
+    const stores = new StoreRepository(db);
+    const things = new ThingRepository(db);
+    const certificates = new CertificateRepository(db);
+    const policies = new PolicyRepository(db);
+    if (config.seedDemoData) seedDemoData(stores);
+    const registry = new DeviceRegistry(db, stores, things, certificates, policies, this.ca, this.bus, log.child({ component: 'registry' }));
+    const authenticator = new DeviceAuthenticator(certificates, policies, things, config.aws);
+    const broker = new DeviceBroker(
+      {
+        host: config.mqtt.host,
+        tlsPort: config.mqtt.tlsPort,
+        plainPort: config.mqtt.plainPort,
+        plainHost: config.mqtt.plainHost,
+        maxPayloadBytes: config.mqtt.maxPayloadBytes,
+        tls: { caPem: this.ca.caPem, certPem: this.ca.serverCertificatePem, keyPem: this.ca.serverPrivateKeyPem },
+      },
+      (attempt) => authenticator.authenticate(attempt),
+      this.bus,
+      log.child({ component: 'broker' }),
+    );
+    const presence = new PresenceService(new PresenceRepository(db), broker, this.bus, config.presence, log.child({ component: 'presence' }));
+    const telemetry = new TelemetryIngest(new TelemetryRepository(db), broker, this.bus, config.telemetry, log.child({ component: 'telemetry' }));
+    const shadows = new ShadowService(new ShadowRepository(db), broker, this.bus, config.shadow, log.child({ component: 'shadow' }));
+    const http = new HttpServer(
+      config.http,
+      { registry, stores, presence, telemetry, shadows, broker, token: this.token },
+      log.child({ component: 'http' }),
+    );
+    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http };
+
+    registry.start();
+    presence.start();
+    telemetry.start();
+    this.offs.push(this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)));
+    await broker.start();
+    await http.start();
+    log.info({ mqttTls: broker.tlsPort, mqttPlain: broker.plainPort, http: http.port, dataDir: config.dataDir }, 'fleet server started');
+  }
+
+  async stop(): Promise<void> {
+    const parts = this.parts;
+    if (!parts) return;
+    this.parts = undefined;
+    for (const off of this.offs) off();
+    this.offs = [];
+    await parts.http.stop();
+    await parts.broker.stop();
+    parts.telemetry.stop();
+    parts.presence.stop();
+    parts.db.close();
+    this.log.info('fleet server stopped');
+  }
+
+  /** The running subsystems; throws before start(). */
+  get services(): Parts {
+    if (!this.parts) throw new Error('FleetServer is not running');
+    return this.parts;
+  }
+}
+
+export interface Parts {
+  db: Database;
+  stores: StoreRepository;
+  registry: DeviceRegistry;
+  broker: DeviceBroker;
+  presence: PresenceService;
+  telemetry: TelemetryIngest;
+  shadows: ShadowService;
+  http: HttpServer;
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { FleetError } from '../../protocol/errors.ts';
+
+/**
+ * AWS IoT Core policy documents (IAM conventions): `Version`, `Statement[]` of `Effect`, `Action`, `Resource` or
+ * `NotResource`, and an optional `Condition`. Default deny; an explicit Deny in any attached policy beats every
+ * Allow. Anything this implementation would have to ignore is rejected instead, so a policy never grants more than
+ * its author wrote.
+ */
+export const POLICY_ACTIONS = ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive', 'iot:RetainPublish'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** Condition keys the evaluator can resolve for an MQTT connection. */
+export const CONDITION_KEYS = [
+  'iot:ClientId',
+  'iot:Connection.Thing.ThingName',
+  'iot:Connection.Thing.ThingTypeName',
+  'iot:Connection.Thing.IsAttached',
+  'iot:Certificate.Subject.CommonName',
+  'aws:SourceIp',
+] as const;
+export const CONDITION_OPERATORS = ['Bool', 'StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'] as const;
+
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const actionPattern = z.string().regex(/^iot:[A-Za-z*?]+$/, 'actions look like "iot:Publish" or "iot:*"');
+
+const statementSchema = z
+  .strictObject({
+    Sid: z.string().optional(),
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: z.union([actionPattern, z.array(actionPattern).min(1)]),
+    Resource: stringOrList.optional(),
+    NotResource: stringOrList.optional(),
+    Condition: z
+      .partialRecord(z.enum(CONDITION_OPERATORS), z.partialRecord(z.enum(CONDITION_KEYS), stringOrList))
+      .optional(),
+  })
+  .refine((s) => (s.Resource === undefined) !== (s.NotResource === undefined), {
+    message: 'a statement has exactly one of Resource and NotResource',
+  });
+
+export const PolicyDocumentSchema = z.strictObject({
+  Version: z.literal('2012-10-17'),
+  Statement: z.union([statementSchema, z.array(statementSchema).min(1)]),
+});
+
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+export type PolicyStatement = z.infer<typeof statementSchema>;
+
+/** AWS IoT's limit on a policy document. */
+export const MAX_POLICY_BYTES = 2048 * 10;
+
+/** Validates a policy document, throwing `POLICY_INVALID` with every problem listed. */
+export function parsePolicyDocument(input: unknown): PolicyDocument {
+  const text = typeof input === 'string' ? input : JSON.stringify(input);
+  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) {
+    throw new FleetError('POLICY_INVALID', `policy document exceeds ${MAX_POLICY_BYTES} bytes`);
+  }
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new FleetError('POLICY_INVALID', 'policy document is not valid JSON');
+    }
+  }
+  const result = PolicyDocumentSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new FleetError('POLICY_INVALID', `invalid policy document: ${problems.join('; ')}`, problems);
+  }
+  return result.data;
+}
+
+/** The list form of a statement's string-or-list field. */
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * The default device policy: a device may connect only with its own thing name as client id (and only while the
+ * certificate is attached to that thing), and touch only its own topics: its shadows (classic and named), its jobs,
+ * its data streams, its commands, and its own lifecycle events.
+ */
+export function defaultDevicePolicy(): PolicyDocument {
+  const thing = '${iot:Connection.Thing.ThingName}';
+  const arn = (kind: string, name: string) => `arn:aws:iot:*:*:${kind}/${name}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['iot:Connect'],
+        Resource: [arn('client', thing)],
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Publish'],
+        Resource: [
+          arn('topic', `$aws/things/${thing}/shadow/*`),
+          arn('topic', `$aws/things/${thing}/jobs/*`),
+          arn('topic', `dt/cartfleet/${thing}/*`),
+          arn('topic', `cmd/cartfleet/${thing}/*/res`),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Subscribe'],
+        Resource: [
+          arn('topicfilter', `$aws/things/${thing}/shadow/*`),
+          arn('topicfilter', `$aws/things/${thing}/jobs/*`),
+          arn('topicfilter', `cmd/cartfleet/${thing}/*`),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Receive'],
+        Resource: [
+          arn('topic', `$aws/things/${thing}/shadow/*`),
+          arn('topic', `$aws/things/${thing}/jobs/*`),
+          arn('topic', `cmd/cartfleet/${thing}/*`),
+        ],
+      },
+    ],
+  };
+}
+
+export const DEFAULT_DEVICE_POLICY_NAME = 'DeviceDefault';

@@ -1,0 +1,128 @@
+import { presenceTopics } from '../../protocol/topics.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
+
+interface Pending {
+  timer: NodeJS.Timeout;
+  reason: string;
+  at: number;
+}
+
+/**
+ * Online/offline for every client, from the broker's connect and disconnect (which covers DISCONNECT, keep-alive
+ * timeouts, lost connections and last wills alike).
+ *
+ * - AWS lifecycle events go out on `$aws/events/presence/{connected|disconnected}/{clientId}` at once, with a
+ *   per-client `versionNumber` shared by a connection's connect and disconnect, as AWS does.
+ * - The stored state and `presence.changed` are debounced: a disconnect becomes "offline" only when the client has
+ *   not come back within `offlineGraceMs`, so a quick reconnect does not flap (AWS's own advice to consumers).
+ */
+export class PresenceService {
+  private readonly pendingOffline = new Map<string, Pending>();
+  private readonly versions = new Map<string, number>();
+  private readonly sessionVersions = new Map<string, number>();
+  private offs: (() => void)[] = [];
+
+  constructor(
+    private readonly repository: PresenceRepository,
+    private readonly broker: DeviceBroker,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly options: { offlineGraceMs: number },
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.repository.markAllOffline(Date.now());
+    this.offs = [
+      this.bus.on('broker.clientConnected', (e) => this.onConnected(e)),
+      this.bus.on('broker.clientDisconnected', (e) => this.onDisconnected(e)),
+    ];
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
+    // Settle pending disconnects now rather than dropping them.
+    for (const [clientId, pending] of this.pendingOffline) {
+      clearTimeout(pending.timer);
+      this.goOffline(clientId, pending.reason, pending.at);
+    }
+    this.pendingOffline.clear();
+  }
+
+  get(clientId: string): PresenceRecord | undefined {
+    return this.repository.get(clientId);
+  }
+
+  list(): PresenceRecord[] {
+    return this.repository.list();
+  }
+
+  private onConnected(e: FleetEvents['broker.clientConnected']): void {
+    const version = (this.versions.get(e.clientId) ?? 0) + 1;
+    this.versions.set(e.clientId, version);
+    this.sessionVersions.set(e.sessionId, version);
+    this.publishLifecycle('connected', e.clientId, {
+      clientId: e.clientId,
+      timestamp: e.at,
+      eventType: 'connected',
+      sessionIdentifier: e.sessionId,
+      principalIdentifier: e.certificateId ?? 'plain-listener',
+      ipAddress: e.ipAddress ?? undefined,
+      versionNumber: version,
+    });
+    const pending = this.pendingOffline.get(e.clientId);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pendingOffline.delete(e.clientId);
+    }
+    const wasOnline = this.repository.get(e.clientId)?.state === 'online';
+    this.repository.markOnline(e.clientId, e.sessionId, e.ipAddress, e.at);
+    if (!wasOnline) this.bus.emit('presence.changed', { clientId: e.clientId, state: 'online', at: e.at, reason: null });
+  }
+
+  private onDisconnected(e: FleetEvents['broker.clientDisconnected']): void {
+    const version = this.sessionVersions.get(e.sessionId) ?? this.versions.get(e.clientId) ?? 0;
+    this.sessionVersions.delete(e.sessionId);
+    this.publishLifecycle('disconnected', e.clientId, {
+      clientId: e.clientId,
+      timestamp: e.at,
+      eventType: 'disconnected',
+      sessionIdentifier: e.sessionId,
+      principalIdentifier: e.certificateId ?? 'plain-listener',
+      clientInitiatedDisconnect: e.reason === 'CLIENT_INITIATED_DISCONNECT',
+      disconnectReason: e.reason,
+      versionNumber: version,
+    });
+    // A newer connection of the same client (DUPLICATE_CLIENTID) keeps it online.
+    if (this.repository.get(e.clientId)?.sessionId !== e.sessionId) return;
+    const existing = this.pendingOffline.get(e.clientId);
+    if (existing) clearTimeout(existing.timer);
+    if (this.options.offlineGraceMs === 0) {
+      this.goOffline(e.clientId, e.reason, e.at);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pendingOffline.delete(e.clientId);
+      this.goOffline(e.clientId, e.reason, e.at);
+    }, this.options.offlineGraceMs);
+    timer.unref();
+    this.pendingOffline.set(e.clientId, { timer, reason: e.reason, at: e.at });
+  }
+
+  private goOffline(clientId: string, reason: string, at: number): void {
+    this.repository.markOffline(clientId, reason, at);
+    this.bus.emit('presence.changed', { clientId, state: 'offline', at, reason });
+  }
+
+  private publishLifecycle(eventType: 'connected' | 'disconnected', clientId: string, payload: object): void {
+    // AWS: client ids containing MQTT wildcards get no lifecycle events.
+    if (clientId.includes('+') || clientId.includes('#')) return;
+    this.broker.publish(presenceTopics.event(eventType, clientId), JSON.stringify(payload), 1).catch((err) => {
+      this.log.debug({ err: (err as Error).message, clientId }, 'lifecycle event not published');
+    });
+  }
+}

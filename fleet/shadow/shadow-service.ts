@@ -1,0 +1,134 @@
+import { parseShadowTopic, type ShadowOperation, type ShadowResponse, shadowTopics } from '../../protocol/topics.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import {
+  applyUpdate,
+  deleteAcceptedPayload,
+  getAcceptedPayload,
+  notFoundError,
+  parseTokenRequest,
+  parseUpdateRequest,
+  type ShadowRejection,
+  type StoredShadow,
+  type UpdateRequest,
+} from './shadow-document.ts';
+import type { ShadowRepository } from './shadow-repository.ts';
+
+export type ShadowResult<T> = { ok: true; payload: T } | { ok: false; error: ShadowRejection };
+
+/**
+ * AWS IoT Device Shadow service over MQTT, classic and named shadows: requests on `.../get|update|delete`, answers on
+ * `accepted`/`rejected`, plus `update/delta` and `update/documents`. The document rules live in shadow-document.ts;
+ * this class parses topics, persists, publishes, and offers the same operations to the fleet's own API. As in AWS,
+ * a shadow does not require a registered thing: the caller's policy alone decides what it may touch.
+ */
+export class ShadowService {
+  constructor(
+    private readonly repository: ShadowRepository,
+    private readonly broker: DeviceBroker,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly options: { maxStateBytes: number },
+    private readonly log: Logger,
+  ) {
+    for (const filter of shadowTopics.requestFilters()) {
+      broker.onMessage(filter, (topic, payload) => this.onRequest(topic, payload));
+    }
+  }
+
+  /** The stored document, or `undefined` if there is none. */
+  find(thingName: string, shadowName?: string): StoredShadow | undefined {
+    return this.repository.find(thingName, shadowName).shadow;
+  }
+
+  /** Shadow names of a thing (`undefined` = classic). */
+  namesOf(thingName: string): (string | undefined)[] {
+    return this.repository.namesOf(thingName);
+  }
+
+  get(thingName: string, shadowName: string | undefined, clientToken?: string): ShadowResult<object> {
+    const shadow = this.find(thingName, shadowName);
+    if (!shadow) return { ok: false, error: notFoundError(thingName, shadowName, clientToken) };
+    return { ok: true, payload: getAcceptedPayload(shadow, clientToken, nowSeconds()) };
+  }
+
+  /** Applies an update exactly as an MQTT request would, and publishes accepted / delta / documents. */
+  update(thingName: string, shadowName: string | undefined, request: UpdateRequest): ShadowResult<object> {
+    const lookup = this.repository.find(thingName, shadowName);
+    const result = applyUpdate(lookup.shadow, lookup.deletedVersion, request, nowSeconds(), this.options.maxStateBytes);
+    if (!result.ok) return result;
+    const { outcome } = result;
+    this.repository.save(thingName, shadowName, outcome.next);
+    const messages: [string, object][] = [[shadowTopics.response(thingName, 'update', 'accepted', shadowName), outcome.accepted]];
+    if (outcome.delta) messages.push([shadowTopics.response(thingName, 'update', 'delta', shadowName), outcome.delta]);
+    messages.push([shadowTopics.response(thingName, 'update', 'documents', shadowName), outcome.documents]);
+    this.publishInOrder(messages);
+    this.bus.emit('shadow.updated', { thingName, shadowName, version: outcome.next.version, documents: outcome.documents });
+    return { ok: true, payload: outcome.accepted };
+  }
+
+  delete(thingName: string, shadowName: string | undefined, clientToken?: string): ShadowResult<object> {
+    const shadow = this.find(thingName, shadowName);
+    if (!shadow) return { ok: false, error: notFoundError(thingName, shadowName, clientToken) };
+    this.repository.markDeleted(thingName, shadowName);
+    const payload = deleteAcceptedPayload(shadow, clientToken, nowSeconds());
+    this.publishInOrder([[shadowTopics.response(thingName, 'delete', 'accepted', shadowName), payload]]);
+    this.bus.emit('shadow.deleted', { thingName, shadowName, version: shadow.version });
+    return { ok: true, payload };
+  }
+
+  private onRequest(topic: string, payload: Buffer): void {
+    const parsed = parseShadowTopic(topic);
+    if (!parsed || parsed.response !== undefined) return;
+    const { thingName, shadowName, operation } = parsed;
+    let result: ShadowResult<object>;
+    try {
+      result = this.dispatch(operation, thingName, shadowName, payload);
+    } catch (err) {
+      this.log.error({ err, topic }, 'shadow request failed');
+      result = { ok: false, error: { code: 500, message: 'Internal service failure', timestamp: nowSeconds() } };
+    }
+    if (result.ok) {
+      // update publishes its own accepted/delta/documents; get's accepted goes out here
+      if (operation === 'get') this.publishInOrder([[shadowTopics.response(thingName, 'get', 'accepted', shadowName), result.payload]]);
+      return;
+    }
+    this.log.debug({ topic, code: result.error.code, message: result.error.message }, 'shadow request rejected');
+    this.publishInOrder([[this.responseTopic(thingName, operation, 'rejected', shadowName), result.error]]);
+  }
+
+  private dispatch(
+    operation: ShadowOperation,
+    thingName: string,
+    shadowName: string | undefined,
+    payload: Buffer,
+  ): ShadowResult<object> {
+    if (operation === 'update') {
+      const parsed = parseUpdateRequest(payload, nowSeconds());
+      return parsed.ok ? this.update(thingName, shadowName, parsed.request) : parsed;
+    }
+    const token = parseTokenRequest(payload, nowSeconds());
+    if (!token.ok) return token;
+    return operation === 'get'
+      ? this.get(thingName, shadowName, token.clientToken)
+      : this.delete(thingName, shadowName, token.clientToken);
+  }
+
+  private responseTopic(thingName: string, op: ShadowOperation, response: ShadowResponse, shadowName?: string): string {
+    return shadowTopics.response(thingName, op, response, shadowName);
+  }
+
+  /** Responses must reach subscribers in order (accepted before delta before documents). */
+  private publishInOrder(messages: [string, object][]): void {
+    let chain = Promise.resolve();
+    for (const [topic, body] of messages) {
+      chain = chain.then(() => this.broker.publish(topic, JSON.stringify(body), 1));
+    }
+    chain.catch((err) => this.log.warn({ err: (err as Error).message }, 'shadow response not published'));
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

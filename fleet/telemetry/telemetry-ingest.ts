@@ -1,0 +1,182 @@
+import { DataMessageSchema, MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
+import { type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { HistoryPoint, HistoryQuery, TelemetryRecord, TelemetryRepository } from './telemetry-repository.ts';
+
+export interface TelemetryIngestOptions {
+  batchSize: number;
+  flushIntervalMs: number;
+  retentionDays: number;
+  retentionSweepMs: number;
+  maxPending: number;
+}
+
+export interface LatestValues {
+  ts: number;
+  receivedAt: number;
+  metrics: Record<string, MetricValue>;
+}
+
+export interface IngestStats {
+  received: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  dropped: number;
+  pending: number;
+}
+
+/**
+ * Device data from `dt/cartfleet/{thing}/{stream}`: validated where it enters, buffered, and written in batched
+ * transactions (one transaction per `batchSize` messages or `flushIntervalMs`, whichever comes first). The latest
+ * values per device and stream are kept in memory for the console; history comes from SQLite.
+ */
+export class TelemetryIngest {
+  private pending: TelemetryRecord[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
+  private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
+  private running = false;
+
+  constructor(
+    private readonly repository: TelemetryRepository,
+    private readonly broker: DeviceBroker,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly options: TelemetryIngestOptions,
+    private readonly log: Logger,
+  ) {
+    broker.onMessage(dataTopics.filter(), (topic, payload) => this.accept(topic, payload));
+  }
+
+  start(): void {
+    this.running = true;
+    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
+    this.flushTimer.unref();
+    this.sweepRetention();
+    this.sweepTimer = setInterval(() => this.sweepRetention(), this.options.retentionSweepMs);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearInterval(this.flushTimer);
+    clearInterval(this.sweepTimer);
+    this.flush();
+  }
+
+  stats(): IngestStats {
+    return { ...this.counters, pending: this.pending.length };
+  }
+
+  latestOf(thingName: string): Partial<Record<DataStream, LatestValues>> {
+    return Object.fromEntries(this.latest.get(thingName) ?? []);
+  }
+
+  history(query: HistoryQuery): HistoryPoint[] {
+    this.flush(); // a query sees everything received so far
+    return this.repository.history(query);
+  }
+
+  /** Writes everything buffered, in one transaction. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const stored = this.repository.insertMany(batch);
+      this.counters.stored += stored;
+      this.counters.duplicates += batch.length - stored;
+    } catch (err) {
+      // Keep the batch for the next attempt (e.g. SQLITE_BUSY from a long reader); nothing is lost while memory lasts.
+      this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
+      this.pending = batch.concat(this.pending);
+      this.enforceBound();
+    }
+  }
+
+  private accept(topic: string, payload: Buffer): void {
+    this.counters.received++;
+    const parsed = parseDataTopic(topic);
+    if (!parsed) return this.reject(topic, 'TOPIC_UNKNOWN', 'not a known data stream');
+    if (payload.length > MAX_DATA_PAYLOAD_BYTES) {
+      return this.reject(topic, 'PAYLOAD_TOO_LARGE', `${payload.length} bytes exceeds ${MAX_DATA_PAYLOAD_BYTES}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.reject(topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
+    }
+    const result = DataMessageSchema.safeParse(json);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      return this.reject(topic, 'PAYLOAD_SCHEMA', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    const message = result.data;
+    const receivedAt = Date.now();
+    this.pending.push({
+      thingName: parsed.thingName,
+      stream: parsed.stream,
+      msgId: message.msgId,
+      ts: message.ts,
+      receivedAt,
+      metrics: message.metrics,
+    });
+    this.updateLatest(parsed.thingName, parsed.stream, message.ts, receivedAt, message.metrics);
+    this.bus.emit('telemetry.received', {
+      thingName: parsed.thingName,
+      stream: parsed.stream,
+      msgId: message.msgId,
+      ts: message.ts,
+      metrics: message.metrics,
+    });
+    if (this.pending.length >= this.options.batchSize && this.running) this.flush();
+    this.enforceBound();
+  }
+
+  private updateLatest(
+    thingName: string,
+    stream: DataStream,
+    ts: number,
+    receivedAt: number,
+    metrics: Record<string, MetricValue>,
+  ): void {
+    let streams = this.latest.get(thingName);
+    if (!streams) {
+      streams = new Map();
+      this.latest.set(thingName, streams);
+    }
+    const current = streams.get(stream);
+    // An outbox replay delivers old messages after new ones: only newer readings replace the latest.
+    if (current && current.ts > ts) return;
+    streams.set(stream, { ts, receivedAt, metrics: { ...(current?.metrics ?? {}), ...metrics } });
+  }
+
+  private enforceBound(): void {
+    const excess = this.pending.length - this.options.maxPending;
+    if (excess > 0) {
+      this.pending.splice(0, excess);
+      this.counters.dropped += excess;
+      this.log.error({ dropped: excess }, 'telemetry buffer full: oldest messages dropped');
+    }
+  }
+
+  private reject(topic: string, code: string, reason: string): void {
+    this.counters.rejected++;
+    this.log.warn({ topic, code }, `telemetry dropped: ${reason}`);
+  }
+
+  private sweepRetention(): void {
+    const cutoff = Date.now() - this.options.retentionDays * 86_400_000;
+    try {
+      const deleted = this.repository.deleteReceivedBefore(cutoff);
+      if (deleted > 0) this.log.info({ deleted }, 'telemetry retention sweep');
+    } catch (err) {
+      this.log.error({ err }, 'telemetry retention sweep failed');
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { MetricValue } from '../../protocol/telemetry.ts';
+import type { DataStream } from '../../protocol/topics.ts';
+import type { Database } from '../storage/database.ts';
+
+export interface TelemetryRecord {
+  thingName: string;
+  stream: DataStream;
+  msgId: string;
+  ts: number;
+  receivedAt: number;
+  metrics: Record<string, MetricValue>;
+}
+
+export interface HistoryQuery {
+  thingName: string;
+  stream?: DataStream;
+  metric?: string;
+  from: number;
+  to: number;
+  limit: number;
+}
+
+export interface HistoryPoint {
+  ts: number;
+  msgId: string;
+  metrics: Record<string, MetricValue>;
+}
+
+/**
+ * Telemetry messages, one row each, deduplicated on (thing, msgId): a device's outbox may send a message twice
+ * (QoS 1 redelivery, resend after reconnect) and it is stored once.
+ */
+export class TelemetryRepository {
+  private readonly insertOne;
+  private readonly insertBatch;
+
+  constructor(private readonly db: Database) {
+    this.insertOne = db.prepare(
+      `INSERT OR IGNORE INTO telemetry (thing_name, stream, msg_id, ts, received_at, metrics)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertBatch = db.transaction((records: TelemetryRecord[]) => {
+      let stored = 0;
+      for (const r of records) {
+        stored += this.insertOne.run(r.thingName, r.stream, r.msgId, r.ts, r.receivedAt, JSON.stringify(r.metrics))
+          .changes;
+      }
+      return stored;
+    });
+  }
+
+  /** Writes the batch in one transaction; returns how many were new (the rest were duplicates). */
+  insertMany(records: TelemetryRecord[]): number {
+    return this.insertBatch(records) as number;
+  }
+
+  history(query: HistoryQuery): HistoryPoint[] {
+    const where = ['thing_name = @thingName', 'ts >= @from', 'ts <= @to'];
+    if (query.stream) where.push('stream = @stream');
+    const rows = this.db
+      .prepare(
+        `SELECT ts, msg_id, metrics FROM telemetry WHERE ${where.join(' AND ')} ORDER BY ts DESC, id DESC LIMIT @limit`,
+      )
+      .all({ ...query, stream: query.stream ?? null }) as { ts: number; msg_id: string; metrics: string }[];
+    const points: HistoryPoint[] = [];
+    for (const row of rows.reverse()) {
+      const metrics = JSON.parse(row.metrics) as Record<string, MetricValue>;
+      if (query.metric !== undefined) {
+        if (!(query.metric in metrics)) continue;
+        points.push({ ts: row.ts, msgId: row.msg_id, metrics: { [query.metric]: metrics[query.metric] ?? null } });
+      } else {
+        points.push({ ts: row.ts, msgId: row.msg_id, metrics });
+      }
+    }
+    return points;
+  }
+
+  count(thingName?: string): number {
+    const row = (
+      thingName === undefined
+        ? this.db.prepare('SELECT count(*) AS n FROM telemetry').get()
+        : this.db.prepare('SELECT count(*) AS n FROM telemetry WHERE thing_name = ?').get(thingName)
+    ) as { n: number };
+    return row.n;
+  }
+
+  /** Deletes messages received before `cutoff`, in slices so the writer is never blocked for long. */
+  deleteReceivedBefore(cutoff: number, slice = 5000): number {
+    const stmt = this.db.prepare(
+      'DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry WHERE received_at < ? LIMIT ?)',
+    );
+    let total = 0;
+    for (;;) {
+      const n = stmt.run(cutoff, slice).changes;
+      total += n;
+      if (n < slice) return total;
+    }
+  }
+}

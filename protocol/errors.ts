@@ -1,0 +1,65 @@
+/**
+ * Every error the fleet and the device runtimes raise carries a code from this table. Tests assert codes, not
+ * messages. MQTT request failures answer on the rejected/response topic; HTTP failures answer with JSON
+ * `{ code, message }` and the status given here.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 500,
+  BAD_REQUEST: 400,
+  PAYLOAD_INVALID_JSON: 400,
+  PAYLOAD_SCHEMA: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  TOPIC_UNKNOWN: 404,
+  NOT_AUTHORIZED: 403,
+  NOT_AUTHENTICATED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  SHADOW_NOT_FOUND: 404,
+  SHADOW_VERSION_CONFLICT: 409,
+  SHADOW_TOO_LARGE: 413,
+  SHADOW_INVALID: 400,
+  CERTIFICATE_UNKNOWN: 401,
+  CERTIFICATE_REVOKED: 401,
+  CERTIFICATE_INACTIVE: 401,
+  POLICY_INVALID: 400,
+  POLICY_NOT_FOUND: 404,
+  POLICY_DENIED: 403,
+  THING_NOT_FOUND: 404,
+  THING_EXISTS: 409,
+  STORE_NOT_FOUND: 404,
+  ZONE_NOT_FOUND: 404,
+  TELEMETRY_QUERY_INVALID: 400,
+  OUTBOX_FULL: 507,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The one error type of the project: a code from {@link ErrorCodes}, a readable message, optional details. */
+export class FleetError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'FleetError';
+    this.code = code;
+    this.status = ErrorCodes[code];
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: unknown } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function fleetError(code: ErrorCode, message: string, details?: unknown): FleetError {
+  return new FleetError(code, message, details);
+}
+
+export function isFleetError(err: unknown, code?: ErrorCode): err is FleetError {
+  return err instanceof FleetError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,154 @@
+/**
+ * Every MQTT topic of the device plane is built and parsed here, and nowhere else.
+ *
+ * - `$aws/things/...` and `$aws/events/...` follow AWS IoT Core's reserved topics to the letter, so device code
+ *   written for AWS IoT Core (and AWS's own SDK clients) works unchanged against the embedded broker.
+ * - Application topics follow AWS's topic design guidance: device data on `dt/<app>/<thing>/<stream>`, commands on
+ *   `cmd/<app>/<thing>/<command>` with the response on `.../res`; the thing name sits in the topic so that a policy
+ *   can scope it with `${iot:Connection.Thing.ThingName}`.
+ */
+
+export const APP = 'cartfleet';
+
+/** Thing names as AWS allows them: 1-128 characters of `[a-zA-Z0-9:_-]`. */
+export const THING_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
+/** Named shadow names as AWS allows them: 1-64 characters of `[a-zA-Z0-9:_-]`; `$` prefixes are reserved. */
+export const SHADOW_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,64}$/;
+
+export function isThingName(value: string): boolean {
+  return THING_NAME_PATTERN.test(value);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Device Shadow
+
+export type ShadowOperation = 'get' | 'update' | 'delete';
+export type ShadowResponse = 'accepted' | 'rejected' | 'delta' | 'documents';
+
+export interface ShadowTopic {
+  thingName: string;
+  /** `undefined` for the classic (unnamed) shadow. */
+  shadowName: string | undefined;
+  operation: ShadowOperation;
+  /** `undefined` for a request; `accepted` / `rejected` / `delta` / `documents` for what the service publishes. */
+  response: ShadowResponse | undefined;
+}
+
+function shadowPrefix(thingName: string, shadowName?: string): string {
+  return shadowName === undefined
+    ? `$aws/things/${thingName}/shadow`
+    : `$aws/things/${thingName}/shadow/name/${shadowName}`;
+}
+
+export const shadowTopics = {
+  request(thingName: string, operation: ShadowOperation, shadowName?: string): string {
+    return `${shadowPrefix(thingName, shadowName)}/${operation}`;
+  },
+  response(thingName: string, operation: ShadowOperation, response: ShadowResponse, shadowName?: string): string {
+    return `${shadowPrefix(thingName, shadowName)}/${operation}/${response}`;
+  },
+  /** Filters the shadow service subscribes to: requests for every thing, classic and named. */
+  requestFilters(): string[] {
+    const ops: ShadowOperation[] = ['get', 'update', 'delete'];
+    return ops.flatMap((op) => [`$aws/things/+/shadow/${op}`, `$aws/things/+/shadow/name/+/${op}`]);
+  },
+};
+
+const RESPONSES = new Set(['accepted', 'rejected', 'delta', 'documents']);
+const OPERATIONS = new Set(['get', 'update', 'delete']);
+
+/** Parses a shadow topic; `undefined` when the topic is not a well-formed shadow topic. */
+export function parseShadowTopic(topic: string): ShadowTopic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== '$aws' || parts[1] !== 'things' || parts[3] !== 'shadow') return undefined;
+  const thingName = parts[2] ?? '';
+  let rest = parts.slice(4);
+  let shadowName: string | undefined;
+  if (rest[0] === 'name') {
+    shadowName = rest[1] ?? '';
+    rest = rest.slice(2);
+    if (!SHADOW_NAME_PATTERN.test(shadowName)) return undefined;
+  }
+  if (!THING_NAME_PATTERN.test(thingName)) return undefined;
+  const [operation, response, ...extra] = rest;
+  if (operation === undefined || !OPERATIONS.has(operation) || extra.length > 0) return undefined;
+  if (response !== undefined && !RESPONSES.has(response)) return undefined;
+  if ((response === 'delta' || response === 'documents') && operation !== 'update') return undefined;
+  return {
+    thingName,
+    shadowName,
+    operation: operation as ShadowOperation,
+    response: response as ShadowResponse | undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lifecycle events (AWS IoT Core `$aws/events/presence/...`)
+
+export type PresenceEventType = 'connected' | 'disconnected';
+
+export const presenceTopics = {
+  event(eventType: PresenceEventType, clientId: string): string {
+    return `$aws/events/presence/${eventType}/${clientId}`;
+  },
+  filter(): string {
+    return '$aws/events/presence/+/+';
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Device data: `dt/cartfleet/{thing}/{stream}`
+
+/**
+ * - `telemetry`: readings (battery, zone, volume, now playing...)
+ * - `health`: the device's own vitals (CPU, memory, temperature, disk)
+ * - `events`: discrete happenings (faults, session start/end)
+ * - `status`: the last-will message a device leaves with the broker
+ */
+export const DATA_STREAMS = ['telemetry', 'health', 'events', 'status'] as const;
+export type DataStream = (typeof DATA_STREAMS)[number];
+
+export interface DataTopic {
+  thingName: string;
+  stream: DataStream;
+}
+
+export const dataTopics = {
+  publish(thingName: string, stream: DataStream): string {
+    return `dt/${APP}/${thingName}/${stream}`;
+  },
+  /** What the fleet subscribes to for every device's data. */
+  filter(): string {
+    return `dt/${APP}/#`;
+  },
+};
+
+/** Parses `dt/cartfleet/{thing}/{stream}`; `undefined` if the topic is not one of ours. */
+export function parseDataTopic(topic: string): DataTopic | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== 'dt' || parts[1] !== APP) return undefined;
+  const thingName = parts[2] ?? '';
+  const stream = parts[3] as DataStream;
+  if (!THING_NAME_PATTERN.test(thingName) || !DATA_STREAMS.includes(stream)) return undefined;
+  return { thingName, stream };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Commands: `cmd/cartfleet/{thing}/{command}` and the device's answer on `.../res`
+
+export const commandTopics = {
+  request(thingName: string, command: string): string {
+    return `cmd/${APP}/${thingName}/${command}`;
+  },
+  response(thingName: string, command: string): string {
+    return `cmd/${APP}/${thingName}/${command}/res`;
+  },
+  /** What a device subscribes to for its own commands. */
+  deviceFilter(thingName: string): string {
+    return `cmd/${APP}/${thingName}/+`;
+  },
+  /** What the fleet subscribes to for every device's answers. */
+  responseFilter(): string {
+    return `cmd/${APP}/+/+/res`;
+  },
+};
