@@ -66,6 +66,10 @@ export const ShadowErrors = {
   versionConflict: { code: 409, message: 'Version conflict' },
   payloadTooLarge: { code: 413, message: 'The payload exceeds the maximum size allowed' },
   unsupportedEncoding: { code: 415, message: 'Unsupported documented encoding; supported encoding is UTF-8' },
-  tooManyRequests: { code: 429, message: 'The Device Shadow service will generate this error message when there are more than 10 in-flight requests on a single connection' },
+  tooManyRequests: {
+    code: 429,
+    message:
+      'The Device Shadow service will generate this error message when there are more than 10 in-flight requests on a single connection',
+  },
   internal: { code: 500, message: 'Internal service failure' },
 } as const;

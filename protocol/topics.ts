@@ -12,8 +12,8 @@ export const APP = 'cartfleet';
 
 /** Thing names as AWS allows them: 1-128 characters of `[a-zA-Z0-9:_-]`. */
 export const THING_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
-/** Named shadow names as AWS allows them: 1-64 characters of `[a-zA-Z0-9:_-]`; `$` prefixes are reserved. */
-export const SHADOW_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,64}$/;
+/** Named shadow names as AWS allows them: 1-64 characters of `[$a-zA-Z0-9:_-]` (`$package` is AWS-reserved). */
+export const SHADOW_NAME_PATTERN = /^[$a-zA-Z0-9:_-]{1,64}$/;
 
 export function isThingName(value: string): boolean {
   return THING_NAME_PATTERN.test(value);

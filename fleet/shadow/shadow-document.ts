@@ -358,7 +358,10 @@ export function stateByteLength(state: StoredShadow['state']): number {
  * (whole), differing types (the desired value), nested objects as paths from the root. Reported-only keys never
  * appear. `undefined` when nothing differs.
  */
-export function computeDelta(desired: JsonObject | undefined, reported: JsonObject | undefined): JsonObject | undefined {
+export function computeDelta(
+  desired: JsonObject | undefined,
+  reported: JsonObject | undefined,
+): JsonObject | undefined {
   if (desired === undefined) return undefined;
   const delta: JsonObject = {};
   for (const [key, desiredValue] of Object.entries(desired)) {
@@ -410,7 +413,8 @@ function withToken<T extends object>(payload: T, clientToken: string | undefined
  * recently deleted one, which a re-created shadow continues). The request version, when given, must equal the
  * current version (or `deletedVersion ?? 0` for a shadow that does not exist), else 409. The merged desired plus
  * reported must fit in `maxStateBytes`, else 413. Every accepted update bumps the version by one, `{"state": {}}`
- * included.
+ * included. `current` is not modified; `next` may share unchanged subtrees with it, so treat both as immutable. The
+ * payloads share nothing with either.
  */
 export function applyUpdate(
   current: StoredShadow | undefined,
@@ -509,6 +513,10 @@ export function deleteAcceptedPayload(
  * The 404 of get and delete, without a timestamp as on AWS. The name is the thing name for the classic shadow and
  * the shadow name for a named shadow (as in AWS's own tutorial).
  */
-export function notFoundError(thingName: string, shadowName: string | undefined, clientToken?: string): ShadowRejection {
+export function notFoundError(
+  thingName: string,
+  shadowName: string | undefined,
+  clientToken?: string,
+): ShadowRejection {
   return rejection(ShadowErrors.notFound(thingName, shadowName), clientToken);
 }

@@ -2,11 +2,9 @@
  * Numbered schema migrations. Append only: a migration that has shipped is never edited; a change is a new entry.
  * `schema_migrations` records which ran.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../../platform/sqlite.ts';
+
+export type { Migration };
 
 export const migrations: Migration[] = [
   {

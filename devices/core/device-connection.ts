@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import { iot, mqtt } from 'aws-iot-device-sdk-v2';
+import type { Logger } from '../../platform/log.ts';
+import type { DeviceCredentials } from './device-config.ts';
+
+export interface DeviceConnectionOptions {
+  thingName: string;
+  host: string;
+  port: number;
+  keepAliveSeconds: number;
+  reconnectMinSeconds: number;
+  reconnectMaxSeconds: number;
+  /** Left with the broker; published by it if the device vanishes without DISCONNECT. */
+  will?: { topic: string; payload: string };
+}
+
+export interface DeviceConnectionEvents {
+  /** `sessionPresent` false means the broker lost this client's subscriptions: subscribe again. */
+  online: [sessionPresent: boolean];
+  offline: [reason: string];
+}
+
+/**
+ * The device's one MQTT connection: AWS's SDK (MQTT 3.1.1 over mTLS), the thing name as client id, a persistent
+ * session. The first connect is retried with exponential backoff until it succeeds or the runtime stops; after that
+ * the SDK reconnects by itself (same backoff bounds) and subscriptions are restored when the broker lost the session.
+ */
+export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
+  private connection: mqtt.MqttClientConnection | undefined;
+  private running = false;
+  private isOnline = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeRetry: (() => void) | undefined;
+  private readonly subscriptions = new Map<string, (topic: string, payload: Buffer) => void>();
+
+  constructor(
+    private readonly options: DeviceConnectionOptions,
+    private readonly credentials: DeviceCredentials,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  get online(): boolean {
+    return this.isOnline;
+  }
+
+  /** The SDK connection, for AWS's service clients (IotShadowClient, IotJobsClient). */
+  get mqttConnection(): mqtt.MqttClientConnection {
+    if (!this.connection) throw new Error('DeviceConnection used before start()');
+    return this.connection;
+  }
+
+  /** Creates the connection and starts connecting in the background: a device works offline from the first second. */
+  start(): void {
+    this.running = true;
+    const builder = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(
+      this.credentials.certificatePem,
+      this.credentials.privateKeyPem,
+    )
+      .with_certificate_authority(this.credentials.caPem)
+      .with_endpoint(this.options.host)
+      .with_port(this.options.port)
+      .with_client_id(this.options.thingName)
+      .with_clean_session(false)
+      .with_keep_alive_seconds(this.options.keepAliveSeconds)
+      .with_reconnect_min_sec(this.options.reconnectMinSeconds)
+      .with_reconnect_max_sec(this.options.reconnectMaxSeconds)
+      .with_ping_timeout_ms(5000);
+    if (this.options.will) {
+      builder.with_will(new mqtt.MqttWill(this.options.will.topic, mqtt.QoS.AtLeastOnce, this.options.will.payload));
+    }
+    this.connection = new mqtt.MqttClient().new_connection(builder.build());
+    this.connection.on('interrupt', (err) => this.setOffline(`interrupted: ${err?.message ?? 'unknown'}`));
+    this.connection.on('resume', (_code, sessionPresent) => {
+      if (!sessionPresent) this.resubscribe();
+      this.setOnline(sessionPresent);
+    });
+    this.connection.on('error', (err) => this.log.debug({ err: err.message }, 'connection error'));
+    void this.connectWithBackoff();
+  }
+
+  /** Resolves when the connection is (or becomes) online. */
+  waitOnline(timeoutMs: number): Promise<void> {
+    if (this.isOnline) return Promise.resolve();
+    return withTimeout(new Promise<void>((resolve) => this.once('online', () => resolve())), timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    this.wakeRetry?.();
+    const connection = this.connection;
+    if (connection && this.isOnline) {
+      try {
+        await withTimeout(connection.disconnect(), 3000);
+      } catch {
+        // best effort: the broker turns a vanished client into a disconnect anyway
+      }
+    }
+    this.setOffline('stopped');
+    this.connection = undefined;
+  }
+
+  async publish(topic: string, payload: string, qos: mqtt.QoS = mqtt.QoS.AtLeastOnce): Promise<void> {
+    await this.mqttConnection.publish(topic, payload, qos);
+  }
+
+  /** Subscribes, and subscribes again whenever the broker has lost the session. */
+  async subscribe(topic: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
+    this.subscriptions.set(topic, handler);
+    await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce, (t, payload) => handler(t, Buffer.from(payload)));
+  }
+
+  private resubscribe(): void {
+    for (const [topic, handler] of this.subscriptions) {
+      this.subscribe(topic, handler).catch((err: Error) => this.log.warn({ err: err.message, topic }, 'resubscribe failed'));
+    }
+  }
+
+  private async connectWithBackoff(): Promise<void> {
+    let delay = this.options.reconnectMinSeconds * 1000;
+    while (this.running) {
+      try {
+        const sessionPresent = await this.mqttConnection.connect();
+        this.setOnline(sessionPresent);
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'connect failed');
+        await new Promise<void>((resolve) => {
+          this.wakeRetry = resolve;
+          this.retryTimer = setTimeout(resolve, delay);
+        });
+        delay = Math.min(delay * 2, this.options.reconnectMaxSeconds * 1000);
+      }
+    }
+  }
+
+  private setOnline(sessionPresent: boolean): void {
+    if (this.isOnline) return;
+    this.isOnline = true;
+    this.log.info({ sessionPresent }, 'online');
+    this.emit('online', sessionPresent);
+  }
+
+  private setOffline(reason: string): void {
+    if (!this.isOnline) return;
+    this.isOnline = false;
+    this.log.info({ reason }, 'offline');
+    this.emit('offline', reason);
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}

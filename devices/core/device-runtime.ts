@@ -1,0 +1,94 @@
+import { dataTopics } from '../../protocol/topics.ts';
+import type { Logger } from '../../platform/log.ts';
+import { DeviceConnection } from './device-connection.ts';
+import type { DeviceConfig, DeviceCredentials } from './device-config.ts';
+import { openBoard, type OpenedBoard } from './hardware/board.ts';
+import type { VirtualBoardIO } from './hardware/virtual-board-io.ts';
+import { HealthMonitor } from './health-monitor.ts';
+import { Outbox } from './outbox.ts';
+import { ShadowSync } from './shadow-sync.ts';
+import { TelemetryPublisher } from './telemetry-publisher.ts';
+
+/**
+ * What every device runtime is made of: the board, the connection, the outbox, telemetry, health and shadow sync.
+ * A device kind (cart, speaker) builds one, adds its own features on top through the public parts, and starts it.
+ * Starting never waits for the network: a device works offline and catches up when the broker is reachable.
+ */
+export class DeviceRuntime {
+  readonly connection: DeviceConnection;
+  readonly outbox: Outbox;
+  readonly telemetry: TelemetryPublisher;
+  readonly shadow: ShadowSync;
+  readonly health: HealthMonitor;
+  private opened: OpenedBoard | undefined;
+  private shadowStarted = false;
+  private readonly startShadow = (sessionPresent: boolean) => {
+    // Subscribe on the first connect, and again whenever the broker lost our session (e.g. it restarted).
+    if (this.shadowStarted && sessionPresent) return;
+    this.shadowStarted = true;
+    this.shadow.start().catch((err) => {
+      this.shadowStarted = false;
+      this.log.warn({ err: (err as Error).message }, 'shadow sync could not subscribe; retrying on reconnect');
+    });
+  };
+
+  constructor(
+    readonly config: DeviceConfig,
+    credentials: DeviceCredentials,
+    readonly log: Logger,
+    private readonly virtualIo?: VirtualBoardIO,
+  ) {
+    this.connection = new DeviceConnection(
+      {
+        thingName: config.thingName,
+        host: config.endpoint.host,
+        port: config.endpoint.port,
+        keepAliveSeconds: config.keepAliveSeconds,
+        reconnectMinSeconds: config.reconnect.minSeconds,
+        reconnectMaxSeconds: Math.max(config.reconnect.minSeconds, config.reconnect.maxSeconds),
+        will: {
+          topic: dataTopics.publish(config.thingName, 'status'),
+          payload: JSON.stringify({ msgId: `will-${Date.now()}`, ts: Date.now(), metrics: { state: 'offline' } }),
+        },
+      },
+      credentials,
+      log.child({ part: 'connection' }),
+    );
+    this.outbox = new Outbox(config.dataDir, this.connection, config.outbox, log.child({ part: 'outbox' }));
+    this.telemetry = new TelemetryPublisher(config.thingName, this.outbox);
+    this.shadow = new ShadowSync(this.connection, config.thingName, log.child({ part: 'shadow' }));
+    this.health = new HealthMonitor(this.telemetry, { intervalMs: config.healthIntervalMs, dataDir: config.dataDir }, log);
+  }
+
+  get thingName(): string {
+    return this.config.thingName;
+  }
+
+  get board(): OpenedBoard {
+    if (!this.opened) throw new Error('DeviceRuntime board used before start()');
+    return this.opened;
+  }
+
+  /** Opens the board and the outbox; connecting goes on in the background. */
+  async start(): Promise<void> {
+    this.opened = await openBoard({
+      io: this.config.board.io,
+      serialPort: this.config.board.serialPort,
+      id: this.config.thingName,
+      virtualIo: this.virtualIo,
+    });
+    this.outbox.start();
+    this.connection.on('online', this.startShadow);
+    this.connection.start();
+    this.health.start();
+  }
+
+  async stop(): Promise<void> {
+    this.health.stop();
+    this.shadow.stop();
+    this.connection.off('online', this.startShadow);
+    await this.outbox.stop();
+    await this.connection.stop();
+    this.opened?.virtualIo?.reset();
+  }
+}

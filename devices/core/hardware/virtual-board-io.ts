@@ -1,0 +1,156 @@
+import { EventEmitter } from 'node:events';
+
+const MODES = { INPUT: 0, OUTPUT: 1, ANALOG: 2, PWM: 3, SERVO: 4 } as const;
+const DIGITAL_PINS = 14;
+const ANALOG_PINS = 6;
+
+interface PinState {
+  supportedModes: number[];
+  mode: number;
+  value: number;
+  report: number;
+  analogChannel: number;
+}
+
+type Reader = (value: number) => void;
+
+/**
+ * A johnny-five IO plugin for virtual hardware: an Uno-like board (digital pins 0-13, analog inputs A0-A5 with a
+ * 10-bit ADC) whose inputs are set by a simulator and whose outputs are observable. johnny-five components
+ * (Sensor, Switch, Led, Piezo) run on it unchanged; on a real cart the same components run on Firmata over serial.
+ */
+export class VirtualBoardIO extends EventEmitter {
+  readonly name = 'VirtualBoard';
+  readonly MODES = MODES;
+  readonly HIGH = 1;
+  readonly LOW = 0;
+  readonly RESOLUTION = { ADC: 1023, DAC: null, PWM: 255 };
+  readonly defaultLed = 13;
+  readonly pins: PinState[];
+  readonly analogPins: number[];
+  isReady = false;
+  /** johnny-five waits for this to be falsy before exiting. */
+  pending = 0;
+  private readonly analogReaders = new Map<number, Set<Reader>>();
+  private readonly digitalReaders = new Map<number, Set<Reader>>();
+  private readonly analogValues = new Array<number>(ANALOG_PINS).fill(0);
+
+  constructor() {
+    super();
+    this.pins = [];
+    for (let i = 0; i < DIGITAL_PINS; i++) {
+      this.pins.push({ supportedModes: [0, 1, 3, 4], mode: MODES.INPUT, value: 0, report: 1, analogChannel: 127 });
+    }
+    for (let i = 0; i < ANALOG_PINS; i++) {
+      this.pins.push({ supportedModes: [0, 1, 2], mode: MODES.ANALOG, value: 0, report: 1, analogChannel: i });
+    }
+    this.analogPins = this.pins.flatMap((p, index) => (p.analogChannel !== 127 ? [index] : []));
+    // An IO plugin announces itself asynchronously, as a serial board would.
+    setImmediate(() => {
+      this.isReady = true;
+      this.emit('connect');
+      this.emit('ready');
+    });
+  }
+
+  // ---- simulator side -------------------------------------------------------------------------------------------
+
+  /** Sets the raw ADC reading (0-1023) of analog input `A{channel}`. */
+  setAnalogInput(channel: number, raw: number): void {
+    const value = Math.max(0, Math.min(1023, Math.round(raw)));
+    this.analogValues[channel] = value;
+    const pin = this.pins[DIGITAL_PINS + channel];
+    if (pin) pin.value = value;
+    for (const reader of this.analogReaders.get(channel) ?? []) reader(value);
+  }
+
+  /** Drives digital input `pin` high or low. */
+  setDigitalInput(pin: number, high: boolean): void {
+    const state = this.pins[pin];
+    if (!state) throw new Error(`no digital pin ${pin}`);
+    state.value = high ? 1 : 0;
+    for (const reader of this.digitalReaders.get(pin) ?? []) reader(state.value);
+  }
+
+  /** The value last written to an output pin. */
+  outputValue(pin: number): number {
+    return this.pins[pin]?.value ?? 0;
+  }
+
+  // ---- johnny-five IO plugin interface --------------------------------------------------------------------------
+
+  normalize(pin: number | string): number {
+    if (typeof pin === 'string' && /^A\d+$/i.test(pin)) return Number(pin.slice(1));
+    return Number(pin);
+  }
+
+  pinMode(pin: number, mode: number): this {
+    const state = this.pins[pin] ?? this.pins[DIGITAL_PINS + pin];
+    if (state) state.mode = mode;
+    return this;
+  }
+
+  analogRead(channel: number, handler: Reader): void {
+    let set = this.analogReaders.get(channel);
+    if (!set) {
+      set = new Set();
+      this.analogReaders.set(channel, set);
+    }
+    set.add(handler);
+    handler(this.analogValues[channel] ?? 0);
+  }
+
+  digitalRead(pin: number, handler: Reader): void {
+    let set = this.digitalReaders.get(pin);
+    if (!set) {
+      set = new Set();
+      this.digitalReaders.set(pin, set);
+    }
+    set.add(handler);
+    handler(this.pins[pin]?.value ?? 0);
+  }
+
+  digitalWrite(pin: number, value: number): this {
+    const state = this.pins[pin];
+    if (state) {
+      state.value = value ? 1 : 0;
+      this.emit(`digital-write-${pin}`, state.value);
+    }
+    return this;
+  }
+
+  analogWrite(pin: number, value: number): this {
+    const state = this.pins[pin];
+    if (state) state.value = value;
+    return this;
+  }
+
+  pwmWrite(pin: number, value: number): this {
+    return this.analogWrite(pin, value);
+  }
+
+  servoWrite(pin: number, value: number): this {
+    return this.analogWrite(pin, value);
+  }
+
+  i2cConfig(): this {
+    return this;
+  }
+
+  i2cWrite(): this {
+    return this;
+  }
+
+  reportAnalogPin(): this {
+    return this;
+  }
+
+  reportDigitalPin(): this {
+    return this;
+  }
+
+  reset(): void {
+    this.analogReaders.clear();
+    this.digitalReaders.clear();
+  }
+}

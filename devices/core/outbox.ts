@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import type { Logger } from '../../platform/log.ts';
+import { openSqlite, type SqliteDatabase } from '../../platform/sqlite.ts';
+import { withTimeout } from './device-connection.ts';
+
+/** What the outbox sends through: the device connection, or a fake in unit tests. */
+export interface OutboxTransport {
+  readonly online: boolean;
+  publish(topic: string, payload: string): Promise<void>;
+  on(event: 'online', listener: () => void): unknown;
+  off(event: 'online', listener: () => void): unknown;
+}
+
+export interface OutboxOptions {
+  maxMessages: number;
+  batchSize: number;
+  ackTimeoutMs: number;
+}
+
+interface Row {
+  id: number;
+  topic: string;
+  payload: string;
+}
+
+const MIGRATIONS = [
+  {
+    version: 1,
+    name: 'outbox',
+    sql: `CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
+            created_at INTEGER NOT NULL)`,
+  },
+];
+
+/**
+ * Store-and-forward for everything a device must not lose (telemetry, events): each message is written to a local
+ * SQLite file first, then published at QoS 1 in order, and deleted only once the broker acknowledged it. A message
+ * may therefore be sent twice (acknowledgement lost in a disconnect): every payload carries a unique msgId and the
+ * fleet stores it once. Survives process restarts, broker restarts and long offline periods (bounded by
+ * `maxMessages`; the oldest are dropped, counted and logged beyond it).
+ */
+export class Outbox {
+  private db: SqliteDatabase | undefined;
+  private draining = false;
+  private running = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly kick = () => this.drain();
+  private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0 };
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly transport: OutboxTransport,
+    private readonly options: OutboxOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.db = openSqlite(join(this.dataDir, 'outbox.sqlite'), MIGRATIONS, this.log);
+    this.running = true;
+    this.transport.on('online', this.kick);
+    this.drain();
+  }
+
+  /** Stops sending; what is still queued stays on disk for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    this.transport.off('online', this.kick);
+    while (this.draining) await new Promise((r) => setTimeout(r, 10));
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  enqueue(topic: string, payload: string): void {
+    const db = this.requireDb();
+    db.prepare('INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)').run(topic, payload, Date.now());
+    this.counters.enqueued++;
+    const excess = this.size() - this.options.maxMessages;
+    if (excess > 0) {
+      db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)').run(excess);
+      this.counters.dropped += excess;
+      this.log.error({ dropped: excess, maxMessages: this.options.maxMessages }, 'outbox full: oldest messages dropped');
+    }
+    this.drain();
+  }
+
+  size(): number {
+    return (this.requireDb().prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  stats(): { enqueued: number; sent: number; dropped: number; failedAttempts: number; queued: number } {
+    return { ...this.counters, queued: this.db ? this.size() : 0 };
+  }
+
+  private drain(): void {
+    if (this.draining || !this.running || !this.transport.online) return;
+    this.draining = true;
+    this.drainLoop()
+      .catch((err) => this.log.error({ err }, 'outbox drain failed'))
+      .finally(() => {
+        this.draining = false;
+      });
+  }
+
+  private async drainLoop(): Promise<void> {
+    while (this.running && this.transport.online && this.db) {
+      const rows = this.db
+        .prepare('SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?')
+        .all(this.options.batchSize) as Row[];
+      if (rows.length === 0) return;
+      const results = await Promise.allSettled(
+        rows.map((row) => withTimeout(this.transport.publish(row.topic, row.payload), this.options.ackTimeoutMs)),
+      );
+      const acked = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
+      if (acked.length > 0 && this.db) {
+        const remove = this.db.prepare('DELETE FROM outbox WHERE id = ?');
+        this.db.transaction(() => {
+          for (const id of acked) remove.run(id);
+        })();
+        this.counters.sent += acked.length;
+      }
+      if (acked.length < rows.length) {
+        this.counters.failedAttempts += rows.length - acked.length;
+        // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
+        this.retryTimer = setTimeout(() => this.drain(), 1000);
+        return;
+      }
+    }
+  }
+
+  private requireDb(): SqliteDatabase {
+    if (!this.db) throw new Error('Outbox used before start()');
+    return this.db;
+  }
+}
