@@ -106,6 +106,7 @@ export class FleetServer {
     await parts.broker.stop();
     parts.telemetry.stop();
     parts.presence.stop();
+    parts.registry.stop();
     parts.db.close();
     this.log.info('fleet server stopped');
   }

@@ -55,7 +55,7 @@ export class ShadowSync {
     });
     this.connection.off('online', this.onOnline);
     this.connection.on('online', this.onOnline);
-    this.requestShadow();
+    this.onOnline();
   }
 
   stop(): void {

@@ -36,10 +36,8 @@ export class HttpServer {
   ) {}
 
   async start(): Promise<void> {
-    const app = Fastify({
-      loggerInstance: this.log.child({ component: 'http' }),
-      disableRequestLogging: true,
-    }) as unknown as FastifyInstance;
+    // Fastify's own request logging stays off: errors are logged by the error handler below.
+    const app = Fastify({ logger: false }) as unknown as FastifyInstance;
     app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
       if (err instanceof FleetError) return reply.status(err.status).send(err.toJSON());
       if (err.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: err.message });

@@ -40,7 +40,21 @@ export class DeviceRegistry {
     private readonly log: Logger,
   ) {}
 
+  private offs: (() => void)[] = [];
+
   start(): void {
+    // The registry's software version follows what the device reports in its classic shadow.
+    this.offs.push(
+      this.bus.on('shadow.updated', (e) => {
+        if (e.shadowName !== undefined) return;
+        const reported = (e.documents as { current?: { state?: { reported?: { softwareVersion?: unknown } } } }).current
+          ?.state?.reported;
+        const version = reported?.softwareVersion;
+        if (typeof version !== 'string') return;
+        const thing = this.things.get(e.thingName);
+        if (thing && thing.softwareVersion !== version) this.things.update(e.thingName, { softwareVersion: version });
+      }),
+    );
     if (!this.policies.get(DEFAULT_DEVICE_POLICY_NAME)) {
       this.policies.put(DEFAULT_DEVICE_POLICY_NAME, defaultDevicePolicy());
       this.log.info({ policy: DEFAULT_DEVICE_POLICY_NAME }, 'created default device policy');
@@ -67,21 +81,41 @@ export class DeviceRegistry {
     const certificate = await this.ca.issueClientCertificate(thing.thingName);
     this.db.transaction(() => {
       this.things.insert(thing);
-      this.certificates.insert({
-        certificateId: certificate.certificateId,
-        serialNumber: certificate.serialNumber,
-        subjectCn: thing.thingName,
-        certificatePem: certificate.certificatePem,
-        status: 'ACTIVE',
-        notBefore: certificate.notBefore.getTime(),
-        notAfter: certificate.notAfter.getTime(),
-      });
-      this.certificates.attachThing(certificate.certificateId, thing.thingName);
-      this.policies.attach(policyName, certificate.certificateId);
+      this.recordCertificate(thing.thingName, certificate, policyName);
     })();
     this.log.info({ thingName: thing.thingName, certificateId: certificate.certificateId, policyName }, 'registered device');
     this.bus.emit('thing.registered', { thingName: thing.thingName });
     return { thing: this.things.get(thing.thingName) as Thing, certificate, caPem: this.ca.caPem, policyName };
+  }
+
+  /** Issues another certificate for a registered thing (rotation, or a lost key), attached like the first. */
+  async issueCertificate(thingName: string, policyName = DEFAULT_DEVICE_POLICY_NAME): Promise<Registration> {
+    const thing = this.things.get(thingName);
+    if (!thing) throw new FleetError('THING_NOT_FOUND', `no thing '${thingName}'`);
+    if (!this.policies.get(policyName)) throw new FleetError('POLICY_NOT_FOUND', `no policy '${policyName}'`);
+    const certificate = await this.ca.issueClientCertificate(thingName);
+    this.db.transaction(() => this.recordCertificate(thingName, certificate, policyName))();
+    this.log.info({ thingName, certificateId: certificate.certificateId, policyName }, 'issued certificate');
+    return { thing, certificate, caPem: this.ca.caPem, policyName };
+  }
+
+  private recordCertificate(thingName: string, certificate: IssuedCertificate, policyName: string): void {
+    this.certificates.insert({
+      certificateId: certificate.certificateId,
+      serialNumber: certificate.serialNumber,
+      subjectCn: thingName,
+      certificatePem: certificate.certificatePem,
+      status: 'ACTIVE',
+      notBefore: certificate.notBefore.getTime(),
+      notAfter: certificate.notAfter.getTime(),
+    });
+    this.certificates.attachThing(certificate.certificateId, thingName);
+    this.policies.attach(policyName, certificate.certificateId);
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
   }
 
   getThing(thingName: string): Thing | undefined {

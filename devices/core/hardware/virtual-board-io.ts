@@ -112,7 +112,8 @@ export class VirtualBoardIO extends EventEmitter {
 
   digitalWrite(pin: number, value: number): this {
     const state = this.pins[pin];
-    if (state) {
+    // On an input pin a write only switches the pull-up (Firmata semantics): the simulated level stays.
+    if (state && state.mode !== MODES.INPUT) {
       state.value = value ? 1 : 0;
       this.emit(`digital-write-${pin}`, state.value);
     }

@@ -1,0 +1,102 @@
+import five from 'johnny-five';
+import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
+
+/** Pin map of the cart's controller board (the same on Firmata and on the virtual board). */
+export const CART_PINS = {
+  /** Pack voltage through a 30 V : 5 V divider into a 10-bit ADC. */
+  batteryVoltage: 'A0',
+  /** Controller board temperature: a TMP36 (10 mV/°C, 500 mV at 0 °C). */
+  temperature: 'A1',
+  /** Dock contact: high while the cart sits on a charging rail. */
+  dockContact: 2,
+  /** Screen backlight (PWM). */
+  backlight: 9,
+  /** Locate LED ring. */
+  locateLed: 13,
+} as const;
+
+/** 8S LiFePO4 pack: 20.0 V empty, 27.2 V full (resting voltages). */
+const PACK_EMPTY_V = 20.0;
+const PACK_FULL_V = 27.2;
+const DIVIDER_MAX_V = 30;
+
+export function batteryPercentFromVoltage(volts: number): number {
+  const pct = ((volts - PACK_EMPTY_V) / (PACK_FULL_V - PACK_EMPTY_V)) * 100;
+  return Math.round(Math.max(0, Math.min(100, pct)));
+}
+
+/** The voltage a pack shows at a given state of charge (inverse of the above, for the simulator). */
+export function voltageFromBatteryPercent(pct: number): number {
+  return PACK_EMPTY_V + (Math.max(0, Math.min(100, pct)) / 100) * (PACK_FULL_V - PACK_EMPTY_V);
+}
+
+export function adcFromVolts(volts: number, fullScale = DIVIDER_MAX_V): number {
+  return (volts / fullScale) * 1023;
+}
+
+export function tmp36RawFromCelsius(celsius: number): number {
+  return ((celsius * 0.01 + 0.5) / 5) * 1023;
+}
+
+/**
+ * The cart's johnny-five components: battery and temperature sensors, dock switch, backlight and locate LED.
+ * Reads are sampled by johnny-five; this class turns raw values into units.
+ */
+export class CartHardware {
+  private battery: Sensor | undefined;
+  private thermometer: Sensor | undefined;
+  private dock: five.Switch | undefined;
+  private backlight: five.Led | undefined;
+  private locate: five.Led | undefined;
+
+  constructor(private readonly board: five.Board) {}
+
+  start(): void {
+    const board = this.board;
+    this.battery = asSensor(new five.Sensor({ pin: CART_PINS.batteryVoltage, board, freq: 250 }));
+    this.thermometer = asSensor(new five.Sensor({ pin: CART_PINS.temperature, board, freq: 1000 }));
+    this.dock = new five.Switch({ pin: CART_PINS.dockContact, board, invert: false } as five.SwitchOption);
+    this.backlight = new five.Led({ pin: CART_PINS.backlight, board });
+    this.locate = new five.Led({ pin: CART_PINS.locateLed, board });
+  }
+
+  stop(): void {
+    this.battery?.disable();
+    this.thermometer?.disable();
+    this.locate?.stop().off();
+  }
+
+  batteryVolts(): number {
+    return round(((this.battery?.value ?? 0) / 1023) * DIVIDER_MAX_V, 2);
+  }
+
+  batteryPercent(): number {
+    return batteryPercentFromVoltage(this.batteryVolts());
+  }
+
+  temperatureC(): number {
+    const volts = ((this.thermometer?.value ?? 0) / 1023) * 5;
+    return round((volts - 0.5) * 100, 1);
+  }
+
+  docked(): boolean {
+    return this.dock?.isClosed ?? false;
+  }
+
+  setBrightness(percent: number): number {
+    const value = Math.round(Math.max(0, Math.min(100, percent)));
+    this.backlight?.brightness(Math.round((value / 100) * 255));
+    return value;
+  }
+
+  /** Flashes the locate ring for `ms`, so a technician finds the cart in the dock row. */
+  flashLocate(ms: number): void {
+    this.locate?.blink(250);
+    setTimeout(() => this.locate?.stop().off(), ms).unref();
+  }
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,124 @@
+import type { JsonObject } from '../../protocol/shadow.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { DeviceCredentials } from '../core/device-config.ts';
+import { DeviceRuntime } from '../core/device-runtime.ts';
+import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import type { CartConfig } from './cart-config.ts';
+import { CartHardware } from './cart-hardware.ts';
+import { CartSession } from './cart-session.ts';
+import type { ZoneLocator } from './zone-locator.ts';
+
+/**
+ * The smart-cart runtime on the shared device core. Reports battery (from the pack voltage), charging (dock contact),
+ * zone and session; applies the desired screen brightness from its shadow. Seams for later issues: `session`
+ * (basket, checkout), `locator` (BLE positioning), the hardware class (scanner, scale, camera).
+ */
+export class CartRuntime {
+  readonly core: DeviceRuntime;
+  readonly session = new CartSession();
+  private hw: CartHardware | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private brightness = 80;
+  private readonly onZone = (zoneId: string | null) => {
+    this.core.shadow.report({ zone: zoneId });
+    this.publishTelemetry();
+  };
+
+  constructor(
+    readonly config: CartConfig,
+    credentials: DeviceCredentials,
+    readonly locator: ZoneLocator,
+    log: Logger,
+    virtualIo?: VirtualBoardIO,
+  ) {
+    this.core = new DeviceRuntime(config, credentials, log, virtualIo);
+  }
+
+  get hardwareParts(): CartHardware {
+    if (!this.hw) throw new Error('CartRuntime used before start()');
+    return this.hw;
+  }
+
+  async start(): Promise<void> {
+    await this.core.start();
+    this.hw = new CartHardware(this.core.board.board);
+    this.hw.start();
+    this.hw.setBrightness(this.brightness);
+    this.core.health.addVitals(() => ({
+      'battery.percent': this.hardwareParts.batteryPercent(),
+      'temperature.c': this.hardwareParts.temperatureC(),
+    }));
+    this.core.shadow.onDesired((desired) => this.applyDesired(desired));
+    this.locator.on('zone', this.onZone);
+    this.core.shadow.report(this.reportedState());
+    this.timer = setInterval(() => this.publishTelemetry(), this.config.telemetryIntervalMs);
+    this.timer.unref();
+    this.publishTelemetry();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.locator.off('zone', this.onZone);
+    this.hw?.stop();
+    await this.core.stop();
+  }
+
+  startSession(memberId: string | null = null): void {
+    this.session.start(memberId);
+    this.sessionChanged();
+  }
+
+  checkout(): void {
+    this.session.checkout();
+    this.sessionChanged();
+  }
+
+  endSession(): void {
+    this.session.end();
+    this.sessionChanged();
+  }
+
+  /** What the cart reports now (also its shadow's `reported`). */
+  reportedState(): JsonObject {
+    const hw = this.hardwareParts;
+    const session = this.session.current;
+    return {
+      kind: 'cart',
+      hardwareModel: this.config.hardwareModel,
+      softwareVersion: this.config.softwareVersion,
+      zone: this.locator.zoneId,
+      session: { state: session.state, sessionId: session.sessionId },
+      brightness: this.brightness,
+      charging: hw.docked(),
+    };
+  }
+
+  publishTelemetry(): void {
+    const hw = this.hardwareParts;
+    const percent = hw.batteryPercent();
+    this.core.telemetry.publish('telemetry', {
+      'battery.percent': percent,
+      'battery.voltage': hw.batteryVolts(),
+      'battery.charging': hw.docked(),
+      'battery.low': percent < this.config.lowBatteryPercent,
+      zone: this.locator.zoneId,
+      'session.state': this.session.current.state,
+    });
+  }
+
+  private sessionChanged(): void {
+    const s = this.session.current;
+    this.core.telemetry.publish('events', { event: `session.${s.state}`, sessionId: s.sessionId, zone: this.locator.zoneId });
+    this.core.shadow.report({ session: { state: s.state, sessionId: s.sessionId } });
+    this.publishTelemetry();
+  }
+
+  private applyDesired(desired: JsonObject): JsonObject {
+    const actual: JsonObject = {};
+    if (typeof desired.brightness === 'number') {
+      this.brightness = this.hardwareParts.setBrightness(desired.brightness);
+      actual.brightness = this.brightness;
+    }
+    return actual;
+  }
+}

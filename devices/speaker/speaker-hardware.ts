@@ -1,0 +1,80 @@
+import five from 'johnny-five';
+import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
+
+/** Pin map of the speaker's controller board. */
+export const SPEAKER_PINS = {
+  /** Battery voltage of promo speakers (1S Li-ion through a 5 V full-scale ADC); unused on mains models. */
+  batteryVoltage: 'A0',
+  /** Amplifier heatsink temperature: TMP36. */
+  temperature: 'A1',
+  /** PIR presence sensor: high while a shopper is in front of the shelf. */
+  presence: 3,
+  /** Amplifier gain through a PWM-driven digital potentiometer. */
+  amplifierGain: 5,
+} as const;
+
+const CELL_EMPTY_V = 3.3;
+const CELL_FULL_V = 4.15;
+
+export function cellPercentFromVoltage(volts: number): number {
+  return Math.round(Math.max(0, Math.min(100, ((volts - CELL_EMPTY_V) / (CELL_FULL_V - CELL_EMPTY_V)) * 100)));
+}
+
+export function cellVoltageFromPercent(pct: number): number {
+  return CELL_EMPTY_V + (Math.max(0, Math.min(100, pct)) / 100) * (CELL_FULL_V - CELL_EMPTY_V);
+}
+
+/** The speaker's johnny-five components. */
+export class SpeakerHardware {
+  private battery: Sensor | undefined;
+  private thermometer: Sensor | undefined;
+  private pir: five.Switch | undefined;
+  private gain: five.Led | undefined;
+  private presenceListeners: ((present: boolean) => void)[] = [];
+
+  constructor(private readonly board: five.Board) {}
+
+  start(): void {
+    const board = this.board;
+    this.battery = asSensor(new five.Sensor({ pin: SPEAKER_PINS.batteryVoltage, board, freq: 1000 }));
+    this.thermometer = asSensor(new five.Sensor({ pin: SPEAKER_PINS.temperature, board, freq: 1000 }));
+    this.pir = new five.Switch({ pin: SPEAKER_PINS.presence, board, invert: false } as five.SwitchOption);
+    this.pir.on('close', () => this.notifyPresence(true));
+    this.pir.on('open', () => this.notifyPresence(false));
+    this.gain = new five.Led({ pin: SPEAKER_PINS.amplifierGain, board });
+  }
+
+  stop(): void {
+    this.battery?.disable();
+    this.thermometer?.disable();
+    this.presenceListeners = [];
+  }
+
+  onPresence(listener: (present: boolean) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  presence(): boolean {
+    return this.pir?.isClosed ?? false;
+  }
+
+  private notifyPresence(present: boolean): void {
+    for (const listener of this.presenceListeners) listener(present);
+  }
+
+  batteryPercent(): number {
+    return cellPercentFromVoltage(((this.battery?.value ?? 0) / 1023) * 5);
+  }
+
+  temperatureC(): number {
+    const volts = ((this.thermometer?.value ?? 0) / 1023) * 5;
+    return Math.round((volts - 0.5) * 1000) / 10;
+  }
+
+  /** Sets the amplifier gain for a volume of 0-100. */
+  setVolume(percent: number): number {
+    const value = Math.round(Math.max(0, Math.min(100, percent)));
+    this.gain?.brightness(Math.round((value / 100) * 255));
+    return value;
+  }
+}

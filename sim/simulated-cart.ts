@@ -1,0 +1,117 @@
+import type { Logger } from '../platform/log.ts';
+import type { Zone } from '../fleet/registry/registry-types.ts';
+import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
+import { CartConfigSchema, type CartConfigInput } from '../devices/cart/cart-config.ts';
+import { adcFromVolts, CART_PINS, tmp36RawFromCelsius, voltageFromBatteryPercent } from '../devices/cart/cart-hardware.ts';
+import { CartRuntime } from '../devices/cart/cart-runtime.ts';
+import { VirtualZoneLocator } from '../devices/cart/zone-locator.ts';
+
+export interface CartPhysics {
+  /** State of charge drained per simulated minute while a shopper pushes the cart. */
+  drainPerMinute: number;
+  /** Charged per simulated minute on the dock. */
+  chargePerMinute: number;
+  /** Simulated minutes per real second (the demo runs the store fast). */
+  timeScale: number;
+}
+
+/**
+ * A real cart runtime on a virtual board, with the physics of a cart around it: a battery that drains while a
+ * shopper pushes it and charges on the dock, a controller board that warms up, and shoppers who take it from the
+ * dock, walk it through the store's zones, check out and bring it back.
+ */
+export class SimulatedCart {
+  readonly runtime: CartRuntime;
+  readonly io = new VirtualBoardIO();
+  readonly locator = new VirtualZoneLocator();
+  private soc: number;
+  private timer: NodeJS.Timeout | undefined;
+  private route: string[] = [];
+  private idleTicks = 0;
+
+  constructor(
+    config: CartConfigInput,
+    credentials: DeviceCredentials,
+    private readonly zones: Zone[],
+    private readonly physics: CartPhysics,
+    private readonly random: () => number,
+    log: Logger,
+  ) {
+    this.soc = 40 + random() * 60;
+    this.runtime = new CartRuntime(CartConfigSchema.parse(config), credentials, this.locator, log, this.io);
+  }
+
+  get thingName(): string {
+    return this.runtime.config.thingName;
+  }
+
+  get stateOfCharge(): number {
+    return this.soc;
+  }
+
+  async start(): Promise<void> {
+    this.dock();
+    this.writeInputs();
+    await this.runtime.start();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.runtime.stop();
+  }
+
+  private tick(): void {
+    const minutes = this.physics.timeScale / 60;
+    const state = this.runtime.session.current.state;
+    if (state === 'idle') {
+      this.soc = Math.min(100, this.soc + this.physics.chargePerMinute * minutes);
+      this.idleTicks++;
+      // A shopper takes a charged cart now and then.
+      if (this.soc > 30 && this.idleTicks > 3 && this.random() < 0.15) this.beginShopping();
+    } else {
+      this.soc = Math.max(0, this.soc - this.physics.drainPerMinute * minutes);
+      this.walk();
+    }
+    this.writeInputs();
+  }
+
+  private beginShopping(): void {
+    this.idleTicks = 0;
+    this.io.setDigitalInput(CART_PINS.dockContact, false);
+    const departments = this.zones.filter((z) => z.kind === 'department' || z.kind === 'aisle');
+    const entrance = this.zones.find((z) => z.kind === 'entrance');
+    const checkout = this.zones.find((z) => z.kind === 'checkout');
+    const visits = departments.filter(() => this.random() < 0.7);
+    this.route = [entrance, ...visits, checkout].filter((z): z is Zone => z !== undefined).map((z) => z.id);
+    this.runtime.startSession(this.random() < 0.6 ? `member-${Math.floor(this.random() * 90000) + 10000}` : null);
+    this.walk();
+  }
+
+  private walk(): void {
+    const next = this.route.shift();
+    if (next !== undefined) {
+      this.locator.moveTo(next);
+      if (this.zones.find((z) => z.id === next)?.kind === 'checkout') this.runtime.checkout();
+      return;
+    }
+    if (this.runtime.session.current.state !== 'idle') {
+      this.runtime.endSession();
+      this.dock();
+    }
+  }
+
+  private dock(): void {
+    const dock = this.zones.find((z) => z.kind === 'dock');
+    this.locator.moveTo(dock?.id ?? null);
+    this.io.setDigitalInput(CART_PINS.dockContact, true);
+  }
+
+  private writeInputs(): void {
+    this.io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(this.soc)));
+    const warm = this.runtime.session.current.state === 'idle' ? 0 : 6;
+    this.io.setAnalogInput(1, tmp36RawFromCelsius(24 + warm + this.random() * 1.5));
+  }
+}

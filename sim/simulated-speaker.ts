@@ -1,0 +1,61 @@
+import type { Logger } from '../platform/log.ts';
+import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
+import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
+import { SpeakerConfigSchema, type SpeakerConfigInput } from '../devices/speaker/speaker-config.ts';
+import { cellVoltageFromPercent, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
+import { SpeakerRuntime } from '../devices/speaker/speaker-runtime.ts';
+import { tmp36RawFromCelsius } from '../devices/cart/cart-hardware.ts';
+
+/**
+ * A real speaker runtime on a virtual board: the amplifier warms with volume, a promo speaker's battery drains and
+ * its presence sensor sees shoppers come and go.
+ */
+export class SimulatedSpeaker {
+  readonly runtime: SpeakerRuntime;
+  readonly io = new VirtualBoardIO();
+  readonly audio = new VirtualAudioOutput();
+  private soc = 100;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    config: SpeakerConfigInput,
+    credentials: DeviceCredentials,
+    private readonly timeScale: number,
+    private readonly random: () => number,
+    log: Logger,
+  ) {
+    this.soc = 50 + random() * 50;
+    this.runtime = new SpeakerRuntime(SpeakerConfigSchema.parse(config), credentials, this.audio, log, this.io);
+  }
+
+  get thingName(): string {
+    return this.runtime.config.thingName;
+  }
+
+  async start(): Promise<void> {
+    this.writeInputs();
+    await this.runtime.start();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.runtime.stop();
+  }
+
+  private tick(): void {
+    if (this.runtime.config.model === 'promo') {
+      this.soc = Math.max(0, this.soc - 0.02 * (this.timeScale / 60));
+      if (this.random() < 0.1) this.io.setDigitalInput(SPEAKER_PINS.presence, this.random() < 0.5);
+    }
+    this.writeInputs();
+  }
+
+  private writeInputs(): void {
+    this.io.setAnalogInput(0, (cellVoltageFromPercent(this.soc) / 5) * 1023);
+    const volume = this.runtime.currentVolume;
+    this.io.setAnalogInput(1, tmp36RawFromCelsius(26 + volume / 10 + this.random()));
+  }
+}

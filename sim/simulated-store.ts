@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../platform/log.ts';
+import { readCredentials } from '../devices/core/device-config.ts';
+import { writeCertificateBundle } from '../fleet/identity/certificate-bundle.ts';
+import type { DeviceRegistry } from '../fleet/registry/device-registry.ts';
+import type { DeviceKind, Store, Zone } from '../fleet/registry/registry-types.ts';
+import { SimulatedCart } from './simulated-cart.ts';
+import { SimulatedSpeaker } from './simulated-speaker.ts';
+
+export interface SimulatedStoreOptions {
+  store: Store;
+  zones: Zone[];
+  carts: number;
+  broadcastSpeakers: number;
+  promoSpeakers: number;
+  /** Where device bundles and device data (outboxes) live. */
+  dataDir: string;
+  endpoint: { host: string; port: number };
+  telemetryIntervalMs: number;
+  healthIntervalMs: number;
+  timeScale: number;
+  seed: number;
+}
+
+/**
+ * A store full of real device runtimes on virtual hardware: registers each device with the fleet (once: bundles are
+ * kept in the data dir across runs), then starts its runtime, each with its own mTLS connection.
+ */
+export class SimulatedStore {
+  readonly carts: SimulatedCart[] = [];
+  readonly speakers: SimulatedSpeaker[] = [];
+  private readonly random: () => number;
+
+  constructor(
+    private readonly options: SimulatedStoreOptions,
+    private readonly registry: DeviceRegistry,
+    private readonly log: Logger,
+  ) {
+    this.random = mulberry32(options.seed);
+  }
+
+  async start(): Promise<void> {
+    const { store, zones } = this.options;
+    const suffix = store.id.split('-').slice(-1)[0] ?? store.id;
+    const dock = zones.find((z) => z.kind === 'dock')?.id ?? null;
+    for (let i = 1; i <= this.options.carts; i++) {
+      const thingName = `cart-${suffix}-${String(i).padStart(3, '0')}`;
+      const credentials = await this.ensureDevice(thingName, 'cart', 'SC-200', dock);
+      this.carts.push(
+        new SimulatedCart(
+          { ...this.deviceConfig(thingName), hardwareModel: 'SC-200' },
+          credentials,
+          zones,
+          { drainPerMinute: 0.25, chargePerMinute: 0.8, timeScale: this.options.timeScale },
+          this.random,
+          this.log.child({ thing: thingName }),
+        ),
+      );
+    }
+    const speakerPlan: { model: 'broadcast' | 'promo'; count: number; hw: string }[] = [
+      { model: 'broadcast', count: this.options.broadcastSpeakers, hw: 'BX-100' },
+      { model: 'promo', count: this.options.promoSpeakers, hw: 'PX-20' },
+    ];
+    for (const plan of speakerPlan) {
+      for (let i = 1; i <= plan.count; i++) {
+        const thingName = `spk-${suffix}-${plan.model === 'broadcast' ? 'bx' : 'px'}${String(i).padStart(2, '0')}`;
+        const zone = plan.model === 'broadcast' ? null : (zones.filter((z) => z.kind === 'department')[i - 1]?.id ?? null);
+        const credentials = await this.ensureDevice(thingName, 'speaker', plan.hw, zone);
+        this.speakers.push(
+          new SimulatedSpeaker(
+            { ...this.deviceConfig(thingName), model: plan.model, hardwareModel: plan.hw },
+            credentials,
+            this.options.timeScale,
+            this.random,
+            this.log.child({ thing: thingName }),
+          ),
+        );
+      }
+    }
+    await Promise.all([...this.carts, ...this.speakers].map((d) => d.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.carts, ...this.speakers].map((d) => d.stop()));
+  }
+
+  private deviceConfig(thingName: string) {
+    return {
+      thingName,
+      endpoint: this.options.endpoint,
+      certDir: join(this.options.dataDir, thingName, 'certs'),
+      dataDir: join(this.options.dataDir, thingName, 'data'),
+      telemetryIntervalMs: this.options.telemetryIntervalMs,
+      healthIntervalMs: this.options.healthIntervalMs,
+      reconnect: { minSeconds: 1, maxSeconds: 10 },
+    };
+  }
+
+  private async ensureDevice(thingName: string, kind: DeviceKind, hardwareModel: string, zoneId: string | null) {
+    const certDir = join(this.options.dataDir, thingName, 'certs');
+    const existing = this.registry.getThing(thingName);
+    if (existing && existsSync(join(certDir, 'key.pem'))) return readCredentials(certDir);
+    const registration = existing
+      ? await this.registry.issueCertificate(thingName)
+      : await this.registry.registerDevice({
+          thingName,
+          kind,
+          hardwareModel,
+          storeId: this.options.store.id,
+          zoneId,
+          tags: ['demo'],
+        });
+    writeCertificateBundle(certDir, {
+      thingName,
+      certificateId: registration.certificate.certificateId,
+      certificatePem: registration.certificate.certificatePem,
+      privateKeyPem: registration.certificate.privateKeyPem,
+      caPem: registration.caPem,
+    });
+    return readCredentials(certDir);
+  }
+}
+
+/** A small seeded PRNG so that a demo run is reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
