@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { iot, mqtt } from 'aws-iot-device-sdk-v2';
+import mqttJs from 'mqtt';
+import { type FleetConfig, FleetConfigSchema, type FleetConfigInput } from '../../fleet/config.ts';
+import { FleetServer } from '../../fleet/fleet-server.ts';
+import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
+import { silentLogger } from '../../platform/log.ts';
+import type { DeviceCredentials } from '../../devices/core/device-config.ts';
+
+/** A fresh temp directory, removed by `cleanup()`. */
+export function tempDir(prefix = 'cartfleet-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Config for an in-process fleet on ephemeral ports in `dataDir`. */
+export function testConfig(dataDir: string, overrides: FleetConfigInput = {}): FleetConfig {
+  return FleetConfigSchema.parse({
+    dataDir,
+    logLevel: 'silent',
+    mqtt: { tlsPort: 0, host: '127.0.0.1' },
+    http: { port: 0 },
+    presence: { offlineGraceMs: 200 },
+    telemetry: { flushIntervalMs: 20 },
+    ...overrides,
+  });
+}
+
+export async function startFleet(dataDir: string, overrides: FleetConfigInput = {}): Promise<FleetServer> {
+  const fleet = new FleetServer(testConfig(dataDir, overrides), silentLogger());
+  await fleet.start();
+  return fleet;
+}
+
+export interface TestDevice extends DeviceCredentials {
+  thingName: string;
+  certificateId: string;
+}
+
+export async function registerDevice(fleet: FleetServer, thingName: string, kind: DeviceKind = 'cart'): Promise<TestDevice> {
+  const r = await fleet.services.registry.registerDevice({ thingName, kind, hardwareModel: kind === 'cart' ? 'SC-200' : 'BX-100' });
+  return {
+    thingName,
+    certificateId: r.certificate.certificateId,
+    certificatePem: r.certificate.certificatePem,
+    privateKeyPem: r.certificate.privateKeyPem,
+    caPem: r.caPem,
+  };
+}
+
+/** An AWS SDK (aws-crt) MQTT 3.1.1 connection over mTLS, as a device makes it. */
+export function sdkConnection(
+  port: number,
+  credentials: DeviceCredentials,
+  clientId: string,
+  options: { caPem?: string } = {},
+): mqtt.MqttClientConnection {
+  const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(credentials.certificatePem, credentials.privateKeyPem)
+    .with_certificate_authority(options.caPem ?? credentials.caPem)
+    .with_endpoint('localhost')
+    .with_port(port)
+    .with_client_id(clientId)
+    .with_clean_session(true)
+    .with_keep_alive_seconds(30)
+    .with_reconnect_min_sec(1)
+    .with_reconnect_max_sec(2)
+    .build();
+  return new mqtt.MqttClient().new_connection(config);
+}
+
+/** An mqtt.js client over mTLS, for checks the SDK hides (SUBACK return codes, raw payloads). */
+export async function mqttJsClient(
+  port: number,
+  credentials: DeviceCredentials,
+  clientId: string,
+): Promise<mqttJs.MqttClient> {
+  const client = mqttJs.connect({
+    protocol: 'mqtts',
+    host: 'localhost',
+    port,
+    clientId,
+    cert: credentials.certificatePem,
+    key: credentials.privateKeyPem,
+    ca: credentials.caPem,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+    client.once('close', () => reject(new Error('closed before CONNACK')));
+  });
+  return client;
+}
+
+/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SUBACK return codes for `topics` (0-2 granted QoS, 128 refused), whether or not mqtt.js calls it an error. */
+export async function subscribeReturnCodes(client: mqttJs.MqttClient, topics: string[]): Promise<number[]> {
+  try {
+    const granted = await client.subscribeAsync(topics);
+    return granted.map((g) => g.qos);
+  } catch (err) {
+    const packet = (err as { packet?: { granted?: (number | { qos: number })[] } }).packet;
+    if (!packet?.granted) throw err;
+    return packet.granted.map((g) => (typeof g === 'number' ? g : g.qos));
+  }
+}
