@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { SimulatedCart } from '../../sim/simulated-cart.ts';
+import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
+import { mulberry32 } from '../../sim/simulated-store.ts';
+import { silentLogger } from '../../platform/log.ts';
+import { eventually, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+
+describe('cart and speaker runtimes against the fleet (virtual hardware)', function () {
+  this.timeout(30_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let cart: SimulatedCart;
+  let speaker: SimulatedSpeaker;
+
+  before(async () => {
+    dir = tempDir();
+    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
+    const port = fleet.services.broker.tlsPort;
+    const zones = fleet.services.stores.listZones('hf-shanghai-xuhui');
+    const base = (thingName: string) => ({
+      thingName,
+      endpoint: { host: 'localhost', port },
+      certDir: join(dir.path, thingName),
+      dataDir: join(dir.path, thingName, 'data'),
+      telemetryIntervalMs: 200,
+      healthIntervalMs: 300,
+    });
+    cart = new SimulatedCart(
+      base('cart-rt1'),
+      await registerDevice(fleet, 'cart-rt1', 'cart'),
+      zones,
+      { drainPerMinute: 0.2, chargePerMinute: 0.5, timeScale: 1 },
+      mulberry32(1),
+      silentLogger(),
+    );
+    speaker = new SimulatedSpeaker(
+      { ...base('spk-rt1'), model: 'promo' },
+      await registerDevice(fleet, 'spk-rt1', 'speaker'),
+      1,
+      mulberry32(2),
+      silentLogger(),
+    );
+    await cart.start();
+    await speaker.start();
+  });
+
+  after(async () => {
+    await cart.stop();
+    await speaker.stop();
+    await fleet.stop();
+    dir.cleanup();
+  });
+
+  it('cart: reports battery measured on its board, charging on the dock, zone and session', async () => {
+    const latest = await eventually(() => fleet.services.telemetry.latestOf('cart-rt1').telemetry, 5000, 'cart telemetry');
+    const expected = Math.round(cart.stateOfCharge);
+    assert.ok(Math.abs((latest.metrics['battery.percent'] as number) - expected) <= 2, `battery ${latest.metrics['battery.percent']} ≈ ${expected}`);
+    assert.equal(latest.metrics['battery.charging'], true);
+    assert.equal(latest.metrics.zone, 'hf-shanghai-xuhui-dock');
+    const health = await eventually(() => fleet.services.telemetry.latestOf('cart-rt1').health, 5000, 'cart health');
+    for (const metric of ['cpu.percent', 'memory.percent', 'disk.percent', 'battery.percent', 'temperature.c']) {
+      assert.equal(typeof health.metrics[metric], 'number', metric);
+    }
+    assert.ok((health.metrics['temperature.c'] as number) > 20 && (health.metrics['temperature.c'] as number) < 35);
+    const shadow = await eventually(() => fleet.services.shadows.find('cart-rt1')?.state.reported, 5000, 'cart shadow');
+    assert.equal(shadow.kind, 'cart');
+    assert.equal(shadow.zone, 'hf-shanghai-xuhui-dock');
+    // reporting sessionId: null removes the field (shadow semantics)
+    assert.deepEqual(shadow.session, { state: 'idle' });
+    await eventually(() => fleet.services.registry.getThing('cart-rt1')?.softwareVersion === '0.1.0', 3000, 'registry version');
+  });
+
+  it('cart: a shopping session shows up in shadow and telemetry', async () => {
+    cart.runtime.startSession('member-1');
+    cart.locator.moveTo('hf-shanghai-xuhui-dairy');
+    await eventually(() => {
+      const reported = fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, { state?: string }> | undefined;
+      return reported?.session?.state === 'shopping' && (reported as Record<string, unknown>).zone === 'hf-shanghai-xuhui-dairy';
+    }, 5000, 'session in shadow');
+    const events = fleet.services.telemetry.history({ thingName: 'cart-rt1', stream: 'events', from: 0, to: Date.now(), limit: 10 });
+    assert.ok(events.some((e) => e.metrics.event === 'session.shopping'));
+    cart.runtime.endSession();
+  });
+
+  it('cart: applies a desired brightness from its shadow to the backlight and reports it', async () => {
+    fleet.services.shadows.update('cart-rt1', undefined, { state: { desired: { brightness: 25 } } });
+    await eventually(() => (fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, unknown>)?.brightness === 25, 5000);
+    assert.equal(cart.io.outputValue(9), Math.round(0.25 * 255));
+  });
+
+  it('speaker: applies the desired volume, reports it, and the delta clears', async () => {
+    await eventually(() => fleet.services.shadows.find('spk-rt1')?.state.reported, 5000, 'speaker shadow');
+    fleet.services.shadows.update('spk-rt1', undefined, { state: { desired: { volume: 35 } } });
+    await eventually(() => (fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, unknown>)?.volume === 35, 5000, 'volume reported');
+    assert.equal(speaker.runtime.currentVolume, 35);
+    assert.equal(speaker.io.outputValue(5), Math.round(0.35 * 255), 'amplifier gain set');
+    const got = fleet.services.shadows.get('spk-rt1', undefined);
+    assert.ok(got.ok);
+    assert.equal((got.payload as { state: { delta?: unknown } }).state.delta, undefined);
+    const reported = fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, { trackId?: string } | unknown>;
+    assert.equal((reported.nowPlaying as { trackId: string }).trackId, 'ambient-morning');
+  });
+
+  it('speaker: reports shopper presence from its PIR sensor', async () => {
+    speaker.io.setDigitalInput(3, true);
+    await eventually(
+      () => fleet.services.telemetry.history({ thingName: 'spk-rt1', stream: 'events', from: 0, to: Date.now(), limit: 50 }).some((e) => e.metrics.event === 'presence.detected'),
+      5000,
+      'presence event',
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import type { FleetEvents } from '../../fleet/fleet-events.ts';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { eventually, mqttJsClient, registerDevice, sleep, startFleet, type TestDevice, tempDir } from '../helpers/fleet-harness.ts';
+
+const MONITOR_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}' },
+    {
+      Effect: 'Allow',
+      Action: ['iot:Subscribe', 'iot:Receive'],
+      Resource: ['arn:aws:iot:*:*:topicfilter/$aws/events/presence/*', 'arn:aws:iot:*:*:topic/$aws/events/presence/*'],
+    },
+  ],
+};
+
+describe('presence and device data (real broker)', function () {
+  this.timeout(30_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let cart: TestDevice;
+  let monitor: TestDevice;
+  const presence: FleetEvents['presence.changed'][] = [];
+
+  before(async () => {
+    dir = tempDir();
+    fleet = await startFleet(dir.path, { presence: { offlineGraceMs: 400 } });
+    cart = await registerDevice(fleet, 'cart-p1');
+    fleet.services.registry.putPolicy('PresenceMonitor', MONITOR_POLICY);
+    const r = await fleet.services.registry.registerDevice(
+      { thingName: 'monitor-1', kind: 'speaker', hardwareModel: 'BX-100' },
+      'PresenceMonitor',
+    );
+    monitor = { thingName: 'monitor-1', certificateId: r.certificate.certificateId, certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem };
+    fleet.bus.on('presence.changed', (e) => presence.push(e));
+  });
+
+  after(async () => {
+    await fleet.stop();
+    dir.cleanup();
+  });
+
+  it('publishes AWS lifecycle events and debounces offline', async () => {
+    const watcher = await mqttJsClient(fleet.services.broker.tlsPort, monitor, 'monitor-1');
+    const events: { topic: string; body: Record<string, unknown> }[] = [];
+    watcher.on('message', (topic, payload) => events.push({ topic, body: JSON.parse(payload.toString()) }));
+    await watcher.subscribeAsync('$aws/events/presence/+/cart-p1', { qos: 1 });
+
+    const first = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    await eventually(() => events.length === 1, 3000, 'connected event');
+    const connected = events[0]!;
+    assert.equal(connected.topic, '$aws/events/presence/connected/cart-p1');
+    assert.equal(connected.body.eventType, 'connected');
+    assert.equal(connected.body.clientId, 'cart-p1');
+    assert.equal(connected.body.principalIdentifier, cart.certificateId);
+    assert.equal(typeof connected.body.sessionIdentifier, 'string');
+    assert.equal(connected.body.ipAddress, '127.0.0.1');
+    assert.equal(typeof connected.body.versionNumber, 'number');
+    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'online', 2000, 'online');
+
+    // A quick reconnect (within the grace period) never reports offline.
+    first.stream.destroy();
+    await eventually(() => events.length === 2, 3000, 'disconnected event');
+    const second = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    await sleep(700);
+    assert.deepEqual(
+      presence.filter((e) => e.clientId === 'cart-p1').map((e) => e.state),
+      ['online'],
+      'no offline flap for a quick reconnect',
+    );
+    const lost = events[1]!;
+    assert.equal(lost.body.eventType, 'disconnected');
+    assert.equal(lost.body.disconnectReason, 'CONNECTION_LOST');
+    assert.equal(lost.body.clientInitiatedDisconnect, false);
+    assert.equal(lost.body.versionNumber, connected.body.versionNumber, 'a connection shares its version number');
+
+    // A clean DISCONNECT, then staying away: offline after the grace period.
+    await second.endAsync();
+    await eventually(() => events.length === 4, 3000, 'second connected+disconnected');
+    assert.equal(events[3]!.body.disconnectReason, 'CLIENT_INITIATED_DISCONNECT');
+    assert.equal(events[3]!.body.clientInitiatedDisconnect, true);
+    assert.ok((events[2]!.body.versionNumber as number) > (connected.body.versionNumber as number));
+    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'offline', 3000, 'offline after grace');
+    assert.equal(fleet.services.presence.get('cart-p1')?.disconnectReason, 'CLIENT_INITIATED_DISCONNECT');
+    await watcher.endAsync();
+  });
+
+  it('drops malformed, mistyped, oversized and unknown data with a reason, and keeps serving', async () => {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    const before = fleet.services.telemetry.stats();
+    await client.publishAsync('dt/cartfleet/cart-p1/telemetry', '{not json', { qos: 1 });
+    await client.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'x', ts: 'yesterday', metrics: {} }), { qos: 1 });
+    await client.publishAsync(
+      'dt/cartfleet/cart-p1/telemetry',
+      JSON.stringify({ msgId: 'big', ts: Date.now(), metrics: { blob: 'x'.repeat(200) } }).replace('"x', `"${'y'.repeat(20_000)}`),
+      { qos: 1 },
+    );
+    await client.publishAsync('dt/cartfleet/cart-p1/bogus', JSON.stringify({ msgId: 'u1', ts: Date.now(), metrics: {} }), { qos: 1 });
+    await client.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'good-1', ts: Date.now(), metrics: { 'battery.percent': 90 } }), { qos: 1 });
+    await eventually(() => fleet.services.telemetry.stats().stored === before.stored + 1, 3000, 'valid message stored');
+    assert.equal(fleet.services.telemetry.stats().rejected, before.rejected + 4);
+    assert.ok(client.connected, 'a bad payload does not cost the device its connection');
+    assert.deepEqual(
+      fleet.services.telemetry.history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 }).map((p) => p.msgId),
+      ['good-1'],
+    );
+    assert.equal(fleet.services.telemetry.latestOf('cart-p1').telemetry?.metrics['battery.percent'], 90);
+    await client.endAsync();
+  });
+
+  it('disconnects a client whose payload exceeds the MQTT limit; others carry on', async () => {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    const watcher = await mqttJsClient(fleet.services.broker.tlsPort, monitor, 'monitor-1');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('dt/cartfleet/cart-p1/telemetry', Buffer.alloc(200 * 1024, 0x61), { qos: 1 });
+    await closed;
+    assert.ok(watcher.connected);
+    const again = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    await again.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'after-big', ts: Date.now(), metrics: { ok: true } }), { qos: 1 });
+    await eventually(
+      () => fleet.services.telemetry.history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 }).some((p) => p.msgId === 'after-big'),
+      3000,
+    );
+    await again.endAsync();
+    await watcher.endAsync();
+  });
+});
