@@ -8,6 +8,7 @@ import { HttpServer } from './http/http-server.ts';
 import { OperatorToken } from './http/operator-token.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
+import { RevocationWatcher } from './identity/revocation-watcher.ts';
 import { CertificateAuthority } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
@@ -85,11 +86,13 @@ export class FleetServer {
       { registry, stores, presence, telemetry, shadows, broker, token: this.token },
       log.child({ component: 'http' }),
     );
-    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http };
+    const revocations = new RevocationWatcher(db, this.bus, 2000);
+    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http, revocations };
 
     registry.start();
     presence.start();
     telemetry.start();
+    revocations.start();
     this.offs.push(this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)));
     await broker.start();
     await http.start();
@@ -102,6 +105,7 @@ export class FleetServer {
     this.parts = undefined;
     for (const off of this.offs) off();
     this.offs = [];
+    parts.revocations.stop();
     await parts.http.stop();
     await parts.broker.stop();
     parts.telemetry.stop();
@@ -127,4 +131,5 @@ export interface Parts {
   telemetry: TelemetryIngest;
   shadows: ShadowService;
   http: HttpServer;
+  revocations: RevocationWatcher;
 }

@@ -7,6 +7,7 @@ import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Thing } from '../registry/registry-types.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
+import { computeDelta } from '../shadow/shadow-document.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 import type { OperatorToken } from './operator-token.ts';
@@ -74,7 +75,7 @@ export class HttpServer {
   }
 
   private routes(app: FastifyInstance): void {
-    const { registry, stores, presence, telemetry, shadows, broker } = this.deps;
+    const { registry, stores, presence, telemetry, broker } = this.deps;
 
     app.get('/healthz', async () => ({ status: 'ok', connectedDevices: broker.connectedClientIds().length }));
 
@@ -142,7 +143,6 @@ export class HttpServer {
 
     app.get('/api/stats', async () => ({ telemetry: telemetry.stats(), connectedDevices: broker.connectedClientIds().length, presence: presence.list().length }));
 
-    void shadows;
   }
 
   private describe(thing: Thing, detailed: boolean): object {
@@ -155,7 +155,9 @@ export class HttpServer {
         ? { state: record.state, connectedAt: record.connectedAt, disconnectedAt: record.disconnectedAt, disconnectReason: record.disconnectReason }
         : { state: 'never-connected' },
       latest: telemetry.latestOf(thing.thingName),
-      shadow: classic ? { ...classic.state, version: classic.version } : null,
+      shadow: classic
+        ? { ...classic.state, delta: computeDelta(classic.state.desired, classic.state.reported), version: classic.version }
+        : null,
     };
     if (!detailed) return base;
     const named = Object.fromEntries(

@@ -55,7 +55,7 @@ export class ThingRepository {
     if (filter.kind) where.push('kind = @kind');
     if (filter.storeId) where.push('store_id = @storeId');
     const sql = `SELECT * FROM things ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY thing_name`;
-    return (this.db.prepare(sql).all(filter) as ThingRow[]).map(toThing);
+    return (this.db.prepare(sql).all({ kind: filter.kind, storeId: filter.storeId }) as ThingRow[]).map(toThing);
   }
 
   delete(thingName: string): boolean {

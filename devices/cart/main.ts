@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { exitOnConfigError } from '../../platform/config-loader.ts';
+import { createLogger } from '../../platform/log.ts';
+import { readCredentials } from '../core/device-config.ts';
+import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import { loadCartConfig } from './cart-config.ts';
+import { adcFromVolts, CART_PINS, tmp36RawFromCelsius, voltageFromBatteryPercent } from './cart-hardware.ts';
+import { CartRuntime } from './cart-runtime.ts';
+import { VirtualZoneLocator } from './zone-locator.ts';
+
+/**
+ * Composition root of one cart: `npm run cart -- --config cart.json`. With `board.io: "firmata"` it drives the
+ * cart's controller over serial; with `virtual` it runs on a virtual board at rest on its dock (the simulator in
+ * sim/ is what moves virtual carts around).
+ */
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+let config: ReturnType<typeof loadCartConfig>;
+let credentials: ReturnType<typeof readCredentials>;
+try {
+  config = loadCartConfig(values.config);
+  credentials = readCredentials(config.certDir);
+} catch (err) {
+  exitOnConfigError(err);
+}
+const log = createLogger(`cart:${config.thingName}`, config.logLevel);
+let virtualIo: VirtualBoardIO | undefined;
+if (config.board.io === 'virtual') {
+  virtualIo = new VirtualBoardIO();
+  virtualIo.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(100)));
+  virtualIo.setAnalogInput(1, tmp36RawFromCelsius(24));
+  virtualIo.setDigitalInput(CART_PINS.dockContact, true);
+}
+const cart = new CartRuntime(config, credentials, new VirtualZoneLocator(), log, virtualIo);
+await cart.start();
+log.info({ endpoint: config.endpoint }, 'cart runtime started');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cart.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

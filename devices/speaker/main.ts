@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { exitOnConfigError } from '../../platform/config-loader.ts';
+import { createLogger } from '../../platform/log.ts';
+import { tmp36RawFromCelsius } from '../cart/cart-hardware.ts';
+import { readCredentials } from '../core/device-config.ts';
+import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import { VirtualAudioOutput } from './audio-output.ts';
+import { loadSpeakerConfig } from './speaker-config.ts';
+import { cellVoltageFromPercent } from './speaker-hardware.ts';
+import { SpeakerRuntime } from './speaker-runtime.ts';
+
+/** Composition root of one speaker: `npm run speaker -- --config speaker.json`. */
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+let config: ReturnType<typeof loadSpeakerConfig>;
+let credentials: ReturnType<typeof readCredentials>;
+try {
+  config = loadSpeakerConfig(values.config);
+  credentials = readCredentials(config.certDir);
+} catch (err) {
+  exitOnConfigError(err);
+}
+const log = createLogger(`speaker:${config.thingName}`, config.logLevel);
+let virtualIo: VirtualBoardIO | undefined;
+if (config.board.io === 'virtual') {
+  virtualIo = new VirtualBoardIO();
+  virtualIo.setAnalogInput(0, (cellVoltageFromPercent(100) / 5) * 1023);
+  virtualIo.setAnalogInput(1, tmp36RawFromCelsius(28));
+}
+// Until the broadcast issue brings real audio output, every speaker plays through the virtual output.
+const speaker = new SpeakerRuntime(config, credentials, new VirtualAudioOutput(), log, virtualIo);
+await speaker.start();
+log.info({ endpoint: config.endpoint }, 'speaker runtime started');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    speaker.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { eventually, mqttJsClient, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+
+describe('fleet HTTP endpoint', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let token: string;
+  const get = (url: string, auth = true) =>
+    fleet.services.http.instance!.inject({ method: 'GET', url, headers: auth ? { authorization: `Bearer ${token}` } : {} });
+
+  before(async () => {
+    dir = tempDir();
+    fleet = await startFleet(dir.path, { seedDemoData: true });
+    token = readFileSync(fleet.token.path, 'utf8').trim();
+    const cart = await registerDevice(fleet, 'cart-h1');
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-h1');
+    await client.publishAsync('dt/cartfleet/cart-h1/telemetry', JSON.stringify({ msgId: 'h-1', ts: Date.now() - 1000, metrics: { 'battery.percent': 64 } }), { qos: 1 });
+    await client.publishAsync('$aws/things/cart-h1/shadow/update', JSON.stringify({ state: { reported: { zone: 'dock' } } }), { qos: 1 });
+    await eventually(() => fleet.services.shadows.find('cart-h1'), 3000, 'shadow');
+    await client.endAsync();
+  });
+
+  after(async () => {
+    await fleet.stop();
+    dir.cleanup();
+  });
+
+  it('requires the operator token (and the token file is private)', async () => {
+    const res = await get('/api/devices', false);
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().code, 'NOT_AUTHENTICATED');
+    assert.equal((await fleet.services.http.instance!.inject({ url: '/api/devices', headers: { authorization: 'Bearer nope' } })).statusCode, 401);
+    const { statSync } = await import('node:fs');
+    assert.equal(statSync(fleet.token.path).mode & 0o077, 0);
+    assert.equal((await get('/healthz', false)).statusCode, 200);
+  });
+
+  it('lists devices with presence, latest telemetry and shadow', async () => {
+    const res = await get('/api/devices?kind=cart');
+    assert.equal(res.statusCode, 200);
+    const device = res.json().find((d: { thingName: string }) => d.thingName === 'cart-h1');
+    assert.ok(['online', 'offline'].includes(device.presence.state), device.presence.state);
+    assert.equal(device.latest.telemetry.metrics['battery.percent'], 64);
+    assert.deepEqual(device.shadow.reported, { zone: 'dock' });
+    assert.equal(device.shadow.version, 1);
+  });
+
+  it('answers telemetry history and validates the query', async () => {
+    const res = await get('/api/devices/cart-h1/telemetry?metric=battery.percent&from=0');
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json().map((p: { metrics: unknown }) => p.metrics), [{ 'battery.percent': 64 }]);
+    const bad = await get('/api/devices/cart-h1/telemetry?limit=0');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().code, 'BAD_REQUEST');
+    const inverted = await get('/api/devices/cart-h1/telemetry?from=10&to=5');
+    assert.equal(inverted.json().code, 'TELEMETRY_QUERY_INVALID');
+    const missing = await get('/api/devices/nope');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().code, 'THING_NOT_FOUND');
+  });
+
+  it('lists the seeded stores with their floor-plan zones', async () => {
+    const stores = (await get('/api/stores')).json();
+    assert.equal(stores.length, 2);
+    assert.ok(stores.every((s: { zones: unknown[] }) => s.zones.length === 7));
+  });
+});
