@@ -5,13 +5,31 @@ import type { PresenceState } from './presence/presence-repository.ts';
 /** Everything the fleet's subsystems tell each other, by name. */
 export interface FleetEvents {
   /** A client completed CONNECT (authenticated and authorized). */
-  'broker.clientConnected': { clientId: string; sessionId: string; certificateId: string | null; ipAddress: string | null; at: number };
+  'broker.clientConnected': {
+    clientId: string;
+    sessionId: string;
+    certificateId: string | null;
+    ipAddress: string | null;
+    at: number;
+  };
   /** A connection ended; `reason` is AWS's disconnectReason. */
-  'broker.clientDisconnected': { clientId: string; sessionId: string; certificateId: string | null; reason: string; at: number };
+  'broker.clientDisconnected': {
+    clientId: string;
+    sessionId: string;
+    certificateId: string | null;
+    reason: string;
+    at: number;
+  };
   /** Debounced presence: a device came online, or stayed away past the grace period. */
   'presence.changed': { clientId: string; state: PresenceState; at: number; reason: string | null };
   /** A data message passed validation (before it is persisted). */
-  'telemetry.received': { thingName: string; stream: DataStream; msgId: string; ts: number; metrics: Record<string, MetricValue> };
+  'telemetry.received': {
+    thingName: string;
+    stream: DataStream;
+    msgId: string;
+    ts: number;
+    metrics: Record<string, MetricValue>;
+  };
   'shadow.updated': { thingName: string; shadowName: string | undefined; version: number; documents: object };
   'shadow.deleted': { thingName: string; shadowName: string | undefined; version: number };
   'certificate.revoked': { certificateId: string };

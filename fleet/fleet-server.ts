@@ -63,7 +63,16 @@ export class FleetServer {
     const certificates = new CertificateRepository(db);
     const policies = new PolicyRepository(db);
     if (config.seedDemoData) seedDemoData(stores);
-    const registry = new DeviceRegistry(db, stores, things, certificates, policies, this.ca, this.bus, log.child({ component: 'registry' }));
+    const registry = new DeviceRegistry(
+      db,
+      stores,
+      things,
+      certificates,
+      policies,
+      this.ca,
+      this.bus,
+      log.child({ component: 'registry' }),
+    );
     const authenticator = new DeviceAuthenticator(certificates, policies, things, config.aws);
     const broker = new DeviceBroker(
       {
@@ -78,9 +87,27 @@ export class FleetServer {
       this.bus,
       log.child({ component: 'broker' }),
     );
-    const presence = new PresenceService(new PresenceRepository(db), broker, this.bus, config.presence, log.child({ component: 'presence' }));
-    const telemetry = new TelemetryIngest(new TelemetryRepository(db), broker, this.bus, config.telemetry, log.child({ component: 'telemetry' }));
-    const shadows = new ShadowService(new ShadowRepository(db), broker, this.bus, config.shadow, log.child({ component: 'shadow' }));
+    const presence = new PresenceService(
+      new PresenceRepository(db),
+      broker,
+      this.bus,
+      config.presence,
+      log.child({ component: 'presence' }),
+    );
+    const telemetry = new TelemetryIngest(
+      new TelemetryRepository(db),
+      broker,
+      this.bus,
+      config.telemetry,
+      log.child({ component: 'telemetry' }),
+    );
+    const shadows = new ShadowService(
+      new ShadowRepository(db),
+      broker,
+      this.bus,
+      config.shadow,
+      log.child({ component: 'shadow' }),
+    );
     const http = new HttpServer(
       config.http,
       { registry, stores, presence, telemetry, shadows, broker, token: this.token },
@@ -92,11 +119,15 @@ export class FleetServer {
     registry.start();
     presence.start();
     telemetry.start();
+    shadows.start();
     revocations.start();
     this.offs.push(this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)));
     await broker.start();
     await http.start();
-    log.info({ mqttTls: broker.tlsPort, mqttPlain: broker.plainPort, http: http.port, dataDir: config.dataDir }, 'fleet server started');
+    log.info(
+      { mqttTls: broker.tlsPort, mqttPlain: broker.plainPort, http: http.port, dataDir: config.dataDir },
+      'fleet server started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -108,6 +139,7 @@ export class FleetServer {
     parts.revocations.stop();
     await parts.http.stop();
     await parts.broker.stop();
+    parts.shadows.stop();
     parts.telemetry.stop();
     parts.presence.stop();
     parts.registry.stop();

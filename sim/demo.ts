@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exitOnConfigError } from '../platform/config-loader.ts';
-import { createLogger } from '../platform/log.ts';
 import { loadFleetConfig } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
+import { exitOnConfigError } from '../platform/config-loader.ts';
+import { createLogger } from '../platform/log.ts';
 import { SimulatedStore } from './simulated-store.ts';
 
 /**
@@ -24,7 +24,11 @@ const dataRoot = resolve(process.env.DEMO_DATA_DIR ?? '.demo-data');
 let config: ReturnType<typeof loadFleetConfig>;
 try {
   config = loadFleetConfig({ file: values.config });
-  config = { ...config, dataDir: process.env.FLEET_DATA_DIR ? config.dataDir : join(dataRoot, 'fleet'), seedDemoData: true };
+  config = {
+    ...config,
+    dataDir: process.env.FLEET_DATA_DIR ? config.dataDir : join(dataRoot, 'fleet'),
+    seedDemoData: true,
+  };
 } catch (err) {
   exitOnConfigError(err);
 }

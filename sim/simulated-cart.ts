@@ -1,11 +1,16 @@
-import type { Logger } from '../platform/log.ts';
-import type { Zone } from '../fleet/registry/registry-types.ts';
-import type { DeviceCredentials } from '../devices/core/device-config.ts';
-import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
-import { CartConfigSchema, type CartConfigInput } from '../devices/cart/cart-config.ts';
-import { adcFromVolts, CART_PINS, tmp36RawFromCelsius, voltageFromBatteryPercent } from '../devices/cart/cart-hardware.ts';
+import { type CartConfigInput, CartConfigSchema } from '../devices/cart/cart-config.ts';
+import {
+  adcFromVolts,
+  CART_PINS,
+  tmp36RawFromCelsius,
+  voltageFromBatteryPercent,
+} from '../devices/cart/cart-hardware.ts';
 import { CartRuntime } from '../devices/cart/cart-runtime.ts';
 import { VirtualZoneLocator } from '../devices/cart/zone-locator.ts';
+import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
+import type { Zone } from '../fleet/registry/registry-types.ts';
+import type { Logger } from '../platform/log.ts';
 
 export interface CartPhysics {
   /** State of charge drained per simulated minute while a shopper pushes the cart. */

@@ -1,11 +1,11 @@
-import type { Logger } from '../platform/log.ts';
+import { tmp36RawFromCelsius } from '../devices/cart/cart-hardware.ts';
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
-import { SpeakerConfigSchema, type SpeakerConfigInput } from '../devices/speaker/speaker-config.ts';
+import { type SpeakerConfigInput, SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../devices/speaker/speaker-runtime.ts';
-import { tmp36RawFromCelsius } from '../devices/cart/cart-hardware.ts';
+import type { Logger } from '../platform/log.ts';
 
 /**
  * A real speaker runtime on a virtual board: the amplifier warms with volume, a promo speaker's battery drains and

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../platform/log.ts';
 import { readCredentials } from '../devices/core/device-config.ts';
 import { writeCertificateBundle } from '../fleet/identity/certificate-bundle.ts';
 import type { DeviceRegistry } from '../fleet/registry/device-registry.ts';
 import type { DeviceKind, Store, Zone } from '../fleet/registry/registry-types.ts';
+import type { Logger } from '../platform/log.ts';
 import { SimulatedCart } from './simulated-cart.ts';
 import { SimulatedSpeaker } from './simulated-speaker.ts';
 
@@ -65,7 +65,8 @@ export class SimulatedStore {
     for (const plan of speakerPlan) {
       for (let i = 1; i <= plan.count; i++) {
         const thingName = `spk-${suffix}-${plan.model === 'broadcast' ? 'bx' : 'px'}${String(i).padStart(2, '0')}`;
-        const zone = plan.model === 'broadcast' ? null : (zones.filter((z) => z.kind === 'department')[i - 1]?.id ?? null);
+        const zone =
+          plan.model === 'broadcast' ? null : (zones.filter((z) => z.kind === 'department')[i - 1]?.id ?? null);
         const credentials = await this.ensureDevice(thingName, 'speaker', plan.hw, zone);
         this.speakers.push(
           new SimulatedSpeaker(

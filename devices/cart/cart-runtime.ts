@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../protocol/shadow.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { JsonObject } from '../../protocol/shadow.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
 import { DeviceRuntime } from '../core/device-runtime.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
@@ -108,7 +108,11 @@ export class CartRuntime {
 
   private sessionChanged(): void {
     const s = this.session.current;
-    this.core.telemetry.publish('events', { event: `session.${s.state}`, sessionId: s.sessionId, zone: this.locator.zoneId });
+    this.core.telemetry.publish('events', {
+      event: `session.${s.state}`,
+      sessionId: s.sessionId,
+      zone: this.locator.zoneId,
+    });
     this.core.shadow.report({ session: { state: s.state, sessionId: s.sessionId } });
     this.publishTelemetry();
   }

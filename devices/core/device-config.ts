@@ -60,6 +60,9 @@ export function readCredentials(certDir: string): DeviceCredentials {
       caPem: readFileSync(join(certDir, 'ca.pem'), 'utf8'),
     };
   } catch (err) {
-    throw new FleetError('CONFIG_INVALID', `cannot read the certificate bundle in ${certDir}: ${(err as Error).message}`);
+    throw new FleetError(
+      'CONFIG_INVALID',
+      `cannot read the certificate bundle in ${certDir}: ${(err as Error).message}`,
+    );
   }
 }

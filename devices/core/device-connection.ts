@@ -114,7 +114,9 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private resubscribe(): void {
     for (const [topic, handler] of this.subscriptions) {
-      this.subscribe(topic, handler).catch((err: Error) => this.log.warn({ err: err.message, topic }, 'resubscribe failed'));
+      this.subscribe(topic, handler).catch((err: Error) =>
+        this.log.warn({ err: err.message, topic }, 'resubscribe failed'),
+      );
     }
   }
 

@@ -1,8 +1,8 @@
-import { dataTopics } from '../../protocol/topics.ts';
 import type { Logger } from '../../platform/log.ts';
-import { DeviceConnection } from './device-connection.ts';
+import { dataTopics } from '../../protocol/topics.ts';
 import type { DeviceConfig, DeviceCredentials } from './device-config.ts';
-import { openBoard, type OpenedBoard } from './hardware/board.ts';
+import { DeviceConnection } from './device-connection.ts';
+import { type OpenedBoard, openBoard } from './hardware/board.ts';
 import type { VirtualBoardIO } from './hardware/virtual-board-io.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import { Outbox } from './outbox.ts';
@@ -57,7 +57,11 @@ export class DeviceRuntime {
     this.outbox = new Outbox(config.dataDir, this.connection, config.outbox, log.child({ part: 'outbox' }));
     this.telemetry = new TelemetryPublisher(config.thingName, this.outbox);
     this.shadow = new ShadowSync(this.connection, config.thingName, log.child({ part: 'shadow' }));
-    this.health = new HealthMonitor(this.telemetry, { intervalMs: config.healthIntervalMs, dataDir: config.dataDir }, log);
+    this.health = new HealthMonitor(
+      this.telemetry,
+      { intervalMs: config.healthIntervalMs, dataDir: config.dataDir },
+      log,
+    );
   }
 
   get thingName(): string {

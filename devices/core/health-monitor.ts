@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
-import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { TelemetryPublisher } from './telemetry-publisher.ts';
 
 /** Extra vitals a device kind adds (battery, amplifier temperature...). */

@@ -79,7 +79,10 @@ export class Outbox {
     if (excess > 0) {
       db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)').run(excess);
       this.counters.dropped += excess;
-      this.log.error({ dropped: excess, maxMessages: this.options.maxMessages }, 'outbox full: oldest messages dropped');
+      this.log.error(
+        { dropped: excess, maxMessages: this.options.maxMessages },
+        'outbox full: oldest messages dropped',
+      );
     }
     this.drain();
   }

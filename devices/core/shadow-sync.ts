@@ -48,7 +48,8 @@ export class ShadowSync {
     });
     await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
       // 404 simply means no shadow yet: the first report creates it.
-      if (response?.code !== 404) this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
+      if (response?.code !== 404)
+        this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
     });
     await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
       this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
@@ -75,7 +76,10 @@ export class ShadowSync {
     const reported = this.pendingReport;
     this.pendingReport = {};
     client
-      .publishUpdateShadow({ thingName: this.thingName, state: { reported }, clientToken: randomUUID() }, mqtt.QoS.AtLeastOnce)
+      .publishUpdateShadow(
+        { thingName: this.thingName, state: { reported }, clientToken: randomUUID() },
+        mqtt.QoS.AtLeastOnce,
+      )
       .catch((err: Error) => {
         this.log.warn({ err: err.message }, 'shadow report not sent; will retry on reconnect');
         this.pendingReport = { ...reported, ...this.pendingReport };
@@ -85,9 +89,11 @@ export class ShadowSync {
   private requestShadow(): void {
     const client = this.client;
     if (!client || !this.connection.online) return;
-    client.publishGetShadow({ thingName: this.thingName, clientToken: randomUUID() }, mqtt.QoS.AtLeastOnce).catch((err: Error) => {
-      this.log.debug({ err: err.message }, 'get shadow not sent');
-    });
+    client
+      .publishGetShadow({ thingName: this.thingName, clientToken: randomUUID() }, mqtt.QoS.AtLeastOnce)
+      .catch((err: Error) => {
+        this.log.debug({ err: err.message }, 'get shadow not sent');
+      });
   }
 
   private apply(delta: JsonObject, version: number): void {

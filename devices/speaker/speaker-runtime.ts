@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../protocol/shadow.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { JsonObject } from '../../protocol/shadow.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
 import { DeviceRuntime } from '../core/device-runtime.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';

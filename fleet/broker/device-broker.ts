@@ -5,9 +5,9 @@ import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type S
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
 import { certificateIdFromFingerprint } from '../pki/certificate-authority.ts';
 import type { ConnectionAuthorizer } from '../policy/policy-evaluator.ts';
-import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
 
 export interface DeviceBrokerOptions {
   host: string;
@@ -144,8 +144,11 @@ export class DeviceBroker {
     return new Promise((resolve, reject) => aedes.publish(packet, (err?: Error) => (err ? reject(err) : resolve())));
   }
 
-  /** Receives every message matching `filter`, from any client, after policy checks. Register before `start()`. */
-  onMessage(filter: string, handler: MessageHandler): void {
+  /**
+   * Receives every message matching `filter`, from any client, after policy checks. Works before and after start();
+   * returns the function that unsubscribes.
+   */
+  onMessage(filter: string, handler: MessageHandler): () => void {
     const fn = (packet: AedesPublishPacket, cb: () => void) => {
       try {
         handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
@@ -155,8 +158,14 @@ export class DeviceBroker {
         cb();
       }
     };
-    this.handlers.push({ filter, fn });
-    if (this.aedes) this.aedes.subscribe(filter, fn, () => {});
+    const entry = { filter, fn };
+    this.handlers.push(entry);
+    this.aedes?.subscribe(filter, fn, () => {});
+    return () => {
+      const index = this.handlers.indexOf(entry);
+      if (index >= 0) this.handlers.splice(index, 1);
+      this.aedes?.unsubscribe(filter, fn, () => {});
+    };
   }
 
   /** Closes every live connection made with this certificate (after a revocation). */
@@ -188,14 +197,21 @@ export class DeviceBroker {
     let certificateId: string | null = null;
     if (this.tlsSockets.has(conn)) {
       const peer = conn.getPeerCertificate?.();
-      if (!peer?.fingerprint256) return done(notAuthorized('no client certificate'), false);
+      if (!peer?.fingerprint256) {
+        done(notAuthorized('no client certificate'), false);
+        return;
+      }
       certificateId = certificateIdFromFingerprint(peer.fingerprint256);
     }
     const ipAddress = normaliseIp(conn.remoteAddress);
     const result = this.authenticate({ clientId: client.id, certificateId, sourceIp: ipAddress ?? undefined });
     if (!result.ok) {
-      this.log.info({ clientId: client.id, certificateId, code: result.code, reason: result.reason }, 'connection refused');
-      return done(notAuthorized(result.reason), false);
+      this.log.info(
+        { clientId: client.id, certificateId, code: result.code, reason: result.reason },
+        'connection refused',
+      );
+      done(notAuthorized(result.reason), false);
+      return;
     }
     const previous = this.liveClients.get(client.id);
     if (previous && previous !== client) this.setReason(previous, 'DUPLICATE_CLIENTID');
@@ -216,7 +232,13 @@ export class DeviceBroker {
     if (!session) return new Error('no session');
     const size = packetSize(packet.payload);
     if (size > this.options.maxPayloadBytes) {
-      this.refuse(client, session, 'CLIENT_ERROR', `payload of ${size} bytes exceeds ${this.options.maxPayloadBytes}`, packet.topic);
+      this.refuse(
+        client,
+        session,
+        'CLIENT_ERROR',
+        `payload of ${size} bytes exceeds ${this.options.maxPayloadBytes}`,
+        packet.topic,
+      );
       return new Error('payload too large');
     }
     if (RESERVED_PUBLISH_PREFIXES.some((p) => packet.topic.startsWith(p))) {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
+import { EventBus } from '../../platform/event-bus.ts';
 import { createLogger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { loadFleetConfig } from '../config.ts';
+import type { FleetEvents } from '../fleet-events.ts';
 import { writeCertificateBundle } from '../identity/certificate-bundle.ts';
 import { CertificateRepository } from '../identity/certificate-repository.ts';
 import { CertificateAuthority } from '../pki/certificate-authority.ts';
@@ -13,10 +15,7 @@ import { DeviceRegistry } from '../registry/device-registry.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../registry/registry-types.ts';
 import { StoreRepository } from '../registry/store-repository.ts';
 import { ThingRepository } from '../registry/thing-repository.ts';
-import { EventBus } from '../../platform/event-bus.ts';
-import type { FleetEvents } from '../fleet-events.ts';
 import { openDatabase } from '../storage/database.ts';
-import { join } from 'node:path';
 
 const USAGE = `fleetctl — administer the fleet's registry and identities (works on the data dir, with or without a running server)
 
@@ -103,7 +102,11 @@ function print(value: unknown, table?: Record<string, unknown>[]): void {
   }
   const columns = Object.keys(table[0] as object);
   const widths = columns.map((c) => Math.max(c.length, ...table.map((row) => String(row[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
   for (const row of table) process.stdout.write(`${line(columns.map((c) => String(row[c] ?? '')))}\n`);
 }
@@ -119,7 +122,8 @@ async function run(): Promise<void> {
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'devices add': {
       const kind = need(values.kind, '--kind') as DeviceKind;
-      if (!DEVICE_KINDS.includes(kind)) throw new FleetError('BAD_REQUEST', `--kind must be one of ${DEVICE_KINDS.join(', ')}`);
+      if (!DEVICE_KINDS.includes(kind))
+        throw new FleetError('BAD_REQUEST', `--kind must be one of ${DEVICE_KINDS.join(', ')}`);
       const thingName = need(values.thing ?? target, '--thing');
       const registration = await registry.registerDevice(
         {
@@ -141,8 +145,20 @@ async function run(): Promise<void> {
         caPem: registration.caPem,
       });
       print(
-        { thingName, certificateId: registration.certificate.certificateId, policy: registration.policyName, bundle: out },
-        [{ thing: thingName, certificate: registration.certificate.certificateId.slice(0, 16), policy: registration.policyName, bundle: out }],
+        {
+          thingName,
+          certificateId: registration.certificate.certificateId,
+          policy: registration.policyName,
+          bundle: out,
+        },
+        [
+          {
+            thing: thingName,
+            certificate: registration.certificate.certificateId.slice(0, 16),
+            policy: registration.policyName,
+            bundle: out,
+          },
+        ],
       );
       return;
     }
@@ -153,7 +169,14 @@ async function run(): Promise<void> {
       });
       print(
         things,
-        things.map((t) => ({ thing: t.thingName, kind: t.kind, model: t.hardwareModel, store: t.storeId, zone: t.zoneId, tags: t.tags.join(',') })),
+        things.map((t) => ({
+          thing: t.thingName,
+          kind: t.kind,
+          model: t.hardwareModel,
+          store: t.storeId,
+          zone: t.zoneId,
+          tags: t.tags.join(','),
+        })),
       );
       return;
     }
@@ -166,14 +189,22 @@ async function run(): Promise<void> {
     }
     case 'devices revoke': {
       const ids = registry.revokeThing(need(target, 'NAME'), values.reason);
-      print({ revoked: ids }, ids.map((id) => ({ revoked: id })));
+      print(
+        { revoked: ids },
+        ids.map((id) => ({ revoked: id })),
+      );
       return;
     }
     case 'certificates list': {
       const certs = registry.listCertificates();
       print(
         certs.map(({ certificatePem: _p, ...c }) => c),
-        certs.map((c) => ({ id: c.certificateId, subject: c.subjectCn, status: c.status, expires: new Date(c.notAfter).toISOString().slice(0, 10) })),
+        certs.map((c) => ({
+          id: c.certificateId,
+          subject: c.subjectCn,
+          status: c.status,
+          expires: new Date(c.notAfter).toISOString().slice(0, 10),
+        })),
       );
       return;
     }
@@ -184,7 +215,10 @@ async function run(): Promise<void> {
     }
     case 'policies list': {
       const policies = registry.listPolicies();
-      print(policies, policies.map((p) => ({ name: p.name, version: p.version, updated: new Date(p.updatedAt).toISOString() })));
+      print(
+        policies,
+        policies.map((p) => ({ name: p.name, version: p.version, updated: new Date(p.updatedAt).toISOString() })),
+      );
       return;
     }
     case 'policies put': {
@@ -199,12 +233,17 @@ async function run(): Promise<void> {
       const certificateId = need(values.certificate, '--certificate');
       if (action === 'attach') registry.attachPolicy(name, certificateId);
       else registry.detachPolicy(name, certificateId);
-      print({ policy: name, certificateId, [action as string]: true }, [{ policy: name, certificate: certificateId, done: action }]);
+      print({ policy: name, certificateId, [action as string]: true }, [
+        { policy: name, certificate: certificateId, done: action },
+      ]);
       return;
     }
     case 'stores list': {
       const list = stores.listStores();
-      print(list.map((s) => ({ ...s, zones: stores.listZones(s.id) })), list.map((s) => ({ id: s.id, name: s.name, timeZone: s.timeZone, zones: stores.listZones(s.id).length })));
+      print(
+        list.map((s) => ({ ...s, zones: stores.listZones(s.id) })),
+        list.map((s) => ({ id: s.id, name: s.name, timeZone: s.timeZone, zones: stores.listZones(s.id).length })),
+      );
       return;
     }
     default:

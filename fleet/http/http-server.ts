@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { DATA_STREAMS, type DataStream } from '../../protocol/topics.ts';
-import type { Logger } from '../../platform/log.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
@@ -45,13 +45,17 @@ export class HttpServer {
       this.log.error({ err }, 'http request failed');
       return reply.status(err.statusCode ?? 500).send({ code: 'INTERNAL', message: 'internal error' });
     });
-    app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+    app.setNotFoundHandler((req, reply) =>
+      reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }),
+    );
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.url === '/healthz') return;
       const header = req.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
       if (!this.deps.token.matches(token)) {
-        return reply.status(401).send({ code: 'NOT_AUTHENTICATED', message: 'send the operator token as a Bearer token' });
+        return reply
+          .status(401)
+          .send({ code: 'NOT_AUTHENTICATED', message: 'send the operator token as a Bearer token' });
       }
     });
     this.routes(app);
@@ -90,7 +94,10 @@ export class HttpServer {
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { kind: { type: 'string', enum: ['cart', 'speaker'] }, storeId: { type: 'string', maxLength: 64 } },
+            properties: {
+              kind: { type: 'string', enum: ['cart', 'speaker'] },
+              storeId: { type: 'string', maxLength: 64 },
+            },
           },
         },
       },
@@ -141,8 +148,11 @@ export class HttpServer {
       },
     );
 
-    app.get('/api/stats', async () => ({ telemetry: telemetry.stats(), connectedDevices: broker.connectedClientIds().length, presence: presence.list().length }));
-
+    app.get('/api/stats', async () => ({
+      telemetry: telemetry.stats(),
+      connectedDevices: broker.connectedClientIds().length,
+      presence: presence.list().length,
+    }));
   }
 
   private describe(thing: Thing, detailed: boolean): object {
@@ -152,11 +162,20 @@ export class HttpServer {
     const base = {
       ...thing,
       presence: record
-        ? { state: record.state, connectedAt: record.connectedAt, disconnectedAt: record.disconnectedAt, disconnectReason: record.disconnectReason }
+        ? {
+            state: record.state,
+            connectedAt: record.connectedAt,
+            disconnectedAt: record.disconnectedAt,
+            disconnectReason: record.disconnectReason,
+          }
         : { state: 'never-connected' },
       latest: telemetry.latestOf(thing.thingName),
       shadow: classic
-        ? { ...classic.state, delta: computeDelta(classic.state.desired, classic.state.reported), version: classic.version }
+        ? {
+            ...classic.state,
+            delta: computeDelta(classic.state.desired, classic.state.reported),
+            version: classic.version,
+          }
         : null,
     };
     if (!detailed) return base;

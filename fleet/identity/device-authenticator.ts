@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../protocol/errors.ts';
-import { parsePolicyDocument, defaultDevicePolicy, type PolicyDocument } from '../policy/policy-document.ts';
+import { defaultDevicePolicy, type PolicyDocument, parsePolicyDocument } from '../policy/policy-document.ts';
 import { ConnectionAuthorizer } from '../policy/policy-evaluator.ts';
 import type { PolicyRepository } from '../policy/policy-repository.ts';
 import type { ThingRepository } from '../registry/thing-repository.ts';
@@ -51,7 +51,12 @@ export class DeviceAuthenticator {
     if (!authorizer.canConnect()) {
       return { ok: false, code: 'POLICY_DENIED', reason: `policy does not allow iot:Connect as '${attempt.clientId}'` };
     }
-    return { ok: true, authorizer, certificateId: certificate.certificateId, thingName: attached ? attempt.clientId : undefined };
+    return {
+      ok: true,
+      authorizer,
+      certificateId: certificate.certificateId,
+      thingName: attached ? attempt.clientId : undefined,
+    };
   }
 
   /**
@@ -60,7 +65,8 @@ export class DeviceAuthenticator {
    */
   private authenticatePlain(attempt: ConnectAttempt): AuthenticationResult {
     const thing = this.things.get(attempt.clientId);
-    if (!thing) return { ok: false, code: 'THING_NOT_FOUND', reason: 'plain listener: client id is not a registered thing' };
+    if (!thing)
+      return { ok: false, code: 'THING_NOT_FOUND', reason: 'plain listener: client id is not a registered thing' };
     if (!this.certificates.certificatesOf(thing.thingName).some((c) => c.status === 'ACTIVE')) {
       return { ok: false, code: 'CERTIFICATE_REVOKED', reason: 'plain listener: the thing has no active certificate' };
     }

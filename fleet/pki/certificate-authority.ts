@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHash, X509Certificate, webcrypto } from 'node:crypto';
+import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -119,7 +119,9 @@ export class CertificateAuthority {
     const wanted = JSON.stringify([...this.options.hostNames].sort());
     if (existsSync(certPath) && existsSync(keyPath) && existsSync(namesPath)) {
       const certPem = readFileSync(certPath, 'utf8');
-      const stillValid = new X509Certificate(certPem).validTo && Date.parse(new X509Certificate(certPem).validTo) > Date.now() + 7 * DAY_MS;
+      const stillValid =
+        new X509Certificate(certPem).validTo &&
+        Date.parse(new X509Certificate(certPem).validTo) > Date.now() + 7 * DAY_MS;
       if (readFileSync(namesPath, 'utf8') === wanted && stillValid) {
         this.server = { certPem, keyPem: readFileSync(keyPath, 'utf8') };
         return;

@@ -7,7 +7,13 @@ import { FleetError } from '../../protocol/errors.ts';
  * Allow. Anything this implementation would have to ignore is rejected instead, so a policy never grants more than
  * its author wrote.
  */
-export const POLICY_ACTIONS = ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive', 'iot:RetainPublish'] as const;
+export const POLICY_ACTIONS = [
+  'iot:Connect',
+  'iot:Publish',
+  'iot:Subscribe',
+  'iot:Receive',
+  'iot:RetainPublish',
+] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 /** Condition keys the evaluator can resolve for an MQTT connection. */

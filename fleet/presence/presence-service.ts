@@ -1,6 +1,6 @@
-import { presenceTopics } from '../../protocol/topics.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { presenceTopics } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
@@ -81,7 +81,8 @@ export class PresenceService {
     }
     const wasOnline = this.repository.get(e.clientId)?.state === 'online';
     this.repository.markOnline(e.clientId, e.sessionId, e.ipAddress, e.at);
-    if (!wasOnline) this.bus.emit('presence.changed', { clientId: e.clientId, state: 'online', at: e.at, reason: null });
+    if (!wasOnline)
+      this.bus.emit('presence.changed', { clientId: e.clientId, state: 'online', at: e.at, reason: null });
   }
 
   private onDisconnected(e: FleetEvents['broker.clientDisconnected']): void {

@@ -1,7 +1,15 @@
 import type { Chain, Store, Zone } from './registry-types.ts';
 import type { StoreRepository } from './store-repository.ts';
 
-const weekdays = { mon: [['08:00', '22:00']], tue: [['08:00', '22:00']], wed: [['08:00', '22:00']], thu: [['08:00', '22:00']], fri: [['08:00', '23:00']], sat: [['08:00', '23:00']], sun: [['09:00', '21:00']] } as Store['openingHours'];
+const weekdays = {
+  mon: [['08:00', '22:00']],
+  tue: [['08:00', '22:00']],
+  wed: [['08:00', '22:00']],
+  thu: [['08:00', '22:00']],
+  fri: [['08:00', '23:00']],
+  sat: [['08:00', '23:00']],
+  sun: [['09:00', '21:00']],
+} as Store['openingHours'];
 
 export const DEMO_CHAIN: Chain = { id: 'harbor-foods', name: 'Harbor Foods' };
 

@@ -83,7 +83,10 @@ export class DeviceRegistry {
       this.things.insert(thing);
       this.recordCertificate(thing.thingName, certificate, policyName);
     })();
-    this.log.info({ thingName: thing.thingName, certificateId: certificate.certificateId, policyName }, 'registered device');
+    this.log.info(
+      { thingName: thing.thingName, certificateId: certificate.certificateId, policyName },
+      'registered device',
+    );
     this.bus.emit('thing.registered', { thingName: thing.thingName });
     return { thing: this.things.get(thing.thingName) as Thing, certificate, caPem: this.ca.caPem, policyName };
   }
@@ -169,7 +172,8 @@ export class DeviceRegistry {
 
   attachPolicy(name: string, certificateId: string): void {
     if (!this.policies.get(name)) throw new FleetError('POLICY_NOT_FOUND', `no policy '${name}'`);
-    if (!this.certificates.get(certificateId)) throw new FleetError('CERTIFICATE_UNKNOWN', `no certificate '${certificateId}'`);
+    if (!this.certificates.get(certificateId))
+      throw new FleetError('CERTIFICATE_UNKNOWN', `no certificate '${certificateId}'`);
     this.policies.attach(name, certificateId);
   }
 

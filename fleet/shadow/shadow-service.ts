@@ -1,6 +1,6 @@
-import { parseShadowTopic, type ShadowOperation, type ShadowResponse, shadowTopics } from '../../protocol/topics.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { parseShadowTopic, type ShadowOperation, type ShadowResponse, shadowTopics } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import {
@@ -25,16 +25,25 @@ export type ShadowResult<T> = { ok: true; payload: T } | { ok: false; error: Sha
  * a shadow does not require a registered thing: the caller's policy alone decides what it may touch.
  */
 export class ShadowService {
+  private unsubscribers: (() => void)[] = [];
+
   constructor(
     private readonly repository: ShadowRepository,
     private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { maxStateBytes: number },
     private readonly log: Logger,
-  ) {
-    for (const filter of shadowTopics.requestFilters()) {
-      broker.onMessage(filter, (topic, payload) => this.onRequest(topic, payload));
-    }
+  ) {}
+
+  start(): void {
+    this.unsubscribers = shadowTopics
+      .requestFilters()
+      .map((filter) => this.broker.onMessage(filter, (topic, payload) => this.onRequest(topic, payload)));
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
   }
 
   /** The stored document, or `undefined` if there is none. */
@@ -60,11 +69,18 @@ export class ShadowService {
     if (!result.ok) return result;
     const { outcome } = result;
     this.repository.save(thingName, shadowName, outcome.next);
-    const messages: [string, object][] = [[shadowTopics.response(thingName, 'update', 'accepted', shadowName), outcome.accepted]];
+    const messages: [string, object][] = [
+      [shadowTopics.response(thingName, 'update', 'accepted', shadowName), outcome.accepted],
+    ];
     if (outcome.delta) messages.push([shadowTopics.response(thingName, 'update', 'delta', shadowName), outcome.delta]);
     messages.push([shadowTopics.response(thingName, 'update', 'documents', shadowName), outcome.documents]);
     this.publishInOrder(messages);
-    this.bus.emit('shadow.updated', { thingName, shadowName, version: outcome.next.version, documents: outcome.documents });
+    this.bus.emit('shadow.updated', {
+      thingName,
+      shadowName,
+      version: outcome.next.version,
+      documents: outcome.documents,
+    });
     return { ok: true, payload: outcome.accepted };
   }
 
@@ -91,7 +107,8 @@ export class ShadowService {
     }
     if (result.ok) {
       // update publishes its own accepted/delta/documents; get's accepted goes out here
-      if (operation === 'get') this.publishInOrder([[shadowTopics.response(thingName, 'get', 'accepted', shadowName), result.payload]]);
+      if (operation === 'get')
+        this.publishInOrder([[shadowTopics.response(thingName, 'get', 'accepted', shadowName), result.payload]]);
       return;
     }
     this.log.debug({ topic, code: result.error.code, message: result.error.message }, 'shadow request rejected');

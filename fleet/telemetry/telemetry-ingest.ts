@@ -1,7 +1,7 @@
-import { DataMessageSchema, MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
-import { type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { DataMessageSchema, MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
+import { type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { HistoryPoint, HistoryQuery, TelemetryRecord, TelemetryRepository } from './telemetry-repository.ts';
@@ -41,6 +41,7 @@ export class TelemetryIngest {
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
   private running = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly repository: TelemetryRepository,
@@ -48,12 +49,11 @@ export class TelemetryIngest {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: TelemetryIngestOptions,
     private readonly log: Logger,
-  ) {
-    broker.onMessage(dataTopics.filter(), (topic, payload) => this.accept(topic, payload));
-  }
+  ) {}
 
   start(): void {
     this.running = true;
+    this.unsubscribe = this.broker.onMessage(dataTopics.filter(), (topic, payload) => this.accept(topic, payload));
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.flushTimer.unref();
     this.sweepRetention();
@@ -63,6 +63,8 @@ export class TelemetryIngest {
 
   stop(): void {
     this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearInterval(this.flushTimer);
     clearInterval(this.sweepTimer);
     this.flush();
@@ -101,20 +103,26 @@ export class TelemetryIngest {
   private accept(topic: string, payload: Buffer): void {
     this.counters.received++;
     const parsed = parseDataTopic(topic);
-    if (!parsed) return this.reject(topic, 'TOPIC_UNKNOWN', 'not a known data stream');
+    if (!parsed) {
+      this.reject(topic, 'TOPIC_UNKNOWN', 'not a known data stream');
+      return;
+    }
     if (payload.length > MAX_DATA_PAYLOAD_BYTES) {
-      return this.reject(topic, 'PAYLOAD_TOO_LARGE', `${payload.length} bytes exceeds ${MAX_DATA_PAYLOAD_BYTES}`);
+      this.reject(topic, 'PAYLOAD_TOO_LARGE', `${payload.length} bytes exceeds ${MAX_DATA_PAYLOAD_BYTES}`);
+      return;
     }
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch {
-      return this.reject(topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
+      this.reject(topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
+      return;
     }
     const result = DataMessageSchema.safeParse(json);
     if (!result.success) {
       const issue = result.error.issues[0];
-      return this.reject(topic, 'PAYLOAD_SCHEMA', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+      this.reject(topic, 'PAYLOAD_SCHEMA', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+      return;
     }
     const message = result.data;
     const receivedAt = Date.now();

@@ -42,8 +42,14 @@ export class TelemetryRepository {
     this.insertBatch = db.transaction((records: TelemetryRecord[]) => {
       let stored = 0;
       for (const r of records) {
-        stored += this.insertOne.run(r.thingName, r.stream, r.msgId, r.ts, r.receivedAt, JSON.stringify(r.metrics))
-          .changes;
+        stored += this.insertOne.run(
+          r.thingName,
+          r.stream,
+          r.msgId,
+          r.ts,
+          r.receivedAt,
+          JSON.stringify(r.metrics),
+        ).changes;
       }
       return stored;
     });

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import mqttJs from 'mqtt';
-import { type FleetConfig, FleetConfigSchema, type FleetConfigInput } from '../../fleet/config.ts';
+import type { DeviceCredentials } from '../../devices/core/device-config.ts';
+import { type FleetConfig, type FleetConfigInput, FleetConfigSchema } from '../../fleet/config.ts';
 import { FleetServer } from '../../fleet/fleet-server.ts';
 import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
 import { silentLogger } from '../../platform/log.ts';
-import type { DeviceCredentials } from '../../devices/core/device-config.ts';
 
 /** A fresh temp directory, removed by `cleanup()`. */
 export function tempDir(prefix = 'cartfleet-test-'): { path: string; cleanup: () => void } {
@@ -39,8 +39,16 @@ export interface TestDevice extends DeviceCredentials {
   certificateId: string;
 }
 
-export async function registerDevice(fleet: FleetServer, thingName: string, kind: DeviceKind = 'cart'): Promise<TestDevice> {
-  const r = await fleet.services.registry.registerDevice({ thingName, kind, hardwareModel: kind === 'cart' ? 'SC-200' : 'BX-100' });
+export async function registerDevice(
+  fleet: FleetServer,
+  thingName: string,
+  kind: DeviceKind = 'cart',
+): Promise<TestDevice> {
+  const r = await fleet.services.registry.registerDevice({
+    thingName,
+    kind,
+    hardwareModel: kind === 'cart' ? 'SC-200' : 'BX-100',
+  });
   return {
     thingName,
     certificateId: r.certificate.certificateId,
@@ -57,7 +65,10 @@ export function sdkConnection(
   clientId: string,
   options: { caPem?: string } = {},
 ): mqtt.MqttClientConnection {
-  const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(credentials.certificatePem, credentials.privateKeyPem)
+  const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(
+    credentials.certificatePem,
+    credentials.privateKeyPem,
+  )
     .with_certificate_authority(options.caPem ?? credentials.caPem)
     .with_endpoint('localhost')
     .with_port(port)
@@ -111,7 +122,8 @@ export async function eventually<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mqtt } from 'aws-iot-device-sdk-v2';
+import type { mqtt } from 'aws-iot-device-sdk-v2';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateAuthority } from '../../fleet/pki/certificate-authority.ts';
 import { silentLogger } from '../../platform/log.ts';
@@ -62,7 +62,14 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
   it('refuses a certificate from a foreign CA at the TLS handshake', async () => {
     const forger = tempDir();
     const foreignCa = new CertificateAuthority(
-      { dir: forger.path, hostNames: ['localhost'], caValidityDays: 30, serverValidityDays: 10, deviceValidityDays: 10, commonName: 'Cartfleet Device CA' },
+      {
+        dir: forger.path,
+        hostNames: ['localhost'],
+        caValidityDays: 30,
+        serverValidityDays: 10,
+        deviceValidityDays: 10,
+        commonName: 'Cartfleet Device CA',
+      },
       silentLogger(),
     );
     await foreignCa.start();
@@ -75,7 +82,7 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     }
   });
 
-  it('refuses a subscription to another device\'s topics with SUBACK 0x80 and keeps the connection', async () => {
+  it("refuses a subscription to another device's topics with SUBACK 0x80 and keeps the connection", async () => {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cartA, 'cart-a');
     try {
       const codes = await subscribeReturnCodes(client, [
@@ -101,7 +108,10 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     );
     await closed;
     fleet.services.telemetry.flush();
-    assert.equal(fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length, 0);
+    assert.equal(
+      fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length,
+      0,
+    );
     // the broker keeps serving others
     const other = await mqttJsClient(fleet.services.broker.tlsPort, cartB, 'cart-b');
     await other.endAsync();
@@ -130,7 +140,10 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
         JSON.stringify({ msgId: 'ok-1', ts: Date.now(), metrics: { 'battery.percent': 77 } }),
         { qos: 1 },
       );
-      await eventually(() => fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length === 1);
+      await eventually(
+        () =>
+          fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length === 1,
+      );
     } finally {
       await client.endAsync();
     }

@@ -54,9 +54,16 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
   });
 
   it('cart: reports battery measured on its board, charging on the dock, zone and session', async () => {
-    const latest = await eventually(() => fleet.services.telemetry.latestOf('cart-rt1').telemetry, 5000, 'cart telemetry');
+    const latest = await eventually(
+      () => fleet.services.telemetry.latestOf('cart-rt1').telemetry,
+      5000,
+      'cart telemetry',
+    );
     const expected = Math.round(cart.stateOfCharge);
-    assert.ok(Math.abs((latest.metrics['battery.percent'] as number) - expected) <= 2, `battery ${latest.metrics['battery.percent']} ≈ ${expected}`);
+    assert.ok(
+      Math.abs((latest.metrics['battery.percent'] as number) - expected) <= 2,
+      `battery ${latest.metrics['battery.percent']} ≈ ${expected}`,
+    );
     assert.equal(latest.metrics['battery.charging'], true);
     assert.equal(latest.metrics.zone, 'hf-shanghai-xuhui-dock');
     const health = await eventually(() => fleet.services.telemetry.latestOf('cart-rt1').health, 5000, 'cart health');
@@ -69,44 +76,76 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     assert.equal(shadow.zone, 'hf-shanghai-xuhui-dock');
     // reporting sessionId: null removes the field (shadow semantics)
     assert.deepEqual(shadow.session, { state: 'idle' });
-    await eventually(() => fleet.services.registry.getThing('cart-rt1')?.softwareVersion === '0.1.0', 3000, 'registry version');
+    await eventually(
+      () => fleet.services.registry.getThing('cart-rt1')?.softwareVersion === '0.1.0',
+      3000,
+      'registry version',
+    );
   });
 
   it('cart: a shopping session shows up in shadow and telemetry', async () => {
     cart.runtime.startSession('member-1');
     cart.locator.moveTo('hf-shanghai-xuhui-dairy');
-    await eventually(() => {
-      const reported = fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, { state?: string }> | undefined;
-      return reported?.session?.state === 'shopping' && (reported as Record<string, unknown>).zone === 'hf-shanghai-xuhui-dairy';
-    }, 5000, 'session in shadow');
-    const events = fleet.services.telemetry.history({ thingName: 'cart-rt1', stream: 'events', from: 0, to: Date.now(), limit: 10 });
+    await eventually(
+      () => {
+        const reported = fleet.services.shadows.find('cart-rt1')?.state.reported as
+          | Record<string, { state?: string }>
+          | undefined;
+        return (
+          reported?.session?.state === 'shopping' &&
+          (reported as Record<string, unknown>).zone === 'hf-shanghai-xuhui-dairy'
+        );
+      },
+      5000,
+      'session in shadow',
+    );
+    const events = fleet.services.telemetry.history({
+      thingName: 'cart-rt1',
+      stream: 'events',
+      from: 0,
+      to: Date.now(),
+      limit: 10,
+    });
     assert.ok(events.some((e) => e.metrics.event === 'session.shopping'));
     cart.runtime.endSession();
   });
 
   it('cart: applies a desired brightness from its shadow to the backlight and reports it', async () => {
     fleet.services.shadows.update('cart-rt1', undefined, { state: { desired: { brightness: 25 } } });
-    await eventually(() => (fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, unknown>)?.brightness === 25, 5000);
+    await eventually(
+      () => (fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, unknown>)?.brightness === 25,
+      5000,
+    );
     assert.equal(cart.io.outputValue(9), Math.round(0.25 * 255));
   });
 
   it('speaker: applies the desired volume, reports it, and the delta clears', async () => {
     await eventually(() => fleet.services.shadows.find('spk-rt1')?.state.reported, 5000, 'speaker shadow');
     fleet.services.shadows.update('spk-rt1', undefined, { state: { desired: { volume: 35 } } });
-    await eventually(() => (fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, unknown>)?.volume === 35, 5000, 'volume reported');
+    await eventually(
+      () => (fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, unknown>)?.volume === 35,
+      5000,
+      'volume reported',
+    );
     assert.equal(speaker.runtime.currentVolume, 35);
     assert.equal(speaker.io.outputValue(5), Math.round(0.35 * 255), 'amplifier gain set');
     const got = fleet.services.shadows.get('spk-rt1', undefined);
     assert.ok(got.ok);
     assert.equal((got.payload as { state: { delta?: unknown } }).state.delta, undefined);
-    const reported = fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, { trackId?: string } | unknown>;
+    const reported = fleet.services.shadows.find('spk-rt1')?.state.reported as Record<
+      string,
+      { trackId?: string } | unknown
+    >;
     assert.equal((reported.nowPlaying as { trackId: string }).trackId, 'ambient-morning');
   });
 
   it('speaker: reports shopper presence from its PIR sensor', async () => {
     speaker.io.setDigitalInput(3, true);
     await eventually(
-      () => fleet.services.telemetry.history({ thingName: 'spk-rt1', stream: 'events', from: 0, to: Date.now(), limit: 50 }).some((e) => e.metrics.event === 'presence.detected'),
+      () =>
+        fleet.services.telemetry
+          .history({ thingName: 'spk-rt1', stream: 'events', from: 0, to: Date.now(), limit: 50 })
+          .some((e) => e.metrics.event === 'presence.detected'),
       5000,
       'presence event',
     );

@@ -27,7 +27,11 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
 
   it('registers a device whose bundle connects, and a revocation drops it live', async () => {
     const out = join(dir.path, 'bundle');
-    const added = await run('node', [CLI, 'devices', 'add', '--thing', 'cart-cli-1', '--kind', 'cart', '--out', out, '--json'], { env: env() });
+    const added = await run(
+      'node',
+      [CLI, 'devices', 'add', '--thing', 'cart-cli-1', '--kind', 'cart', '--out', out, '--json'],
+      { env: env() },
+    );
     const { certificateId } = JSON.parse(added.stdout) as { certificateId: string };
     assert.match(certificateId, /^[0-9a-f]{64}$/);
 

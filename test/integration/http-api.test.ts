@@ -8,7 +8,11 @@ describe('fleet HTTP endpoint', () => {
   let fleet: FleetServer;
   let token: string;
   const get = (url: string, auth = true) =>
-    fleet.services.http.instance!.inject({ method: 'GET', url, headers: auth ? { authorization: `Bearer ${token}` } : {} });
+    fleet.services.http.instance!.inject({
+      method: 'GET',
+      url,
+      headers: auth ? { authorization: `Bearer ${token}` } : {},
+    });
 
   before(async () => {
     dir = tempDir();
@@ -16,8 +20,16 @@ describe('fleet HTTP endpoint', () => {
     token = readFileSync(fleet.token.path, 'utf8').trim();
     const cart = await registerDevice(fleet, 'cart-h1');
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-h1');
-    await client.publishAsync('dt/cartfleet/cart-h1/telemetry', JSON.stringify({ msgId: 'h-1', ts: Date.now() - 1000, metrics: { 'battery.percent': 64 } }), { qos: 1 });
-    await client.publishAsync('$aws/things/cart-h1/shadow/update', JSON.stringify({ state: { reported: { zone: 'dock' } } }), { qos: 1 });
+    await client.publishAsync(
+      'dt/cartfleet/cart-h1/telemetry',
+      JSON.stringify({ msgId: 'h-1', ts: Date.now() - 1000, metrics: { 'battery.percent': 64 } }),
+      { qos: 1 },
+    );
+    await client.publishAsync(
+      '$aws/things/cart-h1/shadow/update',
+      JSON.stringify({ state: { reported: { zone: 'dock' } } }),
+      { qos: 1 },
+    );
     await eventually(() => fleet.services.shadows.find('cart-h1'), 3000, 'shadow');
     await client.endAsync();
   });
@@ -31,7 +43,11 @@ describe('fleet HTTP endpoint', () => {
     const res = await get('/api/devices', false);
     assert.equal(res.statusCode, 401);
     assert.equal(res.json().code, 'NOT_AUTHENTICATED');
-    assert.equal((await fleet.services.http.instance!.inject({ url: '/api/devices', headers: { authorization: 'Bearer nope' } })).statusCode, 401);
+    assert.equal(
+      (await fleet.services.http.instance!.inject({ url: '/api/devices', headers: { authorization: 'Bearer nope' } }))
+        .statusCode,
+      401,
+    );
     const { statSync } = await import('node:fs');
     assert.equal(statSync(fleet.token.path).mode & 0o077, 0);
     assert.equal((await get('/healthz', false)).statusCode, 200);
@@ -50,7 +66,10 @@ describe('fleet HTTP endpoint', () => {
   it('answers telemetry history and validates the query', async () => {
     const res = await get('/api/devices/cart-h1/telemetry?metric=battery.percent&from=0');
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json().map((p: { metrics: unknown }) => p.metrics), [{ 'battery.percent': 64 }]);
+    assert.deepEqual(
+      res.json().map((p: { metrics: unknown }) => p.metrics),
+      [{ 'battery.percent': 64 }],
+    );
     const bad = await get('/api/devices/cart-h1/telemetry?limit=0');
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().code, 'BAD_REQUEST');

@@ -42,7 +42,8 @@ describe('device outbox across a broker restart (real fleet, real device runtime
 
     const sent: string[] = [];
     const publish = (n: number) => {
-      for (let i = 0; i < n; i++) sent.push(device!.telemetry.publish('telemetry', { 'battery.percent': i % 100 }).msgId);
+      for (let i = 0; i < n; i++)
+        sent.push(device!.telemetry.publish('telemetry', { 'battery.percent': i % 100 }).msgId);
     };
     const storedIds = () =>
       fleet!.services.db

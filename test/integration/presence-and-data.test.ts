@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { eventually, mqttJsClient, registerDevice, sleep, startFleet, type TestDevice, tempDir } from '../helpers/fleet-harness.ts';
+import {
+  eventually,
+  mqttJsClient,
+  registerDevice,
+  sleep,
+  startFleet,
+  type TestDevice,
+  tempDir,
+} from '../helpers/fleet-harness.ts';
 
 const MONITOR_POLICY = {
   Version: '2012-10-17',
@@ -32,7 +40,13 @@ describe('presence and device data (real broker)', function () {
       { thingName: 'monitor-1', kind: 'speaker', hardwareModel: 'BX-100' },
       'PresenceMonitor',
     );
-    monitor = { thingName: 'monitor-1', certificateId: r.certificate.certificateId, certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem };
+    monitor = {
+      thingName: 'monitor-1',
+      certificateId: r.certificate.certificateId,
+      certificatePem: r.certificate.certificatePem,
+      privateKeyPem: r.certificate.privateKeyPem,
+      caPem: r.caPem,
+    };
     fleet.bus.on('presence.changed', (e) => presence.push(e));
   });
 
@@ -90,19 +104,36 @@ describe('presence and device data (real broker)', function () {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
     const before = fleet.services.telemetry.stats();
     await client.publishAsync('dt/cartfleet/cart-p1/telemetry', '{not json', { qos: 1 });
-    await client.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'x', ts: 'yesterday', metrics: {} }), { qos: 1 });
     await client.publishAsync(
       'dt/cartfleet/cart-p1/telemetry',
-      JSON.stringify({ msgId: 'big', ts: Date.now(), metrics: { blob: 'x'.repeat(200) } }).replace('"x', `"${'y'.repeat(20_000)}`),
+      JSON.stringify({ msgId: 'x', ts: 'yesterday', metrics: {} }),
       { qos: 1 },
     );
-    await client.publishAsync('dt/cartfleet/cart-p1/bogus', JSON.stringify({ msgId: 'u1', ts: Date.now(), metrics: {} }), { qos: 1 });
-    await client.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'good-1', ts: Date.now(), metrics: { 'battery.percent': 90 } }), { qos: 1 });
+    await client.publishAsync(
+      'dt/cartfleet/cart-p1/telemetry',
+      JSON.stringify({ msgId: 'big', ts: Date.now(), metrics: { blob: 'x'.repeat(200) } }).replace(
+        '"x',
+        `"${'y'.repeat(20_000)}`,
+      ),
+      { qos: 1 },
+    );
+    await client.publishAsync(
+      'dt/cartfleet/cart-p1/bogus',
+      JSON.stringify({ msgId: 'u1', ts: Date.now(), metrics: {} }),
+      { qos: 1 },
+    );
+    await client.publishAsync(
+      'dt/cartfleet/cart-p1/telemetry',
+      JSON.stringify({ msgId: 'good-1', ts: Date.now(), metrics: { 'battery.percent': 90 } }),
+      { qos: 1 },
+    );
     await eventually(() => fleet.services.telemetry.stats().stored === before.stored + 1, 3000, 'valid message stored');
     assert.equal(fleet.services.telemetry.stats().rejected, before.rejected + 4);
     assert.ok(client.connected, 'a bad payload does not cost the device its connection');
     assert.deepEqual(
-      fleet.services.telemetry.history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 }).map((p) => p.msgId),
+      fleet.services.telemetry
+        .history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 })
+        .map((p) => p.msgId),
       ['good-1'],
     );
     assert.equal(fleet.services.telemetry.latestOf('cart-p1').telemetry?.metrics['battery.percent'], 90);
@@ -117,9 +148,16 @@ describe('presence and device data (real broker)', function () {
     await closed;
     assert.ok(watcher.connected);
     const again = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
-    await again.publishAsync('dt/cartfleet/cart-p1/telemetry', JSON.stringify({ msgId: 'after-big', ts: Date.now(), metrics: { ok: true } }), { qos: 1 });
+    await again.publishAsync(
+      'dt/cartfleet/cart-p1/telemetry',
+      JSON.stringify({ msgId: 'after-big', ts: Date.now(), metrics: { ok: true } }),
+      { qos: 1 },
+    );
     await eventually(
-      () => fleet.services.telemetry.history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 }).some((p) => p.msgId === 'after-big'),
+      () =>
+        fleet.services.telemetry
+          .history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 })
+          .some((p) => p.msgId === 'after-big'),
       3000,
     );
     await again.endAsync();
