@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
@@ -9,7 +8,7 @@ import { OperatorToken } from './http/operator-token.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { RevocationWatcher } from './identity/revocation-watcher.ts';
-import { CertificateAuthority } from './pki/certificate-authority.ts';
+import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
 import { PresenceService } from './presence/presence-service.ts';
@@ -39,17 +38,7 @@ export class FleetServer {
     private readonly log: Logger,
   ) {
     this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
-    this.ca = new CertificateAuthority(
-      {
-        dir: join(config.dataDir, 'pki'),
-        hostNames: config.pki.hostNames,
-        caValidityDays: config.pki.caValidityDays,
-        serverValidityDays: config.pki.serverValidityDays,
-        deviceValidityDays: config.pki.deviceValidityDays,
-        commonName: config.pki.caCommonName,
-      },
-      log.child({ component: 'pki' }),
-    );
+    this.ca = new CertificateAuthority(certificateAuthorityOptions(config), log.child({ component: 'pki' }));
     this.token = new OperatorToken(config.dataDir);
   }
 

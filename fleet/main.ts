@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
+import { stopOnSignals } from '../platform/shutdown.ts';
 import { loadFleetConfig } from './config.ts';
 import { FleetServer } from './fleet-server.ts';
 
@@ -16,18 +17,10 @@ const log = createLogger('fleet', config.logLevel);
 const server = new FleetServer(config, log);
 await server.start();
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    server.stop().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(
+  async () => {
+    log.info('stopping');
+    await server.stop();
+  },
+  (err) => log.error({ err }, 'stop failed'),
+);

@@ -62,6 +62,8 @@ function applyEnv(target: Record<string, unknown>, prefix: string, env: NodeJS.P
   const start = `${prefix}_`;
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(start) || value === undefined) continue;
+    // `{PREFIX}_CONFIG` names the config file (`FLEET_CONFIG`, `CART_CONFIG`); it is not a setting.
+    if (name === `${start}CONFIG`) continue;
     const path = name
       .slice(start.length)
       .split('__')

@@ -4,6 +4,7 @@ import { loadFleetConfig } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
+import { stopOnSignals } from '../platform/shutdown.ts';
 import { SimulatedStore } from './simulated-store.ts';
 
 /**
@@ -79,21 +80,11 @@ process.stdout.write(`
   Ctrl-C stops everything.
 `);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
+stopOnSignals(
+  async () => {
     process.stdout.write('\n  stopping devices and fleet...\n');
-    (async () => {
-      for (const sim of simulated) await sim.stop();
-      await fleet.stop();
-    })().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+    for (const sim of simulated) await sim.stop();
+    await fleet.stop();
+  },
+  (err) => log.error({ err }, 'stop failed'),
+);

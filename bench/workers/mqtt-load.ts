@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
+import { cpuSince, threadCpuMs } from '../lib/thread-cpu.ts';
 
 export interface DeviceCert {
   thingName: string;
@@ -40,8 +41,17 @@ export type FromWorker =
       errors: number;
       timedOut: boolean;
       elu: number;
+      cpuMs: number;
     }
-  | { type: 'received'; count: number; firstReceivedAt: number; lastReceivedAt: number; complete: boolean; elu: number }
+  | {
+      type: 'received';
+      count: number;
+      firstReceivedAt: number;
+      lastReceivedAt: number;
+      complete: boolean;
+      elu: number;
+      cpuMs: number;
+    }
   | { type: 'closed' };
 
 const port = parentPort;
@@ -130,6 +140,7 @@ function publishPhase(
   const { phase, messagesPerClient } = request;
   const deadline = Date.now() + request.deadlineMs;
   const eluStart = performance.eventLoopUtilization();
+  const cpuStart = threadCpuMs();
   const firstPublishAt = nowMs();
   let lastAckAt = firstPublishAt;
   let acked = 0;
@@ -143,7 +154,7 @@ function publishPhase(
     reported = true;
     clearTimeout(watchdog);
     const elu = performance.eventLoopUtilization(eluStart).utilization;
-    send({ type: 'published', phase, firstPublishAt, lastAckAt, acked, errors, timedOut, elu });
+    send({ type: 'published', phase, firstPublishAt, lastAckAt, acked, errors, timedOut, elu, cpuMs: cpuSince(cpuStart) });
   };
   // Stops waiting if PUBACKs stop coming (a client that closed mid-run never acknowledges).
   const watchdog = setTimeout(() => {
@@ -218,11 +229,12 @@ async function runSubscriber(config: Extract<LoadWorkerData, { role: 'subscriber
   let firstReceivedAt = 0;
   let lastReceivedAt = 0;
   let eluStart = performance.eventLoopUtilization();
+  let cpuStart = threadCpuMs();
   let reported = false;
   const report = (complete: boolean) => {
     reported = true;
     const elu = performance.eventLoopUtilization(eluStart).utilization;
-    send({ type: 'received', count, firstReceivedAt, lastReceivedAt, complete, elu });
+    send({ type: 'received', count, firstReceivedAt, lastReceivedAt, complete, elu, cpuMs: cpuSince(cpuStart) });
   };
   client.on('message', () => {
     count++;
@@ -238,6 +250,7 @@ async function runSubscriber(config: Extract<LoadWorkerData, { role: 'subscriber
       lastReceivedAt = 0;
       reported = false;
       eluStart = performance.eventLoopUtilization();
+      cpuStart = threadCpuMs();
     } else if (m.type === 'report') {
       if (!reported) report(false);
     } else if (m.type === 'close') void closeAll([client]).then(() => exit());

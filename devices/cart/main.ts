@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger } from '../../platform/log.ts';
+import { stopOnSignals } from '../../platform/shutdown.ts';
 import { readCredentials } from '../core/device-config.ts';
 import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import { loadCartConfig } from './cart-config.ts';
@@ -34,11 +35,4 @@ const cart = new CartRuntime(config, credentials, new VirtualZoneLocator(), log,
 await cart.start();
 log.info({ endpoint: config.endpoint }, 'cart runtime started');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cart.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+stopOnSignals(() => cart.stop());

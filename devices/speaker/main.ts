@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger } from '../../platform/log.ts';
+import { stopOnSignals } from '../../platform/shutdown.ts';
 import { tmp36RawFromCelsius } from '../cart/cart-hardware.ts';
 import { readCredentials } from '../core/device-config.ts';
 import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
@@ -31,11 +32,4 @@ const speaker = new SpeakerRuntime(config, credentials, new VirtualAudioOutput()
 await speaker.start();
 log.info({ endpoint: config.endpoint }, 'speaker runtime started');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    speaker.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+stopOnSignals(() => speaker.stop());

@@ -9,7 +9,7 @@ import { loadFleetConfig } from '../config.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import { writeCertificateBundle } from '../identity/certificate-bundle.ts';
 import { CertificateRepository } from '../identity/certificate-repository.ts';
-import { CertificateAuthority } from '../pki/certificate-authority.ts';
+import { CertificateAuthority, certificateAuthorityOptions } from '../pki/certificate-authority.ts';
 import { PolicyRepository } from '../policy/policy-repository.ts';
 import { DeviceRegistry } from '../registry/device-registry.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../registry/registry-types.ts';
@@ -67,17 +67,7 @@ try {
   exitOnConfigError(err);
 }
 const log = createLogger('fleetctl', process.env.LOG_LEVEL ?? 'warn');
-const ca = new CertificateAuthority(
-  {
-    dir: join(config.dataDir, 'pki'),
-    hostNames: config.pki.hostNames,
-    caValidityDays: config.pki.caValidityDays,
-    serverValidityDays: config.pki.serverValidityDays,
-    deviceValidityDays: config.pki.deviceValidityDays,
-    commonName: config.pki.caCommonName,
-  },
-  log,
-);
+const ca = new CertificateAuthority(certificateAuthorityOptions(config), log);
 const db = openDatabase(config.dataDir, log);
 const stores = new StoreRepository(db);
 const registry = new DeviceRegistry(

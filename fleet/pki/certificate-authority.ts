@@ -34,6 +34,27 @@ export interface CertificateAuthorityOptions {
   commonName: string;
 }
 
+/** The CA's options from the fleet configuration (one place, for the server and fleetctl). */
+export function certificateAuthorityOptions(config: {
+  dataDir: string;
+  pki: {
+    hostNames: string[];
+    caValidityDays: number;
+    serverValidityDays: number;
+    deviceValidityDays: number;
+    caCommonName: string;
+  };
+}): CertificateAuthorityOptions {
+  return {
+    dir: join(config.dataDir, 'pki'),
+    hostNames: config.pki.hostNames,
+    caValidityDays: config.pki.caValidityDays,
+    serverValidityDays: config.pki.serverValidityDays,
+    deviceValidityDays: config.pki.deviceValidityDays,
+    commonName: config.pki.caCommonName,
+  };
+}
+
 /**
  * The fleet's own certificate authority, kept in `{dataDir}/pki`. Created on first start; the server certificate is
  * reissued whenever the configured host names change. The CA key never leaves this directory (mode 0600).

@@ -58,7 +58,8 @@ export const MAX_POLICY_BYTES = 2048 * 10;
 
 /** Validates a policy document, throwing `POLICY_INVALID` with every problem listed. */
 export function parsePolicyDocument(input: unknown): PolicyDocument {
-  const text = typeof input === 'string' ? input : JSON.stringify(input);
+  // JSON.stringify(undefined) is undefined: a missing document is reported by the schema below, not a TypeError.
+  const text = typeof input === 'string' ? input : (JSON.stringify(input) ?? '');
   if (Buffer.byteLength(text) > MAX_POLICY_BYTES) {
     throw new FleetError('POLICY_INVALID', `policy document exceeds ${MAX_POLICY_BYTES} bytes`);
   }
@@ -72,10 +73,28 @@ export function parsePolicyDocument(input: unknown): PolicyDocument {
   }
   const result = PolicyDocumentSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = describeIssues(result.error.issues);
     throw new FleetError('POLICY_INVALID', `invalid policy document: ${problems.join('; ')}`, problems);
   }
   return result.data;
+}
+
+/**
+ * One line per problem. A failed string-or-list (or statement-or-list) union names the problems of the shape the
+ * author wrote rather than zod's bare "Invalid input".
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union') {
+      // Drop the branches that failed only because the value has the other shape (a list, not an object, ...).
+      const meant = issue.errors.filter(
+        (branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
+      if (meant.length === 1) return describeIssues(meant[0] as z.core.$ZodIssue[], path);
+    }
+    return [`${path.map(String).join('.') || '(root)'}: ${issue.message}`];
+  });
 }
 
 /** The list form of a statement's string-or-list field. */

@@ -30,7 +30,8 @@ interface CompiledStatement {
  *
  * Unresolvable variables: AWS leaves the `${...}` text in place, so an Allow never matches. For a Deny this
  * implementation fails safe: the statement is treated as matching, so a variable that cannot be resolved can never
- * open access.
+ * open access. The same holds for `NotResource`: with an unresolved entry an Allow never applies and a Deny always
+ * does.
  */
 export class ConnectionAuthorizer {
   private readonly statements: CompiledStatement[];
@@ -71,8 +72,12 @@ export class ConnectionAuthorizer {
     let denied = false;
     for (const statement of this.statements) {
       if (!statement.conditionHolds || !statement.actions.some((a) => a.test(action))) continue;
-      const matches = statement.resources.map((r) => (r === null ? statement.effect === 'Deny' : r.test(arn)));
-      const applies = statement.negated ? !matches.some(Boolean) : matches.some(Boolean);
+      const applies = statement.negated
+        ? // An unresolved NotResource entry would exclude nothing, widening an Allow and narrowing a Deny.
+          statement.resources.includes(null)
+          ? statement.effect === 'Deny'
+          : !statement.resources.some((r) => r?.test(arn))
+        : statement.resources.some((r) => (r === null ? statement.effect === 'Deny' : r.test(arn)));
       if (!applies) continue;
       if (statement.effect === 'Deny') {
         denied = true;

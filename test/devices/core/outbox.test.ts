@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Outbox, type OutboxOptions } from '../../../devices/core/outbox.ts';
+import { silentLogger } from '../../../platform/log.ts';
+import { FakeOutboxTransport } from '../../mocks/fake-outbox-transport.ts';
+import { sleep, waitFor } from '../../mocks/wait-for.ts';
+
+const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200 };
+
+describe('Outbox', () => {
+  let dataDir: string;
+  let started: Outbox[];
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cartfleet-outbox-test-'));
+    started = [];
+  });
+
+  afterEach(async () => {
+    for (const outbox of started) await outbox.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function open(transport: FakeOutboxTransport, options: Partial<OutboxOptions> = {}): Outbox {
+    const outbox = new Outbox(dataDir, transport, { ...OPTIONS, ...options }, silentLogger());
+    outbox.start();
+    started.push(outbox);
+    return outbox;
+  }
+
+  function payloads(attempts: { payload: string }[]): string[] {
+    return attempts.map((a) => a.payload);
+  }
+
+  it('keeps what is queued while offline on disk, across a restart', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    const first = open(transport);
+    first.enqueue('dt/cartfleet/cart-1/telemetry', '1');
+    first.enqueue('dt/cartfleet/cart-1/events', '2');
+    first.enqueue('dt/cartfleet/cart-1/telemetry', '3');
+    assert.equal(first.size(), 3);
+    assert.equal(transport.attempts.length, 0, 'nothing is sent while offline');
+    await first.stop();
+    assert.ok(existsSync(join(dataDir, 'outbox.sqlite')));
+
+    const again = open(new FakeOutboxTransport({ online: false }));
+    assert.equal(again.size(), 3);
+    assert.deepEqual(again.stats(), { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0, queued: 3 });
+  });
+
+  it('drains the queue in order once the transport comes online', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    const outbox = open(transport, { batchSize: 2 });
+    for (let i = 0; i < 5; i++) outbox.enqueue(`t/${i}`, String(i));
+    await sleep(20);
+    assert.equal(transport.attempts.length, 0);
+
+    transport.online = true;
+    await waitFor(() => outbox.size() === 0, 'the outbox to drain');
+    assert.deepEqual(payloads(transport.acknowledged), ['0', '1', '2', '3', '4']);
+    assert.deepEqual(
+      transport.acknowledged.map((a) => a.topic),
+      ['t/0', 't/1', 't/2', 't/3', 't/4'],
+    );
+    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 5, dropped: 0, failedAttempts: 0, queued: 0 });
+  });
+
+  it('sends what was queued before a restart once the new transport is online', async () => {
+    const first = open(new FakeOutboxTransport({ online: false }));
+    first.enqueue('t', 'a');
+    first.enqueue('t', 'b');
+    await first.stop();
+
+    const transport = new FakeOutboxTransport({ online: false });
+    const again = open(transport);
+    transport.online = true;
+    await waitFor(() => again.size() === 0, 'the outbox to drain');
+    assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
+  });
+
+  it('sends at once while online, and stops sending when the transport goes offline', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    const outbox = open(transport);
+    outbox.enqueue('t', 'now');
+    await waitFor(() => outbox.size() === 0, 'the message to be sent');
+    assert.deepEqual(payloads(transport.acknowledged), ['now']);
+
+    transport.online = false;
+    outbox.enqueue('t', 'later');
+    await sleep(30);
+    assert.equal(outbox.size(), 1);
+    assert.equal(transport.attempts.length, 1);
+    transport.online = true;
+    await waitFor(() => outbox.size() === 0, 'the second message to be sent');
+    assert.deepEqual(payloads(transport.acknowledged), ['now', 'later']);
+  });
+
+  it('keeps a message whose publish failed and retries it', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.failNext(1);
+    const outbox = open(transport);
+    outbox.enqueue('t', 'retry-me');
+    await waitFor(() => outbox.stats().failedAttempts === 1, 'the failed attempt to be counted');
+    assert.equal(outbox.size(), 1, 'the failed message stays queued');
+    assert.equal(transport.acknowledged.length, 0);
+
+    await waitFor(() => outbox.size() === 0, 'the retry to deliver the message', 4000);
+    assert.deepEqual(payloads(transport.attempts), ['retry-me', 'retry-me']);
+    assert.deepEqual(payloads(transport.acknowledged), ['retry-me']);
+    assert.equal(outbox.stats().sent, 1);
+  });
+
+  it('treats a publish that is not acknowledged within ackTimeoutMs as failed and retries it', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'hang';
+    const outbox = open(transport, { ackTimeoutMs: 50 });
+    outbox.enqueue('t', 'slow');
+    await waitFor(() => outbox.stats().failedAttempts === 1, 'the publish to time out');
+    assert.equal(outbox.size(), 1);
+
+    transport.behaviour = 'ack';
+    await waitFor(() => outbox.size() === 0, 'the retry to deliver the message', 4000);
+    assert.deepEqual(payloads(transport.acknowledged), ['slow']);
+    assert.equal(transport.attempts.length, 2);
+  });
+
+  it('deletes nothing before the transport acknowledges it', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'manual';
+    const outbox = open(transport, { ackTimeoutMs: 10_000 });
+    outbox.enqueue('t', 'a');
+    await waitFor(() => transport.pendingCount === 1, 'the first publish');
+    outbox.enqueue('t', 'b');
+    await sleep(30);
+    assert.equal(outbox.size(), 2, 'both messages stay on disk while unacknowledged');
+    assert.equal(outbox.stats().sent, 0);
+
+    transport.acknowledgePending();
+    await waitFor(() => transport.pendingCount === 1, 'the second publish');
+    assert.equal(outbox.size(), 1, 'only the acknowledged message is deleted');
+    assert.equal(outbox.stats().sent, 1);
+
+    transport.acknowledgePending();
+    await waitFor(() => outbox.size() === 0, 'the second message to be deleted');
+    assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
+    assert.equal(outbox.stats().sent, 2);
+  });
+
+  it('drops the oldest messages beyond maxMessages and counts them', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    const outbox = open(transport, { maxMessages: 3 });
+    for (let i = 0; i < 5; i++) outbox.enqueue('t', String(i));
+    assert.equal(outbox.size(), 3);
+    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 0, dropped: 2, failedAttempts: 0, queued: 3 });
+
+    transport.online = true;
+    await waitFor(() => outbox.size() === 0, 'the outbox to drain');
+    assert.deepEqual(payloads(transport.acknowledged), ['2', '3', '4']);
+  });
+
+  it('refuses to be used before start()', () => {
+    const outbox = new Outbox(dataDir, new FakeOutboxTransport(), OPTIONS, silentLogger());
+    assert.throws(() => outbox.enqueue('t', 'x'), /before start/);
+    assert.equal(outbox.stats().queued, 0);
+  });
+});
