@@ -32,8 +32,11 @@ export function loadConfig<S extends z.ZodType>(
     }
   }
   deepMerge(raw, (options.overrides ?? {}) as Record<string, unknown>);
-  applyEnv(raw, options.envPrefix, options.env ?? process.env);
-  const result = schema.safeParse(raw);
+  const fromEnv = applyEnv(raw, options.envPrefix, options.env ?? process.env);
+  let result = schema.safeParse(raw);
+  // An env value that parsed as JSON (`CART_THING_NAME=1234` → 1234) where the schema wants text is meant as text.
+  if (!result.success && keepEnvTextWhereTextIsExpected(raw, fromEnv, result.error.issues))
+    result = schema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
@@ -58,7 +61,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function applyEnv(target: Record<string, unknown>, prefix: string, env: NodeJS.ProcessEnv): void {
+interface EnvValue {
+  path: string[];
+  text: string;
+}
+
+function applyEnv(target: Record<string, unknown>, prefix: string, env: NodeJS.ProcessEnv): EnvValue[] {
+  const applied: EnvValue[] = [];
   const start = `${prefix}_`;
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(start) || value === undefined) continue;
@@ -74,7 +83,28 @@ function applyEnv(target: Record<string, unknown>, prefix: string, env: NodeJS.P
       node = node[segment] as Record<string, unknown>;
     }
     node[path[path.length - 1] as string] = parseEnvValue(value);
+    applied.push({ path, text: value });
   }
+  return applied;
+}
+
+function keepEnvTextWhereTextIsExpected(
+  target: Record<string, unknown>,
+  fromEnv: EnvValue[],
+  issues: { path: PropertyKey[]; code: string; expected?: unknown }[],
+): boolean {
+  let changed = false;
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
+    const key = issue.path.join('.');
+    const env = fromEnv.find((e) => e.path.join('.') === key);
+    if (!env) continue;
+    let node = target;
+    for (const segment of env.path.slice(0, -1)) node = node[segment] as Record<string, unknown>;
+    node[env.path[env.path.length - 1] as string] = env.text;
+    changed = true;
+  }
+  return changed;
 }
 
 function parseEnvValue(value: string): unknown {

@@ -42,6 +42,8 @@ const MIGRATIONS = [
 export class Outbox {
   private db: SqliteDatabase | undefined;
   private draining = false;
+  /** Set when a drain was asked for while one was finishing: it may already have found the queue empty. */
+  private drainAgain = false;
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly kick = () => this.drain();
@@ -96,12 +98,18 @@ export class Outbox {
   }
 
   private drain(): void {
-    if (this.draining || !this.running || !this.transport.online) return;
+    if (!this.running || !this.transport.online) return;
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
     this.draining = true;
+    this.drainAgain = false;
     this.drainLoop()
       .catch((err) => this.log.error({ err }, 'outbox drain failed'))
       .finally(() => {
         this.draining = false;
+        if (this.drainAgain) this.drain();
       });
   }
 

@@ -182,12 +182,13 @@ function conditionMatches(operator: string, actual: string | undefined, values: 
       return actual !== undefined && values.some((v) => v.toLowerCase() === actual.toLowerCase());
     case 'StringEquals':
       return actual !== undefined && values.includes(actual);
+    // IAM: a negated operator matches when the key is absent from the request.
     case 'StringNotEquals':
-      return actual !== undefined && !values.includes(actual);
+      return actual === undefined || !values.includes(actual);
     case 'StringLike':
       return actual !== undefined && values.some((v) => globToRegExp(v).test(actual));
     case 'StringNotLike':
-      return actual !== undefined && !values.some((v) => globToRegExp(v).test(actual));
+      return actual === undefined || !values.some((v) => globToRegExp(v).test(actual));
     default:
       return false;
   }

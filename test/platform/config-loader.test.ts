@@ -120,9 +120,7 @@ describe('configuration loading', () => {
         http: { port: 'eighty' },
         aws: { accountId: '123' },
       });
-      const problems = configProblems(() =>
-        loadFleetConfig({ file, env: { FLEET_PRESENCE__OFFLINE_GRACE_MS: '-1' } }),
-      );
+      const problems = configProblems(() => loadFleetConfig({ file, env: { FLEET_PRESENCE__OFFLINE_GRACE_MS: '-1' } }));
       for (const path of ['logLevel', 'mqtt.tlsPort', 'http.port', 'aws.accountId', 'presence.offlineGraceMs']) {
         assert.ok(hasProblem(problems, `${path}:`), `${path} in ${problems.join(' | ')}`);
       }
@@ -132,9 +130,18 @@ describe('configuration loading', () => {
     it('rejects unknown keys, in the file and in the environment', () => {
       const file = writeJson('fleet.json', { mqtt: { tlsport: 1 }, color: 'blue' });
       const problems = configProblems(() => loadFleetConfig({ file, env: { FLEET_HTTP__PROT: '1' } }));
-      assert.ok(problems.some((p) => p.startsWith('mqtt:') && p.includes('tlsport')), problems.join(' | '));
-      assert.ok(problems.some((p) => p.startsWith('(root):') && p.includes('color')), problems.join(' | '));
-      assert.ok(problems.some((p) => p.startsWith('http:') && p.includes('prot')), problems.join(' | '));
+      assert.ok(
+        problems.some((p) => p.startsWith('mqtt:') && p.includes('tlsport')),
+        problems.join(' | '),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith('(root):') && p.includes('color')),
+        problems.join(' | '),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith('http:') && p.includes('prot')),
+        problems.join(' | '),
+      );
     });
 
     it('reports a missing file, together with the other problems', () => {
@@ -231,5 +238,14 @@ describe('configuration loading', () => {
       assert.ok(hasProblem(problems, 'lowBatteryPercent:'), problems.join(' | '));
       assert.equal(problems.length, 2, problems.join(' | '));
     });
+  });
+});
+
+describe('environment values meant as text', () => {
+  it('keeps a numeric-looking env value as text where the schema wants text', async () => {
+    const { loadFleetConfig } = await import('../../fleet/config.ts');
+    const config = loadFleetConfig({ env: { FLEET_AWS__ACCOUNT_ID: '123456789012', FLEET_MQTT__TLS_PORT: '9000' } });
+    assert.equal(config.aws.accountId, '123456789012');
+    assert.equal(config.mqtt.tlsPort, 9000);
   });
 });

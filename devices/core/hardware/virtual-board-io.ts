@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 const MODES = { INPUT: 0, OUTPUT: 1, ANALOG: 2, PWM: 3, SERVO: 4 } as const;
 const DIGITAL_PINS = 14;
 const ANALOG_PINS = 6;
+/** The Uno's PWM-capable pins: johnny-five drives an Led on any other pin with plain digital writes. */
+const PWM_PINS: readonly number[] = [3, 5, 6, 9, 10, 11];
 
 interface PinState {
   supportedModes: number[];
@@ -39,7 +41,8 @@ export class VirtualBoardIO extends EventEmitter {
     super();
     this.pins = [];
     for (let i = 0; i < DIGITAL_PINS; i++) {
-      this.pins.push({ supportedModes: [0, 1, 3, 4], mode: MODES.INPUT, value: 0, report: 1, analogChannel: 127 });
+      const supportedModes = PWM_PINS.includes(i) ? [0, 1, 3, 4] : [0, 1, 4];
+      this.pins.push({ supportedModes, mode: MODES.INPUT, value: 0, report: 1, analogChannel: 127 });
     }
     for (let i = 0; i < ANALOG_PINS; i++) {
       this.pins.push({ supportedModes: [0, 1, 2], mode: MODES.ANALOG, value: 0, report: 1, analogChannel: i });
@@ -85,7 +88,8 @@ export class VirtualBoardIO extends EventEmitter {
   }
 
   pinMode(pin: number, mode: number): this {
-    const state = this.pins[pin] ?? this.pins[DIGITAL_PINS + pin];
+    // As in Firmata: in ANALOG mode `pin` is an analog channel (A0 = 0), otherwise a pin number.
+    const state = mode === MODES.ANALOG ? this.pins[this.analogPins[pin] ?? pin] : this.pins[pin];
     if (state) state.mode = mode;
     return this;
   }

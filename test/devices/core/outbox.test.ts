@@ -97,6 +97,15 @@ describe('Outbox', () => {
     assert.deepEqual(payloads(transport.acknowledged), ['now', 'later']);
   });
 
+  it('sends a message enqueued by another listener of the same online event', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    const outbox = open(transport);
+    transport.on('online', () => outbox.enqueue('t', 'hello'));
+    transport.online = true;
+    await waitFor(() => outbox.size() === 0, 'the message to be sent');
+    assert.deepEqual(payloads(transport.acknowledged), ['hello']);
+  });
+
   it('keeps a message whose publish failed and retries it', async () => {
     const transport = new FakeOutboxTransport({ online: true });
     transport.failNext(1);
@@ -105,6 +114,8 @@ describe('Outbox', () => {
     await waitFor(() => outbox.stats().failedAttempts === 1, 'the failed attempt to be counted');
     assert.equal(outbox.size(), 1, 'the failed message stays queued');
     assert.equal(transport.acknowledged.length, 0);
+    await sleep(300);
+    assert.equal(transport.attempts.length, 1, 'the retry waits about a second');
 
     await waitFor(() => outbox.size() === 0, 'the retry to deliver the message', 4000);
     assert.deepEqual(payloads(transport.attempts), ['retry-me', 'retry-me']);

@@ -5,7 +5,7 @@ import {
   type PolicyStatement,
   parsePolicyDocument,
 } from '../../../fleet/policy/policy-document.ts';
-import { type ConnectionContext, ConnectionAuthorizer, globToRegExp } from '../../../fleet/policy/policy-evaluator.ts';
+import { ConnectionAuthorizer, type ConnectionContext, globToRegExp } from '../../../fleet/policy/policy-evaluator.ts';
 
 const ARN = 'arn:aws:iot:local-1:000000000000';
 const THING = '${iot:Connection.Thing.ThingName}';
