@@ -31,6 +31,3 @@ export const DataMessageSchema = z.strictObject({
 
 export type DataMessage = z.infer<typeof DataMessageSchema>;
 export type MetricValue = z.infer<typeof metricValue>;
-
-/** Health metrics every device runtime reports on its `health` stream. */
-export const HEALTH_METRICS = ['battery.percent', 'cpu.percent', 'memory.percent', 'temperature.c', 'disk.percent'];

@@ -1,5 +1,5 @@
-import { tmp36RawFromCelsius } from '../devices/cart/cart-hardware.ts';
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import { tmp36RawFromCelsius } from '../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
 import { type SpeakerConfigInput, SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';

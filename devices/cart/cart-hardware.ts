@@ -1,5 +1,6 @@
 import five from 'johnny-five';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
+import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
 
 /** Pin map of the cart's controller board (the same on Firmata and on the virtual board). */
 export const CART_PINS = {
@@ -34,9 +35,7 @@ export function adcFromVolts(volts: number, fullScale = DIVIDER_MAX_V): number {
   return (volts / fullScale) * 1023;
 }
 
-export function tmp36RawFromCelsius(celsius: number): number {
-  return ((celsius * 0.01 + 0.5) / 5) * 1023;
-}
+export { tmp36RawFromCelsius } from '../core/hardware/tmp36.ts';
 
 /**
  * The cart's johnny-five components: battery and temperature sensors, dock switch, backlight and locate LED.
@@ -60,7 +59,24 @@ export class CartHardware {
     this.locate = new five.Led({ pin: CART_PINS.locateLed, board });
   }
 
+  /** Calls `listener` with the dock contact's new state whenever it changes. */
+  onDockChange(listener: (docked: boolean) => void): void {
+    let last = this.docked();
+    const check = () => {
+      const now = this.docked();
+      if (now !== last) {
+        last = now;
+        listener(now);
+      }
+    };
+    this.dock?.on('close', check);
+    this.dock?.on('open', check);
+  }
+
   stop(): void {
+    const dock = this.dock as unknown as import('node:events').EventEmitter | undefined;
+    dock?.removeAllListeners('close');
+    dock?.removeAllListeners('open');
     this.battery?.disable();
     this.thermometer?.disable();
     this.locate?.stop().off();
@@ -75,8 +91,7 @@ export class CartHardware {
   }
 
   temperatureC(): number {
-    const volts = ((this.thermometer?.value ?? 0) / 1023) * 5;
-    return round((volts - 0.5) * 100, 1);
+    return celsiusFromTmp36Raw(this.thermometer?.value ?? 0);
   }
 
   docked(): boolean {

@@ -50,6 +50,10 @@ export class CartRuntime {
     }));
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
     this.locator.on('zone', this.onZone);
+    this.hw.onDockChange((docked) => {
+      this.core.shadow.report({ charging: docked });
+      this.publishTelemetry();
+    });
     this.core.shadow.report(this.reportedState());
     this.timer = setInterval(() => this.publishTelemetry(), this.config.telemetryIntervalMs);
     this.timer.unref();

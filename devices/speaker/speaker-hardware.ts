@@ -1,5 +1,6 @@
 import five from 'johnny-five';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
+import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
 
 /** Pin map of the speaker's controller board. */
 export const SPEAKER_PINS = {
@@ -39,8 +40,9 @@ export class SpeakerHardware {
     this.battery = asSensor(new five.Sensor({ pin: SPEAKER_PINS.batteryVoltage, board, freq: 1000 }));
     this.thermometer = asSensor(new five.Sensor({ pin: SPEAKER_PINS.temperature, board, freq: 1000 }));
     this.pir = new five.Switch({ pin: SPEAKER_PINS.presence, board, invert: false } as five.SwitchOption);
-    this.pir.on('close', () => this.notifyPresence(true));
-    this.pir.on('open', () => this.notifyPresence(false));
+    // Read the level rather than trusting the event name: johnny-five announces its first reading as 'close'.
+    this.pir.on('close', () => this.notifyPresence(this.presence()));
+    this.pir.on('open', () => this.notifyPresence(this.presence()));
     this.gain = new five.Led({ pin: SPEAKER_PINS.amplifierGain, board });
   }
 
@@ -67,8 +69,7 @@ export class SpeakerHardware {
   }
 
   temperatureC(): number {
-    const volts = ((this.thermometer?.value ?? 0) / 1023) * 5;
-    return Math.round((volts - 0.5) * 1000) / 10;
+    return celsiusFromTmp36Raw(this.thermometer?.value ?? 0);
   }
 
   /** Sets the amplifier gain for a volume of 0-100. */

@@ -51,7 +51,11 @@ export class SpeakerRuntime {
       return vitals;
     });
     if (this.config.model === 'promo') {
+      // johnny-five's Switch announces its first reading as a change: only real changes become events.
+      let last = this.hw.presence();
       this.hw.onPresence((present) => {
+        if (present === last) return;
+        last = present;
         this.core.telemetry.publish('events', { event: present ? 'presence.detected' : 'presence.cleared' });
       });
     }

@@ -4,6 +4,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { parseShadowTopic } from '../../protocol/topics.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
 import { certificateIdFromFingerprint } from '../pki/certificate-authority.ts';
@@ -30,8 +31,17 @@ interface Session {
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
-/** Topics only the fleet itself may publish to, whatever a policy says (AWS reserves them the same way). */
-const RESERVED_PUBLISH_PREFIXES = ['$aws/events/', '$SYS/'];
+/**
+ * Topics only the fleet itself may publish to, whatever a policy says (AWS reserves them the same way): lifecycle
+ * events, `$SYS`, and under `$aws/things/` everything but the shadow request topics (so no client can forge an
+ * `accepted`, `delta` or `documents` message). Jobs and provisioning requests join the list with their issues.
+ */
+function isReservedForTheFleet(topic: string): boolean {
+  if (topic.startsWith('$SYS/')) return true;
+  if (!topic.startsWith('$')) return false;
+  const shadow = parseShadowTopic(topic);
+  return !(shadow && shadow.response === undefined);
+}
 
 /**
  * The embedded MQTT 3.1.1 broker (aedes): an mTLS listener where the client certificate is the identity, an
@@ -241,7 +251,7 @@ export class DeviceBroker {
       );
       return new Error('payload too large');
     }
-    if (RESERVED_PUBLISH_PREFIXES.some((p) => packet.topic.startsWith(p))) {
+    if (isReservedForTheFleet(packet.topic)) {
       this.refuse(client, session, 'AUTH_ERROR', 'publish to a reserved topic', packet.topic);
       return new Error('reserved topic');
     }

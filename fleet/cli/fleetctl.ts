@@ -107,7 +107,7 @@ function need(value: string | undefined, name: string): string {
 }
 
 async function run(): Promise<void> {
-  await ca.start();
+  await ca.start({ serverCertificate: false });
   registry.start();
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'devices add': {

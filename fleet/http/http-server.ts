@@ -49,7 +49,7 @@ export class HttpServer {
       reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }),
     );
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.url === '/healthz') return;
+      if (req.routeOptions.url === '/healthz') return;
       const header = req.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
       if (!this.deps.token.matches(token)) {
@@ -122,7 +122,7 @@ export class HttpServer {
             additionalProperties: false,
             properties: {
               stream: { type: 'string', enum: [...DATA_STREAMS] },
-              metric: { type: 'string', maxLength: 64 },
+              metric: { type: 'string', maxLength: 64, pattern: '^[a-zA-Z][a-zA-Z0-9_.]*$' },
               from: { type: 'integer', minimum: 0 },
               to: { type: 'integer', minimum: 0 },
               limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },

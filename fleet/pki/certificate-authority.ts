@@ -69,7 +69,12 @@ export class CertificateAuthority {
     private readonly log: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Loads (or creates) the CA; with `serverCertificate` (the fleet server) also makes sure the server certificate
+   * matches the configured host names. Tools that only issue device certificates (fleetctl) pass `false`, so a
+   * tool run with another config never replaces the server's certificate.
+   */
+  async start(options: { serverCertificate: boolean } = { serverCertificate: true }): Promise<void> {
     mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     const caCertPath = join(this.options.dir, 'ca.cert.pem');
     const caKeyPath = join(this.options.dir, 'ca.key.pem');
@@ -79,7 +84,7 @@ export class CertificateAuthority {
     } else {
       await this.createCa(caCertPath, caKeyPath);
     }
-    await this.ensureServerCertificate();
+    if (options.serverCertificate) await this.ensureServerCertificate();
   }
 
   get caPem(): string {

@@ -106,7 +106,7 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 /**
  * The default device policy: a device may connect only with its own thing name as client id (and only while the
  * certificate is attached to that thing), and touch only its own topics: its shadows (classic and named), its jobs,
- * its data streams, its commands, and its own lifecycle events.
+ * its data streams and its commands. Lifecycle events (`$aws/events/...`) are for operators' policies.
  */
 export function defaultDevicePolicy(): PolicyDocument {
   const thing = '${iot:Connection.Thing.ThingName}';

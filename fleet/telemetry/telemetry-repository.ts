@@ -63,11 +63,17 @@ export class TelemetryRepository {
   history(query: HistoryQuery): HistoryPoint[] {
     const where = ['thing_name = @thingName', 'ts >= @from', 'ts <= @to'];
     if (query.stream) where.push('stream = @stream');
+    // Metric names are [a-zA-Z][a-zA-Z0-9_.]* (validated at ingest and in the API), so quoting them is safe.
+    if (query.metric !== undefined) where.push(`json_type(metrics, '$."' || @metric || '"') IS NOT NULL`);
     const rows = this.db
       .prepare(
         `SELECT ts, msg_id, metrics FROM telemetry WHERE ${where.join(' AND ')} ORDER BY ts DESC, id DESC LIMIT @limit`,
       )
-      .all({ ...query, stream: query.stream ?? null }) as { ts: number; msg_id: string; metrics: string }[];
+      .all({ ...query, stream: query.stream ?? null, metric: query.metric ?? null }) as {
+      ts: number;
+      msg_id: string;
+      metrics: string;
+    }[];
     const points: HistoryPoint[] = [];
     for (const row of rows.reverse()) {
       const metrics = JSON.parse(row.metrics) as Record<string, MetricValue>;

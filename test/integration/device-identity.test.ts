@@ -117,6 +117,16 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     await other.endAsync();
   });
 
+  it('disconnects a device that forges a shadow service response on its own thing', async () => {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cartA, 'cart-a');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('$aws/things/cart-a/shadow/update/delta', JSON.stringify({ state: { volume: 100 }, version: 99 }), {
+      qos: 1,
+    });
+    await closed;
+    assert.equal(fleet.services.shadows.find('cart-a'), undefined, 'nothing stored');
+  });
+
   it('refuses a revoked certificate and closes its live connection', async () => {
     const cartC = await registerDevice(fleet, 'cart-c');
     const live = await mqttJsClient(fleet.services.broker.tlsPort, cartC, 'cart-c');

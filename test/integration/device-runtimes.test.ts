@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { silentLogger } from '../../platform/log.ts';
 import { SimulatedCart } from '../../sim/simulated-cart.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
-import { silentLogger } from '../../platform/log.ts';
 import { eventually, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
 describe('cart and speaker runtimes against the fleet (virtual hardware)', function () {
@@ -110,6 +110,16 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     cart.runtime.endSession();
   });
 
+  it('cart: reports leaving and returning to the dock in its shadow', async () => {
+    const charging = () =>
+      (fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, unknown>)?.charging;
+    await eventually(() => charging() === true, 5000, 'charging on the dock');
+    cart.io.setDigitalInput(2, false);
+    await eventually(() => charging() === false, 5000, 'not charging off the dock');
+    cart.io.setDigitalInput(2, true);
+    await eventually(() => charging() === true, 5000, 'charging again');
+  });
+
   it('cart: applies a desired brightness from its shadow to the backlight and reports it', async () => {
     fleet.services.shadows.update('cart-rt1', undefined, { state: { desired: { brightness: 25 } } });
     await eventually(
@@ -139,7 +149,12 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     assert.equal((reported.nowPlaying as { trackId: string }).trackId, 'ambient-morning');
   });
 
-  it('speaker: reports shopper presence from its PIR sensor', async () => {
+  it('speaker: reports shopper presence from its PIR sensor, only when it changes', async () => {
+    const presenceEvents = () =>
+      fleet.services.telemetry
+        .history({ thingName: 'spk-rt1', stream: 'events', from: 0, to: Date.now(), limit: 50 })
+        .filter((e) => String(e.metrics.event).startsWith('presence.'));
+    assert.deepEqual(presenceEvents(), [], 'no presence event before anyone is there');
     speaker.io.setDigitalInput(3, true);
     await eventually(
       () =>

@@ -101,7 +101,9 @@ export class VirtualBoardIO extends EventEmitter {
       this.analogReaders.set(channel, set);
     }
     set.add(handler);
-    handler(this.analogValues[channel] ?? 0);
+    setImmediate(() => {
+      if (set.has(handler)) handler(this.analogValues[channel] ?? 0);
+    });
   }
 
   digitalRead(pin: number, handler: Reader): void {
@@ -111,7 +113,10 @@ export class VirtualBoardIO extends EventEmitter {
       this.digitalReaders.set(pin, set);
     }
     set.add(handler);
-    handler(this.pins[pin]?.value ?? 0);
+    // Like Firmata, the first report arrives after the call returns (johnny-five relies on that ordering).
+    setImmediate(() => {
+      if (set.has(handler)) handler(this.pins[pin]?.value ?? 0);
+    });
   }
 
   digitalWrite(pin: number, value: number): this {

@@ -37,13 +37,14 @@ describe('VirtualBoardIO with johnny-five', () => {
     const a0 = sensor('A0');
     const a1 = sensor('A1');
     io.setAnalogInput(0, 512);
-    assert.equal(a0.value, 512);
-    assert.equal(a1.value, 0, 'other channels are untouched');
+    // Reports arrive asynchronously, as from a Firmata board.
+    await waitFor(() => a0.value === 512, 'A0 reads 512');
+    await waitFor(() => a1.value === 0, 'other channels are untouched');
 
     io.setAnalogInput(0, 2000);
-    assert.equal(a0.value, 1023, 'clamped to the 10-bit ADC');
+    await waitFor(() => a0.value === 1023, 'clamped to the 10-bit ADC');
     io.setAnalogInput(0, -5);
-    assert.equal(a0.value, 0);
+    await waitFor(() => a0.value === 0, 'clamped at 0');
 
     const seen: number[] = [];
     a0.on('change', () => seen.push(a0.value));
@@ -51,9 +52,10 @@ describe('VirtualBoardIO with johnny-five', () => {
     await waitFor(() => seen.includes(300), 'a change event with the new value');
   });
 
-  it('reports the current analog value to a Sensor created after it was set', () => {
+  it('reports the current analog value to a Sensor created after it was set', async () => {
     io.setAnalogInput(2, 777);
-    assert.equal(sensor('A2').value, 777);
+    const a2 = sensor('A2');
+    await waitFor(() => a2.value === 777, 'A2 reads 777');
   });
 
   it('reports a Switch on pin 2 closed while the pin is driven high, with close and open events', async () => {
