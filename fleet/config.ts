@@ -75,6 +75,8 @@ export const FleetConfigSchema = z.strictObject({
         .default(8 * 1024),
     })
     .prefault({}),
+  /** How often the fleet looks for identity changes made by other processes (fleetctl). */
+  identityWatchMs: z.number().int().min(100).default(2000),
   /** Seed the demo chain (two stores with zones) on first start. */
   seedDemoData: z.boolean().default(false),
 });

@@ -33,5 +33,7 @@ export interface FleetEvents {
   'shadow.updated': { thingName: string; shadowName: string | undefined; version: number; documents: object };
   'shadow.deleted': { thingName: string; shadowName: string | undefined; version: number };
   'certificate.revoked': { certificateId: string };
+  /** Certificates, policies or attachments changed (here or in another process): live connections are re-decided. */
+  'identity.changed': { generation: number };
   'thing.registered': { thingName: string };
 }

@@ -7,7 +7,7 @@ import { HttpServer } from './http/http-server.ts';
 import { OperatorToken } from './http/operator-token.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
-import { RevocationWatcher } from './identity/revocation-watcher.ts';
+import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
@@ -102,15 +102,18 @@ export class FleetServer {
       { registry, stores, presence, telemetry, shadows, broker, token: this.token },
       log.child({ component: 'http' }),
     );
-    const revocations = new RevocationWatcher(db, this.bus, 2000);
-    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http, revocations };
+    const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs);
+    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http, identities };
 
     registry.start();
     presence.start();
     telemetry.start();
     shadows.start();
-    revocations.start();
-    this.offs.push(this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)));
+    identities.start();
+    this.offs.push(
+      this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
+      this.bus.on('identity.changed', () => broker.reauthorizeAll()),
+    );
     await broker.start();
     await http.start();
     log.info(
@@ -125,7 +128,7 @@ export class FleetServer {
     this.parts = undefined;
     for (const off of this.offs) off();
     this.offs = [];
-    parts.revocations.stop();
+    parts.identities.stop();
     await parts.http.stop();
     await parts.broker.stop();
     parts.shadows.stop();
@@ -152,5 +155,5 @@ export interface Parts {
   telemetry: TelemetryIngest;
   shadows: ShadowService;
   http: HttpServer;
-  revocations: RevocationWatcher;
+  identities: IdentityWatcher;
 }

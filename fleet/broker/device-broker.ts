@@ -178,6 +178,36 @@ export class DeviceBroker {
     };
   }
 
+  /**
+   * Decides every live connection again against the current certificates and policies: connections no longer
+   * allowed to connect are closed, the others continue under their new policies (checked on their next publish,
+   * subscribe and delivery, as AWS does). Returns how many were closed.
+   */
+  reauthorizeAll(): number {
+    let closed = 0;
+    for (const client of [...this.liveClients.values()]) {
+      const session = this.sessions.get(client);
+      if (!session) continue;
+      const result = this.authenticate({
+        clientId: client.id,
+        certificateId: session.certificateId,
+        sourceIp: session.ipAddress ?? undefined,
+      });
+      if (result.ok) {
+        session.authorizer = result.authorizer;
+        continue;
+      }
+      this.log.info(
+        { clientId: client.id, code: result.code, reason: result.reason },
+        'live connection no longer allowed',
+      );
+      this.setReason(client, result.code === 'POLICY_DENIED' ? 'AUTH_ERROR' : 'API_INITIATED_DISCONNECT');
+      client.close();
+      closed++;
+    }
+    return closed;
+  }
+
   /** Closes every live connection made with this certificate (after a revocation). */
   disconnectCertificate(certificateId: string, reason = 'API_INITIATED_DISCONNECT'): number {
     let count = 0;

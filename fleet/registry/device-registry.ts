@@ -163,7 +163,9 @@ export class DeviceRegistry {
   putPolicy(name: string, document: unknown): PolicyRecord {
     if (!/^[\w+=,.@-]{1,128}$/.test(name)) throw new FleetError('POLICY_INVALID', `invalid policy name '${name}'`);
     const parsed: PolicyDocument = parsePolicyDocument(document);
-    return this.policies.put(name, parsed);
+    const record = this.policies.put(name, parsed);
+    this.identityChanged();
+    return record;
   }
 
   listPolicies(): PolicyRecord[] {
@@ -175,9 +177,17 @@ export class DeviceRegistry {
     if (!this.certificates.get(certificateId))
       throw new FleetError('CERTIFICATE_UNKNOWN', `no certificate '${certificateId}'`);
     this.policies.attach(name, certificateId);
+    this.identityChanged();
   }
 
   detachPolicy(name: string, certificateId: string): boolean {
-    return this.policies.detach(name, certificateId);
+    const detached = this.policies.detach(name, certificateId);
+    if (detached) this.identityChanged();
+    return detached;
+  }
+
+  /** Live connections are re-decided now rather than at the watcher's next look. */
+  private identityChanged(): void {
+    this.bus.emit('identity.changed', { generation: -1 });
   }
 }

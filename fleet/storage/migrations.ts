@@ -116,4 +116,36 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'identity generation: bumped by every change to certificates, policies and their attachments',
+    sql: `
+      CREATE TABLE identity_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+      INSERT INTO identity_generation (id, value) VALUES (1, 0);
+      CREATE TRIGGER certificates_insert_generation AFTER INSERT ON certificates
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER certificates_update_generation AFTER UPDATE ON certificates
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER certificates_delete_generation AFTER DELETE ON certificates
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policies_insert_generation AFTER INSERT ON policies
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policies_update_generation AFTER UPDATE ON policies
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policies_delete_generation AFTER DELETE ON policies
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policy_attachments_insert_generation AFTER INSERT ON policy_attachments
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policy_attachments_update_generation AFTER UPDATE ON policy_attachments
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER policy_attachments_delete_generation AFTER DELETE ON policy_attachments
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER thing_principals_insert_generation AFTER INSERT ON thing_principals
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER thing_principals_update_generation AFTER UPDATE ON thing_principals
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER thing_principals_delete_generation AFTER DELETE ON thing_principals
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+    `,
+  },
 ];

@@ -137,6 +137,29 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     assert.equal(fleet.services.registry.certificatesOf('cart-c')[0]?.status, 'REVOKED');
   });
 
+  it('applies policy changes to live connections', async () => {
+    const cartE = await registerDevice(fleet, 'cart-e');
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cartE, 'cart-e');
+    const events: string[] = [];
+    client.on('message', (topic) => events.push(topic));
+    assert.deepEqual(await subscribeReturnCodes(client, ['$aws/things/cart-e/shadow/update/delta']), [0]);
+    // A second policy that denies receiving deltas: the existing subscription stops delivering at once.
+    fleet.services.registry.putPolicy('NoDeltas', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Action: 'iot:Receive', Resource: 'arn:aws:iot:*:*:topic/$aws/things/*/shadow/update/delta' },
+      ],
+    });
+    fleet.services.registry.attachPolicy('NoDeltas', cartE.certificateId);
+    fleet.services.shadows.update('cart-e', undefined, { state: { desired: { brightness: 10 } } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(events, [], 'the Deny applies to a subscription made before it');
+    // Without the default policy the device may no longer connect: its live connection is closed.
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    fleet.services.registry.detachPolicy('DeviceDefault', cartE.certificateId);
+    await closed;
+  });
+
   it('lets a device touch its own shadow and data topics', async () => {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cartB, 'cart-b');
     try {

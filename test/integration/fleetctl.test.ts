@@ -48,6 +48,22 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
     await assert.rejects(sdkConnection(fleet.services.broker.tlsPort, credentials, 'cart-cli-1').connect());
   });
 
+  it('a policy detached by fleetctl ends the live connections that relied on it', async () => {
+    const out = join(dir.path, 'bundle-2');
+    const added = await run(
+      'node',
+      [CLI, 'devices', 'add', '--thing', 'cart-cli-2', '--kind', 'cart', '--out', out, '--json'],
+      {
+        env: env(),
+      },
+    );
+    const { certificateId } = JSON.parse(added.stdout) as { certificateId: string };
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, readCredentials(out), 'cart-cli-2');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    await run('node', [CLI, 'policies', 'detach', 'DeviceDefault', '--certificate', certificateId], { env: env() });
+    await closed;
+  });
+
   it('answers bad input with a coded error and a non-zero exit, changing nothing', async () => {
     const before = fleet.services.registry.listThings().length;
     await assert.rejects(

@@ -1,0 +1,41 @@
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { Database } from '../storage/database.ts';
+
+/**
+ * Notices changes to identities made anywhere, this process or another (`fleetctl` on the same data dir): SQLite
+ * triggers bump `identity_generation` on every change to certificates, policies and their attachments; every
+ * `intervalMs` the watcher compares and announces `identity.changed`, and the broker re-decides every live
+ * connection (closing those no longer allowed to connect, giving the rest their new policies).
+ */
+export class IdentityWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.generation = this.read();
+    this.timer = setInterval(() => this.check(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  check(): void {
+    const current = this.read();
+    if (current === this.generation) return;
+    this.generation = current;
+    this.bus.emit('identity.changed', { generation: current });
+  }
+
+  private read(): number {
+    return (this.db.prepare('SELECT value FROM identity_generation WHERE id = 1').get() as { value: number }).value;
+  }
+}
