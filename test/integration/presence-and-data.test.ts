@@ -100,6 +100,39 @@ describe('presence and device data (real broker)', function () {
     await watcher.endAsync();
   });
 
+  it('notices a device that falls silent (keep-alive) and delivers its last will', async () => {
+    const { default: mqttJs } = await import('mqtt');
+    const silent = mqttJs.connect({
+      protocol: 'mqtts',
+      host: 'localhost',
+      port: fleet.services.broker.tlsPort,
+      clientId: 'cart-p1',
+      cert: cart.certificatePem,
+      key: cart.privateKeyPem,
+      ca: cart.caPem,
+      keepalive: 1,
+      reconnectPeriod: 0,
+      will: {
+        topic: 'dt/cartfleet/cart-p1/status',
+        payload: Buffer.from(JSON.stringify({ msgId: 'will-test-1', ts: Date.now(), metrics: { state: 'offline' } })),
+        qos: 1,
+        retain: false,
+      },
+    });
+    silent.on('error', () => {});
+    await new Promise<void>((resolve) => silent.once('connect', () => resolve()));
+    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'online', 3000, 'online');
+    silent.stream.cork(); // the device hangs: nothing more reaches the broker, not even PINGREQ
+    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'offline', 6000, 'offline');
+    assert.equal(fleet.services.presence.get('cart-p1')?.disconnectReason, 'MQTT_KEEP_ALIVE_TIMEOUT');
+    await eventually(
+      () => fleet.services.telemetry.latestOf('cart-p1').status?.metrics.state === 'offline',
+      3000,
+      'will stored',
+    );
+    silent.end(true);
+  });
+
   it('drops malformed, mistyped, oversized and unknown data with a reason, and keeps serving', async () => {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
     const before = fleet.services.telemetry.stats();
@@ -132,7 +165,7 @@ describe('presence and device data (real broker)', function () {
     assert.ok(client.connected, 'a bad payload does not cost the device its connection');
     assert.deepEqual(
       fleet.services.telemetry
-        .history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 })
+        .history({ thingName: 'cart-p1', stream: 'telemetry', from: 0, to: Date.now(), limit: 10 })
         .map((p) => p.msgId),
       ['good-1'],
     );
@@ -156,7 +189,7 @@ describe('presence and device data (real broker)', function () {
     await eventually(
       () =>
         fleet.services.telemetry
-          .history({ thingName: 'cart-p1', from: 0, to: Date.now(), limit: 10 })
+          .history({ thingName: 'cart-p1', stream: 'telemetry', from: 0, to: Date.now(), limit: 10 })
           .some((p) => p.msgId === 'after-big'),
       3000,
     );
