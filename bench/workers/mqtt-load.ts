@@ -21,7 +21,14 @@ export interface DeviceCert {
 }
 
 export type LoadWorkerData =
-  | { role: 'publishers'; port: number; caPem: string; devices: DeviceCert[]; connectConcurrency: number; window: number }
+  | {
+      role: 'publishers';
+      port: number;
+      caPem: string;
+      devices: DeviceCert[];
+      connectConcurrency: number;
+      window: number;
+    }
   | { role: 'subscriber'; port: number; caPem: string; device: DeviceCert; clientId: string; filter: string };
 
 export type ToWorker =
@@ -154,7 +161,17 @@ function publishPhase(
     reported = true;
     clearTimeout(watchdog);
     const elu = performance.eventLoopUtilization(eluStart).utilization;
-    send({ type: 'published', phase, firstPublishAt, lastAckAt, acked, errors, timedOut, elu, cpuMs: cpuSince(cpuStart) });
+    send({
+      type: 'published',
+      phase,
+      firstPublishAt,
+      lastAckAt,
+      acked,
+      errors,
+      timedOut,
+      elu,
+      cpuMs: cpuSince(cpuStart),
+    });
   };
   // Stops waiting if PUBACKs stop coming (a client that closed mid-run never acknowledges).
   const watchdog = setTimeout(() => {
