@@ -1,4 +1,5 @@
 import five from 'johnny-five';
+import { firstReadings, seen } from '../core/hardware/first-reading.ts';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
 import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
 
@@ -50,13 +51,21 @@ export class CartHardware {
 
   constructor(private readonly board: five.Board) {}
 
-  start(): void {
+  /** Creates the components and waits (up to 2 s) for their first readings. */
+  async start(): Promise<void> {
     const board = this.board;
-    this.battery = asSensor(new five.Sensor({ pin: CART_PINS.batteryVoltage, board, freq: 250 }));
-    this.thermometer = asSensor(new five.Sensor({ pin: CART_PINS.temperature, board, freq: 1000 }));
-    this.dock = new five.Switch({ pin: CART_PINS.dockContact, board, invert: false } as five.SwitchOption);
+    const battery = asSensor(new five.Sensor({ pin: CART_PINS.batteryVoltage, board, freq: 250 }));
+    const thermometer = asSensor(new five.Sensor({ pin: CART_PINS.temperature, board, freq: 250 }));
+    const dock = new five.Switch({ pin: CART_PINS.dockContact, board, invert: false } as five.SwitchOption);
+    this.battery = battery;
+    this.thermometer = thermometer;
+    this.dock = dock;
     this.backlight = new five.Led({ pin: CART_PINS.backlight, board });
     this.locate = new five.Led({ pin: CART_PINS.locateLed, board });
+    await firstReadings(
+      [seen(battery as never, 'data'), seen(thermometer as never, 'data'), () => dock.isOpen || dock.isClosed],
+      2000,
+    );
   }
 
   /** Calls `listener` with the dock contact's new state whenever it changes. */

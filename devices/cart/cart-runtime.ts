@@ -42,7 +42,7 @@ export class CartRuntime {
   async start(): Promise<void> {
     await this.core.start();
     this.hw = new CartHardware(this.core.board.board);
-    this.hw.start();
+    await this.hw.start();
     this.hw.setBrightness(this.brightness);
     this.core.health.addVitals(() => ({
       'battery.percent': this.hardwareParts.batteryPercent(),

@@ -1,4 +1,5 @@
 import five from 'johnny-five';
+import { firstReadings, seen } from '../core/hardware/first-reading.ts';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
 import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
 
@@ -35,15 +36,23 @@ export class SpeakerHardware {
 
   constructor(private readonly board: five.Board) {}
 
-  start(): void {
+  /** Creates the components and waits (up to 2 s) for their first readings. */
+  async start(): Promise<void> {
     const board = this.board;
-    this.battery = asSensor(new five.Sensor({ pin: SPEAKER_PINS.batteryVoltage, board, freq: 1000 }));
-    this.thermometer = asSensor(new five.Sensor({ pin: SPEAKER_PINS.temperature, board, freq: 1000 }));
-    this.pir = new five.Switch({ pin: SPEAKER_PINS.presence, board, invert: false } as five.SwitchOption);
+    const battery = asSensor(new five.Sensor({ pin: SPEAKER_PINS.batteryVoltage, board, freq: 250 }));
+    const thermometer = asSensor(new five.Sensor({ pin: SPEAKER_PINS.temperature, board, freq: 250 }));
+    const pir = new five.Switch({ pin: SPEAKER_PINS.presence, board, invert: false } as five.SwitchOption);
+    this.battery = battery;
+    this.thermometer = thermometer;
+    this.pir = pir;
     // Read the level rather than trusting the event name: johnny-five announces its first reading as 'close'.
     this.pir.on('close', () => this.notifyPresence(this.presence()));
     this.pir.on('open', () => this.notifyPresence(this.presence()));
     this.gain = new five.Led({ pin: SPEAKER_PINS.amplifierGain, board });
+    await firstReadings(
+      [seen(battery as never, 'data'), seen(thermometer as never, 'data'), () => pir.isOpen || pir.isClosed],
+      2000,
+    );
   }
 
   stop(): void {

@@ -43,7 +43,7 @@ export class SpeakerRuntime {
   async start(): Promise<void> {
     await this.core.start();
     this.hw = new SpeakerHardware(this.core.board.board);
-    this.hw.start();
+    await this.hw.start();
     this.hw.setVolume(this.volume);
     this.core.health.addVitals(() => {
       const vitals: Record<string, number> = { 'temperature.c': this.hardware.temperatureC() };

@@ -148,4 +148,9 @@ export const migrations: Migration[] = [
         BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
     `,
   },
+  {
+    version: 3,
+    name: 'telemetry retention by rowid: drop the received_at index (measured: one index less per ingested row)',
+    sql: 'DROP INDEX IF EXISTS telemetry_received;',
+  },
 ];

@@ -1,9 +1,10 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { DataMessageSchema, MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
+import { MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
 import { type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import { DataMessageValidator } from './data-message-validator.ts';
 import type { HistoryPoint, HistoryQuery, TelemetryRecord, TelemetryRepository } from './telemetry-repository.ts';
 
 export interface TelemetryIngestOptions {
@@ -41,6 +42,7 @@ export class TelemetryIngest {
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
   private running = false;
+  private readonly validator = new DataMessageValidator();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -75,7 +77,8 @@ export class TelemetryIngest {
   }
 
   latestOf(thingName: string): Partial<Record<DataStream, LatestValues>> {
-    return Object.fromEntries(this.latest.get(thingName) ?? []);
+    const streams = [...(this.latest.get(thingName) ?? [])];
+    return Object.fromEntries(streams.map(([stream, v]) => [stream, { ...v, metrics: { ...v.metrics } }]));
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
@@ -118,13 +121,12 @@ export class TelemetryIngest {
       this.reject(topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
       return;
     }
-    const result = DataMessageSchema.safeParse(json);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      this.reject(topic, 'PAYLOAD_SCHEMA', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    const result = this.validator.check(json);
+    if (!result.ok) {
+      this.reject(topic, 'PAYLOAD_SCHEMA', result.reason);
       return;
     }
-    const message = result.data;
+    const message = result.message;
     const receivedAt = Date.now();
     this.pending.push({
       thingName: parsed.thingName,
@@ -135,13 +137,16 @@ export class TelemetryIngest {
       metrics: message.metrics,
     });
     this.updateLatest(parsed.thingName, parsed.stream, message.ts, receivedAt, message.metrics);
-    this.bus.emit('telemetry.received', {
-      thingName: parsed.thingName,
-      stream: parsed.stream,
-      msgId: message.msgId,
-      ts: message.ts,
-      metrics: message.metrics,
-    });
+    // Most fleets have no in-process listener yet; building the event for nobody would cost every message.
+    if (this.bus.listenerCount('telemetry.received') > 0) {
+      this.bus.emit('telemetry.received', {
+        thingName: parsed.thingName,
+        stream: parsed.stream,
+        msgId: message.msgId,
+        ts: message.ts,
+        metrics: message.metrics,
+      });
+    }
     if (this.pending.length >= this.options.batchSize && this.running) this.flush();
     this.enforceBound();
   }
@@ -159,9 +164,15 @@ export class TelemetryIngest {
       this.latest.set(thingName, streams);
     }
     const current = streams.get(stream);
+    if (!current) {
+      streams.set(stream, { ts, receivedAt, metrics: { ...metrics } });
+      return;
+    }
     // An outbox replay delivers old messages after new ones: only newer readings replace the latest.
-    if (current && current.ts > ts) return;
-    streams.set(stream, { ts, receivedAt, metrics: { ...(current?.metrics ?? {}), ...metrics } });
+    if (current.ts > ts) return;
+    current.ts = ts;
+    current.receivedAt = receivedAt;
+    Object.assign(current.metrics, metrics);
   }
 
   private enforceBound(): void {

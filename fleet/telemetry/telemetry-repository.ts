@@ -96,16 +96,42 @@ export class TelemetryRepository {
     return row.n;
   }
 
-  /** Deletes messages received before `cutoff`, in slices so the writer is never blocked for long. */
+  /**
+   * Deletes messages received before `cutoff`, in slices so the writer is never blocked for long. Rows are inserted
+   * in order of receipt, so `received_at` never decreases with the rowid: a binary search over the rowid finds the
+   * boundary in O(log n) lookups without an index on `received_at` (which would cost every ingested row).
+   */
   deleteReceivedBefore(cutoff: number, slice = 5000): number {
-    const stmt = this.db.prepare(
-      'DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry WHERE received_at < ? LIMIT ?)',
-    );
+    const boundary = this.firstIdReceivedAtOrAfter(cutoff);
+    const stmt = this.db.prepare('DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry WHERE id < ? LIMIT ?)');
     let total = 0;
     for (;;) {
-      const n = stmt.run(cutoff, slice).changes;
+      const n = stmt.run(boundary, slice).changes;
       total += n;
       if (n < slice) return total;
     }
+  }
+
+  private firstIdReceivedAtOrAfter(cutoff: number): number {
+    const bounds = this.db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM telemetry').get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (bounds.lo === null || bounds.hi === null) return 0;
+    const at = this.db.prepare('SELECT id, received_at FROM telemetry WHERE id >= ? ORDER BY id LIMIT 1');
+    let lo = bounds.lo;
+    let hi = bounds.hi + 1; // the answer is in [lo, hi]; hi means "every row is older"
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = at.get(mid) as { id: number; received_at: number } | undefined;
+      if (!row) {
+        hi = mid;
+      } else if (row.received_at >= cutoff) {
+        hi = Math.min(mid, row.id);
+      } else {
+        lo = row.id + 1;
+      }
+    }
+    return lo;
   }
 }

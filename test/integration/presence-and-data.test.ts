@@ -122,7 +122,10 @@ describe('presence and device data (real broker)', function () {
     silent.on('error', () => {});
     await new Promise<void>((resolve) => silent.once('connect', () => resolve()));
     await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'online', 3000, 'online');
-    silent.stream.cork(); // the device hangs: nothing more reaches the broker, not even PINGREQ
+    // The device hangs: nothing more reaches the broker, not even PINGREQ, and (unlike mqtt.js) it does not give up
+    // on its own, so the broker's keep-alive (1.5 x 1 s) is what ends the connection.
+    silent.keepaliveManager?.destroy();
+    silent.stream.cork();
     await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'offline', 6000, 'offline');
     assert.equal(fleet.services.presence.get('cart-p1')?.disconnectReason, 'MQTT_KEEP_ALIVE_TIMEOUT');
     await eventually(

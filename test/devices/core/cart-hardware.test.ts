@@ -62,7 +62,7 @@ describe('cart hardware', () => {
     beforeEach(async () => {
       ({ board, io } = await openVirtualBoard());
       hardware = new CartHardware(board);
-      hardware.start();
+      await hardware.start();
     });
 
     afterEach(() => {
