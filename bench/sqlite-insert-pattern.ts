@@ -47,7 +47,7 @@ function measure(variant: Variant): number {
   const dir = tempDir('cartfleet-bench-sqlite-');
   const db = openDatabase(dir.path, silentLogger());
   try {
-    for (const index of variant.dropIndexes ?? []) db.exec(`DROP INDEX ${index}`);
+    for (const index of variant.dropIndexes ?? []) db.exec(`DROP INDEX IF EXISTS ${index}`);
     if (variant.synchronous) db.pragma(`synchronous = ${variant.synchronous}`);
     const repository = new TelemetryRepository(db);
     const sequence = new Array<number>(THINGS).fill(0);

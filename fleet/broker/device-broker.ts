@@ -244,7 +244,15 @@ export class DeviceBroker {
       certificateId = certificateIdFromFingerprint(peer.fingerprint256);
     }
     const ipAddress = normaliseIp(conn.remoteAddress);
-    const result = this.authenticate({ clientId: client.id, certificateId, sourceIp: ipAddress ?? undefined });
+    let result: AuthenticationResult;
+    try {
+      result = this.authenticate({ clientId: client.id, certificateId, sourceIp: ipAddress ?? undefined });
+    } catch (err) {
+      // e.g. the database is unavailable: refuse with "server unavailable" (CONNACK 3), the client retries later.
+      this.log.error({ err, clientId: client.id }, 'authentication failed');
+      done(Object.assign(new Error('server unavailable'), { returnCode: 3 }), false);
+      return;
+    }
     if (!result.ok) {
       this.log.info(
         { clientId: client.id, certificateId, code: result.code, reason: result.reason },
