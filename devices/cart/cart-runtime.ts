@@ -17,7 +17,6 @@ export class CartRuntime {
   readonly core: DeviceRuntime;
   readonly session = new CartSession();
   private hw: CartHardware | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private brightness = 80;
   private readonly onZone = (zoneId: string | null) => {
     this.core.shadow.report({ zone: zoneId });
@@ -55,13 +54,10 @@ export class CartRuntime {
       this.publishTelemetry();
     });
     this.core.shadow.report(this.reportedState());
-    this.timer = setInterval(() => this.publishTelemetry(), this.config.telemetryIntervalMs);
-    this.timer.unref();
-    this.publishTelemetry();
+    this.core.publishEveryInterval(() => this.publishTelemetry());
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     this.locator.off('zone', this.onZone);
     this.hw?.stop();
     await this.core.stop();

@@ -22,6 +22,7 @@ export class DeviceRuntime {
   readonly health: HealthMonitor;
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
+  private telemetryTimer: NodeJS.Timeout | undefined;
   private readonly startShadow = (sessionPresent: boolean) => {
     // Subscribe on the first connect, and again whenever the broker lost our session (e.g. it restarted).
     if (this.shadowStarted && sessionPresent) return;
@@ -87,7 +88,19 @@ export class DeviceRuntime {
     this.health.start();
   }
 
+  /**
+   * Runs the device kind's telemetry publisher now and every `telemetryIntervalMs` until stop(). Reports that
+   * follow a change (zone, dock, volume) are published by the kind as they happen, on top of this beat.
+   */
+  publishEveryInterval(publish: () => void): void {
+    clearInterval(this.telemetryTimer);
+    this.telemetryTimer = setInterval(publish, this.config.telemetryIntervalMs);
+    this.telemetryTimer.unref();
+    publish();
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.telemetryTimer);
     this.health.stop();
     this.shadow.stop();
     this.connection.off('online', this.startShadow);

@@ -15,7 +15,6 @@ import { SpeakerHardware } from './speaker-hardware.ts';
 export class SpeakerRuntime {
   readonly core: DeviceRuntime;
   private hw: SpeakerHardware | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private volume: number;
   private trackIndex = 0;
   private readonly onEnded = () => this.playNext();
@@ -63,13 +62,10 @@ export class SpeakerRuntime {
     this.audio.on('ended', this.onEnded);
     this.playNext();
     this.core.shadow.report(this.reportedState());
-    this.timer = setInterval(() => this.publishTelemetry(), this.config.telemetryIntervalMs);
-    this.timer.unref();
-    this.publishTelemetry();
+    this.core.publishEveryInterval(() => this.publishTelemetry());
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     this.audio.off('ended', this.onEnded);
     this.audio.stop();
     this.hw?.stop();
