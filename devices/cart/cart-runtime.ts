@@ -54,7 +54,7 @@ export class CartRuntime {
       this.publishTelemetry();
     });
     this.core.shadow.report(this.reportedState());
-    this.core.publishEveryInterval(() => this.publishTelemetry());
+    this.core.beginReporting(() => this.publishTelemetry());
   }
 
   async stop(): Promise<void> {

@@ -85,14 +85,15 @@ export class DeviceRuntime {
     this.outbox.start();
     this.connection.on('online', this.startShadow);
     this.connection.start();
-    this.health.start();
   }
 
   /**
-   * Runs the device kind's telemetry publisher now and every `telemetryIntervalMs` until stop(). Reports that
-   * follow a change (zone, dock, volume) are published by the kind as they happen, on top of this beat.
+   * Called by the device kind once its hardware and vitals are set up: starts the health monitor, and runs the
+   * kind's telemetry publisher now and every `telemetryIntervalMs` until stop(). Reports that follow a change (zone,
+   * dock, volume) are published by the kind as they happen, on top of this beat.
    */
-  publishEveryInterval(publish: () => void): void {
+  beginReporting(publish: () => void): void {
+    this.health.start();
     clearInterval(this.telemetryTimer);
     this.telemetryTimer = setInterval(publish, this.config.telemetryIntervalMs);
     this.telemetryTimer.unref();

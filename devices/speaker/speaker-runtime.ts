@@ -62,7 +62,7 @@ export class SpeakerRuntime {
     this.audio.on('ended', this.onEnded);
     this.playNext();
     this.core.shadow.report(this.reportedState());
-    this.core.publishEveryInterval(() => this.publishTelemetry());
+    this.core.beginReporting(() => this.publishTelemetry());
   }
 
   async stop(): Promise<void> {
