@@ -108,6 +108,7 @@ export class FleetServer {
     registry.start();
     presence.start();
     telemetry.start();
+    telemetry.warmLatest(registry.listThings().map((t) => t.thingName));
     shadows.start();
     identities.start();
     this.offs.push(

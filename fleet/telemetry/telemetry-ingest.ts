@@ -1,7 +1,7 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
-import { type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
+import { DATA_STREAMS, type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import { DataMessageValidator } from './data-message-validator.ts';
@@ -84,6 +84,19 @@ export class TelemetryIngest {
   history(query: HistoryQuery): HistoryPoint[] {
     this.flush(); // a query sees everything received so far
     return this.repository.history(query);
+  }
+
+  /**
+   * Fills the in-memory latest values from the database (after a restart), one indexed lookup per device and
+   * stream, so the console shows the last known readings of devices that have not reported since.
+   */
+  warmLatest(thingNames: string[]): void {
+    for (const thingName of thingNames) {
+      for (const stream of DATA_STREAMS) {
+        const newest = this.repository.newest(thingName, stream);
+        if (newest) this.updateLatest(thingName, stream, newest.ts, newest.receivedAt, newest.metrics);
+      }
+    }
   }
 
   /** Writes everything buffered, in one transaction. */

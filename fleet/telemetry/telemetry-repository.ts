@@ -87,6 +87,24 @@ export class TelemetryRepository {
     return points;
   }
 
+  /** The newest message of a device's stream (by measurement time), via the (thing, stream, ts) index. */
+  newest(thingName: string, stream: DataStream): TelemetryRecord | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT msg_id, ts, received_at, metrics FROM telemetry WHERE thing_name = ? AND stream = ? ORDER BY ts DESC LIMIT 1',
+      )
+      .get(thingName, stream) as { msg_id: string; ts: number; received_at: number; metrics: string } | undefined;
+    if (!row) return undefined;
+    return {
+      thingName,
+      stream,
+      msgId: row.msg_id,
+      ts: row.ts,
+      receivedAt: row.received_at,
+      metrics: JSON.parse(row.metrics),
+    };
+  }
+
   count(thingName?: string): number {
     const row = (
       thingName === undefined

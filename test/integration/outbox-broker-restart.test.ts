@@ -66,6 +66,7 @@ describe('device outbox across a broker restart (real fleet, real device runtime
 
     const ids = storedIds();
     assert.equal(ids.length, 250, 'nothing duplicated');
+
     assert.deepEqual([...ids].sort(), [...sent].sort(), 'nothing lost');
   });
 
@@ -83,5 +84,18 @@ describe('device outbox across a broker restart (real fleet, real device runtime
       .get('cart-outbox', message.msgId) as { n: number };
     assert.equal(count.n, 1);
     assert.ok(fleet.services.telemetry.stats().duplicates >= 2);
+  });
+  it('knows the latest readings of a silent device after its own restart', async () => {
+    assert.ok(fleet && device);
+    const last = device.telemetry.publish('telemetry', { 'battery.percent': 7, zone: 'dock' });
+    await eventually(() => device!.outbox.size() === 0, 10_000, 'sent');
+    await device.stop();
+    device = undefined;
+    const port = fleet.services.broker.tlsPort;
+    await fleet.stop();
+    fleet = await startFleet(join(dir.path, 'fleet'), { mqtt: { tlsPort: port, host: '127.0.0.1' } });
+    const latest = fleet.services.telemetry.latestOf('cart-outbox').telemetry;
+    assert.equal(latest?.ts, last.ts);
+    assert.deepEqual(latest?.metrics, { 'battery.percent': 7, zone: 'dock' });
   });
 });
