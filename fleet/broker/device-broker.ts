@@ -233,6 +233,13 @@ export class DeviceBroker {
     client: Client,
     done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
   ): void {
+    // [MQTT-1.5.3-2] no U+0000 in a UTF-8 string; control characters are refused too (they would reach policies,
+    // logs and lifecycle topics).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is being refused
+    if (/[\u0000-\u001f\u007f]/.test(client.id)) {
+      done(Object.assign(new Error('client id contains control characters'), { returnCode: 2 }), false);
+      return;
+    }
     const conn = client.conn as unknown as Socket & Partial<TLSSocket>;
     let certificateId: string | null = null;
     if (this.tlsSockets.has(conn)) {

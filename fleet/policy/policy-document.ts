@@ -28,7 +28,17 @@ export const CONDITION_KEYS = [
 export const CONDITION_OPERATORS = ['Bool', 'StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'] as const;
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-const actionPattern = z.string().regex(/^iot:[A-Za-z*?]+$/, 'actions look like "iot:Publish" or "iot:*"');
+/** An action is one of POLICY_ACTIONS (any case, as in IAM) or a wildcard pattern such as `iot:*` or `iot:Pub*`. */
+const actionPattern = z
+  .string()
+  .regex(/^iot:[A-Za-z*?]+$/, 'actions look like "iot:Publish" or "iot:*"')
+  .refine(
+    (action) => {
+      const re = new RegExp(`^${action.replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i');
+      return POLICY_ACTIONS.some((known) => re.test(known));
+    },
+    { message: `not an action of this broker (${POLICY_ACTIONS.join(', ')})` },
+  );
 
 const statementSchema = z
   .strictObject({

@@ -12,8 +12,6 @@ export interface ConnectionContext {
   accountId: string;
 }
 
-type Resolved = { ok: true; value: string } | { ok: false };
-
 interface CompiledStatement {
   effect: 'Allow' | 'Deny';
   actions: RegExp[];
@@ -97,19 +95,16 @@ function compile(statement: PolicyStatement, context: ConnectionContext): Compil
   const patterns = asList(negated ? statement.NotResource : statement.Resource);
   return {
     effect: statement.Effect,
-    actions: asList(statement.Action).map((a) => globToRegExp(a)),
-    resources: patterns.map((pattern) => {
-      const resolved = substitute(pattern, context);
-      return resolved.ok ? globToRegExp(resolved.value, true) : null;
-    }),
+    // IAM action names are case-insensitive.
+    actions: asList(statement.Action).map((a) => new RegExp(globSource(a), 'i')),
+    resources: patterns.map((pattern) => compileResource(pattern, context)),
     negated,
     conditionHolds: evaluateCondition(statement.Condition, context),
   };
 }
 
+/** `${variable}` or one of the fixed escapes `$(*)`, `$(?)`, `$($)`. */
 const VARIABLE = /\$\{([^}]+)\}|\$\((\*|\?|\$)\)/g;
-/** Marks the positions of escaped literals (`$(*)`) so that the glob compiler does not treat them as wildcards. */
-const LITERAL_MARK = '\u0000';
 
 function resolveVariable(name: string, context: ConnectionContext): string | undefined {
   switch (name) {
@@ -130,34 +125,43 @@ function resolveVariable(name: string, context: ConnectionContext): string | und
   }
 }
 
-function substitute(pattern: string, context: ConnectionContext): Resolved {
-  let ok = true;
-  const value = pattern.replace(VARIABLE, (_, name: string | undefined, literal: string | undefined) => {
-    if (literal !== undefined) return LITERAL_MARK + literal;
-    const resolved = name === undefined ? undefined : resolveVariable(name, context);
-    if (resolved === undefined) {
-      ok = false;
-      return '';
+/**
+ * Compiles a resource pattern for this connection: the text between variables is an IAM glob; a variable's value
+ * and an escape are matched literally (a client id of "a*" is not a wildcard). `null` when a variable cannot be
+ * resolved. The regex is assembled piece by piece, so no value can change how the rest of the pattern is read.
+ */
+function compileResource(pattern: string, context: ConnectionContext): RegExp | null {
+  let source = '';
+  let last = 0;
+  for (const match of pattern.matchAll(VARIABLE)) {
+    source += globSource(pattern.slice(last, match.index));
+    last = match.index + match[0].length;
+    const [, name, literal] = match;
+    if (literal !== undefined) {
+      source += escapeRegExp(literal);
+      continue;
     }
-    // A substituted value is matched literally: a client id of "a*" must not become a wildcard.
-    return [...resolved].map((c) => (c === '*' || c === '?' ? LITERAL_MARK + c : c)).join('');
-  });
-  return ok ? { ok: true, value } : { ok: false };
+    const value = name === undefined ? undefined : resolveVariable(name, context);
+    if (value === undefined) return null;
+    source += escapeRegExp(value);
+  }
+  source += globSource(pattern.slice(last));
+  return new RegExp(`^${source}$`, 's');
 }
 
 /** IAM glob: `*` any run of characters (across `/`), `?` exactly one; everything else literal. */
-export function globToRegExp(glob: string, honourLiteralMarks = false): RegExp {
+export function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${globSource(glob)}$`, 's');
+}
+
+function globSource(glob: string): string {
   let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (honourLiteralMarks && c === LITERAL_MARK) {
-      i++;
-      source += escapeRegExp(glob[i] ?? '');
-    } else if (c === '*') source += '.*';
+  for (const c of glob) {
+    if (c === '*') source += '.*';
     else if (c === '?') source += '.';
     else source += escapeRegExp(c);
   }
-  return new RegExp(`^${source}$`, 's');
+  return source;
 }
 
 function escapeRegExp(text: string): string {

@@ -486,3 +486,28 @@ describe('policy evaluator', () => {
     });
   });
 });
+
+describe('policy evaluation against crafted identities and actions', () => {
+  it('matches a substituted client id literally, whatever characters it holds', () => {
+    const policy = doc(allow('iot:Publish', `${ARN}:topic/dt/cartfleet/\${iot:ClientId}/*`));
+    for (const clientId of ['cart\u0000-1', 'cart*', 'cart?1', 'cart\\', 'cart.1']) {
+      const a = authorizer([policy], { clientId });
+      assert.equal(a.canPublish('dt/cartfleet/cart-1/telemetry'), false, JSON.stringify(clientId));
+      assert.equal(a.canPublish(`dt/cartfleet/${clientId}/telemetry`), true, JSON.stringify(clientId));
+    }
+  });
+
+  it('treats action names case-insensitively, as IAM does', () => {
+    const a = authorizer([doc(allow('iot:*', `${ARN}:topic/*`), deny('iot:publish', `${ARN}:topic/secret/*`))]);
+    assert.equal(a.canPublish('secret/a'), false);
+    assert.equal(a.canPublish('open/a'), true);
+  });
+
+  it('rejects actions this broker does not know instead of ignoring them', () => {
+    assert.throws(
+      () => parsePolicyDocument(doc(deny('iot:Publsh', `${ARN}:topic/*`))),
+      (err: { code?: string }) => err.code === 'POLICY_INVALID',
+    );
+    assert.doesNotThrow(() => parsePolicyDocument(doc(allow(['iot:Pub*', 'iot:receive'], `${ARN}:topic/*`))));
+  });
+});
