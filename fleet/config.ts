@@ -4,82 +4,95 @@ import { loadConfig } from '../platform/config-loader.ts';
 const port = z.number().int().min(0).max(65535);
 
 /** The fleet server's configuration. Defaults run a complete fleet on one machine with nothing configured. */
-export const FleetConfigSchema = z.strictObject({
-  dataDir: z.string().min(1).default('./data'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Used in policy resource ARNs (`arn:aws:iot:{region}:{accountId}:...`), so policies written for AWS apply as is. */
-  aws: z
-    .strictObject({
-      region: z.string().min(1).default('local-1'),
-      accountId: z
-        .string()
-        .regex(/^\d{12}$/)
-        .default('000000000000'),
-    })
-    .prefault({}),
-  mqtt: z
-    .strictObject({
-      host: z.string().default('0.0.0.0'),
-      tlsPort: port.default(8883),
-      /** Development only: a plain MQTT listener, off unless a port is set; bound to loopback by default. */
-      plainPort: port.nullable().default(null),
-      plainHost: z.string().default('127.0.0.1'),
-      /** AWS IoT Core's limit on one PUBLISH payload. */
-      maxPayloadBytes: z
-        .number()
-        .int()
-        .min(1024)
-        .max(256 * 1024 * 1024)
-        .default(128 * 1024),
-    })
-    .prefault({}),
-  pki: z
-    .strictObject({
-      /** Host names and IP addresses the server certificate is valid for. */
-      hostNames: z.array(z.string().min(1)).min(1).default(['localhost', '127.0.0.1', '::1']),
-      caCommonName: z.string().min(1).default('Cartfleet Device CA'),
-      caValidityDays: z.number().int().min(30).default(3650),
-      serverValidityDays: z.number().int().min(7).default(825),
-      deviceValidityDays: z.number().int().min(1).default(3650),
-    })
-    .prefault({}),
-  http: z
-    .strictObject({
-      host: z.string().default('127.0.0.1'),
-      port: port.default(8080),
-    })
-    .prefault({}),
-  presence: z
-    .strictObject({
-      /** A device that reconnects within this window is never reported offline. */
-      offlineGraceMs: z.number().int().min(0).default(5000),
-    })
-    .prefault({}),
-  telemetry: z
-    .strictObject({
-      batchSize: z.number().int().min(1).max(50_000).default(1000),
-      flushIntervalMs: z.number().int().min(5).max(60_000).default(100),
-      retentionDays: z.number().min(0.001).default(30),
-      retentionSweepMs: z.number().int().min(1000).default(3_600_000),
-      /** Messages kept in memory while the database is behind; beyond it the oldest are dropped with a logged error. */
-      maxPending: z.number().int().min(1000).default(200_000),
-    })
-    .prefault({}),
-  shadow: z
-    .strictObject({
-      maxStateBytes: z
-        .number()
-        .int()
-        .min(1024)
-        .max(64 * 1024)
-        .default(8 * 1024),
-    })
-    .prefault({}),
-  /** How often the fleet looks for identity changes made by other processes (fleetctl). */
-  identityWatchMs: z.number().int().min(100).default(2000),
-  /** Seed the demo chain (two stores with zones) on first start. */
-  seedDemoData: z.boolean().default(false),
-});
+export const FleetConfigSchema = z
+  .strictObject({
+    dataDir: z.string().min(1).default('./data'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Used in policy resource ARNs (`arn:aws:iot:{region}:{accountId}:...`), so policies written for AWS apply as is. */
+    aws: z
+      .strictObject({
+        region: z.string().min(1).default('local-1'),
+        accountId: z
+          .string()
+          .regex(/^\d{12}$/)
+          .default('000000000000'),
+      })
+      .prefault({}),
+    mqtt: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        tlsPort: port.default(8883),
+        /** Development only: a plain MQTT listener, off unless a port is set; bound to loopback by default. */
+        plainPort: port.nullable().default(null),
+        plainHost: z.string().default('127.0.0.1'),
+        /** The plain listener authenticates nobody: binding it beyond loopback must be asked for explicitly. */
+        plainAllowRemote: z.boolean().default(false),
+        /** AWS IoT Core's limit on one PUBLISH payload. */
+        maxPayloadBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(256 * 1024 * 1024)
+          .default(128 * 1024),
+      })
+      .prefault({}),
+    pki: z
+      .strictObject({
+        /** Host names and IP addresses the server certificate is valid for. */
+        hostNames: z.array(z.string().min(1)).min(1).default(['localhost', '127.0.0.1', '::1']),
+        caCommonName: z.string().min(1).default('Cartfleet Device CA'),
+        caValidityDays: z.number().int().min(30).default(3650),
+        serverValidityDays: z.number().int().min(7).default(825),
+        deviceValidityDays: z.number().int().min(1).default(3650),
+      })
+      .prefault({}),
+    http: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(8080),
+      })
+      .prefault({}),
+    presence: z
+      .strictObject({
+        /** A device that reconnects within this window is never reported offline. */
+        offlineGraceMs: z.number().int().min(0).default(5000),
+      })
+      .prefault({}),
+    telemetry: z
+      .strictObject({
+        batchSize: z.number().int().min(1).max(50_000).default(1000),
+        flushIntervalMs: z.number().int().min(5).max(60_000).default(100),
+        retentionDays: z.number().min(0.001).default(30),
+        retentionSweepMs: z.number().int().min(1000).default(3_600_000),
+        /** Messages kept in memory while the database is behind; beyond it the oldest are dropped with a logged error. */
+        maxPending: z.number().int().min(1000).default(200_000),
+      })
+      .prefault({}),
+    shadow: z
+      .strictObject({
+        maxStateBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024)
+          .default(8 * 1024),
+      })
+      .prefault({}),
+    /** How often the fleet looks for identity changes made by other processes (fleetctl). */
+    identityWatchMs: z.number().int().min(100).default(2000),
+    /** Seed the demo chain (two stores with zones) on first start. */
+    seedDemoData: z.boolean().default(false),
+  })
+  .refine(
+    (c) =>
+      c.mqtt.plainPort === null ||
+      c.mqtt.plainAllowRemote ||
+      ['127.0.0.1', '::1', 'localhost'].includes(c.mqtt.plainHost),
+    {
+      message: 'the plain listener is bound beyond loopback; set mqtt.plainAllowRemote to true if that is really meant',
+      path: ['mqtt', 'plainHost'],
+    },
+  );
 
 export type FleetConfig = z.infer<typeof FleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof FleetConfigSchema>;

@@ -102,7 +102,7 @@ export class FleetServer {
       { registry, stores, presence, telemetry, shadows, broker, token: this.token },
       log.child({ component: 'http' }),
     );
-    const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs);
+    const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
     this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http, identities };
 
     registry.start();

@@ -66,7 +66,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       .with_keep_alive_seconds(this.options.keepAliveSeconds)
       .with_reconnect_min_sec(this.options.reconnectMinSeconds)
       .with_reconnect_max_sec(this.options.reconnectMaxSeconds)
-      .with_ping_timeout_ms(5000);
+      // aws-crt aborts the process unless the ping timeout is shorter than the keep-alive.
+      .with_ping_timeout_ms(Math.min(5000, this.options.keepAliveSeconds * 500));
     if (this.options.will) {
       builder.with_will(new mqtt.MqttWill(this.options.will.topic, mqtt.QoS.AtLeastOnce, this.options.will.payload));
     }
@@ -91,7 +92,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     clearTimeout(this.retryTimer);
     this.wakeRetry?.();
     const connection = this.connection;
-    if (connection && this.isOnline) {
+    if (connection) {
+      // Also while offline: the SDK would otherwise keep reconnecting in the background after stop().
       try {
         await withTimeout(connection.disconnect(), 3000);
       } catch {
@@ -124,7 +126,13 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     let delay = this.options.reconnectMinSeconds * 1000;
     while (this.running) {
       try {
-        const sessionPresent = await this.mqttConnection.connect();
+        const connection = this.mqttConnection;
+        const sessionPresent = await connection.connect();
+        if (!this.running) {
+          // stop() ran while this first connect was in flight: do not come back to life.
+          await withTimeout(connection.disconnect(), 3000).catch(() => {});
+          return;
+        }
         this.setOnline(sessionPresent);
         return;
       } catch (err) {

@@ -23,6 +23,9 @@ export class DeviceRuntime {
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
   private telemetryTimer: NodeJS.Timeout | undefined;
+  private readonly announceOnline = () => {
+    this.telemetry.publish('status', { state: 'online' });
+  };
   private readonly startShadow = (sessionPresent: boolean) => {
     // Subscribe on the first connect, and again whenever the broker lost our session (e.g. it restarted).
     if (this.shadowStarted && sessionPresent) return;
@@ -84,6 +87,7 @@ export class DeviceRuntime {
     });
     this.outbox.start();
     this.connection.on('online', this.startShadow);
+    this.connection.on('online', this.announceOnline);
     this.connection.start();
   }
 
@@ -105,6 +109,7 @@ export class DeviceRuntime {
     this.health.stop();
     this.shadow.stop();
     this.connection.off('online', this.startShadow);
+    this.connection.off('online', this.announceOnline);
     await this.outbox.stop();
     await this.connection.stop();
     this.opened?.virtualIo?.reset();

@@ -69,6 +69,7 @@ export class Outbox {
     clearTimeout(this.retryTimer);
     this.transport.off('online', this.kick);
     while (this.draining) await new Promise((r) => setTimeout(r, 10));
+    clearTimeout(this.retryTimer);
     this.db?.close();
     this.db = undefined;
   }
@@ -133,7 +134,10 @@ export class Outbox {
       if (acked.length < rows.length) {
         this.counters.failedAttempts += rows.length - acked.length;
         // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
-        this.retryTimer = setTimeout(() => this.drain(), 1000);
+        if (this.running) {
+          this.retryTimer = setTimeout(() => this.drain(), 1000);
+          this.retryTimer.unref();
+        }
         return;
       }
     }

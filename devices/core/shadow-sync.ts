@@ -43,6 +43,8 @@ export class ShadowSync {
     });
     await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
       if (err || !response) return;
+      // The service's answer is authoritative: a shadow deleted and re-created may restart at a lower version.
+      this.appliedVersion = Math.min(this.appliedVersion, response.version ?? 0);
       const delta = response.state?.delta as JsonObject | undefined;
       if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
     });

@@ -98,6 +98,8 @@ export class DeviceBroker {
         // A certificate not signed by the fleet CA never gets past the handshake.
         rejectUnauthorized: true,
         minVersion: 'TLSv1.2',
+        // A client that opens a socket and never completes the handshake is dropped after this.
+        handshakeTimeout: 10_000,
       },
       (socket) => {
         this.tlsSockets.add(socket);
@@ -105,6 +107,8 @@ export class DeviceBroker {
         aedes.handle(socket);
       },
     );
+    // Raw sockets are tracked from the first byte, so stop() can close connections still in the handshake.
+    this.tlsServer.on('connection', (socket: Socket) => this.trackRaw(socket));
     this.tlsServer.on('tlsClientError', (err, socket) => {
       this.log.info({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake refused');
     });
@@ -188,11 +192,18 @@ export class DeviceBroker {
     for (const client of [...this.liveClients.values()]) {
       const session = this.sessions.get(client);
       if (!session) continue;
-      const result = this.authenticate({
-        clientId: client.id,
-        certificateId: session.certificateId,
-        sourceIp: session.ipAddress ?? undefined,
-      });
+      let result: AuthenticationResult;
+      try {
+        result = this.authenticate({
+          clientId: client.id,
+          certificateId: session.certificateId,
+          sourceIp: session.ipAddress ?? undefined,
+        });
+      } catch (err) {
+        // Fail closed: a connection whose permissions cannot be decided again does not keep the old ones.
+        this.log.error({ err, clientId: client.id }, 'could not re-decide a live connection; closing it');
+        result = { ok: false, code: 'INTERNAL', reason: 'authentication failed' };
+      }
       if (result.ok) {
         session.authorizer = result.authorizer;
         continue;
@@ -357,6 +368,11 @@ export class DeviceBroker {
   private setReason(client: Client, reason: string): void {
     const session = this.sessions.get(client);
     if (session) session.disconnectReason ??= reason;
+  }
+
+  private trackRaw(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
   }
 
   private track(socket: Socket): void {

@@ -1,4 +1,5 @@
 import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -16,6 +17,7 @@ export class IdentityWatcher {
     private readonly db: Database,
     private readonly bus: EventBus<FleetEvents>,
     private readonly intervalMs: number,
+    private readonly log: Logger,
   ) {}
 
   start(): void {
@@ -29,10 +31,15 @@ export class IdentityWatcher {
   }
 
   check(): void {
-    const current = this.read();
-    if (current === this.generation) return;
-    this.generation = current;
-    this.bus.emit('identity.changed', { generation: current });
+    try {
+      const current = this.read();
+      if (current === this.generation) return;
+      // Listeners run synchronously: the generation advances only once they have all run.
+      this.bus.emit('identity.changed', { generation: current });
+      this.generation = current;
+    } catch (err) {
+      this.log.error({ err }, 'identity check failed; will retry');
+    }
   }
 
   private read(): number {

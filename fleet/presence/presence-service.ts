@@ -115,7 +115,12 @@ export class PresenceService {
   }
 
   private goOffline(clientId: string, reason: string, at: number): void {
-    this.repository.markOffline(clientId, reason, at);
+    try {
+      this.repository.markOffline(clientId, reason, at);
+    } catch (err) {
+      // Runs from a timer: an exception here must not take the fleet down. The state is announced regardless.
+      this.log.error({ err, clientId }, 'presence not stored');
+    }
     this.bus.emit('presence.changed', { clientId, state: 'offline', at, reason });
   }
 

@@ -144,7 +144,8 @@ export class TelemetryIngest {
     this.pending.push({
       thingName: parsed.thingName,
       stream: parsed.stream,
-      msgId: message.msgId,
+      // A last will is configured once per device process, so its msgId repeats: each receipt is its own event.
+      msgId: parsed.stream === 'status' ? `${message.msgId}@${receivedAt}` : message.msgId,
       ts: message.ts,
       receivedAt,
       metrics: message.metrics,
@@ -202,13 +203,24 @@ export class TelemetryIngest {
     this.log.warn({ topic, code }, `telemetry dropped: ${reason}`);
   }
 
+  /** Deletes expired rows a slice at a time, yielding to the event loop between slices (the broker shares it). */
   private sweepRetention(): void {
     const cutoff = Date.now() - this.options.retentionDays * 86_400_000;
-    try {
-      const deleted = this.repository.deleteReceivedBefore(cutoff);
-      if (deleted > 0) this.log.info({ deleted }, 'telemetry retention sweep');
-    } catch (err) {
-      this.log.error({ err }, 'telemetry retention sweep failed');
-    }
+    const slice = 5000;
+    let total = 0;
+    const step = () => {
+      try {
+        const deleted = this.repository.deleteReceivedBefore(cutoff, slice, 1);
+        total += deleted;
+        if (deleted === slice && this.running) {
+          setImmediate(step);
+          return;
+        }
+        if (total > 0) this.log.info({ deleted: total }, 'telemetry retention sweep');
+      } catch (err) {
+        this.log.error({ err }, 'telemetry retention sweep failed');
+      }
+    };
+    step();
   }
 }

@@ -119,15 +119,16 @@ export class TelemetryRepository {
    * in order of receipt, so `received_at` never decreases with the rowid: a binary search over the rowid finds the
    * boundary in O(log n) lookups without an index on `received_at` (which would cost every ingested row).
    */
-  deleteReceivedBefore(cutoff: number, slice = 5000): number {
+  deleteReceivedBefore(cutoff: number, slice = 5000, maxSlices = Number.POSITIVE_INFINITY): number {
     const boundary = this.firstIdReceivedAtOrAfter(cutoff);
     const stmt = this.db.prepare('DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry WHERE id < ? LIMIT ?)');
     let total = 0;
-    for (;;) {
+    for (let slices = 0; slices < maxSlices; slices++) {
       const n = stmt.run(boundary, slice).changes;
       total += n;
-      if (n < slice) return total;
+      if (n < slice) break;
     }
+    return total;
   }
 
   private firstIdReceivedAtOrAfter(cutoff: number): number {

@@ -176,6 +176,38 @@ describe('presence and device data (real broker)', function () {
     await client.endAsync();
   });
 
+  it('keeps every status message, even when a device repeats its last-will msgId', async () => {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    const will = JSON.stringify({ msgId: 'will-boot-1', ts: Date.now(), metrics: { state: 'offline' } });
+    await client.publishAsync('dt/cartfleet/cart-p1/status', will, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 5));
+    await client.publishAsync('dt/cartfleet/cart-p1/status', will, { qos: 1 });
+    await eventually(
+      () =>
+        fleet.services.telemetry
+          .history({ thingName: 'cart-p1', stream: 'status', from: 0, to: Date.now(), limit: 50 })
+          .filter((p) => p.msgId.startsWith('will-boot-1@')).length === 2,
+      3000,
+      'both status messages stored',
+    );
+    await client.endAsync();
+  });
+
+  it('stops promptly with a client stuck in the TLS handshake', async () => {
+    const { connect } = await import('node:net');
+    const port = fleet.services.broker.tlsPort;
+    const stuck = connect(port, '127.0.0.1');
+    stuck.on('error', () => {});
+    await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
+    // stop() must not wait for the handshake timeout (mocha's timeout fails this test if it does)
+    await fleet.stop();
+    fleet = await startFleet(dir.path, {
+      presence: { offlineGraceMs: 400 },
+      mqtt: { tlsPort: port, host: '127.0.0.1' },
+    });
+    stuck.destroy();
+  });
+
   it('disconnects a client whose payload exceeds the MQTT limit; others carry on', async () => {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
     const watcher = await mqttJsClient(fleet.services.broker.tlsPort, monitor, 'monitor-1');

@@ -249,3 +249,22 @@ describe('environment values meant as text', () => {
     assert.equal(config.mqtt.tlsPort, 9000);
   });
 });
+
+describe('plain listener safety', () => {
+  it('refuses a plain listener beyond loopback unless asked for explicitly', async () => {
+    const { loadFleetConfig } = await import('../../fleet/config.ts');
+    assert.throws(
+      () => loadFleetConfig({ env: { FLEET_MQTT__PLAIN_PORT: '1883', FLEET_MQTT__PLAIN_HOST: '0.0.0.0' } }),
+      (err: { code?: string; message: string }) => err.code === 'CONFIG_INVALID' && /mqtt\.plainHost/.test(err.message),
+    );
+    const ok = loadFleetConfig({
+      env: {
+        FLEET_MQTT__PLAIN_PORT: '1883',
+        FLEET_MQTT__PLAIN_HOST: '0.0.0.0',
+        FLEET_MQTT__PLAIN_ALLOW_REMOTE: 'true',
+      },
+    });
+    assert.equal(ok.mqtt.plainHost, '0.0.0.0');
+    assert.equal(loadFleetConfig({ env: { FLEET_MQTT__PLAIN_PORT: '1883' } }).mqtt.plainHost, '127.0.0.1');
+  });
+});
