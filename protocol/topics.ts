@@ -121,6 +121,10 @@ export const dataTopics = {
   filter(): string {
     return `dt/${APP}/#`;
   },
+  /** The prefix every data topic starts with. */
+  prefix(): string {
+    return `dt/${APP}/`;
+  },
 };
 
 /** Parses `dt/cartfleet/{thing}/{stream}`; `undefined` if the topic is not one of ours. */

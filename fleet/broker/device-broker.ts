@@ -30,6 +30,11 @@ interface Session {
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
+/**
+ * Takes a client's PUBLISH before it is acknowledged: the broker sends PUBACK (and delivers to subscribers) only
+ * once `ack` is called. Lets a service make "acknowledged" mean "stored".
+ */
+export type PublishGate = (topic: string, payload: Buffer, ack: () => void) => void;
 
 /**
  * Topics only the fleet itself may publish to, whatever a policy says (AWS reserves them the same way): lifecycle
@@ -57,6 +62,7 @@ export class DeviceBroker {
   private readonly liveClients = new Map<string, Client>();
   private readonly tlsSockets = new WeakSet<object>();
   private readonly sockets = new Set<Socket>();
+  private gate: { prefix: string; take: PublishGate } | undefined;
   private readonly handlers: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = [];
 
   constructor(
@@ -73,7 +79,15 @@ export class DeviceBroker {
       heartbeatInterval: 60_000,
       connectTimeout: 10_000,
       authenticate: (client, _username, _password, done) => this.onAuthenticate(client, done),
-      authorizePublish: (client, packet, done) => done(this.onAuthorizePublish(client, packet)),
+      authorizePublish: (client, packet, done) => {
+        const refusal = this.onAuthorizePublish(client, packet);
+        const gate = this.gate;
+        if (refusal || client === null || !gate || !packet.topic.startsWith(gate.prefix)) {
+          done(refusal);
+          return;
+        }
+        gate.take(packet.topic, toBuffer(packet.payload), () => done(null));
+      },
       authorizeSubscribe: (client, sub, done) => done(null, this.onAuthorizeSubscribe(client, sub)),
       authorizeForward: (client, packet) => this.onAuthorizeForward(client, packet),
     });
@@ -159,13 +173,25 @@ export class DeviceBroker {
   }
 
   /**
+   * Routes clients' publishes under `prefix` through `take` before they are acknowledged (one gate per broker).
+   * Returns the function that removes it.
+   */
+  gatePublishes(prefix: string, take: PublishGate): () => void {
+    const gate = { prefix, take };
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+    };
+  }
+
+  /**
    * Receives every message matching `filter`, from any client, after policy checks. Works before and after start();
    * returns the function that unsubscribes.
    */
   onMessage(filter: string, handler: MessageHandler): () => void {
     const fn = (packet: AedesPublishPacket, cb: () => void) => {
       try {
-        handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        handler(packet.topic, toBuffer(packet.payload));
       } catch (err) {
         this.log.error({ err, topic: packet.topic }, 'message handler failed');
       } finally {
@@ -386,6 +412,10 @@ export class DeviceBroker {
 
 function notAuthorized(message: string): Error & { returnCode: number } {
   return Object.assign(new Error(message), { returnCode: 5 });
+}
+
+function toBuffer(payload: PublishPacket['payload']): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
 }
 
 function packetSize(payload: PublishPacket['payload']): number {

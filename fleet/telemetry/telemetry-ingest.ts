@@ -37,6 +37,8 @@ export interface IngestStats {
  */
 export class TelemetryIngest {
   private pending: TelemetryRecord[] = [];
+  /** The PUBACKs of `pending`, index for index. */
+  private acks: (() => void)[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
@@ -55,7 +57,12 @@ export class TelemetryIngest {
 
   start(): void {
     this.running = true;
-    this.unsubscribe = this.broker.onMessage(dataTopics.filter(), (topic, payload) => this.accept(topic, payload));
+    // Device data is taken before the broker acknowledges it: PUBACK follows the transaction that stored it, so a
+    // device's outbox deletes a message only once it is on disk, and a slow database slows the devices down
+    // (their in-flight windows fill) instead of filling memory.
+    this.unsubscribe = this.broker.gatePublishes(dataTopics.prefix(), (topic, payload, ack) =>
+      this.accept(topic, payload, ack),
+    );
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.flushTimer.unref();
     this.sweepRetention();
@@ -99,48 +106,54 @@ export class TelemetryIngest {
     }
   }
 
-  /** Writes everything buffered, in one transaction. */
+  /** Writes everything buffered, in one transaction, then acknowledges it to the devices. */
   flush(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const acks = this.acks;
     this.pending = [];
+    this.acks = [];
     try {
       const stored = this.repository.insertMany(batch);
       this.counters.stored += stored;
       this.counters.duplicates += batch.length - stored;
     } catch (err) {
-      // Keep the batch for the next attempt (e.g. SQLITE_BUSY from a long reader); nothing is lost while memory lasts.
+      // Keep the batch (and its PUBACKs) for the next attempt, e.g. SQLITE_BUSY from a long reader.
       this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
       this.pending = batch.concat(this.pending);
+      this.acks = acks.concat(this.acks);
       this.enforceBound();
+      return;
     }
+    for (const ack of acks) ack();
   }
 
-  private accept(topic: string, payload: Buffer): void {
+  private accept(topic: string, payload: Buffer, ack: () => void): void {
     this.counters.received++;
     const parsed = parseDataTopic(topic);
     if (!parsed) {
-      this.reject(topic, 'TOPIC_UNKNOWN', 'not a known data stream');
+      this.reject(ack, topic, 'TOPIC_UNKNOWN', 'not a known data stream');
       return;
     }
     if (payload.length > MAX_DATA_PAYLOAD_BYTES) {
-      this.reject(topic, 'PAYLOAD_TOO_LARGE', `${payload.length} bytes exceeds ${MAX_DATA_PAYLOAD_BYTES}`);
+      this.reject(ack, topic, 'PAYLOAD_TOO_LARGE', `${payload.length} bytes exceeds ${MAX_DATA_PAYLOAD_BYTES}`);
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch {
-      this.reject(topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
+      this.reject(ack, topic, 'PAYLOAD_INVALID_JSON', 'payload is not JSON');
       return;
     }
     const result = this.validator.check(json);
     if (!result.ok) {
-      this.reject(topic, 'PAYLOAD_SCHEMA', result.reason);
+      this.reject(ack, topic, 'PAYLOAD_SCHEMA', result.reason);
       return;
     }
     const message = result.message;
     const receivedAt = Date.now();
+    this.acks.push(ack);
     this.pending.push({
       thingName: parsed.thingName,
       stream: parsed.stream,
@@ -193,12 +206,15 @@ export class TelemetryIngest {
     const excess = this.pending.length - this.options.maxPending;
     if (excess > 0) {
       this.pending.splice(0, excess);
+      for (const ack of this.acks.splice(0, excess)) ack();
       this.counters.dropped += excess;
       this.log.error({ dropped: excess }, 'telemetry buffer full: oldest messages dropped');
     }
   }
 
-  private reject(topic: string, code: string, reason: string): void {
+  /** A bad message is acknowledged (MQTT has no negative PUBACK) and dropped with a logged reason. */
+  private reject(ack: () => void, topic: string, code: string, reason: string): void {
+    ack();
     this.counters.rejected++;
     this.log.warn({ topic, code }, `telemetry dropped: ${reason}`);
   }

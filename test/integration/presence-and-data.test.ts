@@ -176,6 +176,39 @@ describe('presence and device data (real broker)', function () {
     await client.endAsync();
   });
 
+  it('acknowledges device data only once it is stored (PUBACK follows the commit)', async () => {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
+    const repository = (fleet.services.telemetry as unknown as { repository: { insertMany: (r: unknown[]) => number } })
+      .repository;
+    const insertMany = repository.insertMany;
+    repository.insertMany = () => {
+      throw new Error('disk unavailable (test)');
+    };
+    let acked = false;
+    const published = client
+      .publishAsync(
+        'dt/cartfleet/cart-p1/telemetry',
+        JSON.stringify({ msgId: 'held-1', ts: Date.now(), metrics: { 'battery.percent': 55 } }),
+        { qos: 1 },
+      )
+      .then(() => {
+        acked = true;
+      });
+    try {
+      await sleep(400); // several flush attempts fail meanwhile
+      assert.equal(acked, false, 'no PUBACK while the message cannot be stored');
+    } finally {
+      repository.insertMany = insertMany;
+    }
+    await published;
+    assert.ok(
+      fleet.services.telemetry
+        .history({ thingName: 'cart-p1', stream: 'telemetry', from: 0, to: Date.now(), limit: 50 })
+        .some((p) => p.msgId === 'held-1'),
+    );
+    await client.endAsync();
+  });
+
   it('keeps every status message, even when a device repeats its last-will msgId', async () => {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
     const will = JSON.stringify({ msgId: 'will-boot-1', ts: Date.now(), metrics: { state: 'offline' } });
