@@ -12,6 +12,8 @@ export interface FleetEvents {
     ipAddress: string | null;
     at: number;
   };
+  /** A CONNECT was refused (unknown or revoked certificate, or iot:Connect denied). */
+  'broker.connectFailed': { clientId: string; certificateId: string | null; ipAddress: string | null; at: number };
   /** A connection ended; `reason` is AWS's disconnectReason. */
   'broker.clientDisconnected': {
     clientId: string;

@@ -85,7 +85,7 @@ export function parseShadowTopic(topic: string): ShadowTopic | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Lifecycle events (AWS IoT Core `$aws/events/presence/...`)
 
-export type PresenceEventType = 'connected' | 'disconnected';
+export type PresenceEventType = 'connected' | 'disconnected' | 'connect_failed';
 
 export const presenceTopics = {
   event(eventType: PresenceEventType, clientId: string): string {

@@ -27,6 +27,7 @@ interface Session {
   ipAddress: string | null;
   /** AWS disconnectReason, set by whoever ends the connection before it closes. */
   disconnectReason: string | undefined;
+  identityEpoch: number;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
@@ -63,6 +64,11 @@ export class DeviceBroker {
   private readonly tlsSockets = new WeakSet<object>();
   private readonly sockets = new Set<Socket>();
   private gate: { prefix: string; take: PublishGate } | undefined;
+  /**
+   * Counts identity changes (revocations, policy changes). A connection authenticated before a change but not yet
+   * registered when it was applied is decided again as it becomes ready, so no change can slip past it.
+   */
+  private identityEpoch = 0;
   private readonly handlers: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = [];
 
   constructor(
@@ -214,39 +220,47 @@ export class DeviceBroker {
    * subscribe and delivery, as AWS does). Returns how many were closed.
    */
   reauthorizeAll(): number {
+    this.identityEpoch++;
     let closed = 0;
     for (const client of [...this.liveClients.values()]) {
-      const session = this.sessions.get(client);
-      if (!session) continue;
-      let result: AuthenticationResult;
-      try {
-        result = this.authenticate({
-          clientId: client.id,
-          certificateId: session.certificateId,
-          sourceIp: session.ipAddress ?? undefined,
-        });
-      } catch (err) {
-        // Fail closed: a connection whose permissions cannot be decided again does not keep the old ones.
-        this.log.error({ err, clientId: client.id }, 'could not re-decide a live connection; closing it');
-        result = { ok: false, code: 'INTERNAL', reason: 'authentication failed' };
-      }
-      if (result.ok) {
-        session.authorizer = result.authorizer;
-        continue;
-      }
-      this.log.info(
-        { clientId: client.id, code: result.code, reason: result.reason },
-        'live connection no longer allowed',
-      );
-      this.setReason(client, result.code === 'POLICY_DENIED' ? 'AUTH_ERROR' : 'API_INITIATED_DISCONNECT');
-      client.close();
-      closed++;
+      if (!this.reauthorize(client)) closed++;
     }
     return closed;
   }
 
+  /** Decides one connection again; false when it was closed. */
+  private reauthorize(client: Client): boolean {
+    const session = this.sessions.get(client);
+    if (!session) return true;
+    session.identityEpoch = this.identityEpoch;
+    let result: AuthenticationResult;
+    try {
+      result = this.authenticate({
+        clientId: client.id,
+        certificateId: session.certificateId,
+        sourceIp: session.ipAddress ?? undefined,
+      });
+    } catch (err) {
+      // Fail closed: a connection whose permissions cannot be decided again does not keep the old ones.
+      this.log.error({ err, clientId: client.id }, 'could not re-decide a live connection; closing it');
+      result = { ok: false, code: 'INTERNAL', reason: 'authentication failed' };
+    }
+    if (result.ok) {
+      session.authorizer = result.authorizer;
+      return true;
+    }
+    this.log.info(
+      { clientId: client.id, code: result.code, reason: result.reason },
+      'live connection no longer allowed',
+    );
+    this.setReason(client, result.code === 'POLICY_DENIED' ? 'AUTH_ERROR' : 'API_INITIATED_DISCONNECT');
+    client.close();
+    return false;
+  }
+
   /** Closes every live connection made with this certificate (after a revocation). */
   disconnectCertificate(certificateId: string, reason = 'API_INITIATED_DISCONNECT'): number {
+    this.identityEpoch++;
     let count = 0;
     for (const client of this.liveClients.values()) {
       if (this.sessions.get(client)?.certificateId === certificateId) {
@@ -302,6 +316,7 @@ export class DeviceBroker {
         { clientId: client.id, certificateId, code: result.code, reason: result.reason },
         'connection refused',
       );
+      this.bus.emit('broker.connectFailed', { clientId: client.id, certificateId, ipAddress, at: Date.now() });
       done(notAuthorized(result.reason), false);
       return;
     }
@@ -314,6 +329,7 @@ export class DeviceBroker {
       authorizer: result.authorizer,
       ipAddress,
       disconnectReason: undefined,
+      identityEpoch: this.identityEpoch,
     });
     done(null, true);
   }
@@ -362,6 +378,7 @@ export class DeviceBroker {
     const session = this.sessions.get(client);
     if (!session) return;
     this.liveClients.set(client.id, client);
+    if (session.identityEpoch !== this.identityEpoch && !this.reauthorize(client)) return;
     this.bus.emit('broker.clientConnected', {
       clientId: client.id,
       sessionId: session.sessionId,

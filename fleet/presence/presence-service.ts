@@ -1,6 +1,6 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { presenceTopics } from '../../protocol/topics.ts';
+import { type PresenceEventType, presenceTopics } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
@@ -39,6 +39,16 @@ export class PresenceService {
     this.offs = [
       this.bus.on('broker.clientConnected', (e) => this.onConnected(e)),
       this.bus.on('broker.clientDisconnected', (e) => this.onDisconnected(e)),
+      this.bus.on('broker.connectFailed', (e) =>
+        this.publishLifecycle('connect_failed', e.clientId, {
+          clientId: e.clientId,
+          timestamp: e.at,
+          eventType: 'connect_failed',
+          connectFailureReason: 'AUTHORIZATION_FAILED',
+          principalIdentifier: e.certificateId ?? 'plain-listener',
+          ipAddress: e.ipAddress ?? undefined,
+        }),
+      ),
     ];
   }
 
@@ -124,7 +134,7 @@ export class PresenceService {
     this.bus.emit('presence.changed', { clientId, state: 'offline', at, reason });
   }
 
-  private publishLifecycle(eventType: 'connected' | 'disconnected', clientId: string, payload: object): void {
+  private publishLifecycle(eventType: PresenceEventType, clientId: string, payload: object): void {
     // AWS: client ids containing MQTT wildcards get no lifecycle events.
     if (clientId.includes('+') || clientId.includes('#')) return;
     this.broker.publish(presenceTopics.event(eventType, clientId), JSON.stringify(payload), 1).catch((err) => {

@@ -89,6 +89,30 @@ describe('presence and device data (real broker)', function () {
     assert.equal(lost.body.clientInitiatedDisconnect, false);
     assert.equal(lost.body.versionNumber, connected.body.versionNumber, 'a connection shares its version number');
 
+    // A refused CONNECT (wrong client id for this certificate) is announced as connect_failed.
+    await watcher.subscribeAsync('$aws/events/presence/connect_failed/+', { qos: 1 });
+    const { default: mqttJs } = await import('mqtt');
+    const impostor = mqttJs.connect({
+      protocol: 'mqtts',
+      host: 'localhost',
+      port: fleet.services.broker.tlsPort,
+      clientId: 'cart-p1-impostor',
+      cert: cart.certificatePem,
+      key: cart.privateKeyPem,
+      ca: cart.caPem,
+      reconnectPeriod: 0,
+    });
+    impostor.on('error', () => {});
+    const failed = await eventually(
+      () => events.find((e) => e.topic === '$aws/events/presence/connect_failed/cart-p1-impostor'),
+      3000,
+      'connect_failed event',
+    );
+    assert.equal(failed.body.connectFailureReason, 'AUTHORIZATION_FAILED');
+    assert.equal(failed.body.principalIdentifier, cart.certificateId);
+    impostor.end(true);
+    events.splice(events.indexOf(failed), 1);
+
     // A clean DISCONNECT, then staying away: offline after the grace period.
     await second.endAsync();
     await eventually(() => events.length === 4, 3000, 'second connected+disconnected');
