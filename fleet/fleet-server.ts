@@ -8,6 +8,7 @@ import { OperatorToken } from './http/operator-token.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
+import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
@@ -97,9 +98,10 @@ export class FleetServer {
       config.shadow,
       log.child({ component: 'shadow' }),
     );
+    const metrics = new FleetMetrics({ broker, telemetry, presence });
     const http = new HttpServer(
       config.http,
-      { registry, stores, presence, telemetry, shadows, broker, token: this.token },
+      { registry, stores, presence, telemetry, shadows, broker, token: this.token, metrics },
       log.child({ component: 'http' }),
     );
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));

@@ -31,6 +31,19 @@ interface Session {
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface BrokerStats {
+  connections: number;
+  /** Client publishes that passed the policy checks. */
+  messagesIn: number;
+  bytesIn: number;
+  /** Deliveries to clients that passed iot:Receive. */
+  messagesOut: number;
+  publishesRefused: number;
+  deliveriesRefused: number;
+  subscriptionsRefused: number;
+  connectsRefused: number;
+}
 /**
  * Takes a client's PUBLISH before it is acknowledged: the broker sends PUBACK (and delivers to subscribers) only
  * once `ack` is called. Lets a service make "acknowledged" mean "stored".
@@ -69,6 +82,15 @@ export class DeviceBroker {
    * registered when it was applied is decided again as it becomes ready, so no change can slip past it.
    */
   private identityEpoch = 0;
+  private readonly counters = {
+    messagesIn: 0,
+    bytesIn: 0,
+    messagesOut: 0,
+    publishesRefused: 0,
+    deliveriesRefused: 0,
+    subscriptionsRefused: 0,
+    connectsRefused: 0,
+  };
   private readonly handlers: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = [];
 
   constructor(
@@ -164,6 +186,11 @@ export class DeviceBroker {
 
   get plainPort(): number | null {
     return this.plainServer ? portOf(this.plainServer) : null;
+  }
+
+  /** Counters since start, for metrics. */
+  stats(): BrokerStats {
+    return { ...this.counters, connections: this.liveClients.size };
   }
 
   connectedClientIds(): string[] {
@@ -316,6 +343,7 @@ export class DeviceBroker {
         { clientId: client.id, certificateId, code: result.code, reason: result.reason },
         'connection refused',
       );
+      this.counters.connectsRefused++;
       this.bus.emit('broker.connectFailed', { clientId: client.id, certificateId, ipAddress, at: Date.now() });
       done(notAuthorized(result.reason), false);
       return;
@@ -358,6 +386,8 @@ export class DeviceBroker {
       this.refuse(client, session, 'AUTH_ERROR', 'policy does not allow iot:Publish', packet.topic);
       return new Error('not authorized');
     }
+    this.counters.messagesIn++;
+    this.counters.bytesIn += size;
     return null;
   }
 
@@ -365,13 +395,19 @@ export class DeviceBroker {
     const session = this.sessions.get(client);
     if (session?.authorizer.canSubscribe(subscription.topic)) return subscription;
     // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in the SUBACK; the connection stays up.
+    this.counters.subscriptionsRefused++;
     this.log.info({ clientId: client.id, filter: subscription.topic }, 'subscription refused by policy');
     return null;
   }
 
   private onAuthorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     const session = this.sessions.get(client);
-    return session?.authorizer.canReceive(packet.topic) ? packet : null;
+    if (session?.authorizer.canReceive(packet.topic)) {
+      this.counters.messagesOut++;
+      return packet;
+    }
+    this.counters.deliveriesRefused++;
+    return null;
   }
 
   private onClientReady(client: Client): void {
@@ -404,6 +440,7 @@ export class DeviceBroker {
   }
 
   private refuse(client: Client, session: Session, reason: string, message: string, topic: string): void {
+    this.counters.publishesRefused++;
     session.disconnectReason ??= reason;
     this.log.warn({ clientId: client.id, topic, reason }, `publish refused: ${message}`);
   }

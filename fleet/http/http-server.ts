@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { DATA_STREAMS, type DataStream } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Thing } from '../registry/registry-types.ts';
@@ -20,6 +21,7 @@ export interface HttpDeps {
   shadows: ShadowService;
   broker: DeviceBroker;
   token: OperatorToken;
+  metrics: FleetMetrics;
 }
 
 /**
@@ -57,6 +59,10 @@ export class HttpServer {
           .status(401)
           .send({ code: 'NOT_AUTHENTICATED', message: 'send the operator token as a Bearer token' });
       }
+    });
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      this.deps.metrics.observeHttp(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     });
     this.routes(app);
     await app.listen({ host: this.options.host, port: this.options.port });
@@ -147,6 +153,12 @@ export class HttpServer {
         });
       },
     );
+
+    // Prometheus scrapes with the operator token as a bearer token (`authorization` in its scrape config).
+    app.get('/metrics', async (_req, reply) => {
+      reply.header('content-type', this.deps.metrics.contentType);
+      return this.deps.metrics.render();
+    });
 
     app.get('/api/stats', async () => ({
       telemetry: telemetry.stats(),

@@ -126,7 +126,14 @@ export class TelemetryIngest {
       return;
     }
     for (const ack of acks) ack();
+    // Ingest lag: from receipt of the oldest message of the batch to its commit.
+    this.lastLagMs = Date.now() - (batch[0]?.receivedAt ?? Date.now());
+    this.onFlush?.(this.lastLagMs / 1000, batch.length);
   }
+
+  /** Called after every committed batch with the ingest lag (seconds) of its oldest message; for metrics. */
+  onFlush: ((lagSeconds: number, size: number) => void) | undefined;
+  private lastLagMs = 0;
 
   private accept(topic: string, payload: Buffer, ack: () => void): void {
     this.counters.received++;

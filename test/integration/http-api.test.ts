@@ -85,4 +85,26 @@ describe('fleet HTTP endpoint', () => {
     assert.equal(stores.length, 2);
     assert.ok(stores.every((s: { zones: unknown[] }) => s.zones.length === 7));
   });
+
+  it('serves Prometheus metrics to the token holder', async () => {
+    assert.equal((await get('/metrics', false)).statusCode, 401);
+    await get('/api/devices');
+    const res = await get('/metrics');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/plain/);
+    const metric = (name: string) => {
+      const line = res.body.split('\n').find((l) => l.startsWith(`${name} `));
+      assert.ok(line, `${name} present`);
+      return Number(line.split(' ')[1]);
+    };
+    assert.equal(metric('cartfleet_telemetry_stored_total'), 1);
+    assert.ok(metric('cartfleet_mqtt_messages_in_total') >= 2, 'telemetry and a shadow update came in');
+    assert.equal(metric('cartfleet_mqtt_connections'), 0);
+    assert.ok(metric('cartfleet_telemetry_ingest_lag_seconds_count') >= 1);
+    assert.match(
+      res.body,
+      /cartfleet_http_request_duration_seconds_count\{method="GET",route="\/api\/devices",status="200"\} \d+/,
+    );
+    assert.match(res.body, /cartfleet_process_resident_memory_bytes \d+/);
+  });
 });
