@@ -44,6 +44,7 @@ export class TelemetryIngest {
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
   private running = false;
+  private flushScheduled = false;
   private readonly validator = new DataMessageValidator();
   private unsubscribe: (() => void) | undefined;
 
@@ -182,6 +183,15 @@ export class TelemetryIngest {
       });
     }
     if (this.pending.length >= this.options.batchSize && this.running) this.flush();
+    else if (!this.flushScheduled && this.running) {
+      // Group commit: everything that arrives before the event loop comes round again shares one transaction.
+      // Devices wait for their PUBACK until the commit, so waiting for a timer here would cap each device's rate.
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
     this.enforceBound();
   }
 
