@@ -18,7 +18,40 @@ export class FleetMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cartfleet_' });
 
-    const brokerCounter = (name: string, help: string, read: () => number) =>
+    // Subsystems keep plain counters; these metrics read them at scrape time.
+    const counters: [name: string, help: string, read: () => number][] = [
+      ['cartfleet_mqtt_messages_in_total', 'Client publishes accepted by policy', () => broker.stats().messagesIn],
+      ['cartfleet_mqtt_bytes_in_total', 'Payload bytes of accepted client publishes', () => broker.stats().bytesIn],
+      [
+        'cartfleet_mqtt_messages_out_total',
+        'Deliveries to clients (iot:Receive allowed)',
+        () => broker.stats().messagesOut,
+      ],
+      [
+        'cartfleet_mqtt_publishes_refused_total',
+        'Publishes refused (policy, reserved topic, size)',
+        () => broker.stats().publishesRefused,
+      ],
+      [
+        'cartfleet_mqtt_subscriptions_refused_total',
+        'Subscriptions refused by policy',
+        () => broker.stats().subscriptionsRefused,
+      ],
+      ['cartfleet_mqtt_connects_refused_total', 'CONNECTs refused', () => broker.stats().connectsRefused],
+      ['cartfleet_telemetry_received_total', 'Device data messages received', () => telemetry.stats().received],
+      ['cartfleet_telemetry_stored_total', 'Device data messages stored', () => telemetry.stats().stored],
+      [
+        'cartfleet_telemetry_duplicates_total',
+        'Device data messages already stored (outbox resends)',
+        () => telemetry.stats().duplicates,
+      ],
+      [
+        'cartfleet_telemetry_rejected_total',
+        'Device data messages dropped as invalid',
+        () => telemetry.stats().rejected,
+      ],
+    ];
+    for (const [name, help, read] of counters) {
       new Counter({
         name,
         help,
@@ -28,65 +61,30 @@ export class FleetMetrics {
           this.inc(read());
         },
       });
-    new Gauge({
-      name: 'cartfleet_mqtt_connections',
-      help: 'Live MQTT connections (authenticated)',
-      registers,
-      collect() {
-        this.set(broker.stats().connections);
-      },
-    });
-    brokerCounter(
-      'cartfleet_mqtt_messages_in_total',
-      'Client publishes accepted by policy',
-      () => broker.stats().messagesIn,
-    );
-    brokerCounter(
-      'cartfleet_mqtt_bytes_in_total',
-      'Payload bytes of accepted client publishes',
-      () => broker.stats().bytesIn,
-    );
-    brokerCounter(
-      'cartfleet_mqtt_messages_out_total',
-      'Deliveries to clients (iot:Receive allowed)',
-      () => broker.stats().messagesOut,
-    );
-    brokerCounter(
-      'cartfleet_mqtt_publishes_refused_total',
-      'Publishes refused (policy, reserved topic, size)',
-      () => broker.stats().publishesRefused,
-    );
-    brokerCounter(
-      'cartfleet_mqtt_subscriptions_refused_total',
-      'Subscriptions refused by policy',
-      () => broker.stats().subscriptionsRefused,
-    );
-    brokerCounter('cartfleet_mqtt_connects_refused_total', 'CONNECTs refused', () => broker.stats().connectsRefused);
-
-    brokerCounter(
-      'cartfleet_telemetry_received_total',
-      'Device data messages received',
-      () => telemetry.stats().received,
-    );
-    brokerCounter('cartfleet_telemetry_stored_total', 'Device data messages stored', () => telemetry.stats().stored);
-    brokerCounter(
-      'cartfleet_telemetry_duplicates_total',
-      'Device data messages already stored (outbox resends)',
-      () => telemetry.stats().duplicates,
-    );
-    brokerCounter(
-      'cartfleet_telemetry_rejected_total',
-      'Device data messages dropped as invalid',
-      () => telemetry.stats().rejected,
-    );
-    new Gauge({
-      name: 'cartfleet_telemetry_pending',
-      help: 'Device data messages received and not yet committed (their PUBACKs wait)',
-      registers,
-      collect() {
-        this.set(telemetry.stats().pending);
-      },
-    });
+    }
+    const gauges: [name: string, help: string, read: () => number][] = [
+      ['cartfleet_mqtt_connections', 'Live MQTT connections (authenticated)', () => broker.stats().connections],
+      [
+        'cartfleet_telemetry_pending',
+        'Device data messages received and not yet committed (their PUBACKs wait)',
+        () => telemetry.stats().pending,
+      ],
+      [
+        'cartfleet_devices_online',
+        'Clients whose debounced presence is online',
+        () => presence.list().filter((p) => p.state === 'online').length,
+      ],
+    ];
+    for (const [name, help, read] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    }
     this.ingestLag = new Histogram({
       name: 'cartfleet_telemetry_ingest_lag_seconds',
       help: 'From receipt of the oldest message of a batch to its commit',
@@ -94,15 +92,6 @@ export class FleetMetrics {
       registers,
     });
     telemetry.onFlush = (lagSeconds) => this.ingestLag.observe(lagSeconds);
-
-    new Gauge({
-      name: 'cartfleet_devices_online',
-      help: 'Clients whose debounced presence is online',
-      registers,
-      collect() {
-        this.set(presence.list().filter((p) => p.state === 'online').length);
-      },
-    });
 
     this.httpDuration = new Histogram({
       name: 'cartfleet_http_request_duration_seconds',
