@@ -50,6 +50,23 @@ export const FleetConfigSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: port.default(8080),
+        /** A browser session ends after this many minutes without a request, and after sessionMaxHours in any case. */
+        sessionIdleMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .default(12 * 60),
+        sessionMaxHours: z
+          .number()
+          .int()
+          .min(1)
+          .default(7 * 24),
+        /** Single-use sign-in links (printed by the demo) work for this long. */
+        loginTicketMinutes: z.number().int().min(1).max(60).default(10),
+        /** Mark cookies `Secure`: set when the console is served over HTTPS (behind a TLS-terminating proxy). */
+        secureCookies: z.boolean().default(false),
+        /** The built web console; defaults to web/dist of this checkout. */
+        webRoot: z.string().min(1).optional(),
       })
       .prefault({}),
     presence: z
@@ -76,6 +93,18 @@ export const FleetConfigSchema = z
           .min(1024)
           .max(64 * 1024)
           .default(8 * 1024),
+      })
+      .prefault({}),
+    commands: z
+      .strictObject({
+        /** A sent command without an answer after this becomes `timed-out`; the device must not run it later. */
+        timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+      })
+      .prefault({}),
+    provisioning: z
+      .strictObject({
+        /** AWS: a certificate ownership token expires after one hour; RegisterThing must come before. */
+        tokenLifetimeMs: z.number().int().min(1000).default(3_600_000),
       })
       .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */

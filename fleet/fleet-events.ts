@@ -1,5 +1,7 @@
 import type { MetricValue } from '../protocol/telemetry.ts';
 import type { DataStream } from '../protocol/topics.ts';
+import type { Alert } from './alerts/alert-repository.ts';
+import type { Command } from './commands/command.ts';
 import type { PresenceState } from './presence/presence-repository.ts';
 
 /** Everything the fleet's subsystems tell each other, by name. */
@@ -38,4 +40,18 @@ export interface FleetEvents {
   /** Certificates, policies or attachments changed (here or in another process): live connections are re-decided. */
   'identity.changed': { generation: number };
   'thing.registered': { thingName: string };
+  /** A client's subscriptions took effect: `filters` granted by SUBSCRIBE, or restored with its persistent session. */
+  'broker.subscribed': { clientId: string; sessionId: string; filters: string[] };
+  /** A remote command was created or changed status (queued, sent, succeeded, failed, timed-out, expired). */
+  'command.updated': { command: Command };
+  /** A device provisioned itself by claim (RegisterThing accepted); `pendingApproval`: it may only connect for now. */
+  'thing.provisioned': { thingName: string; templateName: string; pendingApproval: boolean };
+  /** A technician approved a thing that was pending approval: its template's policy now applies. */
+  'thing.approved': { thingName: string; by: string };
+  /** A person's account changed (role, scope, disabled, password): their live sockets are re-authorized. */
+  'user.changed': { userId: string };
+  /** A thing's registry entry changed (store, zone, tags) or its certificates were revoked. */
+  'thing.changed': { thingName: string };
+  /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
+  'alert.changed': { alert: Alert };
 }

@@ -1,18 +1,32 @@
+import { fileURLToPath } from 'node:url';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
+import { AccessService } from './access/access-service.ts';
+import { AlertEngine } from './alerts/alert-engine.ts';
+import { AlertRepository } from './alerts/alert-repository.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
+import { CommandRepository } from './commands/command-repository.ts';
+import { CommandService } from './commands/command-service.ts';
 import type { FleetConfig } from './config.ts';
 import type { FleetEvents } from './fleet-events.ts';
+import { DeviceView } from './http/device-view.ts';
 import { HttpServer } from './http/http-server.ts';
-import { OperatorToken } from './http/operator-token.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
+import { LiveGateway } from './live/live-gateway.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
 import { PresenceService } from './presence/presence-service.ts';
+import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
+import { OwnershipTokens } from './provisioning/ownership-token.ts';
+import {
+  ProvisionedCertificateRepository,
+  ProvisioningTemplateRepository,
+} from './provisioning/template-repository.ts';
 import { seedDemoData } from './registry/demo-seed.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { StoreRepository } from './registry/store-repository.ts';
@@ -30,7 +44,6 @@ import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
 export class FleetServer {
   readonly bus: EventBus<FleetEvents>;
   readonly ca: CertificateAuthority;
-  readonly token: OperatorToken;
   private parts: Parts | undefined;
   private offs: (() => void)[] = [];
 
@@ -40,13 +53,11 @@ export class FleetServer {
   ) {
     this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
     this.ca = new CertificateAuthority(certificateAuthorityOptions(config), log.child({ component: 'pki' }));
-    this.token = new OperatorToken(config.dataDir);
   }
 
   async start(): Promise<void> {
     const { config, log } = this;
     await this.ca.start();
-    this.token.start();
     const db = openDatabase(config.dataDir, log.child({ component: 'db' }));
     const stores = new StoreRepository(db);
     const things = new ThingRepository(db);
@@ -98,27 +109,113 @@ export class FleetServer {
       config.shadow,
       log.child({ component: 'shadow' }),
     );
-    const metrics = new FleetMetrics({ broker, telemetry, presence });
+    const provisioning = new FleetProvisioningService(
+      {
+        db,
+        templates: new ProvisioningTemplateRepository(db),
+        provisioned: new ProvisionedCertificateRepository(db),
+        things,
+        stores,
+        certificates,
+        policies,
+        ca: this.ca,
+        broker,
+        tokens: new OwnershipTokens(config.dataDir, config.provisioning.tokenLifetimeMs),
+        bus: this.bus,
+      },
+      log.child({ component: 'provisioning' }),
+    );
+    const commands = new CommandService(
+      new CommandRepository(db),
+      registry,
+      broker,
+      this.bus,
+      config.commands,
+      log.child({ component: 'commands' }),
+    );
+    const alerts = new AlertEngine(
+      new AlertRepository(db),
+      registry,
+      presence,
+      this.bus,
+      log.child({ component: 'alerts' }),
+    );
+    const metrics = new FleetMetrics({ broker, telemetry, presence, alerts });
+    const access = new AccessService(
+      db,
+      stores,
+      {
+        sessionIdleMs: config.http.sessionIdleMinutes * 60_000,
+        sessionMaxMs: config.http.sessionMaxHours * 3_600_000,
+        loginTicketMs: config.http.loginTicketMinutes * 60_000,
+      },
+      this.bus,
+      log.child({ component: 'access' }),
+    );
+    const openAlertCounts = () => toMap(alerts.openCountsByThing());
+    const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);
     const http = new HttpServer(
       config.http,
-      { registry, stores, presence, telemetry, shadows, broker, token: this.token, metrics },
+      {
+        config: config.http,
+        bus: this.bus,
+        access,
+        audit: new AuditLog(db),
+        devices,
+        registry,
+        stores,
+        presence,
+        telemetry,
+        shadows,
+        broker,
+        metrics,
+        commands,
+        alerts,
+        provisioning,
+        webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
+      },
       log.child({ component: 'http' }),
     );
+    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }));
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
-    this.parts = { db, stores, registry, broker, presence, telemetry, shadows, http, identities };
+    this.parts = {
+      db,
+      stores,
+      registry,
+      broker,
+      presence,
+      telemetry,
+      shadows,
+      provisioning,
+      commands,
+      alerts,
+      access,
+      devices,
+      http,
+      live,
+      identities,
+    };
 
     registry.start();
+    // After registry.start() (the DeviceDefault policy the default templates use); before the broker listens.
+    provisioning.start();
     presence.start();
     telemetry.start();
     telemetry.warmLatest(registry.listThings().map((t) => t.thingName));
+    // After presence.start(): the alerts rebuild their offline periods from the presence table.
+    alerts.start();
     shadows.start();
+    commands.start();
     identities.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
     );
     await broker.start();
+    await access.start();
     await http.start();
+    const server = http.instance!;
+    live.start(server.server, (header) => server.parseCookie(header));
     log.info(
       { mqttTls: broker.tlsPort, mqttPlain: broker.plainPort, http: http.port, dataDir: config.dataDir },
       'fleet server started',
@@ -132,9 +229,14 @@ export class FleetServer {
     for (const off of this.offs) off();
     this.offs = [];
     parts.identities.stop();
+    await parts.live.stop();
     await parts.http.stop();
+    parts.access.stop();
     await parts.broker.stop();
+    parts.alerts.stop();
+    parts.commands.stop();
     parts.shadows.stop();
+    parts.provisioning.stop();
     parts.telemetry.stop();
     parts.presence.stop();
     parts.registry.stop();
@@ -156,7 +258,17 @@ export interface Parts {
   broker: DeviceBroker;
   presence: PresenceService;
   telemetry: TelemetryIngest;
+  alerts: AlertEngine;
   shadows: ShadowService;
+  provisioning: FleetProvisioningService;
+  commands: CommandService;
+  access: AccessService;
+  devices: DeviceView;
   http: HttpServer;
+  live: LiveGateway;
   identities: IdentityWatcher;
+}
+
+function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {
+  return counts instanceof Map ? counts : new Map(Object.entries(counts));
 }

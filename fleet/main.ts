@@ -16,6 +16,14 @@ try {
 const log = createLogger('fleet', config.logLevel);
 const server = new FleetServer(config, log);
 await server.start();
+const firstAdmin = server.services.access.firstAdmin;
+if (firstAdmin) {
+  // Shown once, on the terminal only (never in the log): the first sign-in must replace it.
+  process.stdout.write(
+    `\n  First start: sign in at http://${config.http.host}:${server.services.http.port}/ as ` +
+      `'${firstAdmin.username}' with the one-time password  ${firstAdmin.password}\n  (you will choose a new password).\n\n`,
+  );
+}
 
 stopOnSignals(
   async () => {

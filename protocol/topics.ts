@@ -8,6 +8,8 @@
  *   can scope it with `${iot:Connection.Thing.ThingName}`.
  */
 
+export * from './provisioning.ts';
+
 export const APP = 'cartfleet';
 
 /** Thing names as AWS allows them: 1-128 characters of `[a-zA-Z0-9:_-]`. */
@@ -156,3 +158,21 @@ export const commandTopics = {
     return `cmd/${APP}/+/+/res`;
   },
 };
+
+export interface CommandTopic {
+  thingName: string;
+  command: string;
+  /** true for the device's answer (`.../res`). */
+  response: boolean;
+}
+
+/** Parses `cmd/cartfleet/{thing}/{command}[/res]`; `undefined` if the topic is not one of ours. */
+export function parseCommandTopic(topic: string): CommandTopic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== 'cmd' || parts[1] !== APP || (parts.length !== 4 && parts.length !== 5)) return undefined;
+  const thingName = parts[2] ?? '';
+  const command = parts[3] ?? '';
+  if (!THING_NAME_PATTERN.test(thingName) || !/^[a-z][a-z0-9-]{0,63}$/.test(command)) return undefined;
+  if (parts.length === 5 && parts[4] !== 'res') return undefined;
+  return { thingName, command, response: parts.length === 5 };
+}

@@ -64,17 +64,24 @@ for (const store of stores.listStores()) {
 
 const devices = simulated.reduce((n, s) => n + s.carts.length + s.speakers.length, 0);
 const api = `http://${config.http.host}:${http.port}`;
+const { access } = fleet.services;
+const ticket = access.issueLoginTicket('admin');
+const firstAdmin = access.firstAdmin;
 process.stdout.write(`
   Cartfleet demo is running: ${devices} devices in ${simulated.length} stores, each its own mTLS connection.
 
+  Console       ${api}/login?ticket=${ticket}
+                (a single-use sign-in link for 'admin', valid ${config.http.loginTicketMinutes} minutes; later: ${api}/)
+${
+  firstAdmin
+    ? `                First start: admin's one-time password is  ${firstAdmin.password}  - the console asks you to
+                replace it; keep the new one (the data dir ${config.dataDir} persists).\n`
+    : ''
+}  API docs      ${api}/api/docs
   MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
-  HTTP API      ${api}
-  API token     ${fleet.token.path}
 
-  Try:
-    TOKEN=$(cat ${fleet.token.path})
-    curl -s -H "Authorization: Bearer $TOKEN" ${api}/api/devices | head -c 1500
-    curl -s -H "Authorization: Bearer $TOKEN" "${api}/api/devices/${simulated[0]?.carts[0]?.thingName ?? 'cart'}/telemetry?metric=battery.percent"
+  Scripts and the CLI use an API token: create one in the console (your name > API tokens), then
+    curl -s -H "Authorization: Bearer cft_..." ${api}/api/devices?limit=5
     FLEET_DATA_DIR=${config.dataDir} npx fleetctl devices list
 
   Ctrl-C stops everything.

@@ -15,6 +15,8 @@ export const CART_PINS = {
   backlight: 9,
   /** Locate LED ring. */
   locateLed: 13,
+  /** Locate buzzer: an active piezo buzzer, sounding while the pin is high. */
+  buzzer: 3,
 } as const;
 
 /** 8S LiFePO4 pack: 20.0 V empty, 27.2 V full (resting voltages). */
@@ -48,6 +50,9 @@ export class CartHardware {
   private dock: five.Switch | undefined;
   private backlight: five.Led | undefined;
   private locate: five.Led | undefined;
+  private buzzer: five.Pin | undefined;
+  private beepTimer: NodeJS.Timeout | undefined;
+  private locateTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly board: five.Board) {}
 
@@ -62,6 +67,8 @@ export class CartHardware {
     this.dock = dock;
     this.backlight = new five.Led({ pin: CART_PINS.backlight, board });
     this.locate = new five.Led({ pin: CART_PINS.locateLed, board });
+    this.buzzer = new five.Pin({ pin: CART_PINS.buzzer, board });
+    this.buzzer.low();
     await firstReadings(
       [seen(battery as never, 'data'), seen(thermometer as never, 'data'), () => dock.isOpen || dock.isClosed],
       2000,
@@ -88,7 +95,7 @@ export class CartHardware {
     dock?.removeAllListeners('open');
     this.battery?.disable();
     this.thermometer?.disable();
-    this.locate?.stop().off();
+    this.stopLocating();
   }
 
   batteryVolts(): number {
@@ -111,6 +118,36 @@ export class CartHardware {
     const value = Math.round(Math.max(0, Math.min(100, percent)));
     this.backlight?.brightness(Math.round((value / 100) * 255));
     return value;
+  }
+
+  /**
+   * Beeps (250 ms on, 250 ms off) and flashes the locate ring for `seconds`, so a technician finds the cart in the
+   * dock row. A second call starts over.
+   */
+  startLocating(seconds: number): void {
+    this.stopLocating();
+    this.locate?.blink(250);
+    let sounding = false;
+    const toggle = () => {
+      sounding = !sounding;
+      if (sounding) this.buzzer?.high();
+      else this.buzzer?.low();
+    };
+    toggle();
+    this.beepTimer = setInterval(toggle, 250);
+    this.beepTimer.unref();
+    this.locateTimer = setTimeout(() => this.stopLocating(), seconds * 1000);
+    this.locateTimer.unref();
+  }
+
+  /** Silences the buzzer and switches the locate ring off. */
+  stopLocating(): void {
+    clearInterval(this.beepTimer);
+    clearTimeout(this.locateTimer);
+    this.beepTimer = undefined;
+    this.locateTimer = undefined;
+    this.locate?.stop().off();
+    this.buzzer?.low();
   }
 
   /** Flashes the locate ring for `ms`, so a technician finds the cart in the dock row. */

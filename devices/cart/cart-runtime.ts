@@ -1,7 +1,10 @@
 import type { Logger } from '../../platform/log.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
+import { rebootCommand } from '../core/core-commands.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
-import { DeviceRuntime } from '../core/device-runtime.ts';
+import { InProcessRestarter } from '../core/device-restarter.ts';
+import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime.ts';
+import { inRange } from '../core/diagnostics.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import type { CartConfig } from './cart-config.ts';
 import { CartHardware } from './cart-hardware.ts';
@@ -29,8 +32,23 @@ export class CartRuntime {
     readonly locator: ZoneLocator,
     log: Logger,
     virtualIo?: VirtualBoardIO,
+    options: DeviceRuntimeOptions = {},
   ) {
-    this.core = new DeviceRuntime(config, credentials, log, virtualIo);
+    this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
+    // Registered once here, not in start(): a reboot in process runs start() again.
+    this.core.health.addVitals(() => ({
+      'battery.percent': this.hardwareParts.batteryPercent(),
+      'temperature.c': this.hardwareParts.temperatureC(),
+    }));
+    const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
+    this.core.commands.handle('reboot', rebootCommand(restarter));
+    this.core.commands.handle('locate', ({ seconds }) => {
+      this.hardwareParts.startLocating(seconds);
+      return { result: { seconds } };
+    });
+    // 8S LiFePO4: 20.0 V empty at rest, up to 29.2 V while charging; outside that the divider or the ADC is off.
+    this.core.diagnostics.add('battery', () => inRange(this.hardwareParts.batteryVolts(), 18, 29.5, 'V'));
+    this.core.diagnostics.add('temperature', () => inRange(this.hardwareParts.temperatureC(), -10, 60, '°C'));
   }
 
   get hardwareParts(): CartHardware {
@@ -43,10 +61,6 @@ export class CartRuntime {
     this.hw = new CartHardware(this.core.board.board);
     await this.hw.start();
     this.hw.setBrightness(this.brightness);
-    this.core.health.addVitals(() => ({
-      'battery.percent': this.hardwareParts.batteryPercent(),
-      'temperature.c': this.hardwareParts.temperatureC(),
-    }));
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
     this.locator.on('zone', this.onZone);
     this.hw.onDockChange((docked) => {

@@ -3,7 +3,9 @@ import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger } from '../../platform/log.ts';
 import { stopOnSignals } from '../../platform/shutdown.ts';
 import { readCredentials } from '../core/device-config.ts';
+import { ProcessExitRestarter, type Restartable } from '../core/device-restarter.ts';
 import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import { LogRing } from '../core/log-ring.ts';
 import { loadCartConfig } from './cart-config.ts';
 import { adcFromVolts, CART_PINS, tmp36RawFromCelsius, voltageFromBatteryPercent } from './cart-hardware.ts';
 import { CartRuntime } from './cart-runtime.ts';
@@ -23,7 +25,11 @@ try {
 } catch (err) {
   exitOnConfigError(err);
 }
-const log = createLogger(`cart:${config.thingName}`, config.logLevel);
+// The ring keeps the last lines for the `logs` command.
+const logs = new LogRing();
+const log = createLogger(`cart:${config.thingName}`, config.logLevel, logs);
+// A commanded reboot exits with REBOOT_EXIT_CODE for the service manager to restart the runtime.
+const options = { logs, restarter: (target: Restartable) => new ProcessExitRestarter(target, log) };
 let virtualIo: VirtualBoardIO | undefined;
 if (config.board.io === 'virtual') {
   virtualIo = new VirtualBoardIO();
@@ -31,7 +37,7 @@ if (config.board.io === 'virtual') {
   virtualIo.setAnalogInput(1, tmp36RawFromCelsius(24));
   virtualIo.setDigitalInput(CART_PINS.dockContact, true);
 }
-const cart = new CartRuntime(config, credentials, new VirtualZoneLocator(), log, virtualIo);
+const cart = new CartRuntime(config, credentials, new VirtualZoneLocator(), log, virtualIo, options);
 await cart.start();
 log.info({ endpoint: config.endpoint }, 'cart runtime started');
 

@@ -2,7 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
-import { THING_NAME_PATTERN } from '../../protocol/topics.ts';
+import { TEMPLATE_NAME_PATTERN, THING_NAME_PATTERN } from '../../protocol/topics.ts';
+
+/**
+ * Provisioning by claim: a device without a certificate of its own in `certDir` uses the shared claim certificate
+ * (`fleetctl provisioning claim`) once, to get its own certificate and thing (see claim-provisioner.ts).
+ */
+export const ClaimConfigSchema = z.strictObject({
+  /** The claim bundle: cert.pem, key.pem, ca.pem. */
+  certDir: z.string().min(1),
+  templateName: z.string().regex(TEMPLATE_NAME_PATTERN, 'template names are 1-36 characters of [0-9A-Za-z_-]'),
+  serialNumber: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'serial numbers are 1-64 characters of [A-Za-z0-9_-]'),
+  storeId: z.string().min(1).optional(),
+  /** More template parameters (e.g. `HardwareModel`), as strings. */
+  parameters: z.record(z.string(), z.string()).default({}),
+  /** `csr`: the key pair is made on the device and never leaves it (CreateCertificateFromCsr); `keys`: the fleet makes it. */
+  method: z.enum(['csr', 'keys']).default('csr'),
+  timeoutMs: z.number().int().min(1000).default(30_000),
+});
+
+export type ClaimConfig = z.infer<typeof ClaimConfigSchema>;
 
 /** What every device runtime is configured with; the cart and speaker schemas extend it. */
 export const DeviceConfigSchema = z.strictObject({
@@ -42,6 +61,11 @@ export const DeviceConfigSchema = z.strictObject({
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * With a claim section, `thingName` is the name the device expects the template to give it; the name the fleet
+   * assigns (kept in `{certDir}/thing.json`) is the one used.
+   */
+  claim: ClaimConfigSchema.optional(),
 });
 
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;

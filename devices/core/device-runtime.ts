@@ -1,10 +1,15 @@
 import type { Logger } from '../../platform/log.ts';
 import { dataTopics } from '../../protocol/topics.ts';
+import { CommandChannel } from './command-channel.ts';
+import { addCoreChecks, diagnosticsCommand, logsCommand } from './core-commands.ts';
 import type { DeviceConfig, DeviceCredentials } from './device-config.ts';
 import { DeviceConnection } from './device-connection.ts';
+import type { DeviceRestarter, Restartable } from './device-restarter.ts';
+import { Diagnostics } from './diagnostics.ts';
 import { type OpenedBoard, openBoard } from './hardware/board.ts';
 import type { VirtualBoardIO } from './hardware/virtual-board-io.ts';
 import { HealthMonitor } from './health-monitor.ts';
+import { LogRing } from './log-ring.ts';
 import { Outbox } from './outbox.ts';
 import { ShadowSync } from './shadow-sync.ts';
 import { TelemetryPublisher } from './telemetry-publisher.ts';
@@ -20,6 +25,12 @@ export class DeviceRuntime {
   readonly telemetry: TelemetryPublisher;
   readonly shadow: ShadowSync;
   readonly health: HealthMonitor;
+  /** Remote commands: core registers `diagnostics` and `logs`, the device kind `locate` and `reboot`. */
+  readonly commands: CommandChannel;
+  /** Checks of the `diagnostics` command; the device kind adds its own. */
+  readonly diagnostics = new Diagnostics();
+  /** Recent log lines for the `logs` command: fed when the composition root tees its logger into it. */
+  readonly logs: LogRing;
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
   private telemetryTimer: NodeJS.Timeout | undefined;
@@ -41,6 +52,7 @@ export class DeviceRuntime {
     credentials: DeviceCredentials,
     readonly log: Logger,
     private readonly virtualIo?: VirtualBoardIO,
+    options: DeviceRuntimeOptions = {},
   ) {
     this.connection = new DeviceConnection(
       {
@@ -66,6 +78,20 @@ export class DeviceRuntime {
       { intervalMs: config.healthIntervalMs, dataDir: config.dataDir },
       log,
     );
+    this.logs = options.logs ?? new LogRing();
+    this.commands = new CommandChannel(config.thingName, this.connection, log.child({ part: 'commands' }), {
+      // An answer that could not be published waits in the outbox for the reconnect.
+      fallback: (topic, payload) => this.outbox.enqueue(topic, payload),
+    });
+    this.commands.handle('diagnostics', diagnosticsCommand(this.diagnostics));
+    this.commands.handle('logs', logsCommand(this.logs));
+    addCoreChecks(this.diagnostics, {
+      boardReady: () => this.opened?.board.isReady === true,
+      brokerConnected: () => this.connection.online,
+      outboxDepth: () => this.outbox.size(),
+      outboxCapacity: config.outbox.maxMessages,
+      dataDir: config.dataDir,
+    });
   }
 
   get thingName(): string {
@@ -88,6 +114,7 @@ export class DeviceRuntime {
     this.outbox.start();
     this.connection.on('online', this.startShadow);
     this.connection.on('online', this.announceOnline);
+    this.commands.start();
     this.connection.start();
   }
 
@@ -108,10 +135,23 @@ export class DeviceRuntime {
     clearInterval(this.telemetryTimer);
     this.health.stop();
     this.shadow.stop();
+    this.commands.stop();
+    // A later start() (a reboot in process) gets a new SDK connection, which has none of the old subscriptions.
+    this.shadowStarted = false;
     this.connection.off('online', this.startShadow);
     this.connection.off('online', this.announceOnline);
     await this.outbox.stop();
     await this.connection.stop();
     this.opened?.virtualIo?.reset();
   }
+}
+
+export interface DeviceRuntimeOptions {
+  /** The ring the composition root's logger writes into (`createLogger(name, level, ring)`). */
+  logs?: LogRing;
+  /**
+   * How the device kind reboots on command: `InProcessRestarter` when not given (simulator, tests); a real device's
+   * composition root passes `ProcessExitRestarter` (device-restarter.ts).
+   */
+  restarter?: (target: Restartable, log: Logger) => DeviceRestarter;
 }

@@ -3,8 +3,10 @@ import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger } from '../../platform/log.ts';
 import { stopOnSignals } from '../../platform/shutdown.ts';
 import { readCredentials } from '../core/device-config.ts';
+import { ProcessExitRestarter, type Restartable } from '../core/device-restarter.ts';
 import { tmp36RawFromCelsius } from '../core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import { LogRing } from '../core/log-ring.ts';
 import { VirtualAudioOutput } from './audio-output.ts';
 import { loadSpeakerConfig } from './speaker-config.ts';
 import { cellVoltageFromPercent } from './speaker-hardware.ts';
@@ -20,7 +22,11 @@ try {
 } catch (err) {
   exitOnConfigError(err);
 }
-const log = createLogger(`speaker:${config.thingName}`, config.logLevel);
+// The ring keeps the last lines for the `logs` command.
+const logs = new LogRing();
+const log = createLogger(`speaker:${config.thingName}`, config.logLevel, logs);
+// A commanded reboot exits with REBOOT_EXIT_CODE for the service manager to restart the runtime.
+const options = { logs, restarter: (target: Restartable) => new ProcessExitRestarter(target, log) };
 let virtualIo: VirtualBoardIO | undefined;
 if (config.board.io === 'virtual') {
   virtualIo = new VirtualBoardIO();
@@ -28,7 +34,7 @@ if (config.board.io === 'virtual') {
   virtualIo.setAnalogInput(1, tmp36RawFromCelsius(28));
 }
 // Until the broadcast issue brings real audio output, every speaker plays through the virtual output.
-const speaker = new SpeakerRuntime(config, credentials, new VirtualAudioOutput(), log, virtualIo);
+const speaker = new SpeakerRuntime(config, credentials, new VirtualAudioOutput(), log, virtualIo, options);
 await speaker.start();
 log.info({ endpoint: config.endpoint }, 'speaker runtime started');
 

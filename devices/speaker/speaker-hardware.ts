@@ -13,6 +13,8 @@ export const SPEAKER_PINS = {
   presence: 3,
   /** Amplifier gain through a PWM-driven digital potentiometer. */
   amplifierGain: 5,
+  /** Status LED on the front grille: flashes while the speaker is being located. */
+  statusLed: 13,
 } as const;
 
 const CELL_EMPTY_V = 3.3;
@@ -32,6 +34,8 @@ export class SpeakerHardware {
   private thermometer: Sensor | undefined;
   private pir: five.Switch | undefined;
   private gain: five.Led | undefined;
+  private statusLed: five.Led | undefined;
+  private locateTimer: NodeJS.Timeout | undefined;
   private presenceListeners: ((present: boolean) => void)[] = [];
 
   constructor(private readonly board: five.Board) {}
@@ -49,6 +53,7 @@ export class SpeakerHardware {
     this.pir.on('close', () => this.notifyPresence(this.presence()));
     this.pir.on('open', () => this.notifyPresence(this.presence()));
     this.gain = new five.Led({ pin: SPEAKER_PINS.amplifierGain, board });
+    this.statusLed = new five.Led({ pin: SPEAKER_PINS.statusLed, board });
     await firstReadings(
       [seen(battery as never, 'data'), seen(thermometer as never, 'data'), () => pir.isOpen || pir.isClosed],
       2000,
@@ -59,6 +64,21 @@ export class SpeakerHardware {
     this.battery?.disable();
     this.thermometer?.disable();
     this.presenceListeners = [];
+    this.stopLocating();
+  }
+
+  /** Flashes the status LED for `seconds` (the locate tone itself goes through the audio output). */
+  startLocating(seconds: number): void {
+    this.stopLocating();
+    this.statusLed?.blink(250);
+    this.locateTimer = setTimeout(() => this.stopLocating(), seconds * 1000);
+    this.locateTimer.unref();
+  }
+
+  stopLocating(): void {
+    clearTimeout(this.locateTimer);
+    this.locateTimer = undefined;
+    this.statusLed?.stop().off();
   }
 
   onPresence(listener: (present: boolean) => void): void {
@@ -71,6 +91,10 @@ export class SpeakerHardware {
 
   private notifyPresence(present: boolean): void {
     for (const listener of this.presenceListeners) listener(present);
+  }
+
+  batteryVolts(): number {
+    return Math.round(((this.battery?.value ?? 0) / 1023) * 5 * 100) / 100;
   }
 
   batteryPercent(): number {

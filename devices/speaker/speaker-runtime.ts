@@ -1,11 +1,17 @@
 import type { Logger } from '../../platform/log.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
+import { rebootCommand } from '../core/core-commands.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
-import { DeviceRuntime } from '../core/device-runtime.ts';
+import { InProcessRestarter } from '../core/device-restarter.ts';
+import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime.ts';
+import { inRange } from '../core/diagnostics.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import type { AudioOutput } from './audio-output.ts';
 import type { SpeakerConfig } from './speaker-config.ts';
 import { SpeakerHardware } from './speaker-hardware.ts';
+
+/** Track id of the tone a speaker plays while it is being located. */
+export const LOCATE_TONE_ID = 'locate-tone';
 
 /**
  * The speaker runtime on the shared device core: applies the desired volume from its shadow and reports it, reports
@@ -25,9 +31,28 @@ export class SpeakerRuntime {
     readonly audio: AudioOutput,
     log: Logger,
     virtualIo?: VirtualBoardIO,
+    options: DeviceRuntimeOptions = {},
   ) {
-    this.core = new DeviceRuntime(config, credentials, log, virtualIo);
+    this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
     this.volume = config.defaultVolume;
+    // Registered once here, not in start(): a reboot in process runs start() again.
+    this.core.health.addVitals(() => {
+      const vitals: Record<string, number> = { 'temperature.c': this.hardware.temperatureC() };
+      if (this.config.model === 'promo') vitals['battery.percent'] = this.hardware.batteryPercent();
+      return vitals;
+    });
+    const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
+    this.core.commands.handle('reboot', rebootCommand(restarter));
+    this.core.commands.handle('locate', ({ seconds }) => {
+      // The tone interrupts the content; when it ends, 'ended' moves the loop on to the next track.
+      this.audio.play({ id: LOCATE_TONE_ID, title: 'Locate tone', durationMs: seconds * 1000 });
+      this.hardware.startLocating(seconds);
+      return { result: { seconds } };
+    });
+    this.core.diagnostics.add('temperature', () => inRange(this.hardware.temperatureC(), -10, 80, '°C'));
+    if (config.model === 'promo')
+      // 1S Li-ion: 3.3 V empty, 4.2 V full; beyond that the cell or the ADC divider is at fault.
+      this.core.diagnostics.add('battery', () => inRange(this.hardware.batteryVolts(), 3.0, 4.3, 'V'));
   }
 
   get hardware(): SpeakerHardware {
@@ -44,11 +69,6 @@ export class SpeakerRuntime {
     this.hw = new SpeakerHardware(this.core.board.board);
     await this.hw.start();
     this.hw.setVolume(this.volume);
-    this.core.health.addVitals(() => {
-      const vitals: Record<string, number> = { 'temperature.c': this.hardware.temperatureC() };
-      if (this.config.model === 'promo') vitals['battery.percent'] = this.hardware.batteryPercent();
-      return vitals;
-    });
     if (this.config.model === 'promo') {
       // johnny-five's Switch announces its first reading as a change: only real changes become events.
       let last = this.hw.presence();

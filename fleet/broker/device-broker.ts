@@ -4,7 +4,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { parseShadowTopic } from '../../protocol/topics.ts';
+import { isProvisioningRequestTopic, parseShadowTopic } from '../../protocol/topics.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
 import { certificateIdFromFingerprint } from '../pki/certificate-authority.ts';
@@ -32,6 +32,19 @@ interface Session {
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
+/** A client's request that is answered on the same connection only (AWS's fleet provisioning API). */
+export interface ClientRequest {
+  clientId: string;
+  certificateId: string | null;
+  topic: string;
+  payload: Buffer;
+  /**
+   * Delivers an answer to this connection alone, if it is still open and subscribed to a filter matching `topic`
+   * (AWS: subscribe to the answers before asking); iot:Receive applies. Resolves false when nothing was sent.
+   */
+  reply(topic: string, payload: string): Promise<boolean>;
+}
+
 export interface BrokerStats {
   connections: number;
   /** Client publishes that passed the policy checks. */
@@ -58,6 +71,7 @@ export type PublishGate = (topic: string, payload: Buffer, ack: () => void) => v
 function isReservedForTheFleet(topic: string): boolean {
   if (topic.startsWith('$SYS/')) return true;
   if (!topic.startsWith('$')) return false;
+  if (isProvisioningRequestTopic(topic)) return false;
   const shadow = parseShadowTopic(topic);
   return !(shadow && shadow.response === undefined);
 }
@@ -92,6 +106,7 @@ export class DeviceBroker {
     connectsRefused: 0,
   };
   private readonly handlers: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = [];
+  private readonly requestHandlers = new Set<{ accepts: (topic: string) => boolean; fn: (r: ClientRequest) => void }>();
 
   constructor(
     private readonly options: DeviceBrokerOptions,
@@ -121,7 +136,19 @@ export class DeviceBroker {
     });
     this.aedes = aedes;
     aedes.on('client', (client) => this.onClientReady(client));
+    aedes.on('publish', (packet, client) => this.onClientRequest(packet, client));
     aedes.on('clientDisconnect', (client) => this.onClientGone(client));
+    // aedes sets each filter's qos to the granted one: 128 is a refusal [MQTT-3.9.3-2].
+    aedes.on('subscribe', (subs, client) =>
+      this.onSubscribed(
+        client,
+        subs.filter((sub) => (sub.qos as number) !== 128).map((sub) => sub.topic),
+      ),
+    );
+    // A persistent session's subscriptions are restored during CONNECT, without a 'subscribe' event.
+    aedes.on('clientReady', (client) =>
+      this.onSubscribed(client, Object.keys((client as Client & { subscriptions?: object }).subscriptions ?? {})),
+    );
     aedes.on('keepaliveTimeout', (client) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
     aedes.on('clientError', (client, err) => {
       this.setReason(client, 'CLIENT_ERROR');
@@ -239,6 +266,41 @@ export class DeviceBroker {
       if (index >= 0) this.handlers.splice(index, 1);
       this.aedes?.unsubscribe(filter, fn, () => {});
     };
+  }
+
+  /**
+   * Receives clients' publishes to topics `accepts` takes (after policy checks), with a way to answer that one
+   * connection. Returns the function that stops it.
+   */
+  onClientRequests(accepts: (topic: string) => boolean, fn: (request: ClientRequest) => void): () => void {
+    const entry = { accepts, fn };
+    this.requestHandlers.add(entry);
+    return () => this.requestHandlers.delete(entry);
+  }
+
+  private onClientRequest(packet: AedesPublishPacket, client: Client | null): void {
+    if (client === null || this.requestHandlers.size === 0) return;
+    const session = this.sessions.get(client);
+    if (!session) return;
+    for (const { accepts, fn } of this.requestHandlers) {
+      if (!accepts(packet.topic)) continue;
+      const reply = (topic: string, payload: string) => this.replyTo(client, topic, payload);
+      const request = { clientId: client.id, certificateId: session.certificateId, topic: packet.topic, reply };
+      try {
+        fn({ ...request, payload: toBuffer(packet.payload) });
+      } catch (err) {
+        this.log.error({ err, topic: packet.topic }, 'request handler failed');
+      }
+    }
+  }
+
+  private replyTo(client: Client, topic: string, payload: string): Promise<boolean> {
+    const filters = Object.keys((client as unknown as { subscriptions?: object }).subscriptions ?? {});
+    if (client.closed || this.liveClients.get(client.id) !== client || !filters.some((f) => topicMatches(f, topic))) {
+      return Promise.resolve(false);
+    }
+    const packet = { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false };
+    return new Promise((resolve) => client.publish(packet as PublishPacket, (err) => resolve(!err)));
   }
 
   /**
@@ -402,7 +464,8 @@ export class DeviceBroker {
 
   private onAuthorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     const session = this.sessions.get(client);
-    if (session?.authorizer.canReceive(packet.topic)) {
+    // A provisioning request is for the fleet alone: another claim device must never read its ownership token.
+    if (session?.authorizer.canReceive(packet.topic) && !isProvisioningRequestTopic(packet.topic)) {
       this.counters.messagesOut++;
       return packet;
     }
@@ -422,6 +485,13 @@ export class DeviceBroker {
       ipAddress: session.ipAddress,
       at: Date.now(),
     });
+  }
+
+  /** Announces subscriptions in effect (granted, or restored), so a service can deliver what waited for them. */
+  private onSubscribed(client: Client, filters: string[]): void {
+    const session = this.sessions.get(client);
+    if (!session || filters.length === 0 || this.liveClients.get(client.id) !== client) return;
+    this.bus.emit('broker.subscribed', { clientId: client.id, sessionId: session.sessionId, filters });
   }
 
   private onClientGone(client: Client): void {
@@ -462,6 +532,18 @@ export class DeviceBroker {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
+}
+
+/** MQTT topic filter matching [MQTT-4.7]; a wildcard first level never matches a `$` topic [MQTT-4.7.2-1]. */
+function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
 }
 
 function notAuthorized(message: string): Error & { returnCode: number } {

@@ -11,6 +11,10 @@ import { writeCertificateBundle } from '../identity/certificate-bundle.ts';
 import { CertificateRepository } from '../identity/certificate-repository.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from '../pki/certificate-authority.ts';
 import { PolicyRepository } from '../policy/policy-repository.ts';
+import { issueClaimCertificate, writeClaimBundle } from '../provisioning/claim-certificate.ts';
+import { ensureProvisioningDefaults } from '../provisioning/provisioning-defaults.ts';
+import { parseProvisioningTemplate } from '../provisioning/provisioning-template.ts';
+import { ProvisioningTemplateRepository } from '../provisioning/template-repository.ts';
 import { DeviceRegistry } from '../registry/device-registry.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../registry/registry-types.ts';
 import { StoreRepository } from '../registry/store-repository.ts';
@@ -31,6 +35,10 @@ const USAGE = `fleetctl — administer the fleet's registry and identities (work
   fleetctl policies attach NAME --certificate ID
   fleetctl policies detach NAME --certificate ID
   fleetctl stores list
+  fleetctl provisioning claim --template NAME --out DIR  issue a claim certificate (shared by the devices of a template)
+  fleetctl provisioning templates                        list provisioning templates
+  fleetctl provisioning templates add --file T.json      create or replace a template (see docs/operations.md)
+  fleetctl provisioning pending                          things waiting for a technician's approval
 
 Options: --config FILE (fleet config), --json (machine-readable output)`;
 
@@ -50,6 +58,7 @@ const { values, positionals } = parseArgs({
     reason: { type: 'string' },
     file: { type: 'string' },
     certificate: { type: 'string' },
+    template: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -70,12 +79,15 @@ const log = createLogger('fleetctl', process.env.LOG_LEVEL ?? 'warn');
 const ca = new CertificateAuthority(certificateAuthorityOptions(config), log);
 const db = openDatabase(config.dataDir, log);
 const stores = new StoreRepository(db);
+const certificates = new CertificateRepository(db);
+const policies = new PolicyRepository(db);
+const templates = new ProvisioningTemplateRepository(db);
 const registry = new DeviceRegistry(
   db,
   stores,
   new ThingRepository(db),
-  new CertificateRepository(db),
-  new PolicyRepository(db),
+  certificates,
+  policies,
   ca,
   new EventBus<FleetEvents>(log),
   log,
@@ -149,6 +161,51 @@ async function run(): Promise<void> {
             bundle: out,
           },
         ],
+      );
+      return;
+    }
+    case 'provisioning claim': {
+      ensureProvisioningDefaults(templates, policies);
+      const templateName = need(values.template, '--template');
+      const claim = await issueClaimCertificate({ db, ca, certificates, policies, templates }, templateName);
+      const out = resolve(values.out ?? join(config.dataDir, 'claims', templateName));
+      writeClaimBundle(out, claim);
+      print(
+        { templateName, certificateId: claim.certificateId, policy: claim.policyName, bundle: out },
+        [{ template: templateName, certificate: claim.certificateId.slice(0, 16), policy: claim.policyName, bundle: out }],
+      );
+      return;
+    }
+    case 'provisioning templates': {
+      ensureProvisioningDefaults(templates, policies);
+      if (target === 'add') {
+        const template = parseProvisioningTemplate(JSON.parse(readFileSync(need(values.file, '--file'), 'utf8')));
+        if (!policies.get(template.policyName)) {
+          throw new FleetError('POLICY_NOT_FOUND', `no policy '${template.policyName}'`);
+        }
+        const stored = templates.put(template);
+        print(stored, [{ name: stored.name, pattern: stored.thingNamePattern, policy: stored.policyName }]);
+        return;
+      }
+      const list = templates.list();
+      print(
+        list,
+        list.map((t) => ({
+          name: t.name,
+          enabled: t.enabled,
+          approval: t.requiresApproval ? 'required' : 'no',
+          pattern: t.thingNamePattern,
+          policy: t.policyName,
+          parameters: Object.keys(t.parameters).join(','),
+        })),
+      );
+      return;
+    }
+    case 'provisioning pending': {
+      const pending = registry.listThings({ provisioning: 'pending-approval' });
+      print(
+        pending,
+        pending.map((t) => ({ thing: t.thingName, template: t.provisioningTemplate, store: t.storeId })),
       );
       return;
     }

@@ -1,33 +1,32 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import { DATA_STREAMS, type DataStream } from '../../protocol/topics.ts';
-import type { DeviceBroker } from '../broker/device-broker.ts';
-import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
-import type { PresenceService } from '../presence/presence-service.ts';
-import type { DeviceRegistry } from '../registry/device-registry.ts';
-import type { Thing } from '../registry/registry-types.ts';
-import type { StoreRepository } from '../registry/store-repository.ts';
-import { computeDelta } from '../shadow/shadow-document.ts';
-import type { ShadowService } from '../shadow/shadow-service.ts';
-import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
-import type { OperatorToken } from './operator-token.ts';
+import { can } from '../access/principal.ts';
+import { errorSchema, type HttpDeps, SESSION_COOKIE } from './route-support.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { commandRoutes } from './routes/command-routes.ts';
+import { deviceRoutes } from './routes/device-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
+import { storeRoutes } from './routes/store-routes.ts';
+import { systemRoutes } from './routes/system-routes.ts';
+import { telemetryRoutes } from './routes/telemetry-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
 
-export interface HttpDeps {
-  registry: DeviceRegistry;
-  stores: StoreRepository;
-  presence: PresenceService;
-  telemetry: TelemetryIngest;
-  shadows: ShadowService;
-  broker: DeviceBroker;
-  token: OperatorToken;
-  metrics: FleetMetrics;
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CSRF_HEADER = 'x-cf-csrf';
 
 /**
- * The fleet's HTTP endpoint. For now: the device overview the console will grow from (devices with presence,
- * latest telemetry and shadow), telemetry history, stores, and health. Every route but /healthz needs the operator
- * token as `Authorization: Bearer <token>`.
+ * The fleet's HTTP endpoint: the operations API (schema-validated, OpenAPI at /api/openapi.json, interactive docs at
+ * /api/docs), Prometheus metrics, and the web console's static files. socket.io shares its server (live/).
+ * Every /api route but sign-in needs a session cookie (browser) or an API token (scripts); every route declares
+ * the permission it needs, and the handlers scope what they return to the caller's stores.
  */
 export class HttpServer {
   private app: FastifyInstance | undefined;
@@ -39,34 +38,77 @@ export class HttpServer {
   ) {}
 
   async start(): Promise<void> {
+    const app = await this.build();
+    await app.listen({ host: this.options.host, port: this.options.port });
+    this.app = app;
+  }
+
+  /** The configured Fastify instance, not listening (tests and benchmarks may inject into it). */
+  async build(): Promise<FastifyInstance> {
     // Fastify's own request logging stays off: errors are logged by the error handler below.
-    const app = Fastify({ logger: false }) as unknown as FastifyInstance;
-    app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
-      if (err instanceof FleetError) return reply.status(err.status).send(err.toJSON());
-      if (err.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: err.message });
-      this.log.error({ err }, 'http request failed');
-      return reply.status(err.statusCode ?? 500).send({ code: 'INTERNAL', message: 'internal error' });
+    const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false }) as unknown as FastifyInstance;
+    app.decorateRequest('principal', undefined);
+    app.addSchema(errorSchema);
+    app.setErrorHandler((err: FastifyError, _req, reply) => this.handleError(err, reply));
+    await app.register(fastifyCookie);
+    await app.register(fastifySwagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Cartfleet operations API',
+          version: '1',
+          description:
+            'Smart carts and store speakers: devices, shadows, telemetry, commands, alerts, users and the audit log. ' +
+            'Sign in with POST /api/auth/login (browser cookie + x-cf-csrf header) or send an API token as a Bearer token.',
+        },
+        components: {
+          securitySchemes: {
+            apiToken: { type: 'http', scheme: 'bearer', description: 'an API token (cft_...)' },
+            session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          },
+        },
+        security: [{ apiToken: [] }, { session: [] }],
+      },
+      hideUntagged: false,
     });
-    app.setNotFoundHandler((req, reply) =>
-      reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }),
-    );
-    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.routeOptions.url === '/healthz') return;
-      const header = req.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-      if (!this.deps.token.matches(token)) {
-        return reply
-          .status(401)
-          .send({ code: 'NOT_AUTHENTICATED', message: 'send the operator token as a Bearer token' });
+    await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+    app.addHook('onRequest', (req, reply) => this.authenticate(req, reply));
+    app.addHook('onSend', async (req, reply, payload) => {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      if (!req.url.startsWith('/api/docs')) {
+        reply.header('x-frame-options', 'DENY');
+        reply.header(
+          'content-security-policy',
+          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        );
       }
+      return payload;
     });
     app.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
       this.deps.metrics.observeHttp(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     });
-    this.routes(app);
-    await app.listen({ host: this.options.host, port: this.options.port });
-    this.app = app;
+
+    const deps = this.deps;
+    for (const routes of [
+      systemRoutes,
+      authRoutes,
+      overviewRoutes,
+      storeRoutes,
+      deviceRoutes,
+      telemetryRoutes,
+      commandRoutes,
+      alertRoutes,
+      userRoutes,
+      auditRoutes,
+    ]) {
+      routes(app, deps);
+    }
+    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+    await this.console(app);
+    await app.ready();
+    return app;
   }
 
   async stop(): Promise<void> {
@@ -79,131 +121,78 @@ export class HttpServer {
     return address && typeof address === 'object' ? address.port : 0;
   }
 
-  /** For in-process tests (Fastify's inject). */
+  /** For in-process tests (Fastify's inject) and for attaching socket.io. */
   get instance(): FastifyInstance | undefined {
     return this.app;
   }
 
-  private routes(app: FastifyInstance): void {
-    const { registry, stores, presence, telemetry, broker } = this.deps;
-
-    app.get('/healthz', async () => ({ status: 'ok', connectedDevices: broker.connectedClientIds().length }));
-
-    app.get('/api/stores', async () =>
-      stores.listStores().map((store) => ({ ...store, zones: stores.listZones(store.id) })),
-    );
-
-    app.get<{ Querystring: { kind?: 'cart' | 'speaker'; storeId?: string } }>(
-      '/api/devices',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              kind: { type: 'string', enum: ['cart', 'speaker'] },
-              storeId: { type: 'string', maxLength: 64 },
-            },
-          },
-        },
-      },
-      async (req) => registry.listThings(req.query).map((thing) => this.describe(thing, false)),
-    );
-
-    app.get<{ Params: { thingName: string } }>('/api/devices/:thingName', async (req) => {
-      const thing = registry.getThing(req.params.thingName);
-      if (!thing) throw new FleetError('THING_NOT_FOUND', `no device '${req.params.thingName}'`);
-      return this.describe(thing, true);
-    });
-
-    app.get<{
-      Params: { thingName: string };
-      Querystring: { stream?: DataStream; metric?: string; from?: number; to?: number; limit?: number };
-    }>(
-      '/api/devices/:thingName/telemetry',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              stream: { type: 'string', enum: [...DATA_STREAMS] },
-              metric: { type: 'string', maxLength: 64, pattern: '^[a-zA-Z][a-zA-Z0-9_.]*$' },
-              from: { type: 'integer', minimum: 0 },
-              to: { type: 'integer', minimum: 0 },
-              limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
-            },
-          },
-        },
-      },
-      async (req) => {
-        if (!registry.getThing(req.params.thingName)) {
-          throw new FleetError('THING_NOT_FOUND', `no device '${req.params.thingName}'`);
-        }
-        const to = req.query.to ?? Date.now();
-        const from = req.query.from ?? to - 3_600_000;
-        if (from > to) throw new FleetError('TELEMETRY_QUERY_INVALID', '`from` is after `to`');
-        return telemetry.history({
-          thingName: req.params.thingName,
-          stream: req.query.stream,
-          metric: req.query.metric,
-          from,
-          to,
-          limit: req.query.limit ?? 1000,
-        });
-      },
-    );
-
-    // Prometheus scrapes with the operator token as a bearer token (`authorization` in its scrape config).
-    app.get('/metrics', async (_req, reply) => {
-      reply.header('content-type', this.deps.metrics.contentType);
-      return this.deps.metrics.render();
-    });
-
-    app.get('/api/stats', async () => ({
-      telemetry: telemetry.stats(),
-      connectedDevices: broker.connectedClientIds().length,
-      presence: presence.list().length,
-    }));
+  private async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const url = req.url;
+    const guarded = url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
+    if (!guarded || req.routeOptions.config?.public || url.startsWith('/api/docs')) return;
+    const header = req.headers.authorization;
+    const { access } = this.deps;
+    if (header?.startsWith('Bearer ')) {
+      req.principal = access.tokenPrincipal(header.slice(7).trim());
+    } else {
+      const cookie = req.cookies[SESSION_COOKIE];
+      req.principal = cookie ? access.sessionPrincipal(cookie) : undefined;
+      if (req.principal && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== req.principal.csrf) {
+        return send(reply, new FleetError('CSRF_MISSING', `send the ${CSRF_HEADER} header from sign-in`));
+      }
+    }
+    const principal = req.principal;
+    if (!principal) return send(reply, new FleetError('NOT_AUTHENTICATED', 'sign in, or send an API token'));
+    if (principal.mustChangePassword && !url.startsWith('/api/auth/')) {
+      return send(reply, new FleetError('PASSWORD_CHANGE_REQUIRED', 'change your one-time password first'));
+    }
+    const permission = req.routeOptions.config?.permission;
+    if (permission && !can(principal, permission)) {
+      return send(reply, new FleetError('NOT_AUTHORIZED', `your role (${principal.role}) may not do this`));
+    }
   }
 
-  private describe(thing: Thing, detailed: boolean): object {
-    const { presence, telemetry, shadows, registry } = this.deps;
-    const record = presence.get(thing.thingName);
-    const classic = shadows.find(thing.thingName);
-    const base = {
-      ...thing,
-      presence: record
-        ? {
-            state: record.state,
-            connectedAt: record.connectedAt,
-            disconnectedAt: record.disconnectedAt,
-            disconnectReason: record.disconnectReason,
-          }
-        : { state: 'never-connected' },
-      latest: telemetry.latestOf(thing.thingName),
-      shadow: classic
-        ? {
-            ...classic.state,
-            delta: computeDelta(classic.state.desired, classic.state.reported),
-            version: classic.version,
-          }
-        : null,
-    };
-    if (!detailed) return base;
-    const named = Object.fromEntries(
-      shadows
-        .namesOf(thing.thingName)
-        .filter((n): n is string => n !== undefined)
-        .map((name) => {
-          const s = shadows.find(thing.thingName, name);
-          return [name, s ? { ...s.state, version: s.version } : null];
-        }),
-    );
-    return {
-      ...base,
-      namedShadows: named,
-      certificates: registry.certificatesOf(thing.thingName).map(({ certificatePem: _pem, ...rest }) => rest),
-    };
+  private handleError(err: FastifyError, reply: FastifyReply): FastifyReply {
+    if (err instanceof FleetError) return reply.status(err.status).send(err.toJSON());
+    if (err.validation) {
+      return reply.status(400).send({
+        code: 'BAD_REQUEST',
+        message: err.message,
+        details: err.validation.map((v) => ({
+          in: err.validationContext,
+          path: v.instancePath || '/',
+          message: v.message,
+          params: v.params,
+        })),
+      });
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: err.message });
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: err.message });
+    }
+    this.log.error({ err }, 'http request failed');
+    return reply.status(500).send({ code: 'INTERNAL', message: 'internal error' });
   }
+
+  /** The web console: static files, with the single-page app's routes answered by index.html. */
+  private async console(app: FastifyInstance): Promise<void> {
+    const root = this.deps.webRoot;
+    const built = existsSync(`${root}/index.html`);
+    if (built) await app.register(fastifyStatic, { root, prefix: '/', wildcard: true, index: ['index.html'] });
+    app.setNotFoundHandler((req, reply) => {
+      const wantsPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io');
+      if (!wantsPage)
+        return reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` });
+      if (built) return reply.type('text/html').sendFile('index.html');
+      return reply
+        .status(503)
+        .type('text/html')
+        .send('<h1>The console is not built</h1><p>Run <code>npm run build:web</code>, then reload.</p>');
+    });
+  }
+}
+
+function send(reply: FastifyReply, err: FleetError): FastifyReply {
+  return reply.status(err.status).send(err.toJSON());
 }

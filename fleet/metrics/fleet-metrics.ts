@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AlertCounts } from '../alerts/alert-repository.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
@@ -13,8 +14,13 @@ export class FleetMetrics {
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly ingestLag: Histogram;
 
-  constructor(deps: { broker: DeviceBroker; telemetry: TelemetryIngest; presence: PresenceService }) {
-    const { broker, telemetry, presence } = deps;
+  constructor(deps: {
+    broker: DeviceBroker;
+    telemetry: TelemetryIngest;
+    presence: PresenceService;
+    alerts?: { counts(): AlertCounts };
+  }) {
+    const { broker, telemetry, presence, alerts } = deps;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cartfleet_' });
 
@@ -82,6 +88,19 @@ export class FleetMetrics {
         registers,
         collect() {
           this.set(read());
+        },
+      });
+    }
+    if (alerts) {
+      new Gauge({
+        name: 'cartfleet_alerts',
+        help: 'Alerts not resolved, by state (open, acknowledged) and severity',
+        labelNames: ['state', 'severity'],
+        registers,
+        collect() {
+          for (const [state, bySeverity] of Object.entries(alerts.counts())) {
+            for (const [severity, n] of Object.entries(bySeverity)) this.set({ state, severity }, n);
+          }
         },
       });
     }

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { Logger } from '../../platform/log.ts';
+import { FleetError } from '../../protocol/errors.ts';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -106,13 +107,45 @@ export class CertificateAuthority {
       subject: commonName,
       publicKey: keys.publicKey,
       validityDays: this.options.deviceValidityDays,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-      ],
+      extensions: clientExtensions(),
     });
     return describe(cert, await exportPrivateKey(keys.privateKey));
+  }
+
+  /**
+   * Issues a client certificate for the public key of a PKCS #10 request (AWS's CreateCertificateFromCsr): the key
+   * pair stays on the device. The request's self-signature must verify. Only the key is taken from it: the subject
+   * and every extension are the fleet's, so a device cannot ask for a name or a usage.
+   */
+  async signCertificateRequest(csrPem: string, commonName: string): Promise<Omit<IssuedCertificate, 'privateKeyPem'>> {
+    let csr: x509.Pkcs10CertificateRequest;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrPem.trim());
+    } catch {
+      throw new FleetError('PROVISIONING_CSR_INVALID', 'the certificate signing request is not a PEM PKCS #10 request');
+    }
+    const algorithm = csr.publicKey.algorithm as { name?: string; namedCurve?: string; modulusLength?: number };
+    const acceptable =
+      (algorithm.name === 'ECDSA' && ['P-256', 'P-384'].includes(algorithm.namedCurve ?? '')) ||
+      (algorithm.name === 'RSASSA-PKCS1-v1_5' && (algorithm.modulusLength ?? 0) >= 2048);
+    if (!acceptable) {
+      throw new FleetError('PROVISIONING_CSR_INVALID', 'the key must be ECDSA P-256/P-384 or RSA of 2048 bits or more');
+    }
+    let verified = false;
+    try {
+      verified = await csr.verify();
+    } catch {
+      verified = false;
+    }
+    if (!verified) throw new FleetError('PROVISIONING_CSR_INVALID', 'the request is not signed by its own key');
+    const cert = await this.sign({
+      subject: commonName,
+      publicKey: csr.publicKey,
+      validityDays: this.options.deviceValidityDays,
+      extensions: clientExtensions(),
+    });
+    const { privateKeyPem: _none, ...issued } = describe(cert, '');
+    return issued;
   }
 
   private async createCa(certPath: string, keyPath: string): Promise<void> {
@@ -178,7 +211,7 @@ export class CertificateAuthority {
 
   private async sign(request: {
     subject: string;
-    publicKey: CryptoKey;
+    publicKey: CryptoKey | x509.PublicKey;
     validityDays: number;
     extensions: x509.Extension[];
   }): Promise<x509.X509Certificate> {
@@ -220,6 +253,14 @@ export function certificateIdOf(certificatePem: string): string {
 /** Certificate id from the colon-separated fingerprint Node reports for a TLS peer. */
 export function certificateIdFromFingerprint(fingerprint256: string): string {
   return fingerprint256.replaceAll(':', '').toLowerCase();
+}
+
+function clientExtensions(): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+  ];
 }
 
 function describe(cert: x509.X509Certificate, privateKeyPem: string): IssuedCertificate {

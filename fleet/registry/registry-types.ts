@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { THING_NAME_PATTERN } from '../../protocol/topics.ts';
+import { type ProvisioningState, THING_NAME_PATTERN } from '../../protocol/topics.ts';
 
 export const DEVICE_KINDS = ['cart', 'speaker'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -48,7 +48,14 @@ export const ThingSchema = z.strictObject({
 export type Chain = z.infer<typeof ChainSchema>;
 export type Store = z.infer<typeof StoreSchema>;
 export type Zone = z.infer<typeof ZoneSchema>;
-export type Thing = z.infer<typeof ThingSchema> & { createdAt: number; updatedAt: number };
+export type Thing = z.infer<typeof ThingSchema> & {
+  createdAt: number;
+  updatedAt: number;
+  /** `pending-approval`: provisioned by claim with a template that wants a technician's approval first. */
+  provisioning: ProvisioningState;
+  /** The provisioning template that created the thing; `null` when registered directly. */
+  provisioningTemplate: string | null;
+};
 export type NewThing = z.input<typeof ThingSchema>;
 
 function isTimeZone(value: string): boolean {

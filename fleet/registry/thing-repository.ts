@@ -1,3 +1,4 @@
+import type { ProvisioningState } from '../../protocol/topics.ts';
 import type { Database } from '../storage/database.ts';
 import type { DeviceKind, Thing } from './registry-types.ts';
 
@@ -9,6 +10,8 @@ interface ThingRow {
   zone_id: string | null;
   tags: string;
   software_version: string | null;
+  provisioning: ProvisioningState;
+  provisioning_template: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -16,31 +19,45 @@ interface ThingRow {
 export interface ThingFilter {
   kind?: DeviceKind;
   storeId?: string;
+  provisioning?: ProvisioningState;
 }
 
 /** Things (devices) of the registry. */
 export class ThingRepository {
   constructor(private readonly db: Database) {}
 
-  insert(thing: Omit<Thing, 'createdAt' | 'updatedAt'>): void {
+  insert(
+    thing: Omit<Thing, 'createdAt' | 'updatedAt' | 'provisioning' | 'provisioningTemplate'> &
+      Partial<Pick<Thing, 'provisioning' | 'provisioningTemplate'>>,
+  ): void {
     const now = Date.now();
     this.db
       .prepare(
-        `INSERT INTO things (thing_name, kind, hardware_model, store_id, zone_id, tags, software_version, created_at,
-           updated_at)
-         VALUES (@thingName, @kind, @hardwareModel, @storeId, @zoneId, @tags, @softwareVersion, @now, @now)`,
+        `INSERT INTO things (thing_name, kind, hardware_model, store_id, zone_id, tags, software_version, provisioning,
+           provisioning_template, created_at, updated_at)
+         VALUES (@thingName, @kind, @hardwareModel, @storeId, @zoneId, @tags, @softwareVersion, @provisioning,
+           @provisioningTemplate, @now, @now)`,
       )
-      .run({ ...thing, tags: JSON.stringify(thing.tags), now });
+      .run({
+        provisioning: 'active',
+        provisioningTemplate: null,
+        ...thing,
+        tags: JSON.stringify(thing.tags),
+        now,
+      });
   }
 
-  update(thingName: string, changes: Partial<Pick<Thing, 'zoneId' | 'softwareVersion' | 'tags' | 'storeId'>>): void {
+  update(
+    thingName: string,
+    changes: Partial<Pick<Thing, 'zoneId' | 'softwareVersion' | 'tags' | 'storeId' | 'provisioning'>>,
+  ): void {
     const current = this.get(thingName);
     if (!current) return;
     const next = { ...current, ...changes };
     this.db
       .prepare(
         `UPDATE things SET store_id = @storeId, zone_id = @zoneId, tags = @tags, software_version = @softwareVersion,
-           updated_at = @now WHERE thing_name = @thingName`,
+           provisioning = @provisioning, updated_at = @now WHERE thing_name = @thingName`,
       )
       .run({ ...next, tags: JSON.stringify(next.tags), now: Date.now() });
   }
@@ -54,8 +71,13 @@ export class ThingRepository {
     const where: string[] = [];
     if (filter.kind) where.push('kind = @kind');
     if (filter.storeId) where.push('store_id = @storeId');
+    if (filter.provisioning) where.push('provisioning = @provisioning');
     const sql = `SELECT * FROM things ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY thing_name`;
-    return (this.db.prepare(sql).all({ kind: filter.kind, storeId: filter.storeId }) as ThingRow[]).map(toThing);
+    return (
+      this.db
+        .prepare(sql)
+        .all({ kind: filter.kind, storeId: filter.storeId, provisioning: filter.provisioning }) as ThingRow[]
+    ).map(toThing);
   }
 
   delete(thingName: string): boolean {
@@ -72,6 +94,8 @@ function toThing(row: ThingRow): Thing {
     zoneId: row.zone_id,
     tags: JSON.parse(row.tags),
     softwareVersion: row.software_version,
+    provisioning: row.provisioning,
+    provisioningTemplate: row.provisioning_template,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -153,4 +153,172 @@ export const migrations: Migration[] = [
     name: 'telemetry retention by rowid: drop the received_at index (measured: one index less per ingested row)',
     sql: 'DROP INDEX IF EXISTS telemetry_received;',
   },
+  {
+    version: 4,
+    name: 'people: users, browser sessions, API tokens, login tickets; the append-only audit log',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('hq-admin', 'store-manager', 'technician', 'viewer')),
+        store_ids TEXT NOT NULL DEFAULT '[]',
+        regions TEXT NOT NULL DEFAULT '[]',
+        password_hash TEXT NOT NULL,
+        must_change_password INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_login_at INTEGER
+      );
+      -- Session ids, API tokens and login tickets are stored as SHA-256 digests: a copy of the database
+      -- does not let anyone sign in.
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ip TEXT,
+        user_agent TEXT
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE INDEX api_tokens_user ON api_tokens(user_id);
+      CREATE TABLE login_tickets (
+        ticket_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT,
+        actor_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT,
+        store_id TEXT,
+        ip TEXT,
+        user_agent TEXT,
+        details TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX audit_log_at ON audit_log(at);
+      CREATE INDEX audit_log_store_at ON audit_log(store_id, at);
+      CREATE INDEX audit_log_target ON audit_log(target_id, at);
+      CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
+    version: 7,
+    name: 'provisioning by claim: templates, pending certificates, thing provisioning state',
+    sql: `
+      CREATE TABLE provisioning_templates (
+        name TEXT PRIMARY KEY,
+        description TEXT NOT NULL DEFAULT '',
+        enabled INTEGER NOT NULL DEFAULT 1,
+        requires_approval INTEGER NOT NULL DEFAULT 0,
+        policy_name TEXT NOT NULL,
+        thing_name_pattern TEXT NOT NULL,
+        device_kind TEXT CHECK (device_kind IN ('cart', 'speaker')),
+        hardware_model TEXT,
+        parameters TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE provisioning_certificates (
+        certificate_id TEXT PRIMARY KEY REFERENCES certificates(certificate_id) ON DELETE CASCADE,
+        token_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        registered_at INTEGER,
+        thing_name TEXT,
+        created_at INTEGER NOT NULL
+      );
+      ALTER TABLE things ADD COLUMN provisioning TEXT NOT NULL DEFAULT 'active'
+        CHECK (provisioning IN ('active', 'pending-approval'));
+      ALTER TABLE things ADD COLUMN provisioning_template TEXT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'remote commands: one row per command, its status and its answer',
+    sql: `
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        thing_name TEXT NOT NULL,
+        store_id TEXT,
+        name TEXT NOT NULL,
+        params TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'succeeded', 'failed', 'timed-out', 'expired')),
+        requested_by TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        completed_at INTEGER,
+        expires_at INTEGER NOT NULL,
+        result TEXT,
+        error TEXT
+      );
+      CREATE INDEX commands_thing ON commands(thing_name, requested_at);
+      -- only pending commands are looked up by status (at start, and when a device subscribes)
+      CREATE INDEX commands_pending ON commands(status, thing_name) WHERE status IN ('queued', 'sent');
+    `,
+  },
+  {
+    version: 6,
+    name: 'alerts (one non-resolved alert per device and cause key) and alert rules',
+    sql: `
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        thing_name TEXT NOT NULL,
+        store_id TEXT,
+        device_kind TEXT,
+        cause TEXT NOT NULL CHECK (cause IN ('battery-low', 'offline', 'temperature-high', 'fault')),
+        -- the cause, or 'fault:{code}': one open alert per fault code
+        cause_key TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+        state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        message TEXT NOT NULL,
+        value, -- no type: a number, or a fault code
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        acknowledged_at INTEGER,
+        acknowledged_by_id TEXT,
+        acknowledged_by_name TEXT,
+        resolved_at INTEGER,
+        resolved_by_id TEXT,
+        resolved_by_name TEXT,
+        note TEXT
+      );
+      CREATE UNIQUE INDEX alerts_one_active ON alerts(thing_name, cause_key) WHERE state != 'resolved';
+      CREATE INDEX alerts_opened ON alerts(opened_at);
+      CREATE INDEX alerts_store_opened ON alerts(store_id, opened_at);
+      CREATE INDEX alerts_thing_opened ON alerts(thing_name, opened_at);
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        cause TEXT NOT NULL,
+        device_kind TEXT,
+        store_id TEXT,
+        severity TEXT NOT NULL,
+        threshold REAL,
+        clear_threshold REAL,
+        for_seconds INTEGER NOT NULL,
+        enabled INTEGER NOT NULL
+      );
+      -- present once a rule set was stored: the defaults are seeded once, and an emptied set stays empty
+      CREATE TABLE alert_rule_set (id INTEGER PRIMARY KEY CHECK (id = 1), updated_at INTEGER NOT NULL);
+    `,
+  },
 ];

@@ -5,7 +5,14 @@ import { DATA_STREAMS, type DataStream, dataTopics, parseDataTopic } from '../..
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import { DataMessageValidator } from './data-message-validator.ts';
-import type { HistoryPoint, HistoryQuery, TelemetryRecord, TelemetryRepository } from './telemetry-repository.ts';
+import type {
+  HistoryPoint,
+  HistoryQuery,
+  SeriesPoint,
+  SeriesQuery,
+  TelemetryRecord,
+  TelemetryRepository,
+} from './telemetry-repository.ts';
 
 export interface TelemetryIngestOptions {
   batchSize: number;
@@ -87,6 +94,11 @@ export class TelemetryIngest {
   latestOf(thingName: string): Partial<Record<DataStream, LatestValues>> {
     const streams = [...(this.latest.get(thingName) ?? [])];
     return Object.fromEntries(streams.map(([stream, v]) => [stream, { ...v, metrics: { ...v.metrics } }]));
+  }
+
+  series(query: SeriesQuery): SeriesPoint[] {
+    this.flush();
+    return this.repository.series(query);
   }
 
   history(query: HistoryQuery): HistoryPoint[] {

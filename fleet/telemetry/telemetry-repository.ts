@@ -20,6 +20,17 @@ export interface HistoryQuery {
   limit: number;
 }
 
+export interface SeriesQuery {
+  thingName: string;
+  metric: string;
+  from: number;
+  to: number;
+  bucketMs: number;
+}
+
+/** `[bucket start, average, minimum, maximum]` */
+export type SeriesPoint = [number, number, number, number];
+
 export interface HistoryPoint {
   ts: number;
   msgId: string;
@@ -58,6 +69,22 @@ export class TelemetryRepository {
   /** Writes the batch in one transaction; returns how many were new (the rest were duplicates). */
   insertMany(records: TelemetryRecord[]): number {
     return this.insertBatch(records) as number;
+  }
+
+  /**
+   * One numeric metric over a time range in fixed buckets (average, minimum, maximum), aggregated by SQLite so a
+   * week of readings never crosses into JavaScript row by row. Reads the telemetry and health streams.
+   */
+  series(query: SeriesQuery): SeriesPoint[] {
+    const rows = this.db
+      .prepare(
+        `SELECT (ts / @bucketMs) * @bucketMs AS t, AVG(v) AS avg, MIN(v) AS min, MAX(v) AS max FROM (
+           SELECT ts, json_extract(metrics, '$."' || @metric || '"') AS v FROM telemetry
+           WHERE thing_name = @thingName AND stream IN ('telemetry', 'health') AND ts >= @from AND ts <= @to
+         ) WHERE typeof(v) IN ('integer', 'real') GROUP BY t ORDER BY t`,
+      )
+      .all(query) as { t: number; avg: number; min: number; max: number }[];
+    return rows.map((r) => [r.t, round(r.avg), r.min, r.max]);
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
@@ -153,4 +180,8 @@ export class TelemetryRepository {
     }
     return lo;
   }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

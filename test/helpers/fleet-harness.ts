@@ -141,3 +141,47 @@ export async function subscribeReturnCodes(client: mqttJs.MqttClient, topics: st
     return packet.granted.map((g) => (typeof g === 'number' ? g : g.qos));
   }
 }
+
+export interface ApiUser {
+  userId: string;
+  username: string;
+  password: string;
+  token: string;
+}
+
+/**
+ * A person with a role and scope who can use the API right away: created through the access service (a known
+ * password, no forced change) with an API token.
+ */
+export async function apiUser(
+  fleet: FleetServer,
+  username: string,
+  role: 'hq-admin' | 'store-manager' | 'technician' | 'viewer',
+  scope: { storeIds?: string[]; regions?: string[] } = {},
+): Promise<ApiUser> {
+  const { access } = fleet.services;
+  const password = `pw-${username}-Correct-Horse-7`;
+  const { user } = await access.createUser({ username, displayName: username, role, ...scope }, password);
+  const { token } = access.createToken(user.id, 'test');
+  return { userId: user.id, username, password, token };
+}
+
+type InjectMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** In-process HTTP calls as a given API token holder (Fastify inject: no sockets). */
+export function apiAs(fleet: FleetServer, token: string | undefined) {
+  const call = (method: InjectMethod, url: string, body?: unknown) =>
+    fleet.services.http.instance!.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+  return {
+    get: (url: string) => call('GET', url),
+    post: (url: string, body: unknown = {}) => call('POST', url, body),
+    patch: (url: string, body: unknown) => call('PATCH', url, body),
+    put: (url: string, body: unknown) => call('PUT', url, body),
+    delete: (url: string) => call('DELETE', url),
+  };
+}

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { eventually, mqttJsClient, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { apiUser, eventually, mqttJsClient, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
 describe('fleet HTTP endpoint', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -17,7 +16,7 @@ describe('fleet HTTP endpoint', () => {
   before(async () => {
     dir = tempDir();
     fleet = await startFleet(dir.path, { seedDemoData: true });
-    token = readFileSync(fleet.token.path, 'utf8').trim();
+    token = (await apiUser(fleet, 'hq', 'hq-admin')).token;
     const cart = await registerDevice(fleet, 'cart-h1');
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-h1');
     await client.publishAsync(
@@ -39,7 +38,7 @@ describe('fleet HTTP endpoint', () => {
     dir.cleanup();
   });
 
-  it('requires the operator token (and the token file is private)', async () => {
+  it('requires a signed-in user or an API token', async () => {
     const res = await get('/api/devices', false);
     assert.equal(res.statusCode, 401);
     assert.equal(res.json().code, 'NOT_AUTHENTICATED');
@@ -48,19 +47,19 @@ describe('fleet HTTP endpoint', () => {
         .statusCode,
       401,
     );
-    const { statSync } = await import('node:fs');
-    assert.equal(statSync(fleet.token.path).mode & 0o077, 0);
     assert.equal((await get('/healthz', false)).statusCode, 200);
   });
 
   it('lists devices with presence, latest telemetry and shadow', async () => {
     const res = await get('/api/devices?kind=cart');
     assert.equal(res.statusCode, 200);
-    const device = res.json().find((d: { thingName: string }) => d.thingName === 'cart-h1');
+    const device = res.json().items.find((d: { thingName: string }) => d.thingName === 'cart-h1');
     assert.ok(['online', 'offline'].includes(device.presence.state), device.presence.state);
-    assert.equal(device.latest.telemetry.metrics['battery.percent'], 64);
-    assert.deepEqual(device.shadow.reported, { zone: 'dock' });
-    assert.equal(device.shadow.version, 1);
+    assert.equal(device.battery, 64);
+    const detail = (await get('/api/devices/cart-h1')).json();
+    assert.equal(detail.latest.telemetry.metrics['battery.percent'], 64);
+    assert.deepEqual(detail.shadow.reported, { zone: 'dock' });
+    assert.equal(detail.shadow.version, 1);
   });
 
   it('answers telemetry history and validates the query', async () => {
@@ -86,7 +85,7 @@ describe('fleet HTTP endpoint', () => {
     assert.ok(stores.every((s: { zones: unknown[] }) => s.zones.length === 7));
   });
 
-  it('serves Prometheus metrics to the token holder', async () => {
+  it("serves Prometheus metrics to an hq-admin's token", async () => {
     assert.equal((await get('/metrics', false)).statusCode, 401);
     await get('/api/devices');
     const res = await get('/metrics');

@@ -55,7 +55,14 @@ describe('configuration loading', () => {
       assert.equal(config.mqtt.plainPort, null);
       assert.equal(config.mqtt.plainHost, '127.0.0.1');
       assert.equal(config.mqtt.maxPayloadBytes, 128 * 1024);
-      assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
+      assert.deepEqual(config.http, {
+        host: '127.0.0.1',
+        port: 8080,
+        sessionIdleMinutes: 720,
+        sessionMaxHours: 168,
+        loginTicketMinutes: 10,
+        secureCookies: false,
+      });
       assert.deepEqual(config.pki.hostNames, ['localhost', '127.0.0.1', '::1']);
       assert.equal(config.presence.offlineGraceMs, 5000);
       assert.equal(config.shadow.maxStateBytes, 8 * 1024);

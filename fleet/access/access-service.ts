@@ -1,0 +1,307 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import { FleetError } from '../../protocol/errors.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { StoreRepository } from '../registry/store-repository.ts';
+import { type ApiTokenRecord, CredentialRepository } from './credential-repository.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { oneTimePassword, PasswordHasher } from './password-hasher.ts';
+import type { Principal } from './principal.ts';
+import { isChainWideRole, type Role } from './roles.ts';
+import { type User, type UserChanges, UserRepository } from './user-repository.ts';
+
+export interface AccessOptions {
+  /** A browser session ends after this long without a request. */
+  sessionIdleMs: number;
+  /** ... and after this long in any case. */
+  sessionMaxMs: number;
+  loginTicketMs: number;
+}
+
+export interface SignedIn {
+  user: User;
+  sessionSecret: string;
+  csrf: string;
+  expiresAt: number;
+}
+
+export interface NewUserInput {
+  username: string;
+  displayName: string;
+  role: Role;
+  storeIds?: string[];
+  regions?: string[];
+}
+
+const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/i;
+const MIN_PASSWORD = 12;
+const SESSION_TOUCH_MS = 60_000;
+
+/**
+ * People: users and roles, passwords, browser sessions, API tokens and login tickets, and the scope each person
+ * acts in. The first start creates `admin` (hq-admin) with a one-time password that must be changed at first login.
+ */
+export class AccessService {
+  readonly users: UserRepository;
+  private readonly credentials: CredentialRepository;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  /** Set by start() when it created the first admin: shown once by the process's entry point, never logged. */
+  firstAdmin: { username: string; password: string } | undefined;
+  /** A real hash to verify against when the username is unknown, so both failures take the same time. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    db: ConstructorParameters<typeof UserRepository>[0],
+    private readonly stores: StoreRepository,
+    private readonly options: AccessOptions,
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly log: Logger,
+    private readonly hasher = new PasswordHasher(),
+    private readonly throttle = new LoginThrottle(),
+  ) {
+    this.users = new UserRepository(db);
+    this.credentials = new CredentialRepository(db);
+  }
+
+  async start(): Promise<void> {
+    if (this.users.count() === 0) {
+      const password = oneTimePassword();
+      this.users.insert({
+        id: randomUUID(),
+        username: 'admin',
+        displayName: 'Administrator',
+        role: 'hq-admin',
+        storeIds: [],
+        regions: [],
+        mustChangePassword: true,
+        disabled: false,
+        passwordHash: await this.hasher.hash(password),
+      });
+      this.firstAdmin = { username: 'admin', password };
+      this.log.warn('created the first user "admin" with a one-time password (shown once on the console)');
+    }
+    this.sweepTimer = setInterval(() => this.credentials.deleteExpired(Date.now()), 10 * 60_000);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  // --- signing in ------------------------------------------------------------------------------------------------
+
+  async login(username: string, password: string, ip: string, userAgent: string | null): Promise<SignedIn> {
+    const wait = this.throttle.retryAfter(username, ip);
+    if (wait > 0) {
+      throw new FleetError('LOGIN_THROTTLED', 'too many failed sign-ins; try again later', { retryAfterMs: wait });
+    }
+    const found = this.users.findForLogin(username);
+    this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+    const ok = await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash));
+    if (!found || !ok || found.user.disabled) {
+      this.throttle.failed(username, ip);
+      throw new FleetError('LOGIN_FAILED', 'wrong username or password');
+    }
+    this.throttle.succeeded(username);
+    return this.openSession(found.user, ip, userAgent);
+  }
+
+  issueLoginTicket(username: string): string {
+    const found = this.users.findForLogin(username);
+    if (!found) throw new FleetError('USER_NOT_FOUND', `no user '${username}'`);
+    const ticket = randomBytes(32).toString('base64url');
+    this.credentials.insertTicket(ticket, found.user.id, Date.now() + this.options.loginTicketMs);
+    return ticket;
+  }
+
+  loginWithTicket(ticket: string, ip: string, userAgent: string | null): SignedIn {
+    const userId = this.credentials.takeTicket(ticket, Date.now());
+    const user = userId ? this.users.get(userId) : undefined;
+    if (!user || user.disabled) throw new FleetError('LOGIN_TICKET_INVALID', 'the sign-in link is invalid or used');
+    return this.openSession(user, ip, userAgent);
+  }
+
+  logout(sessionSecret: string): void {
+    this.credentials.deleteSession(sessionSecret);
+  }
+
+  /** The principal behind a session cookie; undefined when it is unknown, expired or idle too long. */
+  sessionPrincipal(secret: string): Principal | undefined {
+    const session = this.credentials.findSession(secret);
+    if (!session) return undefined;
+    const now = Date.now();
+    if (session.expiresAt <= now || now - session.lastSeenAt > this.options.sessionIdleMs) {
+      this.credentials.deleteSession(secret);
+      return undefined;
+    }
+    const user = this.users.get(session.userId);
+    if (!user || user.disabled) return undefined;
+    if (now - session.lastSeenAt > SESSION_TOUCH_MS) this.credentials.touchSession(secret, now);
+    return this.principalOf(user, 'session', session.csrf);
+  }
+
+  /** The principal behind an API token (`cft_...`). */
+  tokenPrincipal(secret: string): Principal | undefined {
+    if (!secret.startsWith('cft_')) return undefined;
+    const token = this.credentials.findToken(secret);
+    if (!token) return undefined;
+    const now = Date.now();
+    if (token.expiresAt !== null && token.expiresAt <= now) return undefined;
+    const user = this.users.get(token.userId);
+    if (!user || user.disabled) return undefined;
+    if (token.lastUsedAt === null || now - token.lastUsedAt > SESSION_TOUCH_MS)
+      this.credentials.touchToken(token.id, now);
+    return this.principalOf(user, 'token', null);
+  }
+
+  principalOf(user: User, via: Principal['via'], csrf: string | null): Principal {
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      storeIds: this.scopeOf(user),
+      via,
+      mustChangePassword: user.mustChangePassword,
+      csrf,
+    };
+  }
+
+  /** The stores a user may see: null for the whole chain. Regions resolve to the stores in them now. */
+  scopeOf(user: Pick<User, 'role' | 'storeIds' | 'regions'>): ReadonlySet<string> | null {
+    if (isChainWideRole(user.role)) return null;
+    if (user.role === 'viewer' && user.storeIds.length === 0 && user.regions.length === 0) return null;
+    const ids = new Set(user.storeIds);
+    if (user.regions.length > 0) {
+      const regions = new Set(user.regions);
+      for (const store of this.stores.listStores()) if (store.region && regions.has(store.region)) ids.add(store.id);
+    }
+    return ids;
+  }
+
+  // --- passwords ------------------------------------------------------------------------------------------------
+
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
+    const hash = this.users.passwordHashOf(userId);
+    if (!hash || !(await this.hasher.verify(current, hash))) {
+      throw new FleetError('PASSWORD_INCORRECT', 'the current password is wrong');
+    }
+    const user = this.users.get(userId)!;
+    checkStrength(next, user.username);
+    if (await this.hasher.verify(next, hash)) throw new FleetError('PASSWORD_WEAK', 'choose a new password');
+    this.users.setPassword(userId, await this.hasher.hash(next), false);
+    this.bus.emit('user.changed', { userId });
+  }
+
+  async resetPassword(userId: string): Promise<string> {
+    if (!this.users.get(userId)) throw new FleetError('USER_NOT_FOUND', `no user '${userId}'`);
+    const password = oneTimePassword();
+    this.users.setPassword(userId, await this.hasher.hash(password), true);
+    this.credentials.deleteSessionsOf(userId);
+    this.bus.emit('user.changed', { userId });
+    return password;
+  }
+
+  // --- users ----------------------------------------------------------------------------------------------------
+
+  async createUser(input: NewUserInput, password?: string): Promise<{ user: User; oneTimePassword: string }> {
+    if (!USERNAME.test(input.username)) {
+      throw new FleetError('USER_INVALID', 'usernames are 2-64 letters, digits, ".", "_" or "-"');
+    }
+    if (this.users.findForLogin(input.username)) {
+      throw new FleetError('USER_EXISTS', `the username '${input.username}' is taken`);
+    }
+    const scope = this.checkScope(input.role, input.storeIds ?? [], input.regions ?? []);
+    const initial = password ?? oneTimePassword();
+    const user = this.users.insert({
+      id: randomUUID(),
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      ...scope,
+      mustChangePassword: password === undefined,
+      disabled: false,
+      passwordHash: await this.hasher.hash(initial),
+    });
+    return { user, oneTimePassword: initial };
+  }
+
+  updateUser(userId: string, changes: UserChanges, by: string): User {
+    const current = this.users.get(userId);
+    if (!current) throw new FleetError('USER_NOT_FOUND', `no user '${userId}'`);
+    const next = { ...current, ...changes };
+    if (userId === by && (next.role !== current.role || next.disabled)) {
+      throw new FleetError('USER_INVALID', 'you cannot change your own role or disable yourself');
+    }
+    const scope = this.checkScope(next.role, next.storeIds, next.regions);
+    const updated = this.users.update(userId, { ...changes, ...scope })!;
+    if (updated.disabled) this.credentials.deleteSessionsOf(userId);
+    this.bus.emit('user.changed', { userId });
+    return updated;
+  }
+
+  private checkScope(role: Role, storeIds: string[], regions: string[]): { storeIds: string[]; regions: string[] } {
+    if (isChainWideRole(role)) return { storeIds: [], regions: [] };
+    for (const id of storeIds) {
+      if (!this.stores.getStore(id)) throw new FleetError('STORE_NOT_FOUND', `no store '${id}'`);
+    }
+    if (role === 'store-manager' && (storeIds.length === 0 || regions.length > 0)) {
+      throw new FleetError('USER_INVALID', 'a store manager needs one or more stores (and no regions)');
+    }
+    if (role === 'technician' && storeIds.length === 0 && regions.length === 0) {
+      throw new FleetError('USER_INVALID', 'a technician needs stores or regions');
+    }
+    return { storeIds: [...new Set(storeIds)], regions: [...new Set(regions)] };
+  }
+
+  // --- API tokens -----------------------------------------------------------------------------------------------
+
+  createToken(userId: string, name: string, expiresInDays?: number): { record: ApiTokenRecord; token: string } {
+    const token = `cft_${randomBytes(32).toString('base64url')}`;
+    const now = Date.now();
+    const record: ApiTokenRecord = {
+      id: randomUUID(),
+      userId,
+      name,
+      createdAt: now,
+      expiresAt: expiresInDays ? now + expiresInDays * 86_400_000 : null,
+      lastUsedAt: null,
+    };
+    this.credentials.insertToken(token, record);
+    return { record, token };
+  }
+
+  listTokens(userId: string): ApiTokenRecord[] {
+    return this.credentials.listTokens(userId);
+  }
+
+  deleteToken(userId: string, id: string): void {
+    if (!this.credentials.deleteToken(userId, id)) throw new FleetError('TOKEN_NOT_FOUND', `no token '${id}'`);
+  }
+
+  private openSession(user: User, ip: string, userAgent: string | null): SignedIn {
+    const now = Date.now();
+    const sessionSecret = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const expiresAt = now + this.options.sessionMaxMs;
+    this.credentials.insertSession(
+      sessionSecret,
+      { userId: user.id, csrf, createdAt: now, lastSeenAt: now, expiresAt },
+      ip,
+      userAgent?.slice(0, 300) ?? null,
+    );
+    this.users.touchLogin(user.id, now);
+    return { user: { ...user, lastLoginAt: now }, sessionSecret, csrf, expiresAt };
+  }
+}
+
+function checkStrength(password: string, username: string): void {
+  if (password.length < MIN_PASSWORD) {
+    throw new FleetError('PASSWORD_WEAK', `passwords need at least ${MIN_PASSWORD} characters`);
+  }
+  if (password.length > 256) throw new FleetError('PASSWORD_WEAK', 'passwords are at most 256 characters');
+  if (password.toLowerCase().includes(username.toLowerCase())) {
+    throw new FleetError('PASSWORD_WEAK', 'a password must not contain the username');
+  }
+  if (new Set(password).size < 5) throw new FleetError('PASSWORD_WEAK', 'a password needs more different characters');
+}

@@ -1,0 +1,81 @@
+/**
+ * Slows down password guessing. Failures are counted per username and per client address over a window; past a
+ * few free attempts every further attempt must wait, doubling each time up to a cap (OWASP's "exponential
+ * back-off" for authentication). A success clears the username's count. Kept in memory: a restart forgets it,
+ * which costs an attacker a restart of the fleet, not a bypass.
+ */
+export interface LoginThrottleOptions {
+  freeAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  windowMs: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
+  freeAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 15 * 60_000,
+  windowMs: 15 * 60_000,
+};
+
+interface Counter {
+  failures: number;
+  firstAt: number;
+  blockedUntil: number;
+}
+
+export class LoginThrottle {
+  private readonly counters = new Map<string, Counter>();
+
+  constructor(
+    private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds the caller must still wait before trying again, 0 when a try is allowed. */
+  retryAfter(username: string, ip: string): number {
+    const now = this.now();
+    let wait = 0;
+    for (const key of this.keys(username, ip)) {
+      const c = this.live(key, now);
+      if (c) wait = Math.max(wait, c.blockedUntil - now);
+    }
+    return Math.max(0, wait);
+  }
+
+  failed(username: string, ip: string): void {
+    const now = this.now();
+    for (const key of this.keys(username, ip)) {
+      const c = this.live(key, now) ?? { failures: 0, firstAt: now, blockedUntil: 0 };
+      c.failures++;
+      const over = c.failures - this.options.freeAttempts;
+      if (over >= 0) {
+        c.blockedUntil = now + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** over);
+      }
+      this.counters.set(key, c);
+    }
+    if (this.counters.size > 100_000) this.prune(now);
+  }
+
+  succeeded(username: string): void {
+    this.counters.delete(`u:${username.toLowerCase()}`);
+  }
+
+  private keys(username: string, ip: string): string[] {
+    return [`u:${username.toLowerCase()}`, `ip:${ip}`];
+  }
+
+  private live(key: string, now: number): Counter | undefined {
+    const c = this.counters.get(key);
+    if (!c) return undefined;
+    if (now - c.firstAt > this.options.windowMs && now >= c.blockedUntil) {
+      this.counters.delete(key);
+      return undefined;
+    }
+    return c;
+  }
+
+  private prune(now: number): void {
+    for (const key of this.counters.keys()) this.live(key, now);
+  }
+}

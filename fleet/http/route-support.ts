@@ -1,0 +1,119 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventBus } from '../../platform/event-bus.ts';
+import { FleetError } from '../../protocol/errors.ts';
+import type { AccessService } from '../access/access-service.ts';
+import { can, type Principal } from '../access/principal.ts';
+import type { Permission } from '../access/roles.ts';
+import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
+import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { FleetConfig } from '../config.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
+import type { PresenceService } from '../presence/presence-service.ts';
+import type { DeviceRegistry } from '../registry/device-registry.ts';
+import type { Thing } from '../registry/registry-types.ts';
+import type { StoreRepository } from '../registry/store-repository.ts';
+import type { ShadowService } from '../shadow/shadow-service.ts';
+import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
+import type { DeviceView } from './device-view.ts';
+import type { AlertsPort, CommandsPort, ProvisioningPort } from './ports.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the caller's role must allow; routes without it (and not public) need only a signed-in caller. */
+    permission?: Permission;
+    /** Reachable without signing in. */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export interface HttpDeps {
+  config: FleetConfig['http'];
+  bus: EventBus<FleetEvents>;
+  access: AccessService;
+  audit: AuditLog;
+  devices: DeviceView;
+  registry: DeviceRegistry;
+  stores: StoreRepository;
+  presence: PresenceService;
+  telemetry: TelemetryIngest;
+  shadows: ShadowService;
+  broker: DeviceBroker;
+  metrics: FleetMetrics;
+  commands: CommandsPort | undefined;
+  alerts: AlertsPort | undefined;
+  provisioning: ProvisioningPort | undefined;
+  /** The built console (Vite output); the console routes answer "not built" when it is missing. */
+  webRoot: string;
+}
+
+export function principal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new FleetError('NOT_AUTHENTICATED', 'sign in first');
+  return req.principal;
+}
+
+export function actorOf(req: FastifyRequest): { userId: string; username: string } {
+  const p = principal(req);
+  return { userId: p.userId, username: p.username };
+}
+
+/** The thing named in the URL if the caller may see it; otherwise 404, the same answer as for an unknown thing. */
+export function visibleThing(req: FastifyRequest, deps: HttpDeps, thingName: string): Thing {
+  const thing = deps.devices.visibleThing(principal(req), thingName);
+  if (!thing) throw new FleetError('THING_NOT_FOUND', `no device '${thingName}'`);
+  return thing;
+}
+
+export function requirePermission(req: FastifyRequest, permission: Permission, what: string): void {
+  const p = principal(req);
+  if (!can(p, permission)) throw new FleetError('NOT_AUTHORIZED', `your role (${p.role}) may not ${what}`);
+}
+
+export function audit(
+  req: FastifyRequest,
+  deps: HttpDeps,
+  entry: Omit<AuditInput, 'actor' | 'ip' | 'userAgent'>,
+  actor?: { id: string | null; username: string },
+): void {
+  const p = req.principal;
+  deps.audit.record({
+    ...entry,
+    actor: actor ?? { id: p?.userId ?? null, username: p?.username ?? 'anonymous' },
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+  });
+}
+
+export const SESSION_COOKIE = 'cf_session';
+
+export function noContent(reply: FastifyReply): FastifyReply {
+  return reply.status(204).send();
+}
+
+// Shared JSON Schemas, used for validation and for the OpenAPI document.
+export const thingParams = {
+  type: 'object',
+  required: ['thingName'],
+  properties: { thingName: { type: 'string', pattern: '^[a-zA-Z0-9:_-]{1,128}$' } },
+} as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+} as const;
+
+export const paging = {
+  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  offset: { type: 'integer', minimum: 0, default: 0 },
+} as const;

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { inScope } from '../../access/principal.ts';
+import type { DeviceSummary } from '../device-view.ts';
+import { type HttpDeps, principal } from '../route-support.ts';
+
+type Counts = { online: number; offline: number; neverConnected: number };
+const zero = (): Counts => ({ online: 0, offline: 0, neverConnected: 0 });
+
+export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.get(
+    '/api/overview',
+    {
+      config: { permission: 'devices:read' },
+      schema: {
+        tags: ['overview'],
+        summary: 'Fleet at a glance: presence by kind and store, alerts, devices needing attention',
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      const devices = deps.devices.summariesOf(deps.devices.visibleThings(p));
+      const stores = deps.stores.listStores().filter((s) => inScope(p, s.id));
+      const byKind: Record<string, Counts> = { cart: zero(), speaker: zero() };
+      const byStore = new Map(stores.map((s) => [s.id, { storeId: s.id, name: s.name, ...zero() }]));
+      const total = zero();
+      for (const d of devices) {
+        const key = d.presence.state === 'never' ? 'neverConnected' : d.presence.state;
+        total[key]++;
+        byKind[d.kind] ??= zero();
+        (byKind[d.kind] as Counts)[key]++;
+        if (d.storeId) {
+          const s = byStore.get(d.storeId);
+          if (s) s[key]++;
+        }
+      }
+      const alerts = deps.alerts?.list({ state: 'active', storeIds: scopeList(p.storeIds), limit: 1000, offset: 0 });
+      const activeAlerts = (alerts?.items ?? []) as { state: string; severity: string; thingName: string }[];
+      const severityOf = new Map<string, number>();
+      for (const a of activeAlerts) {
+        severityOf.set(a.thingName, Math.max(severityOf.get(a.thingName) ?? 0, a.severity === 'critical' ? 2 : 1));
+      }
+      const attention = devices
+        .map((d) => ({ d, score: attentionScore(d, severityOf.get(d.thingName) ?? 0) }))
+        .filter((x) => x.score > 0)
+        .sort((a, b) => b.score - a.score || a.d.thingName.localeCompare(b.d.thingName))
+        .slice(0, 20)
+        .map((x) => x.d);
+      return {
+        devices: { total: devices.length, ...total, byKind, byStore: [...byStore.values()] },
+        alerts: {
+          open: activeAlerts.filter((a) => a.state === 'open').length,
+          acknowledged: activeAlerts.filter((a) => a.state === 'acknowledged').length,
+          critical: activeAlerts.filter((a) => a.severity === 'critical').length,
+        },
+        attention,
+      };
+    },
+  );
+}
+
+export function scopeList(storeIds: ReadonlySet<string> | null): string[] | null {
+  return storeIds === null ? null : [...storeIds];
+}
+
+function attentionScore(d: DeviceSummary, alertSeverity: number): number {
+  let score = alertSeverity * 10;
+  if (d.presence.state === 'offline') score += 5;
+  if (d.battery !== null && d.battery < 20 && !d.charging) score += 3;
+  return score;
+}

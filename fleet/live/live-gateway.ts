@@ -1,0 +1,210 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { JsonObject } from '../../protocol/shadow.ts';
+import type { AccessService } from '../access/access-service.ts';
+import type { Principal } from '../access/principal.ts';
+import type { FleetEvents } from '../fleet-events.ts';
+import type { DeviceView } from '../http/device-view.ts';
+import { SESSION_COOKIE } from '../http/route-support.ts';
+import type { DeviceRegistry } from '../registry/device-registry.ts';
+import { computeDelta } from '../shadow/shadow-document.ts';
+
+type Credential = { kind: 'token' | 'session'; secret: string };
+interface SocketData {
+  principal: Principal;
+  credential: Credential;
+}
+
+const CHAIN_ROOM = 'chain';
+const storeRoom = (storeId: string) => `store:${storeId}`;
+const userRoom = (userId: string) => `user:${userId}`;
+
+/**
+ * Live updates over socket.io on the HTTP server: presence, telemetry, shadow changes, alerts, command results and
+ * device changes, each sent only to the sockets whose scope covers the device's store. A socket joins one room per
+ * store in its scope (or the chain room); an event goes to its store's room and the chain room, so socket.io does
+ * the filtering once per event, not once per client. Credentials are re-checked when the user changes and every
+ * minute, so a disabled user or an ended session stops receiving at once or within a minute.
+ */
+export class LiveGateway {
+  private io: Server | undefined;
+  private offs: (() => void)[] = [];
+  private revalidateTimer: NodeJS.Timeout | undefined;
+  /** thing → store, so an event costs no database read. Refreshed when a thing changes. */
+  private readonly storeOf = new Map<string, string | null>();
+
+  constructor(
+    private readonly bus: EventBus<FleetEvents>,
+    private readonly access: AccessService,
+    private readonly registry: DeviceRegistry,
+    private readonly devices: DeviceView,
+    private readonly log: Logger,
+  ) {}
+
+  start(httpServer: HttpServer, parseCookie: (header: string) => Record<string, string | undefined>): void {
+    const io = new Server<never, never, never, SocketData>(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      // The console and the API share an origin; no cross-origin socket is ever needed.
+      cors: { origin: false },
+    });
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      let credential: Credential | undefined;
+      if (typeof token === 'string') {
+        credential = { kind: 'token', secret: token };
+      } else {
+        // A cookie is sent by the browser to any page that opens a socket here: refuse foreign origins.
+        const origin = socket.handshake.headers.origin;
+        if (origin && new URL(origin).host !== socket.handshake.headers.host) return next(new Error('ORIGIN_REFUSED'));
+        const secret = parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+        if (secret) credential = { kind: 'session', secret };
+      }
+      const principal = credential && this.principalOf(credential);
+      if (!credential || !principal) return next(new Error('NOT_AUTHENTICATED'));
+      if (principal.mustChangePassword) return next(new Error('PASSWORD_CHANGE_REQUIRED'));
+      socket.data.principal = principal;
+      socket.data.credential = credential;
+      next();
+    });
+    io.on('connection', (socket) => this.join(socket, socket.data.principal));
+    this.io = io as unknown as Server;
+
+    const { bus } = this;
+    this.offs.push(
+      bus.on('presence.changed', (e) =>
+        this.emit(e.clientId, 'presence', {
+          thingName: e.clientId,
+          storeId: this.store(e.clientId),
+          state: e.state,
+          at: e.at,
+          reason: e.reason,
+        }),
+      ),
+      bus.on('telemetry.received', (e) =>
+        this.emit(e.thingName, 'telemetry', {
+          thingName: e.thingName,
+          storeId: this.store(e.thingName),
+          stream: e.stream,
+          ts: e.ts,
+          metrics: e.metrics,
+        }),
+      ),
+      bus.on('shadow.updated', (e) => {
+        const current = (e.documents as { current?: { state?: { desired?: JsonObject; reported?: JsonObject } } })
+          .current?.state;
+        const desired = current?.desired ?? null;
+        const reported = current?.reported ?? null;
+        this.emit(e.thingName, 'shadow', {
+          thingName: e.thingName,
+          storeId: this.store(e.thingName),
+          shadowName: e.shadowName ?? null,
+          version: e.version,
+          state: { desired, reported, delta: computeDelta(desired ?? undefined, reported ?? undefined) ?? null },
+        });
+      }),
+      bus.on('thing.registered', (e) => this.deviceChanged(e.thingName)),
+      bus.on('thing.changed', (e) => this.deviceChanged(e.thingName)),
+      bus.on('user.changed', (e) => void this.revalidate(e.userId)),
+    );
+    // Events that exist once the alerts, commands and provisioning subsystems run.
+    const optional = bus as unknown as EventBus<Record<string, Record<string, unknown>>>;
+    this.offs.push(
+      optional.on('alert.changed', (e) => {
+        const alert = e.alert as { thingName: string; storeId: string | null };
+        this.emitToStore(alert.storeId, 'alert', alert);
+      }),
+      optional.on('command.updated', (e) => {
+        const command = e.command as { thingName: string };
+        this.emit(command.thingName, 'command', command);
+      }),
+      optional.on('thing.provisioned', (e) => this.deviceChanged(e.thingName as string)),
+      optional.on('thing.approved', (e) => this.deviceChanged(e.thingName as string)),
+    );
+    this.revalidateTimer = setInterval(() => void this.revalidate(), 60_000);
+    this.revalidateTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.offs) off();
+    this.offs = [];
+    clearInterval(this.revalidateTimer);
+    const io = this.io;
+    this.io = undefined;
+    if (!io) return;
+    io.disconnectSockets(true);
+    // io.close() would also close the HTTP server, which the HTTP layer owns; closing the engine is enough.
+    io.engine.close();
+  }
+
+  /** Connected sockets (metrics, tests). */
+  get connections(): number {
+    return this.io?.engine.clientsCount ?? 0;
+  }
+
+  private principalOf(credential: Credential): Principal | undefined {
+    return credential.kind === 'token'
+      ? this.access.tokenPrincipal(credential.secret)
+      : this.access.sessionPrincipal(credential.secret);
+  }
+
+  private join(socket: Socket, principal: Principal): void {
+    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    void socket.join(userRoom(principal.userId));
+    if (principal.storeIds === null) void socket.join(CHAIN_ROOM);
+    else for (const id of principal.storeIds) void socket.join(storeRoom(id));
+  }
+
+  /** Re-checks credentials (of one user, or of everyone): re-scopes the live ones, disconnects the rest. */
+  private async revalidate(userId?: string): Promise<void> {
+    const io = this.io;
+    if (!io) return;
+    const sockets = userId ? await io.in(userRoom(userId)).fetchSockets() : await io.fetchSockets();
+    for (const remote of sockets) {
+      const socket = io.sockets.sockets.get(remote.id);
+      if (!socket) continue;
+      const data = socket.data as SocketData;
+      const principal = this.principalOf(data.credential);
+      if (!principal || principal.mustChangePassword) {
+        socket.emit('session-ended' as never);
+        socket.disconnect(true);
+        continue;
+      }
+      data.principal = principal;
+      this.join(socket, principal);
+    }
+  }
+
+  private store(thingName: string): string | null {
+    let storeId = this.storeOf.get(thingName);
+    if (storeId === undefined) {
+      storeId = this.registry.getThing(thingName)?.storeId ?? null;
+      this.storeOf.set(thingName, storeId);
+    }
+    return storeId;
+  }
+
+  private emit(thingName: string, event: string, payload: unknown): void {
+    this.emitToStore(this.store(thingName), event, payload);
+  }
+
+  private emitToStore(storeId: string | null, event: string, payload: unknown, alsoStoreId?: string | null): void {
+    if (!this.io) return;
+    const rooms = [CHAIN_ROOM];
+    if (storeId) rooms.push(storeRoom(storeId));
+    if (alsoStoreId && alsoStoreId !== storeId) rooms.push(storeRoom(alsoStoreId));
+    this.io.to(rooms).emit(event, payload);
+  }
+
+  private deviceChanged(thingName: string): void {
+    const before = this.storeOf.get(thingName);
+    this.storeOf.delete(thingName);
+    const thing = this.registry.getThing(thingName);
+    if (!thing) return;
+    this.storeOf.set(thingName, thing.storeId);
+    // A device moved out of a store is announced to its old store too, so their lists drop it.
+    this.emitToStore(thing.storeId, 'device', this.devices.summaryOf(thing), before);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What operators may ask of each device kind through the shadow's `desired` state, and the ranges the device
+ * runtimes honour. Checked by the fleet's API before a desired change is written (the devices check again).
+ * `null` removes a key from desired, as in AWS's shadow documents.
+ */
+export interface DesiredKey {
+  type: 'integer';
+  minimum: number;
+  maximum: number;
+  description: string;
+}
+
+export const DESIRED_KEYS: Record<'cart' | 'speaker', Record<string, DesiredKey>> = {
+  cart: { brightness: { type: 'integer', minimum: 0, maximum: 100, description: 'screen backlight, percent' } },
+  speaker: { volume: { type: 'integer', minimum: 0, maximum: 100, description: 'amplifier gain, percent' } },
+};
+
+/** The problems with a desired change for a kind; empty when it is acceptable. */
+export function desiredStateProblems(kind: 'cart' | 'speaker', desired: Record<string, unknown>): string[] {
+  const keys = DESIRED_KEYS[kind];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(desired)) {
+    const spec = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    if (!spec) {
+      problems.push(`'${key}' is not a setting of a ${kind} (settings: ${Object.keys(keys).join(', ')})`);
+      continue;
+    }
+    if (value === null) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.minimum || value > spec.maximum) {
+      problems.push(`'${key}' must be an integer from ${spec.minimum} to ${spec.maximum} (or null)`);
+    }
+  }
+  if (Object.keys(desired).length === 0) problems.push('desired is empty');
+  return problems;
+}

@@ -1,0 +1,82 @@
+/** Geometry for the floor map: store-frame metres, polygons as [x, y] rings. */
+
+export type Point = [number, number];
+
+export interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+export function boundsOf(polygons: Point[][]): Bounds {
+  const b = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+  for (const poly of polygons)
+    for (const [x, y] of poly) {
+      b.minX = Math.min(b.minX, x);
+      b.minY = Math.min(b.minY, y);
+      b.maxX = Math.max(b.maxX, x);
+      b.maxY = Math.max(b.maxY, y);
+    }
+  return Number.isFinite(b.minX) ? b : { minX: 0, minY: 0, maxX: 40, maxY: 30 };
+}
+
+/** Even-odd ray casting. */
+export function contains(polygon: Point[], [x, y]: Point): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export function centroid(polygon: Point[]): Point {
+  let x = 0;
+  let y = 0;
+  for (const p of polygon) {
+    x += p[0];
+    y += p[1];
+  }
+  return polygon.length ? [x / polygon.length, y / polygon.length] : [0, 0];
+}
+
+/** FNV-1a, 32 bit: the same thing name always hashes to the same seed. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A stable pseudo-random point inside `polygon` for `key` (a device only reports its zone, not coordinates).
+ * Sampled in the bounding box shrunk by `margin` metres, so markers do not sit on zone borders; rejection sampling
+ * handles non-rectangular zones, with the centroid as the fallback.
+ */
+export function placeInPolygon(polygon: Point[], key: string, margin = 0.9): Point {
+  const b = boundsOf([polygon]);
+  const w = b.maxX - b.minX;
+  const h = b.maxY - b.minY;
+  const mx = Math.min(margin, w / 4);
+  const my = Math.min(margin, h / 4);
+  const random = mulberry32(hashString(key));
+  for (let i = 0; i < 40; i++) {
+    const p: Point = [b.minX + mx + random() * (w - 2 * mx), b.minY + my + random() * (h - 2 * my)];
+    if (contains(polygon, p)) return p;
+  }
+  return centroid(polygon);
+}

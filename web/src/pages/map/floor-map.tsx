@@ -1,0 +1,112 @@
+import { useMemo } from 'preact/hooks';
+import type { DeviceSummary, Zone } from '../../api/types.ts';
+import { percent } from '../../app/format.ts';
+import { navigate } from '../../app/router.ts';
+import type { Tone } from '../../components/status.tsx';
+import { boundsOf, centroid, type Point, placeInPolygon } from './floor-geometry.ts';
+
+const ZONE_FILL: Record<string, string> = {
+  entrance: '#eef4ff',
+  dock: '#f1f5f9',
+  checkout: '#fdf6e9',
+  department: '#f0f8f3',
+  aisle: '#f7f5fb',
+};
+
+export function markerTone(d: DeviceSummary): Tone {
+  if (d.presence.state === 'never') return 'idle';
+  if (d.presence.state === 'offline') return 'bad';
+  if (d.openAlerts > 0 || (d.battery !== null && d.battery < 20)) return 'warn';
+  return 'ok';
+}
+
+/**
+ * The store floor in its own metre frame: zones from their polygons, carts at a stable point inside the zone they
+ * report (moving with a CSS transition when the zone changes), speakers in the zone they are installed in.
+ */
+export function FloorMap({
+  zones,
+  devices,
+  selectedZone,
+  onSelectZone,
+}: {
+  zones: Zone[];
+  devices: DeviceSummary[];
+  selectedZone: string | null;
+  onSelectZone: (zoneId: string) => void;
+}) {
+  const bounds = useMemo(() => boundsOf(zones.map((z) => z.polygon)), [zones]);
+  const pad = 1;
+  const viewBox = `${bounds.minX - pad} ${bounds.minY - pad} ${bounds.maxX - bounds.minX + 2 * pad} ${bounds.maxY - bounds.minY + 2 * pad}`;
+  const zoneById = useMemo(() => new Map(zones.map((z) => [z.id, z])), [zones]);
+
+  const placed = devices.flatMap((d) => {
+    const zoneId = d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId;
+    const zone = zoneId ? zoneById.get(zoneId) : undefined;
+    if (!zone) return [];
+    // keyed by zone too, so a cart coming back to a zone lands on the same spot as before
+    const point: Point = placeInPolygon(zone.polygon, `${d.thingName}@${zone.id}`);
+    return [{ d, point, zone }];
+  });
+
+  return (
+    <svg class="floor" viewBox={viewBox} role="img" aria-label="Store floor map" data-testid="floor-map">
+      <rect
+        x={bounds.minX}
+        y={bounds.minY}
+        width={bounds.maxX - bounds.minX}
+        height={bounds.maxY - bounds.minY}
+        class="floor-outline"
+      />
+      {zones.map((z) => {
+        const [cx, cy] = centroid(z.polygon);
+        const b = boundsOf([z.polygon]);
+        return (
+          <g
+            key={z.id}
+            class={`zone ${selectedZone === z.id ? 'selected' : ''}`}
+            onClick={() => onSelectZone(z.id)}
+            data-testid="map-zone"
+            data-zone={z.id}
+          >
+            <polygon points={z.polygon.map((p) => p.join(',')).join(' ')} fill={ZONE_FILL[z.kind] ?? '#f5f6f8'} />
+            <text x={b.minX + 0.5} y={b.minY + 1.1} class="zone-label">
+              {z.name}
+            </text>
+            <title>{`${z.name} (${z.kind})`}</title>
+            <circle cx={cx} cy={cy} r={0} />
+          </g>
+        );
+      })}
+      {placed.map(({ d, point }) => {
+        const tone = markerTone(d);
+        const title = `${d.thingName} · ${d.presence.state}${d.kind === 'cart' ? ` · battery ${percent(d.battery)}` : ''}`;
+        return (
+          <g
+            key={d.thingName}
+            class={`marker marker-${d.kind} tone-${tone}`}
+            style={{ transform: `translate(${point[0]}px, ${point[1]}px)` }}
+            onClick={() => navigate(`/devices/${encodeURIComponent(d.thingName)}`)}
+            data-testid="map-device"
+            data-thing={d.thingName}
+            data-zone={d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId}
+            data-tone={tone}
+          >
+            <title>{title}</title>
+            {d.kind === 'cart' ? (
+              <>
+                {tone === 'ok' ? <circle r={0.9} class="halo" /> : null}
+                <circle r={0.55} class="marker-body" />
+              </>
+            ) : (
+              <>
+                <rect x={-0.6} y={-0.6} width={1.2} height={1.2} rx={0.25} class="marker-body" />
+                <path d="M-0.25 -0.2h0.15l0.25 -0.2v0.8l-0.25 -0.2h-0.15z" class="marker-glyph" />
+              </>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
