@@ -140,7 +140,6 @@ export class FleetServer {
       this.bus,
       log.child({ component: 'alerts' }),
     );
-    const metrics = new FleetMetrics({ broker, telemetry, presence, alerts });
     const access = new AccessService(
       db,
       stores,
@@ -154,6 +153,15 @@ export class FleetServer {
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);
+    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }));
+    const metrics = new FleetMetrics({
+      broker,
+      telemetry,
+      presence,
+      alerts,
+      commands,
+      liveConnections: () => live.connections,
+    });
     const http = new HttpServer(
       config.http,
       {
@@ -176,7 +184,6 @@ export class FleetServer {
       },
       log.child({ component: 'http' }),
     );
-    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }));
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
     this.parts = {
       db,

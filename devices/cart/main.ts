@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger } from '../../platform/log.ts';
 import { stopOnSignals } from '../../platform/shutdown.ts';
-import { readCredentials } from '../core/device-config.ts';
+import { deviceIdentity } from '../core/claim-provisioner.ts';
 import { ProcessExitRestarter, type Restartable } from '../core/device-restarter.ts';
 import { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import { LogRing } from '../core/log-ring.ts';
@@ -18,15 +18,23 @@ import { VirtualZoneLocator } from './zone-locator.ts';
  */
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 let config: ReturnType<typeof loadCartConfig>;
-let credentials: ReturnType<typeof readCredentials>;
 try {
   config = loadCartConfig(values.config);
-  credentials = readCredentials(config.certDir);
 } catch (err) {
   exitOnConfigError(err);
 }
 // The ring keeps the last lines for the `logs` command.
 const logs = new LogRing();
+let identity: Awaited<ReturnType<typeof deviceIdentity>>;
+try {
+  // With a claim section and no certificate of its own yet, the cart provisions itself first (docs/operations.md).
+  const bootLog = createLogger(`cart:${config.thingName}`, config.logLevel, logs);
+  identity = await deviceIdentity(config, bootLog, { HardwareModel: config.hardwareModel });
+} catch (err) {
+  exitOnConfigError(err);
+}
+config = { ...config, thingName: identity.thingName };
+const credentials = identity.credentials;
 const log = createLogger(`cart:${config.thingName}`, config.logLevel, logs);
 // A commanded reboot exits with REBOOT_EXIT_CODE for the service manager to restart the runtime.
 const options = { logs, restarter: (target: Restartable) => new ProcessExitRestarter(target, log) };

@@ -6,7 +6,7 @@ import { iotidentity, iot, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { ProvisioningErrorResponse } from '../../protocol/topics.ts';
-import { type ClaimConfig, type DeviceCredentials, readCredentials } from './device-config.ts';
+import { type ClaimConfig, type DeviceConfig, type DeviceCredentials, readCredentials } from './device-config.ts';
 import { withTimeout } from './device-connection.ts';
 
 /** The device's own bundle, as `fleetctl devices add` writes it; `thing.json` is written last and marks it complete. */
@@ -222,4 +222,38 @@ function requireCertificate(response: { certificateId?: string; certificatePem?:
     certificatePem: response.certificatePem,
     certificateOwnershipToken: response.certificateOwnershipToken,
   };
+}
+
+/**
+ * The device's own credentials and thing name. With a claim section and no bundle of its own in `certDir` yet, the
+ * device provisions itself first: a rejection (bad template, parameters...) throws at once, an unreachable fleet is
+ * retried with the reconnect backoff. Without a claim section: the bundle `fleetctl devices add` wrote.
+ */
+export async function deviceIdentity(
+  config: DeviceConfig,
+  log: Logger,
+  parameters: Record<string, string> = {},
+): Promise<{ thingName: string; credentials: DeviceCredentials }> {
+  const claim = config.claim;
+  if (!claim) return { thingName: config.thingName, credentials: readCredentials(config.certDir) };
+  let delay = config.reconnect.minSeconds * 1000;
+  while (!hasOwnCertificate(config.certDir)) {
+    try {
+      const provisioner = new ClaimProvisioner(
+        { endpoint: config.endpoint, claim, certDir: config.certDir, parameters },
+        log.child({ part: 'claim' }),
+      );
+      await provisioner.provision();
+    } catch (err) {
+      if (err instanceof FleetError && err.code !== 'PROVISIONING_TIMEOUT') throw err;
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'provisioning by claim failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, config.reconnect.maxSeconds * 1000);
+    }
+  }
+  const thingName = provisionedThingName(config.certDir) ?? config.thingName;
+  if (thingName !== config.thingName) {
+    log.warn({ configured: config.thingName, provisioned: thingName }, 'the fleet named this device differently');
+  }
+  return { thingName, credentials: readCredentials(config.certDir) };
 }

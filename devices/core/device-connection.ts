@@ -111,7 +111,11 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   /** Subscribes, and subscribes again whenever the broker has lost the session. */
   async subscribe(topic: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
     this.subscriptions.set(topic, handler);
-    await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce, (t, payload) => handler(t, Buffer.from(payload)));
+    const result = await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce, (t, payload) =>
+      handler(t, Buffer.from(payload)),
+    );
+    // [MQTT-3.9.3] SUBACK 0x80: refused by policy (e.g. a thing pending approval); the caller retries.
+    if (result.qos === (0x80 as mqtt.QoS)) throw new Error(`subscription to ${topic} refused`);
   }
 
   private resubscribe(): void {

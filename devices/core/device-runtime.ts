@@ -33,6 +33,8 @@ export class DeviceRuntime {
   readonly logs: LogRing;
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
+  private subscribeRetry: NodeJS.Timeout | undefined;
+  private subscribeRetryMs = 0;
   private telemetryTimer: NodeJS.Timeout | undefined;
   private readonly announceOnline = () => {
     this.telemetry.publish('status', { state: 'online' });
@@ -41,10 +43,16 @@ export class DeviceRuntime {
     // Subscribe on the first connect, and again whenever the broker lost our session (e.g. it restarted).
     if (this.shadowStarted && sessionPresent) return;
     this.shadowStarted = true;
-    this.shadow.start().catch((err) => {
-      this.shadowStarted = false;
-      this.log.warn({ err: (err as Error).message }, 'shadow sync could not subscribe; retrying on reconnect');
-    });
+    this.shadow.start().then(
+      () => {
+        this.subscribeRetryMs = 0;
+      },
+      (err) => {
+        this.shadowStarted = false;
+        this.log.warn({ err: (err as Error).message }, 'shadow sync could not subscribe; retrying');
+        this.retrySubscriptions();
+      },
+    );
   };
 
   constructor(
@@ -119,6 +127,23 @@ export class DeviceRuntime {
   }
 
   /**
+   * A thing pending approval may connect but not subscribe (SUBACK 0x80): it keeps asking on the same connection,
+   * backing off up to `reconnect.maxSeconds`, so that approval takes effect without a restart or a reconnect.
+   */
+  private retrySubscriptions(): void {
+    clearTimeout(this.subscribeRetry);
+    if (!this.connection.online) return; // the next 'online' tries again
+    const { minSeconds, maxSeconds } = this.config.reconnect;
+    this.subscribeRetryMs = Math.min(Math.max(this.subscribeRetryMs * 2, minSeconds * 1000), maxSeconds * 1000);
+    this.subscribeRetry = setTimeout(() => {
+      if (!this.connection.online || this.shadowStarted) return;
+      this.commands.start();
+      this.startShadow(false);
+    }, this.subscribeRetryMs);
+    this.subscribeRetry.unref();
+  }
+
+  /**
    * Called by the device kind once its hardware and vitals are set up: starts the health monitor, and runs the
    * kind's telemetry publisher now and every `telemetryIntervalMs` until stop(). Reports that follow a change (zone,
    * dock, volume) are published by the kind as they happen, on top of this beat.
@@ -133,6 +158,7 @@ export class DeviceRuntime {
 
   async stop(): Promise<void> {
     clearInterval(this.telemetryTimer);
+    clearTimeout(this.subscribeRetry);
     this.health.stop();
     this.shadow.stop();
     this.commands.stop();

@@ -12,6 +12,11 @@ export type DesiredStateHandler = (desired: JsonObject) => JsonObject | Promise<
  * and applies any delta; it applies each `update/delta` as it arrives (ignoring ones older than what it applied);
  * and it reports the device's actual state. Reports made while offline are merged and sent on reconnect.
  */
+/** [MQTT-3.9.3] SUBACK 0x80: the policy refused the filter (e.g. a thing still pending approval). */
+function granted(result: mqtt.MqttSubscribeRequest): void {
+  if (result.qos === (0x80 as mqtt.QoS)) throw new Error(`subscription to ${result.topic} refused`);
+}
+
 export class ShadowSync {
   private client: iotshadow.IotShadowClient | undefined;
   private handler: DesiredStateHandler = () => ({});
@@ -37,25 +42,25 @@ export class ShadowSync {
     this.client = client;
     const thingName = this.thingName;
     const qos = mqtt.QoS.AtLeastOnce;
-    await client.subscribeToShadowDeltaUpdatedEvents({ thingName }, qos, (err, event) => {
+    granted(await client.subscribeToShadowDeltaUpdatedEvents({ thingName }, qos, (err, event) => {
       if (err || !event?.state) return;
       this.apply(event.state as JsonObject, event.version ?? 0);
-    });
-    await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
+    }));
+    granted(await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
       if (err || !response) return;
       // The service's answer is authoritative: a shadow deleted and re-created may restart at a lower version.
       this.appliedVersion = Math.min(this.appliedVersion, response.version ?? 0);
       const delta = response.state?.delta as JsonObject | undefined;
       if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
-    });
-    await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
+    }));
+    granted(await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
       // 404 simply means no shadow yet: the first report creates it.
       if (response?.code !== 404)
         this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
-    });
-    await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
+    }));
+    granted(await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
       this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
-    });
+    }));
     this.connection.off('online', this.onOnline);
     this.connection.on('online', this.onOnline);
     this.onOnline();

@@ -21,7 +21,7 @@ export function causeKeyOf(cause: AlertCause, faultCode?: string): string {
 export function breached(rule: AlertRule, o: Observation): boolean {
   switch (o.cause) {
     case 'battery-low':
-      return o.percent < (rule.threshold as number);
+      return !o.charging && o.percent < (rule.threshold as number);
     case 'temperature-high':
       return o.celsius > (rule.threshold as number);
     case 'offline':
@@ -35,7 +35,7 @@ export function breached(rule: AlertRule, o: Observation): boolean {
 export function cleared(rule: AlertRule, o: Observation): boolean {
   switch (o.cause) {
     case 'battery-low':
-      return o.percent >= (rule.clearThreshold as number);
+      return o.charging || o.percent >= (rule.clearThreshold as number);
     case 'temperature-high':
       return o.celsius < (rule.clearThreshold as number);
     case 'offline':

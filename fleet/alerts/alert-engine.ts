@@ -260,9 +260,10 @@ export class AlertEngine {
         // alert is neither resolved nor escalated without its minimum duration.
         const active = c.alert !== undefined && severityRank(rule.severity) <= severityRank(c.alert.severity);
         c.tiers.set(rule.id, { rule, active, pending: undefined, timer: undefined });
-      } else if (JSON.stringify(tier.rule) !== JSON.stringify(rule)) {
+      } else if (tier.rule !== rule) {
+        // A changed rule restarts the pending transition under the new numbers; an identical one changes nothing.
+        if (!sameRule(tier.rule, rule)) this.cancel(tier);
         tier.rule = rule;
-        this.cancel(tier);
       }
     }
   }
@@ -404,6 +405,10 @@ export class AlertEngine {
   private announce(alert: Alert): void {
     this.bus.emit('alert.changed', { alert });
   }
+}
+
+function sameRule(a: AlertRule, b: AlertRule): boolean {
+  return (Object.keys(a) as (keyof AlertRule)[]).every((key) => a[key] === b[key]);
 }
 
 /** What an open alert tells about its cause when the fleet restarts (offline comes from the presence table). */

@@ -16,7 +16,7 @@ export interface CommandsPort {
     requestedBy: string;
   }): unknown;
   list(thingName: string, limit: number): unknown[];
-  find(id: string): { thingName: string } | undefined;
+  get(id: string): { thingName: string } | undefined;
 }
 
 export interface AlertsPort {

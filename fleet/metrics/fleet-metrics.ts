@@ -19,8 +19,11 @@ export class FleetMetrics {
     telemetry: TelemetryIngest;
     presence: PresenceService;
     alerts?: { counts(): AlertCounts };
+    commands?: { stats(): { sent: number; answered: number } };
+    /** Live-update sockets (browsers and scripts) connected now. */
+    liveConnections?: () => number;
   }) {
-    const { broker, telemetry, presence, alerts } = deps;
+    const { broker, telemetry, presence, alerts, commands, liveConnections } = deps;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cartfleet_' });
 
@@ -57,6 +60,12 @@ export class FleetMetrics {
         () => telemetry.stats().rejected,
       ],
     ];
+    if (commands) {
+      counters.push(
+        ['cartfleet_commands_sent_total', 'Remote commands published to devices', () => commands.stats().sent],
+        ['cartfleet_commands_answered_total', 'Remote command answers accepted', () => commands.stats().answered],
+      );
+    }
     for (const [name, help, read] of counters) {
       new Counter({
         name,
@@ -81,6 +90,9 @@ export class FleetMetrics {
         () => presence.list().filter((p) => p.state === 'online').length,
       ],
     ];
+    if (liveConnections) {
+      gauges.push(['cartfleet_live_connections', 'Live-update sockets (console browsers, scripts)', liveConnections]);
+    }
     for (const [name, help, read] of gauges) {
       new Gauge({
         name,

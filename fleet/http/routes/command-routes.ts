@@ -96,7 +96,7 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: { tags: ['commands'], summary: 'One command and its result', params: idParams },
     },
     async (req) => {
-      const command = commands().find(req.params.id);
+      const command = commands().get(req.params.id);
       if (!command || !deps.devices.visibleThing(principal(req), command.thingName)) {
         throw new FleetError('COMMAND_NOT_FOUND', `no command '${req.params.id}'`);
       }

@@ -3,7 +3,11 @@ import type { Alert } from '../api/types.ts';
 import { toast } from './toasts.ts';
 
 /** Acknowledge or resolve an alert; returns the updated alert, or null after showing why it failed. */
-export async function changeAlert(alert: Alert, action: 'acknowledge' | 'resolve', note?: string): Promise<Alert | null> {
+export async function changeAlert(
+  alert: Alert,
+  action: 'acknowledge' | 'resolve',
+  note?: string,
+): Promise<Alert | null> {
   try {
     const updated = await api.post<Alert>(`/api/alerts/${enc(alert.id)}/${action}`, note ? { note } : {});
     toast('success', `Alert on ${alert.thingName} ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { onSessionLost } from '../api/api-client.ts';
+import type { Me } from '../api/types.ts';
 import { Loading } from '../components/page-state.tsx';
 import { liveFeed } from '../live/live-feed.ts';
 import { AccountPage } from '../pages/account-page.tsx';
@@ -60,24 +61,26 @@ export function App() {
   if (me === null) return <LoginPage query={query} />;
   if (me.user.mustChangePassword) return <ChangePasswordPage me={me} forced />;
 
-  let page: preact.JSX.Element;
-  let params: Record<string, string> | null;
-  if (path === '/' || path === '/login' || path === '/change-password') page = <OverviewPage me={me} />;
-  else if (path === '/devices') page = <DeviceListPage me={me} query={query} />;
-  else if ((params = match('/devices/:thingName', path)))
-    page = <DevicePage key={params.thingName} me={me} thingName={params.thingName!} query={query} />;
-  else if (path === '/map') page = <StoreMapPage me={me} storeId={null} />;
-  else if ((params = match('/map/:storeId', path)))
-    page = <StoreMapPage key={params.storeId} me={me} storeId={params.storeId!} />;
-  else if (path === '/alerts') page = <AlertsPage me={me} query={query} />;
-  else if (path === '/audit') page = <AuditPage me={me} query={query} />;
-  else if (path === '/users') page = <UsersPage me={me} />;
-  else if (path === '/account') page = <AccountPage me={me} />;
-  else page = <NotFoundPage />;
+  const page = routePage(me, path, query);
 
   return (
     <Shell me={me} path={path}>
       {page}
     </Shell>
   );
+}
+
+function routePage(me: Me, path: string, query: URLSearchParams): preact.JSX.Element {
+  if (path === '/' || path === '/login' || path === '/change-password') return <OverviewPage me={me} />;
+  if (path === '/devices') return <DeviceListPage me={me} query={query} />;
+  const device = match('/devices/:thingName', path);
+  if (device) return <DevicePage key={device.thingName} me={me} thingName={device.thingName!} query={query} />;
+  if (path === '/map') return <StoreMapPage me={me} storeId={null} />;
+  const map = match('/map/:storeId', path);
+  if (map) return <StoreMapPage key={map.storeId} me={me} storeId={map.storeId!} />;
+  if (path === '/alerts') return <AlertsPage me={me} query={query} />;
+  if (path === '/audit') return <AuditPage me={me} query={query} />;
+  if (path === '/users') return <UsersPage me={me} />;
+  if (path === '/account') return <AccountPage me={me} />;
+  return <NotFoundPage />;
 }

@@ -37,7 +37,6 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resourc
     );
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to load again
   useEffect(() => {
     setData(undefined);
     run();

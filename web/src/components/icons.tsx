@@ -23,7 +23,8 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
-export function Icon({ name, size = 18, title }: { name: IconName; size?: number; title?: string }) {
+/** Decorative: the text next to an icon says what it means. */
+export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
   return (
     <svg
       class="icon"
@@ -35,10 +36,8 @@ export function Icon({ name, size = 18, title }: { name: IconName; size?: number
       stroke-width="1.8"
       stroke-linecap="round"
       stroke-linejoin="round"
-      aria-hidden={title ? undefined : 'true'}
-      role={title ? 'img' : undefined}
+      aria-hidden="true"
     >
-      {title && <title>{title}</title>}
       <path d={paths[name]} />
     </svg>
   );

@@ -17,7 +17,12 @@ export function Pager({
       <span class="muted tabular">
         {from}–{to} of {total}
       </span>
-      <button type="button" class="btn btn-small" disabled={offset <= 0} onClick={() => onChange(Math.max(0, offset - limit))}>
+      <button
+        type="button"
+        class="btn btn-small"
+        disabled={offset <= 0}
+        onClick={() => onChange(Math.max(0, offset - limit))}
+      >
         Previous
       </button>
       <button type="button" class="btn btn-small" disabled={to >= total} onClick={() => onChange(offset + limit)}>

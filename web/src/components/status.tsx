@@ -47,7 +47,11 @@ export function BatteryGauge({ battery, charging }: { battery: number | null; ch
         <span class={`battery-fill fill-${tone}`} style={{ width: `${Math.max(4, Math.min(100, battery))}%` }} />
       </span>
       <span class="tabular">{Math.round(battery)}%</span>
-      {charging ? <span class="charging" aria-label="charging">⚡</span> : null}
+      {charging ? (
+        <span class="charging" title="charging">
+          ⚡
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -62,7 +66,9 @@ export function KindLabel({ kind }: { kind: DeviceKind }) {
 }
 
 export function SeverityBadge({ severity }: { severity: Alert['severity'] }) {
-  return <Badge tone={severity === 'critical' ? 'bad' : 'warn'}>{severity === 'critical' ? 'Critical' : 'Warning'}</Badge>;
+  return (
+    <Badge tone={severity === 'critical' ? 'bad' : 'warn'}>{severity === 'critical' ? 'Critical' : 'Warning'}</Badge>
+  );
 }
 
 const ALERT_STATE_TONE: Record<Alert['state'], Tone> = { open: 'bad', acknowledged: 'warn', resolved: 'ok' };

@@ -1,5 +1,5 @@
-import { io, type Socket } from 'socket.io-client';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { io, type Socket } from 'socket.io-client';
 import type { LiveEvents } from '../api/types.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline' | 'refused';

@@ -49,7 +49,10 @@ export function AccountPage({ me }: { me: Me }) {
 
   return (
     <div class="page" data-testid="account-page">
-      <PageHeader title="Your account" subtitle={`${me.user.displayName || me.user.username} · ${ROLE_LABELS[me.user.role]}`} />
+      <PageHeader
+        title="Your account"
+        subtitle={`${me.user.displayName || me.user.username} · ${ROLE_LABELS[me.user.role]}`}
+      />
       <div class="grid-2">
         <section class="panel">
           <header class="panel-header">
@@ -61,7 +64,9 @@ export function AccountPage({ me }: { me: Me }) {
             <dt>Role</dt>
             <dd>{ROLE_LABELS[me.user.role]}</dd>
             <dt>Stores</dt>
-            <dd>{me.storeIds === null ? 'Whole chain' : me.storeIds.map((s) => storeName(stores, s)).join(', ') || 'None'}</dd>
+            <dd>
+              {me.storeIds === null ? 'Whole chain' : me.storeIds.map((s) => storeName(stores, s)).join(', ') || 'None'}
+            </dd>
             <dt>Last sign-in</dt>
             <dd>{absoluteTime(me.user.lastLoginAt)}</dd>
           </dl>
@@ -73,8 +78,8 @@ export function AccountPage({ me }: { me: Me }) {
             <h2>API tokens</h2>
           </header>
           <p class="muted small pad-x">
-            For scripts and the <code>fleetctl</code> CLI: send as <code>Authorization: Bearer …</code>. A token acts with
-            your role and stores.
+            For scripts and the <code>fleetctl</code> CLI: send as <code>Authorization: Bearer …</code>. A token acts
+            with your role and stores.
           </p>
           <form class="token-form" onSubmit={createToken}>
             <input
@@ -108,7 +113,8 @@ export function AccountPage({ me }: { me: Me }) {
                   <div>
                     <strong>{t.name}</strong>
                     <div class="muted small">
-                      created {relativeTime(t.createdAt)} · {t.expiresAt ? `expires ${absoluteTime(t.expiresAt)}` : 'never expires'}
+                      created {relativeTime(t.createdAt)} ·{' '}
+                      {t.expiresAt ? `expires ${absoluteTime(t.expiresAt)}` : 'never expires'}
                     </div>
                   </div>
                   <button type="button" class="btn btn-small btn-danger-ghost" onClick={() => revoke(t)}>

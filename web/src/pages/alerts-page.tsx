@@ -52,7 +52,10 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
 
   return (
     <div class="page" data-testid="alerts-page">
-      <PageHeader title="Alerts" subtitle={alerts.data ? `${alerts.data.total} ${state === 'active' ? 'active' : state}` : ' '} />
+      <PageHeader
+        title="Alerts"
+        subtitle={alerts.data ? `${alerts.data.total} ${state === 'active' ? 'active' : state}` : ' '}
+      />
       <section class="filters">
         <div class="segmented" role="tablist" aria-label="Alert state">
           {TABS.map((t) => (
@@ -69,7 +72,11 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
             </button>
           ))}
         </div>
-        <select value={storeId} onChange={(e) => setQuery({ storeId: e.currentTarget.value, offset: null })} aria-label="Store">
+        <select
+          value={storeId}
+          onChange={(e) => setQuery({ storeId: e.currentTarget.value, offset: null })}
+          aria-label="Store"
+        >
           <option value="">All stores</option>
           {stores.map((s) => (
             <option key={s.id} value={s.id}>
@@ -77,7 +84,11 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
             </option>
           ))}
         </select>
-        <select value={severity} onChange={(e) => setQuery({ severity: e.currentTarget.value, offset: null })} aria-label="Severity">
+        <select
+          value={severity}
+          onChange={(e) => setQuery({ severity: e.currentTarget.value, offset: null })}
+          aria-label="Severity"
+        >
           <option value="">Any severity</option>
           <option value="critical">Critical</option>
           <option value="warning">Warning</option>
@@ -98,7 +109,13 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
         ) : (
           <ul class="alert-list" data-testid="alert-list">
             {alerts.data.items.map((a) => (
-              <li key={a.id} class={`alert-item alert-${a.severity} state-${a.state}`} data-testid="alert-row" data-alert={a.id} data-thing={a.thingName}>
+              <li
+                key={a.id}
+                class={`alert-item alert-${a.severity} state-${a.state}`}
+                data-testid="alert-row"
+                data-alert={a.id}
+                data-thing={a.thingName}
+              >
                 <div class="alert-main">
                   <div class="row gap wrap">
                     <SeverityBadge severity={a.severity} />
@@ -122,7 +139,14 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
                     ) : null}
                     {a.resolvedAt ? (
                       <li title={absoluteTime(a.resolvedAt)}>
-                        <span class="dot dot-ok" /> Resolved {a.resolvedBy ? <>by <strong>{actorName(a.resolvedBy)}</strong></> : 'automatically'}{' '}
+                        <span class="dot dot-ok" /> Resolved{' '}
+                        {a.resolvedBy ? (
+                          <>
+                            by <strong>{actorName(a.resolvedBy)}</strong>
+                          </>
+                        ) : (
+                          'automatically'
+                        )}{' '}
                         {relativeTime(a.resolvedAt)}
                       </li>
                     ) : null}
@@ -159,7 +183,12 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
           </ul>
         )}
         {alerts.data ? (
-          <Pager total={alerts.data.total} limit={PAGE_SIZE} offset={offset} onChange={(o) => setQuery({ offset: o || null }, false)} />
+          <Pager
+            total={alerts.data.total}
+            limit={PAGE_SIZE}
+            offset={offset}
+            onChange={(o) => setQuery({ offset: o || null }, false)}
+          />
         ) : null}
       </section>
       {noteFor ? (

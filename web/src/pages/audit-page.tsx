@@ -67,7 +67,12 @@ export function AuditPage({ query }: { me: Me; query: URLSearchParams }) {
             </option>
           ))}
         </select>
-        <input placeholder="Target (thing, user…)" value={filters.targetId} onChange={set('targetId')} aria-label="Target" />
+        <input
+          placeholder="Target (thing, user…)"
+          value={filters.targetId}
+          onChange={set('targetId')}
+          aria-label="Target"
+        />
         <select value={filters.storeId} onChange={set('storeId')} aria-label="Store">
           <option value="">All stores</option>
           {stores.map((s) => (
@@ -138,7 +143,12 @@ export function AuditPage({ query }: { me: Me; query: URLSearchParams }) {
           </div>
         )}
         {audit.data ? (
-          <Pager total={audit.data.total} limit={PAGE_SIZE} offset={offset} onChange={(o) => setQuery({ offset: o || null }, false)} />
+          <Pager
+            total={audit.data.total}
+            limit={PAGE_SIZE}
+            offset={offset}
+            onChange={(o) => setQuery({ offset: o || null }, false)}
+          />
         ) : null}
       </section>
     </div>

@@ -15,8 +15,8 @@ export function ChangePasswordPage({ me }: { me: Me; forced: boolean }) {
           <div>
             <h1>Choose a new password</h1>
             <p class="muted">
-              Signed in as <strong>{me.user.username}</strong>. The password you used was temporary; choose your own
-              to continue.
+              Signed in as <strong>{me.user.username}</strong>. The password you used was temporary; choose your own to
+              continue.
             </p>
           </div>
         </div>

@@ -49,14 +49,16 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
   useLiveEvent('presence', (e) => {
     // a presence filter may now exclude (or include) the device: ask the server
     if (filters.presence) reload();
-    list.mutate((page) =>
-      page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) },
+    list.mutate(
+      (page) =>
+        page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) },
     );
   });
   useLiveEvent('telemetry', (e) => {
     if (e.stream !== 'telemetry' && e.stream !== 'health') return;
-    list.mutate((page) =>
-      page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) },
+    list.mutate(
+      (page) =>
+        page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) },
     );
   });
   useLiveEvent('device', reload);
@@ -178,7 +180,11 @@ function Filters({
 }) {
   const [more, setMore] = useState(Boolean(filters.batteryAbove || filters.softwareVersion || filters.tag));
   const set = (key: string) => (e: Event) =>
-    setQuery({ [key]: (e.currentTarget as HTMLInputElement).value, offset: null, ...(key === 'storeId' ? { zoneId: null } : {}) });
+    setQuery({
+      [key]: (e.currentTarget as HTMLInputElement).value,
+      offset: null,
+      ...(key === 'storeId' ? { zoneId: null } : {}),
+    });
   return (
     <section class="filters" data-testid="device-filters">
       <label class="search">
@@ -225,7 +231,12 @@ function Filters({
         <option value="offline">Offline</option>
         <option value="never">Never connected</option>
       </select>
-      <select value={filters.batteryBelow} onChange={set('batteryBelow')} aria-label="Battery below" data-testid="filter-battery">
+      <select
+        value={filters.batteryBelow}
+        onChange={set('batteryBelow')}
+        aria-label="Battery below"
+        data-testid="filter-battery"
+      >
         <option value="">Any battery</option>
         <option value="15">Below 15%</option>
         <option value="30">Below 30%</option>

@@ -4,6 +4,7 @@ import { session } from '../app/session.ts';
 import { Icon } from '../components/icons.tsx';
 
 const TICKET_ERRORS: Record<string, string> = {
+  ticket: 'That sign-in link has expired or was already used. Sign in with your password.',
   LOGIN_TICKET_INVALID: 'That sign-in link has expired or was already used. Sign in with your password.',
 };
 

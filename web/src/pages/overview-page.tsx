@@ -49,7 +49,12 @@ export function OverviewPage({ me }: { me: Me }) {
           const k = d.byKind[kind] ?? { online: 0, offline: 0, neverConnected: 0 };
           const total = k.online + k.offline + k.neverConnected;
           return (
-            <a class="card stat-card card-link" key={kind} href={`/devices?kind=${kind}`} data-testid={`overview-${kind}`}>
+            <a
+              class="card stat-card card-link"
+              key={kind}
+              href={`/devices?kind=${kind}`}
+              data-testid={`overview-${kind}`}
+            >
               <span class="stat-label">
                 <KindLabel kind={kind} />
               </span>

@@ -23,7 +23,8 @@ export function UsersPage({ me }: { me: Me }) {
   if (users.error && !users.data) return <ErrorState error={users.error} onRetry={users.reload} />;
 
   async function resetPassword(user: User) {
-    if (!window.confirm(`Reset the password of ${user.username}? They must choose a new one at their next sign-in.`)) return;
+    if (!window.confirm(`Reset the password of ${user.username}? They must choose a new one at their next sign-in.`))
+      return;
     try {
       const res = await api.post<{ oneTimePassword: string }>(`/api/users/${enc(user.id)}/reset-password`);
       setSecret({ username: user.username, password: res.oneTimePassword });
@@ -63,7 +64,12 @@ export function UsersPage({ me }: { me: Me }) {
               </thead>
               <tbody>
                 {users.data.map((u) => (
-                  <tr key={u.id} data-testid="user-row" data-username={u.username} class={u.disabled ? 'row-disabled' : ''}>
+                  <tr
+                    key={u.id}
+                    data-testid="user-row"
+                    data-username={u.username}
+                    class={u.disabled ? 'row-disabled' : ''}
+                  >
                     <td>
                       <strong>{u.displayName || u.username}</strong>
                       <div class="muted small mono">{u.username}</div>
@@ -85,17 +91,26 @@ export function UsersPage({ me }: { me: Me }) {
                     <td class="small">
                       {u.role === 'hq-admin' || (!u.storeIds.length && !u.regions.length)
                         ? 'Whole chain'
-                        : [
-                            ...u.storeIds.map((s) => storeName(stores, s)),
-                            ...u.regions.map((r) => `Region ${r}`),
-                          ].join(', ')}
+                        : [...u.storeIds.map((s) => storeName(stores, s)), ...u.regions.map((r) => `Region ${r}`)].join(
+                            ', ',
+                          )}
                     </td>
                     <td class="hide-md muted">{u.lastLoginAt ? relativeTime(u.lastLoginAt) : 'never'}</td>
                     <td class="num nowrap">
-                      <button type="button" class="btn btn-small btn-ghost" onClick={() => setEditing(u)} data-testid="user-edit">
+                      <button
+                        type="button"
+                        class="btn btn-small btn-ghost"
+                        onClick={() => setEditing(u)}
+                        data-testid="user-edit"
+                      >
                         Edit
                       </button>
-                      <button type="button" class="btn btn-small btn-ghost" onClick={() => resetPassword(u)} data-testid="user-reset">
+                      <button
+                        type="button"
+                        class="btn btn-small btn-ghost"
+                        onClick={() => resetPassword(u)}
+                        data-testid="user-reset"
+                      >
                         Reset password
                       </button>
                     </td>
@@ -214,7 +229,11 @@ function UserDialog({
         )}
         <label class="field">
           <span>Display name</span>
-          <input value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} data-testid="user-display-name" />
+          <input
+            value={displayName}
+            onInput={(e) => setDisplayName(e.currentTarget.value)}
+            data-testid="user-display-name"
+          />
         </label>
         <label class="field">
           <span>Role</span>
@@ -254,7 +273,11 @@ function UserDialog({
                 <div class="checks">
                   {regions.map((r) => (
                     <label class="check" key={r}>
-                      <input type="checkbox" checked={userRegions.includes(r)} onChange={() => toggle(userRegions, setUserRegions, r)} />
+                      <input
+                        type="checkbox"
+                        checked={userRegions.includes(r)}
+                        onChange={() => toggle(userRegions, setUserRegions, r)}
+                      />
                       {r}
                     </label>
                   ))}

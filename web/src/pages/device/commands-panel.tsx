@@ -24,9 +24,10 @@ const COMMANDS: { name: CommandName; label: string; hint: string; confirm?: stri
 const FINAL = new Set(['succeeded', 'failed', 'timed-out', 'expired']);
 
 export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: string; online: boolean }) {
-  const commands = useResource(() => api.get<Command[]>(`/api/devices/${enc(thingName)}/commands`, { limit: 20 }), [
-    thingName,
-  ]);
+  const commands = useResource(
+    () => api.get<Command[]>(`/api/devices/${enc(thingName)}/commands`, { limit: 20 }),
+    [thingName],
+  );
   const [sending, setSending] = useState<CommandName | null>(null);
   const [confirming, setConfirming] = useState<(typeof COMMANDS)[number] | null>(null);
   const [queue, setQueue] = useState(false);
@@ -140,7 +141,8 @@ function CommandResult({ command: c }: { command: Command }) {
   if (!FINAL.has(c.status)) {
     return (
       <div class="command-result muted" data-testid="command-result">
-        <span class="spinner" /> {c.status === 'queued' ? 'Waiting for the device to connect…' : 'Waiting for the device…'}
+        <span class="spinner" />{' '}
+        {c.status === 'queued' ? 'Waiting for the device to connect…' : 'Waiting for the device…'}
       </div>
     );
   }

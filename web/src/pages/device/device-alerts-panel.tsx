@@ -8,9 +8,10 @@ import { AlertStateBadge, SeverityBadge } from '../../components/status.tsx';
 import { useLiveEvent } from '../../live/live-feed.ts';
 
 export function DeviceAlertsPanel({ me, thingName }: { me: Me; thingName: string }) {
-  const alerts = useResource(() => api.get<Page<Alert>>('/api/alerts', { thingName, state: 'active', limit: 20 }), [
-    thingName,
-  ]);
+  const alerts = useResource(
+    () => api.get<Page<Alert>>('/api/alerts', { thingName, state: 'active', limit: 20 }),
+    [thingName],
+  );
   useLiveEvent('alert', (a) => {
     if (a.thingName !== thingName) return;
     alerts.mutate((page) => {
@@ -49,11 +50,19 @@ export function DeviceAlertsPanel({ me, thingName }: { me: Me; thingName: string
             {manage ? (
               <div class="row gap">
                 {a.state === 'open' ? (
-                  <button type="button" class="btn btn-small" onClick={async () => replace(await changeAlert(a, 'acknowledge'))}>
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    onClick={async () => replace(await changeAlert(a, 'acknowledge'))}
+                  >
                     Acknowledge
                   </button>
                 ) : null}
-                <button type="button" class="btn btn-small btn-ghost" onClick={async () => replace(await changeAlert(a, 'resolve'))}>
+                <button
+                  type="button"
+                  class="btn btn-small btn-ghost"
+                  onClick={async () => replace(await changeAlert(a, 'resolve'))}
+                >
                   Resolve
                 </button>
               </div>

@@ -8,9 +8,9 @@ import { useResource, useThrottled, useTick } from '../../app/use-resource.ts';
 import { ErrorState, Loading } from '../../components/page-state.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
-import { DeviceAlertsPanel } from './device-alerts-panel.tsx';
 import { CommandsPanel } from './commands-panel.tsx';
 import { DesiredStatePanel } from './desired-state-panel.tsx';
+import { DeviceAlertsPanel } from './device-alerts-panel.tsx';
 import { EventsPanel } from './events-panel.tsx';
 import { ShadowPanel } from './shadow-panel.tsx';
 import { TelemetryPanel } from './telemetry-panel.tsx';
@@ -53,7 +53,11 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
       <nav class="breadcrumbs">
         <a href="/devices">Devices</a>
         <span aria-hidden="true">/</span>
-        {d.storeId ? <a href={`/devices?storeId=${enc(d.storeId)}`}>{storeName(stores, d.storeId)}</a> : <span>No store</span>}
+        {d.storeId ? (
+          <a href={`/devices?storeId=${enc(d.storeId)}`}>{storeName(stores, d.storeId)}</a>
+        ) : (
+          <span>No store</span>
+        )}
       </nav>
       <header class="device-hero">
         <div class={`device-glyph glyph-${d.presence.state}`}>
@@ -66,7 +70,11 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
             {d.presence.state === 'offline' && d.presence.disconnectReason ? (
               <span class="muted small">({d.presence.disconnectReason})</span>
             ) : null}
-            {d.openAlerts ? <span class="badge badge-bad">{d.openAlerts} open alert{d.openAlerts > 1 ? 's' : ''}</span> : null}
+            {d.openAlerts ? (
+              <span class="badge badge-bad">
+                {d.openAlerts} open alert{d.openAlerts > 1 ? 's' : ''}
+              </span>
+            ) : null}
             {d.provisioning === 'pending-approval' ? <span class="badge badge-warn">Pending approval</span> : null}
           </div>
         </div>
@@ -146,7 +154,9 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
                       <span class="mono small" title={c.certificateId}>
                         {c.certificateId.slice(0, 12)}…
                       </span>
-                      <span class={`badge ${c.status === 'ACTIVE' || c.status === 'active' ? 'badge-ok' : 'badge-idle'}`}>
+                      <span
+                        class={`badge ${c.status === 'ACTIVE' || c.status === 'active' ? 'badge-ok' : 'badge-idle'}`}
+                      >
                         {c.status}
                       </span>
                       <span class="muted small">until {absoluteTime(c.notAfter)}</span>

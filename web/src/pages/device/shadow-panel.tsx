@@ -40,7 +40,11 @@ export function ShadowPanel({ shadow, namedShadows }: { shadow: Shadow | null; n
           <div>
             <h3>
               Delta{' '}
-              {deltaKeys ? <span class="badge badge-warn">{deltaKeys} pending</span> : <span class="badge badge-ok">in sync</span>}
+              {deltaKeys ? (
+                <span class="badge badge-warn">{deltaKeys} pending</span>
+              ) : (
+                <span class="badge badge-ok">in sync</span>
+              )}
             </h3>
             <JsonView value={current.delta} testId="shadow-delta" />
           </div>

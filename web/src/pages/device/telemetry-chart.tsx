@@ -86,7 +86,13 @@ export function TelemetryChart({ thingName, spec, rangeMs }: { thingName: string
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: { x: { time: true }, y: spec.range ? { range: spec.range } : { auto: true } },
       axes: [
-        { stroke: '#6b7480', grid: { stroke: '#eef0f3', width: 1 }, ticks: { show: false }, size: 28, font: '11px system-ui' },
+        {
+          stroke: '#6b7480',
+          grid: { stroke: '#eef0f3', width: 1 },
+          ticks: { show: false },
+          size: 28,
+          font: '11px system-ui',
+        },
         {
           stroke: '#6b7480',
           grid: { stroke: '#eef0f3', width: 1 },
@@ -126,7 +132,9 @@ export function TelemetryChart({ thingName, spec, rangeMs }: { thingName: string
       <figcaption>
         <span>{spec.label}</span>
         <strong class="tabular">
-          {latest === null ? '—' : `${Number.isInteger(latest) ? latest : latest.toFixed(1)}${spec.unit === '%' ? '%' : ` ${spec.unit}`}`}
+          {latest === null
+            ? '—'
+            : `${Number.isInteger(latest) ? latest : latest.toFixed(1)}${spec.unit === '%' ? '%' : ` ${spec.unit}`}`}
         </strong>
       </figcaption>
       <div class="chart-body">

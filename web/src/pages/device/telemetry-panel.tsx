@@ -21,7 +21,7 @@ export function TelemetryPanel({ thingName }: { thingName: string }) {
     <section class="panel" data-testid="telemetry-panel">
       <header class="panel-header">
         <h2>Telemetry</h2>
-        <div class="segmented" role="group" aria-label="Time range">
+        <div class="segmented">
           {RANGES.map((r) => (
             <button
               type="button"

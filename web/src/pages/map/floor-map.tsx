@@ -1,7 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import type { DeviceSummary, Zone } from '../../api/types.ts';
 import { percent } from '../../app/format.ts';
-import { navigate } from '../../app/router.ts';
 import type { Tone } from '../../components/status.tsx';
 import { boundsOf, centroid, type Point, placeInPolygon } from './floor-geometry.ts';
 
@@ -62,6 +61,7 @@ export function FloorMap({
         const [cx, cy] = centroid(z.polygon);
         const b = boundsOf([z.polygon]);
         return (
+          // biome-ignore lint/a11y/noStaticElementInteractions: a pointer shortcut; keyboard users pick zones from the list beside the map
           <g
             key={z.id}
             class={`zone ${selectedZone === z.id ? 'selected' : ''}`}
@@ -82,11 +82,11 @@ export function FloorMap({
         const tone = markerTone(d);
         const title = `${d.thingName} · ${d.presence.state}${d.kind === 'cart' ? ` · battery ${percent(d.battery)}` : ''}`;
         return (
-          <g
+          <a
             key={d.thingName}
+            href={`/devices/${encodeURIComponent(d.thingName)}`}
             class={`marker marker-${d.kind} tone-${tone}`}
             style={{ transform: `translate(${point[0]}px, ${point[1]}px)` }}
-            onClick={() => navigate(`/devices/${encodeURIComponent(d.thingName)}`)}
             data-testid="map-device"
             data-thing={d.thingName}
             data-zone={d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId}
@@ -104,7 +104,7 @@ export function FloorMap({
                 <path d="M-0.25 -0.2h0.15l0.25 -0.2v0.8l-0.25 -0.2h-0.15z" class="marker-glyph" />
               </>
             )}
-          </g>
+          </a>
         );
       })}
     </svg>

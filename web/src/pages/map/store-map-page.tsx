@@ -30,11 +30,15 @@ export function StoreMapPage({ storeId }: { me: Me; storeId: string | null }) {
   useReconnect(devices.reload);
   useLiveEvent('presence', (e) => {
     if (e.storeId !== storeId) return;
-    devices.mutate((p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) });
+    devices.mutate(
+      (p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) },
+    );
   });
   useLiveEvent('telemetry', (e) => {
     if (e.storeId !== storeId || (e.stream !== 'telemetry' && e.stream !== 'health')) return;
-    devices.mutate((p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) });
+    devices.mutate(
+      (p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) },
+    );
   });
   useLiveEvent('device', reload);
   useLiveEvent('alert', (a) => {

@@ -1,0 +1,491 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type mqttJs from 'mqtt';
+import { pino } from 'pino';
+import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
+import { adcFromVolts, CART_PINS, voltageFromBatteryPercent } from '../../devices/cart/cart-hardware.ts';
+import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
+import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
+import { tmp36RawFromCelsius } from '../../devices/core/hardware/tmp36.ts';
+import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
+import { LogRing } from '../../devices/core/log-ring.ts';
+import { VirtualAudioOutput } from '../../devices/speaker/audio-output.ts';
+import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
+import { SPEAKER_PINS } from '../../devices/speaker/speaker-hardware.ts';
+import { LOCATE_TONE_ID, SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
+import type { Command } from '../../fleet/commands/command.ts';
+import type { FleetEvents } from '../../fleet/fleet-events.ts';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { silentLogger } from '../../platform/log.ts';
+import type { CommandRequest, DiagnosticCheck } from '../../protocol/commands.ts';
+import { isFleetError } from '../../protocol/errors.ts';
+import { commandTopics } from '../../protocol/topics.ts';
+import {
+  eventually,
+  mqttJsClient,
+  registerDevice,
+  sleep,
+  startFleet,
+  type TestDevice,
+  tempDir,
+} from '../helpers/fleet-harness.ts';
+
+/** Every `command.updated` the bus carried for one command, in order. */
+function statusTrail(id: string, seen: FleetEvents['command.updated'][]): string[] {
+  return seen.filter((e) => e.command.id === id).map((e) => e.command.status);
+}
+
+async function settled(fleet: FleetServer, id: string, what = 'the command to settle'): Promise<Command> {
+  return eventually(
+    () => {
+      const command = fleet.services.commands.get(id);
+      return command && command.status !== 'queued' && command.status !== 'sent' ? command : undefined;
+    },
+    10_000,
+    what,
+  );
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(isFleetError(err), `a FleetError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    return true;
+  });
+}
+
+interface CartOnBoard {
+  runtime: CartRuntime;
+  io: VirtualBoardIO;
+  ring: LogRing;
+}
+
+function cartOnVirtualBoard(fleet: FleetServer, root: string, device: TestDevice): CartOnBoard {
+  const io = new VirtualBoardIO();
+  io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(80)));
+  io.setAnalogInput(1, tmp36RawFromCelsius(24));
+  io.setDigitalInput(CART_PINS.dockContact, true);
+  const ring = new LogRing();
+  const config = CartConfigSchema.parse({
+    thingName: device.thingName,
+    endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+    certDir: join(root, device.thingName),
+    dataDir: join(root, device.thingName, 'data'),
+    telemetryIntervalMs: 1000,
+    healthIntervalMs: 1000,
+    reconnect: { minSeconds: 1, maxSeconds: 2 },
+  });
+  // The runtime's logger writes into the ring the `logs` command reads, as devices/cart/main.ts wires it.
+  const log = pino({ level: 'debug' }, ring);
+  const runtime = new CartRuntime(config, device, new VirtualZoneLocator(), log, io, { logs: ring });
+  return { runtime, io, ring };
+}
+
+/** Records every value written to `pin` from now on. */
+function pinWrites(io: VirtualBoardIO, pin: number): number[] {
+  const writes: number[] = [];
+  io.on(`digital-write-${pin}`, (value: number) => writes.push(value));
+  return writes;
+}
+
+describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
+  this.timeout(60_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let cart: CartOnBoard;
+  let speaker: SpeakerRuntime;
+  let speakerIo: VirtualBoardIO;
+  let speakerAudio: VirtualAudioOutput;
+  /** A device that takes its commands but never answers on its own: mqtt.js with its own certificate. */
+  let mute: mqttJs.MqttClient;
+  let muteRequests: CommandRequest[];
+  let forger: mqttJs.MqttClient;
+  let updates: FleetEvents['command.updated'][];
+  let offs: (() => void)[];
+  const late: CartRuntime[] = [];
+
+  before(async () => {
+    dir = tempDir();
+    fleet = await startFleet(join(dir.path, 'fleet'), { commands: { timeoutMs: 4000 } });
+    updates = [];
+    offs = [fleet.bus.on('command.updated', (e) => updates.push(e))];
+    cart = cartOnVirtualBoard(fleet, dir.path, await registerDevice(fleet, 'cart-cmd1', 'cart'));
+    speakerIo = new VirtualBoardIO();
+    speakerIo.setAnalogInput(1, tmp36RawFromCelsius(30));
+    speakerAudio = new VirtualAudioOutput();
+    const spk = await registerDevice(fleet, 'spk-cmd1', 'speaker');
+    speaker = new SpeakerRuntime(
+      SpeakerConfigSchema.parse({
+        thingName: 'spk-cmd1',
+        endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+        certDir: join(dir.path, 'spk-cmd1'),
+        dataDir: join(dir.path, 'spk-cmd1', 'data'),
+        telemetryIntervalMs: 1000,
+        healthIntervalMs: 1000,
+      }),
+      spk,
+      speakerAudio,
+      silentLogger(),
+      speakerIo,
+    );
+    await cart.runtime.start();
+    await speaker.start();
+
+    muteRequests = [];
+    mute = await mqttJsClient(fleet.services.broker.tlsPort, await registerDevice(fleet, 'cart-mute'), 'cart-mute');
+    mute.on('message', (_topic, payload) => muteRequests.push(JSON.parse(payload.toString()) as CommandRequest));
+    await mute.subscribeAsync(commandTopics.deviceFilter('cart-mute'), { qos: 1 });
+    forger = await mqttJsClient(
+      fleet.services.broker.tlsPort,
+      await registerDevice(fleet, 'cart-forger'),
+      'cart-forger',
+    );
+    await registerDevice(fleet, 'cart-away');
+    // Commands can be sent once each device has subscribed to its command topic.
+    await eventually(
+      async () => {
+        try {
+          await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'diagnostics', requestedBy: 'test' });
+          await fleet.services.commands.send({ thingName: 'spk-cmd1', name: 'diagnostics', requestedBy: 'test' });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      'devices reachable',
+    );
+  });
+
+  after(async () => {
+    for (const off of offs) off();
+    mute?.end(true);
+    forger?.end(true);
+    for (const runtime of late) await runtime.stop();
+    await cart?.runtime.stop();
+    await speaker?.stop();
+    await fleet?.stop();
+    dir.cleanup();
+  });
+
+  it('cart locate: the buzzer (D3) and the locate LED (D13) are driven, then the answer is stored', async () => {
+    const buzzer = pinWrites(cart.io, CART_PINS.buzzer);
+    const led = pinWrites(cart.io, CART_PINS.locateLed);
+    const sent = await fleet.services.commands.send({
+      thingName: 'cart-cmd1',
+      name: 'locate',
+      params: { seconds: 2 },
+      requestedBy: 'alice',
+    });
+    assert.equal(sent.status, 'sent');
+    assert.equal(sent.requestedBy, 'alice');
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.deepEqual(done.result, { seconds: 2 });
+    assert.ok(done.completedAt !== null && done.sentAt !== null);
+    assert.ok(buzzer.includes(1), 'the buzzer sounded');
+    assert.ok(led.includes(1), 'the locate LED lit');
+    await eventually(() => buzzer.at(-1) === 0 && cart.io.outputValue(CART_PINS.buzzer) === 0, 5000, 'buzzer off');
+    await eventually(() => cart.io.outputValue(CART_PINS.locateLed) === 0, 5000, 'locate LED off');
+    assert.deepEqual(statusTrail(sent.id, updates), ['sent', 'succeeded']);
+    assert.deepEqual(
+      fleet.services.commands.list('cart-cmd1', 1).map((c) => c.id),
+      [sent.id],
+      'listed newest first',
+    );
+  });
+
+  it('speaker locate: plays the locate tone through its audio output and flashes its LED', async () => {
+    const led = pinWrites(speakerIo, SPEAKER_PINS.statusLed);
+    const sent = await fleet.services.commands.send({
+      thingName: 'spk-cmd1',
+      name: 'locate',
+      params: { seconds: 1 },
+      requestedBy: 'test',
+    });
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'succeeded');
+    assert.equal(speakerAudio.nowPlaying?.trackId, LOCATE_TONE_ID);
+    assert.ok(led.includes(1), 'the status LED lit');
+    // when the tone ends, the speaker goes back to its content
+    await eventually(() => speakerAudio.nowPlaying && speakerAudio.nowPlaying.trackId !== LOCATE_TONE_ID, 5000);
+  });
+
+  it('diagnostics: real checks, and an implausible temperature fails its check', async () => {
+    const first = await settled(
+      fleet,
+      (await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'diagnostics', requestedBy: 'test' })).id,
+    );
+    const checks = (first.result as { checks: DiagnosticCheck[] }).checks;
+    const byName = new Map(checks.map((c) => [c.name, c]));
+    for (const name of ['board', 'broker', 'outbox', 'disk', 'memory', 'battery', 'temperature'])
+      assert.ok(byName.has(name), `check ${name}`);
+    for (const name of ['board', 'broker', 'battery', 'temperature']) assert.equal(byName.get(name)?.ok, true, name);
+    assert.match(byName.get('battery')?.detail ?? '', /V/);
+
+    cart.io.setAnalogInput(1, tmp36RawFromCelsius(95));
+    await eventually(() => cart.runtime.hardwareParts.temperatureC() > 90, 5000, 'the sensor to read the heat');
+    const hot = await settled(
+      fleet,
+      (await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'diagnostics', requestedBy: 'test' })).id,
+    );
+    const temperature = (hot.result as { checks: DiagnosticCheck[] }).checks.find((c) => c.name === 'temperature');
+    assert.equal(temperature?.ok, false, JSON.stringify(temperature));
+    cart.io.setAnalogInput(1, tmp36RawFromCelsius(24));
+  });
+
+  it('logs: the last lines of the runtime logger, filtered by level', async () => {
+    cart.runtime.core.log.warn({ marker: 'cmd-logs-test' }, 'technician marker');
+    cart.runtime.core.log.debug('a debug line');
+    const done = await settled(
+      fleet,
+      (
+        await fleet.services.commands.send({
+          thingName: 'cart-cmd1',
+          name: 'logs',
+          params: { lines: 20, level: 'warn' },
+          requestedBy: 'test',
+        })
+      ).id,
+    );
+    const result = done.result as { lines: string[]; truncated: boolean };
+    assert.ok(result.lines.length >= 1 && result.lines.length <= 20);
+    assert.ok(
+      result.lines.some((line) => line.includes('cmd-logs-test')),
+      'the marker line is there',
+    );
+    for (const line of result.lines) assert.ok((JSON.parse(line) as { level: number }).level >= 40, line);
+    assert.ok(cart.ring.size > result.lines.length, 'lower levels were left out');
+  });
+
+  it('reboot: answers succeeded, then the device disconnects, reconnects and takes commands again', async () => {
+    const sessions: string[] = [];
+    const disconnects: string[] = [];
+    offs.push(
+      fleet.bus.on('broker.clientConnected', (e) => {
+        if (e.clientId === 'cart-cmd1') sessions.push(e.sessionId);
+      }),
+      fleet.bus.on('broker.clientDisconnected', (e) => {
+        if (e.clientId === 'cart-cmd1') disconnects.push(e.reason);
+      }),
+    );
+    const sent = await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'reboot', requestedBy: 'test' });
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(done.result, { rebooting: true });
+    await eventually(() => disconnects.length >= 1 && sessions.length >= 1, 15_000, 'a disconnect and a reconnect');
+    assert.deepEqual(disconnects, ['CLIENT_INITIATED_DISCONNECT']);
+    // after the reboot the runtime subscribes again: a queued command reaches it
+    const after = await fleet.services.commands.send({
+      thingName: 'cart-cmd1',
+      name: 'locate',
+      params: { seconds: 1 },
+      queueForSeconds: 30,
+      requestedBy: 'test',
+    });
+    assert.equal((await settled(fleet, after.id)).status, 'succeeded');
+  });
+
+  it('refuses at once: offline device (DEVICE_OFFLINE), unknown command, bad params, unknown thing', async () => {
+    const before = fleet.services.commands.list('cart-away', 10).length;
+    await rejectsWith(
+      fleet.services.commands.send({ thingName: 'cart-away', name: 'locate', requestedBy: 'test' }),
+      'DEVICE_OFFLINE',
+    );
+    await rejectsWith(
+      fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'selfdestruct', requestedBy: 'test' }),
+      'COMMAND_UNKNOWN',
+    );
+    await rejectsWith(
+      fleet.services.commands.send({
+        thingName: 'cart-cmd1',
+        name: 'locate',
+        params: { seconds: 0 },
+        requestedBy: 'test',
+      }),
+      'COMMAND_PARAMS_INVALID',
+    );
+    await rejectsWith(
+      fleet.services.commands.send({
+        thingName: 'cart-cmd1',
+        name: 'logs',
+        params: { lines: 20 },
+        queueForSeconds: 86_401,
+        requestedBy: 'test',
+      }),
+      'BAD_REQUEST',
+    );
+    await rejectsWith(
+      fleet.services.commands.send({ thingName: 'cart-nobody', name: 'locate', requestedBy: 'test' }),
+      'THING_NOT_FOUND',
+    );
+    assert.equal(fleet.services.commands.list('cart-away', 10).length, before, 'nothing was stored');
+  });
+
+  it('queued for an offline device: delivered once it connects and subscribes', async () => {
+    const device = await registerDevice(fleet, 'cart-late');
+    const queued = await fleet.services.commands.send({
+      thingName: 'cart-late',
+      name: 'locate',
+      params: { seconds: 1 },
+      queueForSeconds: 60,
+      requestedBy: 'test',
+    });
+    assert.equal(queued.status, 'queued');
+    assert.equal(queued.sentAt, null);
+    const lateCart = cartOnVirtualBoard(fleet, dir.path, device);
+    const buzzer = pinWrites(lateCart.io, CART_PINS.buzzer);
+    late.push(lateCart.runtime);
+    await lateCart.runtime.start();
+    const done = await settled(fleet, queued.id);
+    assert.equal(done.status, 'succeeded');
+    assert.ok(buzzer.includes(1), 'the late cart beeped');
+    assert.deepEqual(statusTrail(queued.id, updates), ['queued', 'sent', 'succeeded']);
+  });
+
+  it('queued for a device that does not come back: expired (COMMAND_EXPIRED)', async () => {
+    const queued = await fleet.services.commands.send({
+      thingName: 'cart-away',
+      name: 'reboot',
+      queueForSeconds: 1,
+      requestedBy: 'test',
+    });
+    assert.equal(queued.status, 'queued');
+    const done = await settled(fleet, queued.id);
+    assert.equal(done.status, 'expired');
+    assert.equal(done.error?.code, 'COMMAND_EXPIRED');
+    assert.equal(done.sentAt, null, 'never sent');
+  });
+
+  it('a device that never answers: timed-out (COMMAND_TIMED_OUT); the request it got carried the deadline', async () => {
+    const sent = await fleet.services.commands.send({
+      thingName: 'cart-mute',
+      name: 'diagnostics',
+      requestedBy: 'test',
+    });
+    assert.equal(sent.status, 'sent');
+    const request = await eventually(() => muteRequests.find((r) => r.commandId === sent.id), 5000, 'the request');
+    assert.deepEqual(request, {
+      commandId: sent.id,
+      name: 'diagnostics',
+      params: {},
+      issuedAt: sent.requestedAt,
+      expiresAt: sent.expiresAt,
+    });
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'timed-out');
+    assert.equal(done.error?.code, 'COMMAND_TIMED_OUT');
+  });
+
+  it('malformed, misrouted and forged answers change nothing; the real answer then does', async () => {
+    const sent = await fleet.services.commands.send({ thingName: 'cart-mute', name: 'logs', requestedBy: 'test' });
+    await eventually(() => muteRequests.some((r) => r.commandId === sent.id), 5000, 'the request');
+    const dropped = () => fleet.services.commands.stats().answersDropped;
+    const before = { ...dropped() };
+    const count = (code: string) =>
+      (dropped()[code as keyof typeof before] ?? 0) - (before[code as keyof typeof before] ?? 0);
+    const res = commandTopics.response('cart-mute', 'logs');
+    const good = { commandId: sent.id, status: 'succeeded', result: { lines: ['x'], truncated: false } };
+    await mute.publishAsync(res, 'not json', { qos: 1 });
+    await mute.publishAsync(res, JSON.stringify({ ...good, status: 'done' }), { qos: 1 });
+    await mute.publishAsync(res, JSON.stringify({ ...good, error: { code: 'X', message: 'both' } }), { qos: 1 });
+    // its own topic, but another command's name
+    await mute.publishAsync(commandTopics.response('cart-mute', 'reboot'), JSON.stringify(good), { qos: 1 });
+    // another device answers cart-mute's command on its own topic
+    await forger.publishAsync(commandTopics.response('cart-forger', 'logs'), JSON.stringify(good), { qos: 1 });
+    await eventually(
+      () =>
+        count('PAYLOAD_INVALID_JSON') === 1 && count('PAYLOAD_SCHEMA') === 2 && count('COMMAND_THING_MISMATCH') === 2,
+      5000,
+      'every bad answer to arrive and be dropped',
+    );
+    // ... or on cart-mute's topic: the policy refuses it and closes the forger's connection
+    const closed = new Promise<void>((resolve) => forger.once('close', () => resolve()));
+    forger.publish(res, JSON.stringify(good), { qos: 1 });
+    await closed;
+    await sleep(100);
+    const unchanged = fleet.services.commands.get(sent.id);
+    assert.equal(unchanged?.status, 'sent');
+    assert.equal(unchanged?.result, null);
+    assert.deepEqual(statusTrail(sent.id, updates), ['sent']);
+
+    await mute.publishAsync(res, JSON.stringify(good), { qos: 1 });
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(done.result, good.result);
+    // a second answer to a settled command is dropped too
+    await mute.publishAsync(
+      res,
+      JSON.stringify({ commandId: sent.id, status: 'failed', error: { code: 'LATE', message: '' } }),
+      {
+        qos: 1,
+      },
+    );
+    await eventually(() => count('COMMAND_NOT_PENDING') === 1, 5000, 'the late answer dropped');
+    assert.equal(fleet.services.commands.get(sent.id)?.status, 'succeeded');
+  });
+});
+
+describe('remote commands across a fleet restart', function () {
+  this.timeout(60_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer | undefined;
+  let mute: mqttJs.MqttClient | undefined;
+  let runtime: CartRuntime | undefined;
+
+  before(() => {
+    dir = tempDir();
+  });
+
+  after(async () => {
+    mute?.end(true);
+    await runtime?.stop();
+    await fleet?.stop();
+    dir.cleanup();
+  });
+
+  it('queued commands stay queued with their expiry; sent ones past their deadline become timed-out', async () => {
+    const dataDir = join(dir.path, 'fleet');
+    fleet = await startFleet(dataDir, { commands: { timeoutMs: 1500 } });
+    const muteDevice = await registerDevice(fleet, 'cart-mute2');
+    const lateDevice = await registerDevice(fleet, 'cart-late2');
+    mute = await mqttJsClient(fleet.services.broker.tlsPort, muteDevice, 'cart-mute2');
+    await mute.subscribeAsync(commandTopics.deviceFilter('cart-mute2'), { qos: 1 });
+    const sent = await eventually(
+      () =>
+        fleet?.services.commands
+          .send({ thingName: 'cart-mute2', name: 'diagnostics', requestedBy: 'test' })
+          .catch(() => undefined),
+      5000,
+      'cart-mute2 reachable',
+    );
+    assert.equal(sent.status, 'sent');
+    const queued = await fleet.services.commands.send({
+      thingName: 'cart-late2',
+      name: 'locate',
+      params: { seconds: 1 },
+      queueForSeconds: 600,
+      requestedBy: 'test',
+    });
+    mute.end(true);
+    mute = undefined;
+    await fleet.stop();
+    // the answer deadline passes while the fleet is down
+    while (Date.now() <= sent.expiresAt) await sleep(50);
+
+    fleet = await startFleet(dataDir, { commands: { timeoutMs: 1500 } });
+    const timedOut = fleet.services.commands.get(sent.id);
+    assert.equal(timedOut?.status, 'timed-out', 'settled at start');
+    assert.equal(timedOut?.error?.code, 'COMMAND_TIMED_OUT');
+    const still = fleet.services.commands.get(queued.id);
+    assert.equal(still?.status, 'queued');
+    assert.equal(still?.expiresAt, queued.expiresAt);
+
+    // and the queued one is delivered when its device turns up at the restarted fleet
+    runtime = cartOnVirtualBoard(fleet, dir.path, lateDevice).runtime;
+    await runtime.start();
+    const done = await settled(fleet, queued.id);
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(done.result, { seconds: 1 });
+  });
+});
