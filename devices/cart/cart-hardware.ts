@@ -126,6 +126,8 @@ export class CartHardware {
    */
   startLocating(seconds: number): void {
     this.stopLocating();
+    // Lit at once (blink's first toggle comes a period later), so the answer finds it flashing.
+    this.locate?.on();
     this.locate?.blink(250);
     let sounding = false;
     const toggle = () => {

@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { iotidentity, iot, mqtt } from 'aws-iot-device-sdk-v2';
+import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { ProvisioningErrorResponse } from '../../protocol/topics.ts';
@@ -110,12 +110,19 @@ export class ClaimProvisioner {
       { name: `CN=${this.options.claim.serialNumber}`, keys, signingAlgorithm: algorithm },
       webcrypto as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1],
     );
-    const privateKeyPem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+    const privateKeyPem = x509.PemConverter.encode(
+      await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
+      'PRIVATE KEY',
+    );
     const response = await this.ask<iotidentity.model.CreateCertificateFromCsrResponse>(
       'CreateCertificateFromCsr',
       (on) => identity.subscribeToCreateCertificateFromCsrAccepted({}, mqtt.QoS.AtLeastOnce, on),
       (on) => identity.subscribeToCreateCertificateFromCsrRejected({}, mqtt.QoS.AtLeastOnce, on),
-      () => identity.publishCreateCertificateFromCsr({ certificateSigningRequest: csr.toString('pem') }, mqtt.QoS.AtLeastOnce),
+      () =>
+        identity.publishCreateCertificateFromCsr(
+          { certificateSigningRequest: csr.toString('pem') },
+          mqtt.QoS.AtLeastOnce,
+        ),
     );
     return { ...requireCertificate(response), privateKeyPem };
   }
@@ -169,7 +176,8 @@ export class ClaimProvisioner {
     });
     const granted = await Promise.all([
       subscribeAccepted((err, response) => {
-        if (err || !response) settle?.reject(new FleetError('PROVISIONING_REJECTED', `${operation}: unreadable answer`));
+        if (err || !response)
+          settle?.reject(new FleetError('PROVISIONING_REJECTED', `${operation}: unreadable answer`));
         else settle?.resolve(response);
       }),
       subscribeRejected((_err, response) => {
@@ -213,7 +221,11 @@ export class ClaimProvisioner {
   }
 }
 
-function requireCertificate(response: { certificateId?: string; certificatePem?: string; certificateOwnershipToken?: string }) {
+function requireCertificate(response: {
+  certificateId?: string;
+  certificatePem?: string;
+  certificateOwnershipToken?: string;
+}) {
   if (!response.certificateId || !response.certificatePem || !response.certificateOwnershipToken) {
     throw new FleetError('PROVISIONING_REJECTED', 'the certificate answer is incomplete');
   }

@@ -70,6 +70,8 @@ export class SpeakerHardware {
   /** Flashes the status LED for `seconds` (the locate tone itself goes through the audio output). */
   startLocating(seconds: number): void {
     this.stopLocating();
+    // Lit at once (blink's first toggle comes a period later), so the answer finds it flashing.
+    this.statusLed?.on();
     this.statusLed?.blink(250);
     this.locateTimer = setTimeout(() => this.stopLocating(), seconds * 1000);
     this.locateTimer.unref();

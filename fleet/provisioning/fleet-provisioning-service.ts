@@ -25,18 +25,22 @@ import type { Database } from '../storage/database.ts';
 import type { OwnershipTokens } from './ownership-token.ts';
 import { ensureProvisioningDefaults } from './provisioning-defaults.ts';
 import {
-  PENDING_APPROVAL_POLICY_NAME,
-  type ProvisioningTemplateInput,
-  parseProvisioningTemplate,
-  resolveRegistration,
-} from './provisioning-template.ts';
-import type { ProvisionedCertificateRepository, ProvisioningTemplateRepository, StoredTemplate } from './template-repository.ts';
-import {
   parseCreateKeysRequest,
   parseCsrRequest,
   parseRegisterThingRequest,
   RequestPayloadError,
 } from './provisioning-requests.ts';
+import {
+  PENDING_APPROVAL_POLICY_NAME,
+  type ProvisioningTemplateInput,
+  parseProvisioningTemplate,
+  resolveRegistration,
+} from './provisioning-template.ts';
+import type {
+  ProvisionedCertificateRepository,
+  ProvisioningTemplateRepository,
+  StoredTemplate,
+} from './template-repository.ts';
 
 /** Certificates made over MQTT name no thing yet; the thing is attached at RegisterThing. */
 const PROVISIONED_SUBJECT_CN = 'cartfleet-provisioned-device';
@@ -169,14 +173,19 @@ export class FleetProvisioningService {
   async createCertificateFromCsr(csrPem: string): Promise<CreateCertificateFromCsrResponse> {
     const issued = await this.deps.ca.signCertificateRequest(csrPem, PROVISIONED_SUBJECT_CN);
     const token = this.recordPending(issued);
-    return { certificateId: issued.certificateId, certificatePem: issued.certificatePem, certificateOwnershipToken: token };
+    return {
+      certificateId: issued.certificateId,
+      certificatePem: issued.certificatePem,
+      certificateOwnershipToken: token,
+    };
   }
 
   /** Synchronous from token check to commit: two requests with one token cannot both pass. */
   registerThing(templateName: string, request: RegisterThingRequest): RegisterThingResponse {
     const { templates, tokens, provisioned, certificates, stores, things, policies, db, bus } = this.deps;
     const template = templates.get(templateName);
-    if (!template) throw new FleetError('PROVISIONING_TEMPLATE_NOT_FOUND', `no provisioning template '${templateName}'`);
+    if (!template)
+      throw new FleetError('PROVISIONING_TEMPLATE_NOT_FOUND', `no provisioning template '${templateName}'`);
     if (!template.enabled) {
       throw new FleetError('PROVISIONING_TEMPLATE_DISABLED', `provisioning template '${templateName}' is disabled`);
     }
@@ -184,7 +193,10 @@ export class FleetProvisioningService {
     const record = provisioned.get(claims.certificateId);
     const certificate = certificates.get(claims.certificateId);
     if (!record || record.tokenId !== claims.tokenId || !certificate || certificate.status !== 'INACTIVE') {
-      throw new FleetError('PROVISIONING_TOKEN_INVALID', 'certificate ownership token does not name a certificate to register');
+      throw new FleetError(
+        'PROVISIONING_TOKEN_INVALID',
+        'certificate ownership token does not name a certificate to register',
+      );
     }
     if (record.registeredAt !== null) {
       throw new FleetError('PROVISIONING_TOKEN_INVALID', 'certificate ownership token has already been used');
@@ -243,7 +255,11 @@ export class FleetProvisioningService {
         notBefore: issued.notBefore.getTime(),
         notAfter: issued.notAfter.getTime(),
       });
-      this.deps.provisioned.insert({ certificateId: issued.certificateId, tokenId: claims.tokenId, expiresAt: claims.expiresAt });
+      this.deps.provisioned.insert({
+        certificateId: issued.certificateId,
+        tokenId: claims.tokenId,
+        expiresAt: claims.expiresAt,
+      });
     })();
     this.sweepExpired();
     return token;
@@ -276,10 +292,14 @@ export class FleetProvisioningService {
       replyTopic = provisioningTopics.responseTo(topic, 'rejected');
       body = answer.rejected;
       const { errorCode, errorMessage } = answer.rejected;
-      this.log.info({ clientId: request.clientId, topic: request.topic, errorCode, errorMessage }, 'provisioning rejected');
+      this.log.info(
+        { clientId: request.clientId, topic: request.topic, errorCode, errorMessage },
+        'provisioning rejected',
+      );
     }
     const delivered = await request.reply(replyTopic, JSON.stringify(body)).catch(() => false);
-    if (!delivered) this.log.warn({ clientId: request.clientId, topic: replyTopic }, 'provisioning answer not delivered');
+    if (!delivered)
+      this.log.warn({ clientId: request.clientId, topic: replyTopic }, 'provisioning answer not delivered');
   }
 
   private async answer(

@@ -15,7 +15,9 @@ export interface OwnershipClaims {
  * this fleet, which holds the key, can make or read one.
  */
 export function signOwnershipToken(key: Buffer, claims: OwnershipClaims): string {
-  const body = Buffer.from(JSON.stringify({ v: 1, cid: claims.certificateId, jti: claims.tokenId, exp: claims.expiresAt }));
+  const body = Buffer.from(
+    JSON.stringify({ v: 1, cid: claims.certificateId, jti: claims.tokenId, exp: claims.expiresAt }),
+  );
   const encoded = body.toString('base64url');
   return `${encoded}.${mac(key, encoded).toString('base64url')}`;
 }

@@ -52,7 +52,11 @@ export const ProvisioningTemplateSchema = z
     const placeholders = [...t.thingNamePattern.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
     for (const name of placeholders) {
       if (!(name in t.parameters)) {
-        ctx.addIssue({ code: 'custom', path: ['thingNamePattern'], message: `{${name}} is not a parameter of the template` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thingNamePattern'],
+          message: `{${name}} is not a parameter of the template`,
+        });
       } else if (!t.parameters[name as ProvisioningParameter]?.required) {
         ctx.addIssue({ code: 'custom', path: ['thingNamePattern'], message: `{${name}} must be a required parameter` });
       }
@@ -65,7 +69,11 @@ export const ProvisioningTemplateSchema = z
       ctx.addIssue({ code: 'custom', path: ['thingNamePattern'], message: 'literal parts must be [a-zA-Z0-9:_-]' });
     }
     if (t.deviceKind === null && !t.parameters.DeviceKind?.required) {
-      ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'without deviceKind, DeviceKind must be required' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parameters'],
+        message: 'without deviceKind, DeviceKind must be required',
+      });
     }
   });
 

@@ -121,13 +121,13 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
                         {d.thingName}
                       </a>
                       {d.tags.length ? (
-                        <div class="tags">
+                        <span class="tags">
                           {d.tags.map((t) => (
                             <span class="tag" key={t}>
                               {t}
                             </span>
                           ))}
-                        </div>
+                        </span>
                       ) : null}
                     </td>
                     <td class="hide-md">

@@ -140,7 +140,7 @@ export function OverviewPage({ me }: { me: Me }) {
             <tbody>
               {d.byStore.map((s) => (
                 <tr key={s.storeId ?? 'none'}>
-                  <td>
+                  <td class="cell-name">
                     <a href={s.storeId ? `/devices?storeId=${encodeURIComponent(s.storeId)}` : '/devices'}>
                       {s.name || storeName(stores, s.storeId)}
                     </a>
