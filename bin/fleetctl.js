@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../fleet/cli/fleetctl.ts');
+await import('../fleet/cli/main.ts');

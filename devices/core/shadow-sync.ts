@@ -42,25 +42,33 @@ export class ShadowSync {
     this.client = client;
     const thingName = this.thingName;
     const qos = mqtt.QoS.AtLeastOnce;
-    granted(await client.subscribeToShadowDeltaUpdatedEvents({ thingName }, qos, (err, event) => {
-      if (err || !event?.state) return;
-      this.apply(event.state as JsonObject, event.version ?? 0);
-    }));
-    granted(await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
-      if (err || !response) return;
-      // The service's answer is authoritative: a shadow deleted and re-created may restart at a lower version.
-      this.appliedVersion = Math.min(this.appliedVersion, response.version ?? 0);
-      const delta = response.state?.delta as JsonObject | undefined;
-      if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
-    }));
-    granted(await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
-      // 404 simply means no shadow yet: the first report creates it.
-      if (response?.code !== 404)
-        this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
-    }));
-    granted(await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
-      this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
-    }));
+    granted(
+      await client.subscribeToShadowDeltaUpdatedEvents({ thingName }, qos, (err, event) => {
+        if (err || !event?.state) return;
+        this.apply(event.state as JsonObject, event.version ?? 0);
+      }),
+    );
+    granted(
+      await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
+        if (err || !response) return;
+        // The service's answer is authoritative: a shadow deleted and re-created may restart at a lower version.
+        this.appliedVersion = Math.min(this.appliedVersion, response.version ?? 0);
+        const delta = response.state?.delta as JsonObject | undefined;
+        if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
+      }),
+    );
+    granted(
+      await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
+        // 404 simply means no shadow yet: the first report creates it.
+        if (response?.code !== 404)
+          this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
+      }),
+    );
+    granted(
+      await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
+        this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
+      }),
+    );
     this.connection.off('online', this.onOnline);
     this.connection.on('online', this.onOnline);
     this.onOnline();

@@ -29,8 +29,9 @@ export class PasswordHasher {
     const [scheme, n, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64url');
-    const key = await derive(password, Buffer.from(salt, 'base64url'), { N: +n, r: +r, p: +p });
-    return key.length === expected.length && timingSafeEqual(key, expected);
+    // Parameters scrypt refuses (a damaged or hand-edited hash) are a failed verification, not a 500 on sign-in.
+    const key = await derive(password, Buffer.from(salt, 'base64url'), { N: +n, r: +r, p: +p }).catch(() => undefined);
+    return key !== undefined && key.length === expected.length && timingSafeEqual(key, expected);
   }
 }
 

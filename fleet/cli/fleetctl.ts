@@ -21,20 +21,22 @@ import { StoreRepository } from '../registry/store-repository.ts';
 import { ThingRepository } from '../registry/thing-repository.ts';
 import { openDatabase } from '../storage/database.ts';
 
-const USAGE = `fleetctl — administer the fleet's registry and identities (works on the data dir, with or without a running server)
+const USAGE = `fleetctl local — administer the fleet's registry and identities on the data dir (on the fleet host, with or
+without a running server; no sign-in). The certificates, policies and provisioning groups work without "local" too.
+The commands over the HTTP API (login, devices, commands, alerts, users...) are in \`fleetctl --help\`.
 
-  fleetctl devices add --thing NAME --kind cart|speaker [--model M] [--store ID] [--zone ID] [--tags a,b]
-                       [--policy NAME] [--out DIR]      register a device and write its certificate bundle
-  fleetctl devices list [--kind K] [--store ID]
-  fleetctl devices show NAME
-  fleetctl devices revoke NAME [--reason TEXT]           revoke every certificate of a device
+  fleetctl local devices add --thing NAME --kind cart|speaker [--model M] [--store ID] [--zone ID] [--tags a,b]
+                             [--policy NAME] [--out DIR]  register a device and write its certificate bundle
+  fleetctl local devices list [--kind K] [--store ID]
+  fleetctl local devices show NAME
+  fleetctl local devices revoke NAME [--reason TEXT]     revoke every certificate of a device
   fleetctl certificates list
   fleetctl certificates revoke ID [--reason TEXT]
   fleetctl policies list
   fleetctl policies put NAME --file POLICY.json          create or update a policy (AWS IoT policy JSON)
   fleetctl policies attach NAME --certificate ID
   fleetctl policies detach NAME --certificate ID
-  fleetctl stores list
+  fleetctl local stores list
   fleetctl provisioning claim --template NAME --out DIR  issue a claim certificate (shared by the devices of a template)
   fleetctl provisioning templates                        list provisioning templates
   fleetctl provisioning templates add --file T.json      create or replace a template (see docs/operations.md)
@@ -170,10 +172,14 @@ async function run(): Promise<void> {
       const claim = await issueClaimCertificate({ db, ca, certificates, policies, templates }, templateName);
       const out = resolve(values.out ?? join(config.dataDir, 'claims', templateName));
       writeClaimBundle(out, claim);
-      print(
-        { templateName, certificateId: claim.certificateId, policy: claim.policyName, bundle: out },
-        [{ template: templateName, certificate: claim.certificateId.slice(0, 16), policy: claim.policyName, bundle: out }],
-      );
+      print({ templateName, certificateId: claim.certificateId, policy: claim.policyName, bundle: out }, [
+        {
+          template: templateName,
+          certificate: claim.certificateId.slice(0, 16),
+          policy: claim.policyName,
+          bundle: out,
+        },
+      ]);
       return;
     }
     case 'provisioning templates': {

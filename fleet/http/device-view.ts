@@ -190,7 +190,8 @@ function matches(d: DeviceSummary, q: DeviceQuery): boolean {
   if (q.batteryAbove !== undefined && (d.battery === null || d.battery <= q.batteryAbove)) return false;
   if (q.softwareVersion && d.softwareVersion !== q.softwareVersion) return false;
   if (q.tag && !d.tags.includes(q.tag)) return false;
-  if (q.q && !d.thingName.toLowerCase().includes(q.q.toLowerCase())) return false;
+  // A prefix, as docs/api.md and the console's search box ("Thing name starts with…") promise.
+  if (q.q && !d.thingName.toLowerCase().startsWith(q.q.toLowerCase())) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
@@ -46,10 +47,24 @@ export class HttpServer {
   /** The configured Fastify instance, not listening (tests and benchmarks may inject into it). */
   async build(): Promise<FastifyInstance> {
     // Fastify's own request logging stays off: errors are logged by the error handler below.
-    const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false }) as unknown as FastifyInstance;
+    // Thing names are up to 128 characters; Fastify's default maxParamLength (100) answered longer ones "no route".
+    const app = Fastify({
+      logger: false,
+      bodyLimit: 256 * 1024,
+      trustProxy: false,
+      maxParamLength: 256,
+    }) as unknown as FastifyInstance;
     app.decorateRequest('principal', undefined);
     app.addSchema(errorSchema);
     app.setErrorHandler((err: FastifyError, _req, reply) => this.handleError(err, reply));
+    // Fastify's default Ajv strips properties a schema does not allow and coerces body types, so a misspelt field or
+    // `"version": "2"` was silently accepted. Unknown properties are refused everywhere; only query strings and
+    // params (text by nature) are coerced.
+    const ajv = (coerceTypes: boolean | 'array') =>
+      new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false });
+    const bodyAjv = ajv(false);
+    const textAjv = ajv('array');
+    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
     await app.register(fastifyCookie);
     await app.register(fastifySwagger, {
       openapi: {

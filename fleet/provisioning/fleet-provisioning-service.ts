@@ -192,14 +192,14 @@ export class FleetProvisioningService {
     const claims = tokens.verify(request.certificateOwnershipToken);
     const record = provisioned.get(claims.certificateId);
     const certificate = certificates.get(claims.certificateId);
+    if (record && record.tokenId === claims.tokenId && record.registeredAt !== null) {
+      throw new FleetError('PROVISIONING_TOKEN_INVALID', 'certificate ownership token has already been used');
+    }
     if (!record || record.tokenId !== claims.tokenId || !certificate || certificate.status !== 'INACTIVE') {
       throw new FleetError(
         'PROVISIONING_TOKEN_INVALID',
         'certificate ownership token does not name a certificate to register',
       );
-    }
-    if (record.registeredAt !== null) {
-      throw new FleetError('PROVISIONING_TOKEN_INVALID', 'certificate ownership token has already been used');
     }
     const resolved = resolveRegistration(template, request.parameters ?? {});
     if (resolved.storeId !== null && !stores.getStore(resolved.storeId)) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type mqttJs from 'mqtt';
+import mqttJs from 'mqtt';
 import { pino } from 'pino';
 import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
 import { adcFromVolts, CART_PINS, voltageFromBatteryPercent } from '../../devices/cart/cart-hardware.ts';
@@ -375,6 +375,51 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     const done = await settled(fleet, sent.id);
     assert.equal(done.status, 'timed-out');
     assert.equal(done.error?.code, 'COMMAND_TIMED_OUT');
+  });
+
+  it('a device back with its persistent session (no new SUBSCRIBE) gets what was queued for it', async () => {
+    const device = await registerDevice(fleet, 'cart-sticky');
+    const connect = async () => {
+      const client = mqttJs.connect({
+        protocol: 'mqtts',
+        host: 'localhost',
+        port: fleet.services.broker.tlsPort,
+        clientId: 'cart-sticky',
+        clean: false,
+        cert: device.certificatePem,
+        key: device.privateKeyPem,
+        ca: device.caPem,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+      return client;
+    };
+    const first = await connect();
+    await first.subscribeAsync(commandTopics.deviceFilter('cart-sticky'), { qos: 1 });
+    await first.endAsync();
+    await eventually(() => !fleet.services.broker.connectedClientIds().includes('cart-sticky'), 5000, 'gone');
+    const queued = await fleet.services.commands.send({
+      thingName: 'cart-sticky',
+      name: 'diagnostics',
+      queueForSeconds: 60,
+      requestedBy: 'test',
+    });
+    assert.equal(queued.status, 'queued');
+    const received: string[] = [];
+    const second = await connect();
+    second.on('message', (_topic, payload) =>
+      received.push((JSON.parse(payload.toString()) as CommandRequest).commandId),
+    );
+    try {
+      await eventually(() => received.includes(queued.id), 5000, 'the queued request on the restored session');
+      assert.equal(fleet.services.commands.get(queued.id)?.status, 'sent');
+    } finally {
+      second.end(true);
+    }
   });
 
   it('malformed, misrouted and forged answers change nothing; the real answer then does', async () => {

@@ -9,7 +9,7 @@ import { mqttJsClient, sdkConnection, startFleet, tempDir } from '../helpers/fle
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fleetctl.js');
 
-describe('fleetctl against a running fleet (separate process, shared data dir)', function () {
+describe('fleetctl local: the data-dir commands against a running fleet (separate process, shared data dir)', function () {
   this.timeout(60_000);
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
@@ -29,7 +29,7 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
     const out = join(dir.path, 'bundle');
     const added = await run(
       'node',
-      [CLI, 'devices', 'add', '--thing', 'cart-cli-1', '--kind', 'cart', '--out', out, '--json'],
+      [CLI, 'local', 'devices', 'add', '--thing', 'cart-cli-1', '--kind', 'cart', '--out', out, '--json'],
       { env: env() },
     );
     const { certificateId } = JSON.parse(added.stdout) as { certificateId: string };
@@ -39,7 +39,7 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
     const client = await mqttJsClient(fleet.services.broker.tlsPort, credentials, 'cart-cli-1');
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
 
-    const listed = await run('node', [CLI, 'devices', 'list'], { env: env() });
+    const listed = await run('node', [CLI, 'local', 'devices', 'list'], { env: env() });
     assert.match(listed.stdout, /^THING\s+KIND/m);
     assert.match(listed.stdout, /cart-cli-1\s+cart\s+SC-200/);
 
@@ -52,7 +52,7 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
     const out = join(dir.path, 'bundle-2');
     const added = await run(
       'node',
-      [CLI, 'devices', 'add', '--thing', 'cart-cli-2', '--kind', 'cart', '--out', out, '--json'],
+      [CLI, 'local', 'devices', 'add', '--thing', 'cart-cli-2', '--kind', 'cart', '--out', out, '--json'],
       {
         env: env(),
       },
@@ -67,11 +67,11 @@ describe('fleetctl against a running fleet (separate process, shared data dir)',
   it('answers bad input with a coded error and a non-zero exit, changing nothing', async () => {
     const before = fleet.services.registry.listThings().length;
     await assert.rejects(
-      run('node', [CLI, 'devices', 'add', '--thing', 'bad name!', '--kind', 'cart'], { env: env() }),
+      run('node', [CLI, 'local', 'devices', 'add', '--thing', 'bad name!', '--kind', 'cart'], { env: env() }),
       (err: { code: number; stderr: string }) => err.code === 1 && /error BAD_REQUEST/.test(err.stderr),
     );
     await assert.rejects(
-      run('node', [CLI, 'devices', 'add', '--thing', 'cart-x', '--kind', 'toaster'], { env: env() }),
+      run('node', [CLI, 'local', 'devices', 'add', '--thing', 'cart-x', '--kind', 'toaster'], { env: env() }),
       (err: { stderr: string }) => /--kind must be one of cart, speaker/.test(err.stderr),
     );
     await assert.rejects(

@@ -70,7 +70,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       `${provisioningTopics.createCertificateFromCsr('json')}/+`,
       `${provisioningTopics.registerThing(template, 'json')}/+`,
     ]);
-    assert.deepEqual(codes, [1, 1, 1]);
+    assert.deepEqual(codes, [0, 0, 0]);
     const inbox: { topic: string; body: Record<string, unknown> }[] = [];
     client.on('message', (topic, payload) => inbox.push({ topic, body: JSON.parse(payload.toString()) }));
     return {
@@ -158,7 +158,8 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       const connected = events.find(
         (e) => e.name === 'broker.clientConnected' && (e.payload as { clientId: string }).clientId === 'cart-SN1001',
       );
-      assert.equal((connected?.payload as { certificateId: string }).certificateId, own.certificateId);
+      assert.ok(connected, 'the cart connected');
+      assert.equal((connected.payload as { certificateId: string }).certificateId, own.certificateId);
     } finally {
       await cart.stop();
     }
@@ -189,7 +190,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
     assert.deepEqual(registered.body, { thingName: 'cart-SN2002', deviceConfiguration: { provisioning: 'active' } });
     const device = await mqttJsClient(port, credentials, 'cart-SN2002');
     clients.push(device);
-    assert.deepEqual(await subscribeReturnCodes(device, ['$aws/things/cart-SN2002/shadow/get/accepted']), [1]);
+    assert.deepEqual(await subscribeReturnCodes(device, ['$aws/things/cart-SN2002/shadow/get/accepted']), [0]);
   });
 
   it('the SDK path with method "keys" provisions too', async () => {
@@ -413,6 +414,8 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
 
     it('another claim device never sees a request or an answer that is not its own', async () => {
       const eavesdropper = await claimClient(cartClaimDir, 'SN4100');
+      // `create/#` matches the requests themselves too, and the claim policy allows subscribing to it.
+      assert.deepEqual(await subscribeReturnCodes(eavesdropper.client, ['$aws/certificates/create/#']), [0]);
       await claim.ask(provisioningTopics.createKeysAndCertificate('json'), {});
       assert.deepEqual(eavesdropper.inbox, []);
     });

@@ -28,7 +28,9 @@ export function ChangePasswordForm({ onDone, submitLabel }: { onDone?: () => voi
       onDone?.();
     } catch (err) {
       setError(
-        err instanceof ApiError && err.code === 'LOGIN_FAILED' ? 'The current password is wrong.' : describeError(err),
+        err instanceof ApiError && (err.code === 'PASSWORD_INCORRECT' || err.code === 'LOGIN_FAILED')
+          ? 'The current password is wrong.'
+          : describeError(err),
       );
     } finally {
       setBusy(false);
@@ -59,7 +61,9 @@ export function ChangePasswordForm({ onDone, submitLabel }: { onDone?: () => voi
           onInput={(e) => setNext(e.currentTarget.value)}
           data-testid="password-new"
         />
-        <small class={tooShort ? 'hint hint-bad' : 'hint'}>At least {MIN_LENGTH} characters.</small>
+        <small class={tooShort ? 'hint hint-bad' : 'hint'}>
+          At least {MIN_LENGTH} characters, not containing your username.
+        </small>
       </label>
       <label class="field">
         <span>Repeat new password</span>

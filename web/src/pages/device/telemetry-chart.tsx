@@ -16,6 +16,14 @@ export interface ChartSpec {
 
 const BUCKETS = 120;
 
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** One short line per tick: the axis has no room for uPlot's two-line default. */
+function timeLabel(ms: number, rangeMs: number): string {
+  return rangeMs > 2 * 86_400_000 ? day.format(ms) : clock.format(ms);
+}
+
 /** One metric over a time range: bucket average as a line, min–max as a band; live points appended as they come. */
 export function TelemetryChart({ thingName, spec, rangeMs }: { thingName: string; spec: ChartSpec; rangeMs: number }) {
   const container = useRef<HTMLDivElement>(null);
@@ -90,8 +98,9 @@ export function TelemetryChart({ thingName, spec, rangeMs }: { thingName: string
           stroke: '#6b7480',
           grid: { stroke: '#eef0f3', width: 1 },
           ticks: { show: false },
-          size: 28,
+          size: 26,
           font: '11px system-ui',
+          values: (_u: uPlot, vals: number[]) => vals.map((v) => timeLabel(v * 1000, rangeMs)),
         },
         {
           stroke: '#6b7480',

@@ -1,0 +1,18 @@
+import { LOCAL_ONLY_GROUPS, runApiCli } from './api-commands.ts';
+
+/**
+ * The `fleetctl` command (bin/fleetctl.js). Two halves, chosen by the first word:
+ * - `fleetctl local ...` (and the data-dir-only groups `certificates`, `policies`, `provisioning`) runs
+ *   fleetctl.ts, which opens the fleet's data dir directly: for the fleet host, with or without a running server;
+ * - everything else goes over the operations API with the token of `fleetctl login` (api-commands.ts).
+ */
+const argv = process.argv.slice(2);
+const first = argv[0];
+
+if (first === 'local' || (first !== undefined && LOCAL_ONLY_GROUPS.includes(first))) {
+  // fleetctl.ts parses process.argv itself when it loads; drop the `local` word it does not know.
+  if (first === 'local') process.argv.splice(2, 1);
+  await import('./fleetctl.ts');
+} else {
+  process.exitCode = await runApiCli(argv, process.env);
+}

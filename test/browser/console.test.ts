@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
+import {
+  adcFromVolts,
+  CART_PINS,
+  tmp36RawFromCelsius,
+  voltageFromBatteryPercent,
+} from '../../devices/cart/cart-hardware.ts';
+import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
+import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
+import type { DeviceCredentials } from '../../devices/core/device-config.ts';
+import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { silentLogger } from '../../platform/log.ts';
+import {
+  type ConsolePage,
+  closeBrowser,
+  ensureWebBuilt,
+  launchBrowser,
+  newConsolePage,
+  signIn,
+} from '../helpers/browser.ts';
+import { eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+
+const XUHUI = 'hf-shanghai-xuhui';
+const BINJIANG = 'hf-hangzhou-binjiang';
+const HQ = { username: 'hq', password: 'hq-password-for-tests' };
+const MANAGER = { username: 'xuhui-manager', password: 'manager-password-for-tests' };
+
+describe('web console in a browser (real fleet, real cart runtimes on virtual hardware)', function () {
+  this.timeout(60_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let browser: Browser;
+  let baseURL: string;
+  const credentials = new Map<string, DeviceCredentials>();
+  const carts = new Map<string, CartRuntime>();
+  let open: ConsolePage[] = [];
+
+  async function register(thingName: string, storeId: string, zone: string) {
+    const r = await fleet.services.registry.registerDevice({
+      thingName,
+      kind: 'cart',
+      hardwareModel: 'SC-200',
+      storeId,
+      zoneId: `${storeId}-${zone}`,
+    });
+    credentials.set(thingName, {
+      certificatePem: r.certificate.certificatePem,
+      privateKeyPem: r.certificate.privateKeyPem,
+      caPem: r.caPem,
+    });
+  }
+
+  /** A cart runtime on a virtual board; a stopped cart starts again as a new process would. */
+  async function startCart(thingName: string, options: { battery: number; docked: boolean }) {
+    const io = new VirtualBoardIO();
+    io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(options.battery)));
+    io.setAnalogInput(1, tmp36RawFromCelsius(25));
+    io.setDigitalInput(CART_PINS.dockContact, options.docked);
+    const config = CartConfigSchema.parse({
+      thingName,
+      endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+      certDir: join(dir.path, thingName),
+      dataDir: join(dir.path, thingName, 'data'),
+      telemetryIntervalMs: 250,
+      healthIntervalMs: 400,
+    });
+    const locator = new VirtualZoneLocator();
+    const runtime = new CartRuntime(config, credentials.get(thingName)!, locator, silentLogger(), io);
+    await runtime.start();
+    carts.set(thingName, runtime);
+    await eventually(() => fleet.services.presence.get(thingName)?.state === 'online', 10_000, `${thingName} online`);
+    return runtime;
+  }
+
+  async function stopCart(thingName: string) {
+    await carts.get(thingName)?.stop();
+    carts.delete(thingName);
+  }
+
+  async function openPage(): Promise<ConsolePage> {
+    const p = await newConsolePage(browser, baseURL);
+    open.push(p);
+    return p;
+  }
+
+  before(async () => {
+    await ensureWebBuilt();
+    dir = tempDir('cartfleet-browser-');
+    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
+    baseURL = `http://127.0.0.1:${fleet.services.http.port}`;
+    const { access } = fleet.services;
+    await access.createUser({ username: HQ.username, displayName: 'HQ Operator', role: 'hq-admin' }, HQ.password);
+    await access.createUser(
+      { username: MANAGER.username, displayName: 'Xuhui Manager', role: 'store-manager', storeIds: [XUHUI] },
+      MANAGER.password,
+    );
+    // Minutes in production; short here so a test sees the alert open.
+    fleet.services.alerts.replaceRules([
+      { id: 'battery', cause: 'battery-low', threshold: 20, clearThreshold: 25, forSeconds: 0 },
+    ]);
+    await register('cart-x1', XUHUI, 'dock');
+    await register('cart-x2', XUHUI, 'dairy');
+    await register('cart-b1', BINJIANG, 'dock');
+    await startCart('cart-x1', { battery: 80, docked: true });
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    const errors = open.flatMap((p) => p.pageErrors);
+    for (const p of open) await p.context.close();
+    open = [];
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [],
+      'uncaught errors in the page',
+    );
+  });
+
+  after(async () => {
+    await closeBrowser(browser);
+    for (const name of [...carts.keys()]) await stopCart(name);
+    await fleet?.stop();
+    dir?.cleanup();
+  });
+
+  it('signs in with a password and shows the fleet overview', async () => {
+    const { page } = await openPage();
+    await page.goto('/devices');
+    // not signed in: the login page, remembering where the user was going
+    await page.getByTestId('login-form').waitFor();
+    await page.getByTestId('login-username').fill(HQ.username);
+    await page.getByTestId('login-password').fill('wrong-password-123');
+    await page.getByTestId('login-submit').click();
+    assert.match(await page.getByTestId('login-error').innerText(), /wrong username or password/i);
+
+    await page.getByTestId('login-password').fill(HQ.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('device-list-page').waitFor();
+    assert.match(await page.getByTestId('current-user').innerText(), /HQ Operator/);
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('overview-page').waitFor();
+    assert.match(await page.getByTestId('overview-online').innerText(), /\/ 3/);
+    // hq-admin sees the admin pages
+    assert.equal(await page.getByTestId('nav-users').count(), 1);
+  });
+
+  it('makes the first admin replace the one-time password before anything else', async () => {
+    const first = fleet.services.access.firstAdmin;
+    assert.ok(first, 'the first start created admin');
+    const { page } = await openPage();
+    await page.goto('/login');
+    await page.getByTestId('login-username').fill(first.username);
+    await page.getByTestId('login-password').fill(first.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('change-password-page').waitFor();
+    await page.goto('/devices');
+    await page.getByTestId('change-password-page').waitFor();
+
+    await page.getByTestId('password-current').fill(first.password);
+    await page.getByTestId('password-new').fill('harbor-foods-2026-ops');
+    await page.getByTestId('password-repeat').fill('harbor-foods-2026-ops');
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('current-user').waitFor();
+    const admin = fleet.services.access.users.list().find((u) => u.username === 'admin');
+    assert.equal(admin?.mustChangePassword, false);
+  });
+
+  it('signs in with a single-use ticket link, and explains a used one', async () => {
+    const ticket = fleet.services.access.issueLoginTicket(HQ.username);
+    const { page } = await openPage();
+    await page.goto(`/login?ticket=${ticket}`);
+    await page.getByTestId('overview-page').waitFor();
+    assert.match(await page.getByTestId('current-user').innerText(), /HQ Operator/);
+
+    const other = await openPage();
+    await other.page.goto(`/login?ticket=${ticket}`);
+    assert.match(await other.page.getByTestId('login-error').innerText(), /expired or was already used/);
+  });
+
+  it('shows a device going offline and coming back, live, without a reload', async () => {
+    const { page } = await openPage();
+    await signIn(page, HQ.username, HQ.password, `/devices?storeId=${XUHUI}`);
+    const row = page.locator('[data-testid="device-row"][data-thing="cart-x1"]');
+    const presence = row.getByTestId('presence');
+    await presence.and(page.locator('[data-state="online"]')).waitFor();
+    await page.evaluate(() => {
+      (window as unknown as { marker: string }).marker = 'same document';
+    });
+
+    await stopCart('cart-x1');
+    await presence.and(page.locator('[data-state="offline"]')).waitFor({ timeout: 15_000 });
+    await startCart('cart-x1', { battery: 80, docked: true });
+    await presence.and(page.locator('[data-state="online"]')).waitFor({ timeout: 15_000 });
+
+    // and on the device page
+    await row.getByRole('link', { name: 'cart-x1' }).click();
+    const hero = page.getByTestId('device-page').getByTestId('presence').first();
+    await hero.and(page.locator('[data-state="online"]')).waitFor();
+    await stopCart('cart-x1');
+    await hero.and(page.locator('[data-state="offline"]')).waitFor({ timeout: 15_000 });
+    await startCart('cart-x1', { battery: 80, docked: true });
+    await hero.and(page.locator('[data-state="online"]')).waitFor({ timeout: 15_000 });
+
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same document');
+  });
+
+  it('acknowledges an alert and shows who did it', async () => {
+    await startCart('cart-x2', { battery: 10, docked: false });
+    const alert = await eventually(
+      () =>
+        fleet.services.alerts
+          .list({ state: 'active', storeIds: null, thingName: 'cart-x2', limit: 10, offset: 0 })
+          .items.find((a) => a.cause === 'battery-low'),
+      10_000,
+      'battery alert',
+    );
+    const { page } = await openPage();
+    await signIn(page, MANAGER.username, MANAGER.password, '/alerts');
+    const row = page.locator(`[data-testid="alert-row"][data-alert="${alert.id}"]`);
+    assert.equal(await row.getByTestId('alert-state').innerText(), 'Open');
+    await row.getByTestId('alert-acknowledge').click();
+    await page.getByTestId('alert-note').fill('Taking it to the dock');
+    await page.getByTestId('alert-confirm').click();
+
+    await row.getByTestId('alert-acknowledged-by').waitFor();
+    assert.equal(await row.getByTestId('alert-state').innerText(), 'Acknowledged');
+    assert.match(await row.getByTestId('alert-acknowledged-by').innerText(), /xuhui-manager/);
+    const stored = fleet.services.alerts.get(alert.id);
+    assert.equal(stored.state, 'acknowledged');
+    assert.equal(stored.note, 'Taking it to the dock');
+    await stopCart('cart-x2');
+  });
+
+  it('sends a locate command from the device page and shows its result', async () => {
+    const { page } = await openPage();
+    await signIn(page, HQ.username, HQ.password, '/devices/cart-x1');
+    await page.getByTestId('command-locate').click();
+    const item = page.locator('[data-testid="command-item"][data-command="locate"]').first();
+    await item.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+    assert.match(await item.getByTestId('command-result').innerText(), /Beeping and flashing for \d+ s/);
+    const [sent] = fleet.services.commands.list('cart-x1', 1);
+    assert.equal(sent?.name, 'locate');
+    assert.equal(sent?.status, 'succeeded');
+    assert.equal(sent?.requestedBy, HQ.username);
+  });
+
+  it('sets the cart brightness from the device page and shows the device apply it', async () => {
+    const { page } = await openPage();
+    await signIn(page, MANAGER.username, MANAGER.password, '/devices/cart-x1');
+    await page.getByTestId('desired-brightness').fill('30');
+    await page.getByTestId('desired-save').click();
+    await eventually(
+      () => (fleet.services.shadows.find('cart-x1')?.state.reported as { brightness?: number })?.brightness === 30,
+      10_000,
+      'the cart reports brightness 30',
+    );
+    // the shadow panel follows the device's report live
+    await page.getByTestId('shadow-reported').filter({ hasText: '"brightness": 30' }).waitFor();
+    await page.getByTestId('shadow-delta').filter({ hasText: '—' }).waitFor();
+  });
+
+  it('keeps a store manager to their store: another store’s device is not found by URL', async () => {
+    const { page } = await openPage();
+    await signIn(page, MANAGER.username, MANAGER.password, '/devices');
+    await page.getByTestId('device-table').waitFor();
+    const names = await page
+      .getByTestId('device-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-thing')));
+    assert.deepEqual(names.sort(), ['cart-x1', 'cart-x2']);
+    // their role: no users or audit of other stores' admin pages, and only the locate command
+    assert.equal(await page.getByTestId('nav-users').count(), 0);
+
+    await page.goto('/devices/cart-b1');
+    await page.getByTestId('not-found').waitFor();
+    assert.equal(await page.getByTestId('device-page').count(), 0);
+
+    await page.goto('/devices/cart-x1');
+    await page.getByTestId('device-page').waitFor();
+    assert.equal(await page.getByTestId('command-locate').count(), 1);
+    assert.equal(await page.getByTestId('command-reboot').count(), 0);
+  });
+});
