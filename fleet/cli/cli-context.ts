@@ -78,7 +78,10 @@ export function durationSeconds(value: string, name: string): number {
 /** Repeated options and comma lists both: `--store a --store b,c` → [a, b, c]. */
 export function listOption(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** `fleetctl GROUP --help` prints the group's help (exit 0); a group without a command prints it as an error (exit 2). */

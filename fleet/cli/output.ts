@@ -98,7 +98,8 @@ export class Output {
   /** `label  value` pairs, labels aligned; null values print as `-`. */
   fields(pairs: [string, string | number | null | undefined][]): void {
     const labelWidth = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, value] of pairs) this.line(`${this.paint(label.padEnd(labelWidth), 'grey')}  ${cellText(value)}`);
+    for (const [label, value] of pairs)
+      this.line(`${this.paint(label.padEnd(labelWidth), 'grey')}  ${cellText(value)}`);
   }
 
   heading(text: string): void {

@@ -193,9 +193,8 @@ export class CommandService {
   }
 
   private onSubscribed(e: FleetEvents['broker.subscribed']): void {
-    const own = commandTopics.deviceFilter(e.clientId);
-    const everything = own.replace(/\+$/, '#');
-    if (!e.filters.some((filter) => filter === own || filter === everything)) return;
+    // The filter the device runtimes subscribe to; a device subscribing to something else is not known to take commands.
+    if (!e.filters.includes(commandTopics.deviceFilter(e.clientId))) return;
     this.reachable.set(e.clientId, e.sessionId);
     const now = Date.now();
     for (const queued of this.repository.listByStatus('queued', e.clientId)) {

@@ -52,7 +52,7 @@ export class HttpServer {
       logger: false,
       bodyLimit: 256 * 1024,
       trustProxy: false,
-      maxParamLength: 256,
+      routerOptions: { maxParamLength: 256 },
     }) as unknown as FastifyInstance;
     app.decorateRequest('principal', undefined);
     app.addSchema(errorSchema);

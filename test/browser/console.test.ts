@@ -188,7 +188,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     const presence = row.getByTestId('presence');
     await presence.and(page.locator('[data-state="online"]')).waitFor();
     await page.evaluate(() => {
-      (window as unknown as { marker: string }).marker = 'same document';
+      (globalThis as unknown as { marker: string }).marker = 'same document';
     });
 
     await stopCart('cart-x1');
@@ -205,7 +205,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await startCart('cart-x1', { battery: 80, docked: true });
     await hero.and(page.locator('[data-state="online"]')).waitFor({ timeout: 15_000 });
 
-    assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same document');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker), 'same document');
   });
 
   it('acknowledges an alert and shows who did it', async () => {

@@ -61,7 +61,8 @@ Examples:
           ],
           '(no alerts)',
         );
-        if (page.items.length < page.total) ctx.out.note(`${page.items.length} of ${page.total} alerts; --limit N for more`);
+        if (page.items.length < page.total)
+          ctx.out.note(`${page.items.length} of ${page.total} alerts; --limit N for more`);
         return EXIT.ok;
       }
       case 'ack':
@@ -69,7 +70,9 @@ Examples:
       case 'resolve': {
         const id = integerOption(required(target, 'the alert ID', 'alerts'), 'ID', 1) as number;
         const verb = action === 'resolve' ? 'resolve' : 'acknowledge';
-        const alert = await ctx.api().post<Alert>(`/api/alerts/${id}/${verb}`, values.note ? { note: values.note } : {});
+        const alert = await ctx
+          .api()
+          .post<Alert>(`/api/alerts/${id}/${verb}`, values.note ? { note: values.note } : {});
         if (ctx.out.json) {
           ctx.out.printJson(alert);
           return EXIT.ok;

@@ -28,11 +28,17 @@ export async function addDevice(
   const out = resolve(o.out ?? thingName);
   // Checked before registering: a registration whose key cannot be written is a device that must be revoked.
   if (existsSync(join(out, BUNDLE_FILES.privateKey))) {
-    throw usageError(`${join(out, BUNDLE_FILES.privateKey)} exists already`, 'choose another --out, nothing was registered');
+    throw usageError(
+      `${join(out, BUNDLE_FILES.privateKey)} exists already`,
+      'choose another --out, nothing was registered',
+    );
   }
   const hardwareModel = o.model ?? DEFAULT_MODEL[o.kind];
   if (!hardwareModel) throw usageError('missing --model');
-  const tags = o.tags?.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = o.tags
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const registration = await ctx.api().post<Registration>('/api/devices', {
     thingName,
     kind: o.kind,

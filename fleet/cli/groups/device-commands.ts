@@ -1,4 +1,11 @@
-import { type CliContext, type CommandGroup, groupHelp, integerOption, parseCommand, required } from '../cli-context.ts';
+import {
+  type CliContext,
+  type CommandGroup,
+  groupHelp,
+  integerOption,
+  parseCommand,
+  required,
+} from '../cli-context.ts';
 import { usageError } from '../cli-error.ts';
 import type { Colour } from '../output.ts';
 import { addDevice, revokeDevice, setDesired } from './device-changes.ts';
@@ -150,7 +157,12 @@ async function listDevices(ctx: CliContext, o: ListOptions): Promise<number> {
       { header: 'PRESENCE', value: (d) => presenceText(ctx, d), colour: (d) => presenceColour(d.presence.state) },
       { header: 'BATTERY', value: (d) => batteryText(d), align: 'right', colour: (d) => batteryColour(d.battery) },
       { header: 'VERSION', value: (d) => d.softwareVersion, max: 12 },
-      { header: 'ALERTS', value: (d) => d.openAlerts || '', align: 'right', colour: (d) => (d.openAlerts ? 'red' : undefined) },
+      {
+        header: 'ALERTS',
+        value: (d) => d.openAlerts || '',
+        align: 'right',
+        colour: (d) => (d.openAlerts ? 'red' : undefined),
+      },
       { header: 'LAST SEEN', value: (d) => ctx.out.ago(d.lastSeen) },
     ],
     '(no devices match)',
@@ -188,7 +200,10 @@ async function showDevice(ctx: CliContext, thingName: string): Promise<number> {
   ]);
   const shadows: [string, DeviceDetail['shadow']][] = [
     ['Shadow', d.shadow],
-    ...Object.entries(d.namedShadows ?? {}).map(([name, s]): [string, DeviceDetail['shadow']] => [`Shadow '${name}'`, s]),
+    ...Object.entries(d.namedShadows ?? {}).map(([name, s]): [string, DeviceDetail['shadow']] => [
+      `Shadow '${name}'`,
+      s,
+    ]),
   ];
   for (const [title, shadow] of shadows) {
     if (!shadow) {

@@ -3,6 +3,7 @@
  * declared here because the server builds it without naming it.
  */
 export type { DeviceSummary } from '../../http/device-view.ts';
+
 import type { DeviceSummary } from '../../http/device-view.ts';
 
 export interface ShadowView {

@@ -63,7 +63,9 @@ Examples:
       case 'list': {
         const thing = required(target, 'THING', 'commands');
         const limit = integerOption(values.limit, '--limit', 1);
-        const commands = await ctx.api().get<Command[]>(`/api/devices/${encodeURIComponent(thing)}/commands`, { limit });
+        const commands = await ctx
+          .api()
+          .get<Command[]>(`/api/devices/${encodeURIComponent(thing)}/commands`, { limit });
         if (ctx.out.json) {
           ctx.out.printJson(commands);
           return EXIT.ok;

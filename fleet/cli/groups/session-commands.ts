@@ -1,4 +1,5 @@
 import { ApiClient } from '../api-client.ts';
+import { type CommandGroup, groupHelp, integerOption, parseCommand } from '../cli-context.ts';
 import {
   credentialsPath,
   deleteCredentialsFile,
@@ -7,7 +8,6 @@ import {
   resolveCredentials,
   writeCredentialsFile,
 } from '../cli-credentials.ts';
-import { type CommandGroup, groupHelp, integerOption, parseCommand } from '../cli-context.ts';
 import { CliError, EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden, promptLine, readStdinLines } from '../password-prompt.ts';
 import { type ApiUser, createToken, defaultTokenName, type Session, signIn } from '../sign-in.ts';
@@ -184,9 +184,7 @@ Examples:
     const { values } = parseCommand(args, {});
     if (values.help) return groupHelp(ctx, this, true);
     const credentials = resolveCredentials(ctx.env);
-    const me = await ctx.api().get<{ user: ApiUser; permissions: string[]; storeIds: string[] | null }>(
-      '/api/auth/me',
-    );
+    const me = await ctx.api().get<{ user: ApiUser; permissions: string[]; storeIds: string[] | null }>('/api/auth/me');
     if (ctx.out.json) {
       ctx.out.printJson(me);
       return EXIT.ok;

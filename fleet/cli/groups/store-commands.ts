@@ -1,5 +1,5 @@
-import { type CommandGroup, groupHelp, parseCommand, required } from '../cli-context.ts';
 import type { Store as StoreRecord, Zone } from '../../registry/registry-types.ts';
+import { type CommandGroup, groupHelp, parseCommand, required } from '../cli-context.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 
 /** `Store` of docs/api.md: the record with its zones. */
@@ -49,7 +49,10 @@ Examples:
           ['chain', store.chainId],
           ['region', store.region],
           ['time zone', store.timeZone],
-          ['address', `${store.address.street}, ${store.address.postcode} ${store.address.city}, ${store.address.country}`],
+          [
+            'address',
+            `${store.address.street}, ${store.address.postcode} ${store.address.city}, ${store.address.country}`,
+          ],
           [
             'opening hours',
             Object.entries(store.openingHours)

@@ -1,5 +1,5 @@
-import { readCredentialsFile, resolveCredentials } from '../cli-credentials.ts';
 import { type CommandGroup, groupHelp, integerOption, parseCommand, required } from '../cli-context.ts';
+import { readCredentialsFile, resolveCredentials } from '../cli-credentials.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden } from '../password-prompt.ts';
 import { createToken, signIn } from '../sign-in.ts';
@@ -62,9 +62,9 @@ Examples:
         try {
           const token = await createToken(session, name, integerOption(values.days, '--days', 1));
           if (ctx.out.json) {
-          ctx.out.printJson(token);
-          return EXIT.ok;
-        }
+            ctx.out.printJson(token);
+            return EXIT.ok;
+          }
           ctx.out.line(token.token);
           ctx.out.note(
             `Token '${token.name}' (id ${token.id}) for ${session.user.username}, ` +

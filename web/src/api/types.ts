@@ -147,7 +147,7 @@ export interface Command {
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
 
 export interface Alert {
-  id: string;
+  id: number;
   thingName: string;
   storeId: string | null;
   deviceKind: DeviceKind;

@@ -69,7 +69,7 @@ export function onLinkClick(e: MouseEvent): void {
   const anchor = (e.target as Element | null)?.closest?.('a');
   if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
   const href = anchor.getAttribute('href');
-  if (!href || !href.startsWith('/') || href.startsWith('/api/')) return;
+  if (!href?.startsWith('/') || href.startsWith('/api/')) return;
   e.preventDefault();
   navigate(href);
 }

@@ -152,8 +152,13 @@ export function OverviewPage({ me }: { me: Me }) {
                   </td>
                   <td class="num">
                     {s.storeId ? (
-                      <a class="btn btn-small btn-ghost" href={`/map/${encodeURIComponent(s.storeId)}`}>
-                        <Icon name="map" size={15} /> Map
+                      <a
+                        class="icon-btn"
+                        href={`/map/${encodeURIComponent(s.storeId)}`}
+                        title="Floor map"
+                        aria-label={`Floor map of ${s.name}`}
+                      >
+                        <Icon name="map" size={16} />
                       </a>
                     ) : null}
                   </td>

@@ -67,15 +67,17 @@ function mulberry32(seed: number): () => number {
  * Sampled in the bounding box shrunk by `margin` metres, so markers do not sit on zone borders; rejection sampling
  * handles non-rectangular zones, with the centroid as the fallback.
  */
-export function placeInPolygon(polygon: Point[], key: string, margin = 0.9): Point {
+export function placeInPolygon(polygon: Point[], key: string, margin = 0.8, labelBand = 1.6): Point {
   const b = boundsOf([polygon]);
   const w = b.maxX - b.minX;
   const h = b.maxY - b.minY;
   const mx = Math.min(margin, w / 4);
-  const my = Math.min(margin, h / 4);
+  // the zone's name is drawn along its top edge: keep markers below it when the zone is tall enough
+  const top = Math.min(labelBand, h / 3);
+  const bottom = Math.min(margin, h / 4);
   const random = mulberry32(hashString(key));
   for (let i = 0; i < 40; i++) {
-    const p: Point = [b.minX + mx + random() * (w - 2 * mx), b.minY + my + random() * (h - 2 * my)];
+    const p: Point = [b.minX + mx + random() * (w - 2 * mx), b.minY + top + random() * (h - top - bottom)];
     if (contains(polygon, p)) return p;
   }
   return centroid(polygon);

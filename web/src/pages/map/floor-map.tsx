@@ -95,8 +95,8 @@ export function FloorMap({
             <title>{title}</title>
             {d.kind === 'cart' ? (
               <>
-                {tone === 'ok' ? <circle r={0.9} class="halo" /> : null}
-                <circle r={0.55} class="marker-body" />
+                {tone === 'ok' ? <circle r={0.8} class="halo" /> : null}
+                <circle r={0.45} class="marker-body" />
               </>
             ) : (
               <>
