@@ -86,10 +86,10 @@ export function apiListParameters(options: BenchOptions): ApiListParameters {
         withTelemetry: 400,
         online: 300,
         offline: 100,
-        rounds: 5,
+        rounds: 4,
         warmupPerRound: 5,
-        sequentialPerRound: 60,
-        concurrentPerRound: 80,
+        sequentialPerRound: 50,
+        concurrentPerRound: 48,
         concurrency: 8,
         breakdownReps: 30,
       };
@@ -197,9 +197,13 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Api
     const setupStarted = performance.now();
     const tokens = await populate(fleet, p);
     const setupMs = performance.now() - setupStarted;
-    log(`${p.devices} things, ${p.withTelemetry} with telemetry, ${p.online + p.offline} with presence in ${fmt(setupMs, 0)} ms`);
+    log(
+      `${p.devices} things, ${p.withTelemetry} with telemetry, ${p.online + p.offline} with presence in ${fmt(setupMs, 0)} ms`,
+    );
 
-    client = startTsWorker(WORKER_URL, { baseUrl: `http://127.0.0.1:${fleet.services.http.port}` } satisfies HttpClientData);
+    client = startTsWorker(WORKER_URL, {
+      baseUrl: `http://127.0.0.1:${fleet.services.http.port}`,
+    } satisfies HttpClientData);
     client.on('error', (err) => log(`worker error: ${err.message}`));
     const http = new HttpClient(client);
     const list = endpoints(p);
@@ -306,7 +310,10 @@ class HttpClient {
 }
 
 /** Things, telemetry, presence and two users with tokens; returns the tokens. */
-async function populate(fleet: FleetServer, p: ApiListParameters): Promise<Record<'hq-admin' | 'store-manager', string>> {
+async function populate(
+  fleet: FleetServer,
+  p: ApiListParameters,
+): Promise<Record<'hq-admin' | 'store-manager', string>> {
   const { db, telemetry, access, registry } = fleet.services;
   const things = new ThingRepository(db);
   const names: string[] = [];
@@ -412,7 +419,10 @@ function breakdownInProcess(fleet: FleetServer, adminToken: string, reps: number
     ['registry.listThings() (SELECT * FROM things, every row mapped)', () => registry.listThings()],
     ['presence.list() (SELECT * FROM presence)', () => presence.list()],
     ['DeviceView.list(hq-admin, first page)', () => devices.list(admin, query)],
-    ['DeviceView.list(hq-admin, sort=battery desc)', () => devices.list(admin, { ...query, sort: 'battery', order: 'desc' })],
+    [
+      'DeviceView.list(hq-admin, sort=battery desc)',
+      () => devices.list(admin, { ...query, sort: 'battery', order: 'desc' }),
+    ],
   ];
   return parts.map(([part, fn]) => {
     fn();
@@ -446,7 +456,11 @@ export function renderApiList(report: ApiListReport): string {
       ms(e.sequential.p99),
       ms(e.sequential.mean),
       `${ms(Math.min(...e.roundP50s))}–${ms(Math.max(...e.roundP50s))}`,
-      e.key === 'me' ? '1.00' : e.baseline ? fmt(e.sequential.p50 / baseP50, 2) : `**${fmt(e.sequential.p50 / baseP50, 2)}**`,
+      e.key === 'me'
+        ? '1.00'
+        : e.baseline
+          ? fmt(e.sequential.p50 / baseP50, 2)
+          : `**${fmt(e.sequential.p50 / baseP50, 2)}**`,
       fmt(e.serverCpuMs, 2),
       e.bytes,
     ]),

@@ -178,7 +178,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Fan
     const ready = await nextMessage<FromLiveWorker>(device, (m) => m.type === 'device-ready', 30_000, 'device');
     if (ready.type !== 'device-ready' || !ready.ok) throw new Error(`device did not connect: ${JSON.stringify(ready)}`);
 
-    const phaseRunner = new PhaseRunner(p, clients, device, bare.io);
+    const phaseRunner = new PhaseRunner(clients, device, bare.io);
     await phaseRunner.run('fleet', 'steady', 0, p.warmup, ['fleet']);
     await phaseRunner.run('bare', 'steady', 0, p.warmup, ['bare']);
     const phases: FanoutPhase[] = [];
@@ -273,7 +273,6 @@ class PhaseRunner {
   lastReport: Extract<FromLiveWorker, { type: 'report' }> | undefined;
 
   constructor(
-    private readonly p: FanoutParameters,
     private readonly clients: SocketClients,
     private readonly device: Worker,
     private readonly bareIo: SocketIoServer,
@@ -292,7 +291,12 @@ class PhaseRunner {
     const cpu0 = threadCpuMs();
     let sent: number;
     if (server === 'fleet') {
-      const done = nextMessage<FromLiveWorker>(this.device, (m) => m.type === 'sent' && m.phase === phase, 120_000, phase);
+      const done = nextMessage<FromLiveWorker>(
+        this.device,
+        (m) => m.type === 'sent' && m.phase === phase,
+        120_000,
+        phase,
+      );
       this.device.postMessage({ type: 'send', phase, plan } satisfies ToLiveWorker);
       const m = (await done) as Extract<FromLiveWorker, { type: 'sent' }>;
       sent = m.sent;

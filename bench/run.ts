@@ -1,18 +1,29 @@
 /**
- * `npm run bench [-- --quick]`: the machine, then each benchmark's markdown tables. Benchmarks run one after the
- * other (never concurrently: they would measure each other). Raw results go to bench/results/<timestamp>.json
- * (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow updates) to check that the scripts work; its
- * numbers are not the ones to quote.
+ * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout]`: the machine, then each benchmark's
+ * markdown tables. Benchmarks run one after the other (never concurrently: they would measure each other). Raw
+ * results go to bench/results/<timestamp>.json (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow
+ * updates, 1,000 listed devices, short fan-out phases) to check that the scripts work; its numbers are not the ones
+ * to quote. `--only` runs the named benchmarks alone.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run as runDeviceList } from './api-device-list.ts';
 import { machineDescription } from './lib/common.ts';
+import { run as runFanout } from './live-fanout.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runIngest } from './telemetry-ingest.ts';
 
 const quick = process.argv.includes('--quick');
+const BENCHMARKS = { ingest: runIngest, shadow: runShadow, 'device-list': runDeviceList, 'live-fanout': runFanout };
+type BenchmarkName = keyof typeof BENCHMARKS;
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter((name): name is BenchmarkName => name in BENCHMARKS);
+const selected = (Object.keys(BENCHMARKS) as BenchmarkName[]).filter((name) => !only?.length || only.includes(name));
 const started = new Date();
 const machine = machineDescription();
 const revision = gitRevision();
@@ -22,21 +33,20 @@ console.log(`Machine: ${machine}`);
 console.log(`Date: ${started.toISOString()}`);
 console.log(`Code: ${revision}\n`);
 
-const ingest = await runIngest({ quick });
-console.log(ingest.markdown);
-console.log('');
-const shadow = await runShadow({ quick });
-console.log(shadow.markdown);
-console.log(`\nTotal time: ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+const results: Partial<Record<BenchmarkName, object>> = {};
+for (const name of selected) {
+  const { markdown, ...data } = await BENCHMARKS[name]({ quick });
+  console.log(`${markdown}\n`);
+  results[name] = data;
+}
+console.log(`Total time: ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
 
-const { markdown: _ingestMarkdown, ...ingestData } = ingest;
-const { markdown: _shadowMarkdown, ...shadowData } = shadow;
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ date: started.toISOString(), machine, revision, quick, ingest: ingestData, shadow: shadowData }, null, 2)}\n`,
+  `${JSON.stringify({ date: started.toISOString(), machine, revision, quick, ...results }, null, 2)}\n`,
 );
 console.log(`Raw results: ${file}`);
 

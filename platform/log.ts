@@ -27,6 +27,30 @@ export function createLogger(
   );
 }
 
+/**
+ * A simulated device's logger: everything at `ringLevel` and above into its in-memory ring (what its `logs` command
+ * answers), and only `consoleLevel` and above to stdout, so sixteen devices in one demo process do not flood it.
+ */
+export function deviceLogger(
+  name: string,
+  ring: { write(line: string): void },
+  ringLevel = 'info',
+  consoleLevel = 'warn',
+): Logger {
+  const options = {
+    name,
+    level: ringLevel,
+    redact: { paths: ['*.password', '*.token', '*.privateKey', '*.keyPem', 'token', 'password'], censor: '[redacted]' },
+  };
+  return pino(
+    options,
+    pino.multistream([
+      { level: consoleLevel as Level, stream: pino.destination(1) },
+      { level: ringLevel as Level, stream: ring },
+    ]),
+  );
+}
+
 /** A logger that discards everything: for benchmarks and tests that assert on behaviour, not on logs. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -1,7 +1,16 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFleetConfig } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
+import { CertificateRepository } from '../fleet/identity/certificate-repository.ts';
+import { PolicyRepository } from '../fleet/policy/policy-repository.ts';
+import {
+  CLAIM_BUNDLE_FILES,
+  issueClaimCertificate,
+  writeClaimBundle,
+} from '../fleet/provisioning/claim-certificate.ts';
+import { ProvisioningTemplateRepository } from '../fleet/provisioning/template-repository.ts';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
@@ -54,6 +63,7 @@ for (const store of stores.listStores()) {
       healthIntervalMs: 10_000,
       timeScale: Number(values['time-scale']),
       seed: seed++,
+      deviceLogs: true,
     },
     fleet.services.registry,
     log.child({ process: 'sim', store: store.id }),
@@ -61,6 +71,25 @@ for (const store of stores.listStores()) {
   await sim.start();
   simulated.push(sim);
 }
+
+// A promo speaker just unboxed at the first store: it holds only the shared claim certificate of the
+// `speaker-default` template (which needs a technician's approval) and provisions itself by claim.
+const claimDir = join(dataRoot, 'claims', 'speaker-default');
+if (!existsSync(join(claimDir, CLAIM_BUNDLE_FILES.certificate))) {
+  const { db } = fleet.services;
+  const claim = await issueClaimCertificate(
+    {
+      db,
+      ca: fleet.ca,
+      certificates: new CertificateRepository(db),
+      policies: new PolicyRepository(db),
+      templates: new ProvisioningTemplateRepository(db),
+    },
+    'speaker-default',
+  );
+  writeClaimBundle(claimDir, claim);
+}
+const unboxed = await simulated[0]?.onboardByClaim('px-unboxed-01', claimDir, 'speaker-default');
 
 const devices = simulated.reduce((n, s) => n + s.carts.length + s.speakers.length, 0);
 const api = `http://${config.http.host}:${http.port}`;
@@ -78,7 +107,12 @@ ${
                 replace it; keep the new one (the data dir ${config.dataDir} persists).\n`
     : ''
 }  API docs      ${api}/api/docs
-  MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
+${
+  unboxed && fleet.services.registry.getThing(unboxed.thingName)?.provisioning === 'pending-approval'
+    ? `  By claim      ${unboxed.thingName} provisioned itself with the shared claim certificate and waits for a
+                technician: open it in the console and approve it.\n`
+    : ''
+}  MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
 
   Scripts and the CLI use an API token: create one in the console (your name > API tokens), then
     curl -s -H "Authorization: Bearer cft_..." ${api}/api/devices?limit=5

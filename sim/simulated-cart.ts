@@ -8,6 +8,7 @@ import {
 import { CartRuntime } from '../devices/cart/cart-runtime.ts';
 import { VirtualZoneLocator } from '../devices/cart/zone-locator.ts';
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import type { Zone } from '../fleet/registry/registry-types.ts';
 import type { Logger } from '../platform/log.ts';
@@ -42,9 +43,10 @@ export class SimulatedCart {
     private readonly physics: CartPhysics,
     private readonly random: () => number,
     log: Logger,
+    options: DeviceRuntimeOptions = {},
   ) {
     this.soc = 40 + random() * 60;
-    this.runtime = new CartRuntime(CartConfigSchema.parse(config), credentials, this.locator, log, this.io);
+    this.runtime = new CartRuntime(CartConfigSchema.parse(config), credentials, this.locator, log, this.io, options);
   }
 
   get thingName(): string {

@@ -1,4 +1,5 @@
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
+import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
 import { tmp36RawFromCelsius } from '../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
@@ -24,9 +25,17 @@ export class SimulatedSpeaker {
     private readonly timeScale: number,
     private readonly random: () => number,
     log: Logger,
+    options: DeviceRuntimeOptions = {},
   ) {
     this.soc = 50 + random() * 50;
-    this.runtime = new SpeakerRuntime(SpeakerConfigSchema.parse(config), credentials, this.audio, log, this.io);
+    this.runtime = new SpeakerRuntime(
+      SpeakerConfigSchema.parse(config),
+      credentials,
+      this.audio,
+      log,
+      this.io,
+      options,
+    );
   }
 
   get thingName(): string {

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { deviceIdentity } from '../devices/core/claim-provisioner.ts';
 import { readCredentials } from '../devices/core/device-config.ts';
+import { LogRing } from '../devices/core/log-ring.ts';
+import { SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
 import { writeCertificateBundle } from '../fleet/identity/certificate-bundle.ts';
 import type { DeviceRegistry } from '../fleet/registry/device-registry.ts';
 import type { DeviceKind, Store, Zone } from '../fleet/registry/registry-types.ts';
-import type { Logger } from '../platform/log.ts';
+import { deviceLogger, type Logger } from '../platform/log.ts';
 import { SimulatedCart } from './simulated-cart.ts';
 import { SimulatedSpeaker } from './simulated-speaker.ts';
 
@@ -21,6 +24,11 @@ export interface SimulatedStoreOptions {
   healthIntervalMs: number;
   timeScale: number;
   seed: number;
+  /**
+   * Give each device its own log ring (answers the `logs` command) with warnings on stdout. Off: devices log
+   * through the store's logger (tests pass a silent one) into an empty ring.
+   */
+  deviceLogs?: boolean;
 }
 
 /**
@@ -54,7 +62,7 @@ export class SimulatedStore {
           zones,
           { drainPerMinute: 0.25, chargePerMinute: 0.8, timeScale: this.options.timeScale },
           this.random,
-          this.log.child({ thing: thingName }),
+          ...this.deviceLog(thingName),
         ),
       );
     }
@@ -74,12 +82,47 @@ export class SimulatedStore {
             credentials,
             this.options.timeScale,
             this.random,
-            this.log.child({ thing: thingName }),
+            ...this.deviceLog(thingName),
           ),
         );
       }
     }
     await Promise.all([...this.carts, ...this.speakers].map((d) => d.start()));
+  }
+
+  /** Each device logs into its own ring (its `logs` command reads it); warnings also reach the demo's stdout. */
+  private deviceLog(thingName: string): [Logger, { logs: LogRing }] {
+    if (!this.options.deviceLogs) return [this.log.child({ thing: thingName }), { logs: new LogRing() }];
+    const logs = new LogRing();
+    return [deviceLogger(thingName, logs), { logs }];
+  }
+
+  /**
+   * A new promo speaker unboxed in this store: it holds only the shared claim bundle in `claimDir`, provisions itself
+   * with the fleet (its own key pair and certificate through CreateCertificateFromCsr, its thing via RegisterThing),
+   * then runs. With a template that needs approval it waits, connected, until a technician approves it.
+   */
+  async onboardByClaim(serialNumber: string, claimDir: string, templateName: string): Promise<SimulatedSpeaker> {
+    const expected = `spk-${serialNumber}`;
+    const config = SpeakerConfigSchema.parse({
+      ...this.deviceConfig(expected),
+      model: 'promo',
+      hardwareModel: 'PX-20',
+      claim: { certDir: claimDir, templateName, serialNumber, storeId: this.options.store.id },
+    });
+    const [log, options] = this.deviceLog(expected);
+    const identity = await deviceIdentity(config, log, { HardwareModel: 'PX-20' });
+    const speaker = new SimulatedSpeaker(
+      { ...config, thingName: identity.thingName },
+      identity.credentials,
+      this.options.timeScale,
+      this.random,
+      log,
+      options,
+    );
+    this.speakers.push(speaker);
+    await speaker.start();
+    return speaker;
   }
 
   async stop(): Promise<void> {

@@ -233,7 +233,11 @@ async function runDevice(
     let errors = 0;
     let firstError: string | undefined;
     await runPlan(m.plan, (seq) => {
-      const payload = JSON.stringify({ msgId: `${m.phase}.${seq}`, ts: Date.now(), metrics: benchMetrics(m.phase, seq) });
+      const payload = JSON.stringify({
+        msgId: `${m.phase}.${seq}`,
+        ts: Date.now(),
+        metrics: benchMetrics(m.phase, seq),
+      });
       sent++;
       client.publish(topic, payload, { qos: 1 }, (err) => {
         if (err) {

@@ -71,7 +71,10 @@ export async function runApiCli(argv: string[], env: NodeJS.ProcessEnv): Promise
     ctx.out.clearProgress();
     if (!(err instanceof CliError)) throw err;
     process.stderr.write(`error ${err.code}: ${err.message}\n`);
-    for (const detail of err.options.details ?? []) process.stderr.write(`  ${detail}\n`);
+    // Details the message already says (one problem, joined into it) are not repeated.
+    for (const detail of err.options.details ?? []) {
+      if (!err.message.includes(detail)) process.stderr.write(`  ${detail}\n`);
+    }
     if (err.options.hint) process.stderr.write(`hint: ${err.options.hint}\n`);
     return err.exitCode;
   }

@@ -58,7 +58,10 @@ export class LiveGateway {
       } else {
         // A cookie is sent by the browser to any page that opens a socket here: refuse foreign origins.
         const origin = socket.handshake.headers.origin;
-        if (origin && new URL(origin).host !== socket.handshake.headers.host) return next(new Error('ORIGIN_REFUSED'));
+        // `Origin: null` (sandboxed frames, file: pages) is no URL: new URL() threw here and left the handshake hanging.
+        if (origin && URL.parse(origin)?.host !== socket.handshake.headers.host) {
+          return next(new Error('ORIGIN_REFUSED'));
+        }
         const secret = parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
         if (secret) credential = { kind: 'session', secret };
       }

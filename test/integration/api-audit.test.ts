@@ -127,7 +127,8 @@ describe('API audit trail', () => {
 
     it('command.send', async () => {
       const e = await onlyEntry(
-        () => call({ token: hq.token }, 'POST', '/api/devices/au-cart/commands', { name: 'locate', queueForSeconds: 60 }),
+        () =>
+          call({ token: hq.token }, 'POST', '/api/devices/au-cart/commands', { name: 'locate', queueForSeconds: 60 }),
         202,
       );
       assertEntry(e, { action: 'command.send', targetType: 'device', targetId: 'au-cart', storeId: A });
@@ -146,7 +147,9 @@ describe('API audit trail', () => {
         { qos: 1 },
       );
       const alert = await eventually(
-        () => fleet.services.alerts.list({ state: 'open', storeIds: null, thingName: 'au-cart', limit: 1, offset: 0 }).items[0],
+        () =>
+          fleet.services.alerts.list({ state: 'open', storeIds: null, thingName: 'au-cart', limit: 1, offset: 0 })
+            .items[0],
         5000,
         'an open alert',
       );
@@ -160,7 +163,10 @@ describe('API audit trail', () => {
       const twice = await call({ token: hq.token }, 'POST', `/api/alerts/${alert.id}/acknowledge`, {});
       assert.equal(twice.json().code, 'ALERT_STATE_INVALID');
       assert.equal(lastId(), before, 'a refused acknowledgement is not audited');
-      const resolved = await onlyEntry(() => call({ token: hq.token }, 'POST', `/api/alerts/${alert.id}/resolve`, {}), 200);
+      const resolved = await onlyEntry(
+        () => call({ token: hq.token }, 'POST', `/api/alerts/${alert.id}/resolve`, {}),
+        200,
+      );
       assertEntry(resolved, { action: 'alert.resolve', targetId: String(alert.id), storeId: A });
     });
 
@@ -235,7 +241,11 @@ describe('API audit trail', () => {
       assert.equal(JSON.stringify(unknown).includes('wrong-password'), false, 'no password is logged');
 
       const pw = await onlyEntry(
-        () => call(session, 'POST', '/api/auth/password', { currentPassword: oneTime, newPassword: 'Lantern-Harbour-2031' }),
+        () =>
+          call(session, 'POST', '/api/auth/password', {
+            currentPassword: oneTime,
+            newPassword: 'Lantern-Harbour-2031',
+          }),
         204,
       );
       assertEntry(pw, { action: 'auth.password', targetId: created.id, actor: { id: created.id, username: 'mgr-a' } });
@@ -284,11 +294,18 @@ describe('API audit trail', () => {
       const all = await get('limit=500');
       assert.ok(all.total >= 15);
       const ids = all.items.map((e) => e.id);
-      assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => b - a),
+        'newest first',
+      );
 
       const byActor = await get('actor=MGR-A&limit=500');
       assert.ok(byActor.total > 0);
-      assert.ok(byActor.items.every((e) => e.actor.username === 'mgr-a'), 'actor matches case-insensitively');
+      assert.ok(
+        byActor.items.every((e) => e.actor.username === 'mgr-a'),
+        'actor matches case-insensitively',
+      );
       assert.equal(byActor.total, all.items.filter((e) => e.actor.username === 'mgr-a').length);
 
       const family = await get('action=device&limit=500');

@@ -141,7 +141,12 @@ describe('API authentication', () => {
     });
 
     it('refuses a request without credentials or with an unknown cookie (NOT_AUTHENTICATED)', async () => {
-      for (const headers of [{}, { cookie: 'cf_session=made-up' }, { authorization: 'Bearer cft_made-up' }]) {
+      const attempts: Record<string, string>[] = [
+        {},
+        { cookie: 'cf_session=made-up' },
+        { authorization: 'Bearer cft_made-up' },
+      ];
+      for (const headers of attempts) {
         const res = await fetch(`${base}/api/devices`, { headers });
         assert.equal(res.status, 401);
         assert.equal(((await res.json()) as { code: string }).code, 'NOT_AUTHENTICATED');
@@ -164,7 +169,11 @@ describe('API authentication', () => {
         ['GET', '/metrics'],
         ['POST', '/api/users'],
       ] as const) {
-        const res = await call(method, path, method === 'POST' ? { username: 'x', displayName: 'x', role: 'viewer' } : undefined);
+        const res = await call(
+          method,
+          path,
+          method === 'POST' ? { username: 'x', displayName: 'x', role: 'viewer' } : undefined,
+        );
         assert.equal(res.status, 403, `${method} ${path}`);
         assert.equal(((await res.json()) as { code: string }).code, 'PASSWORD_CHANGE_REQUIRED', `${method} ${path}`);
       }
@@ -172,7 +181,10 @@ describe('API authentication', () => {
       const me = await call('GET', '/api/auth/me');
       assert.equal(me.status, 200, '/api/auth/* stays reachable');
 
-      const wrong = await call('POST', '/api/auth/password', { currentPassword: 'wrong', newPassword: 'Tide-Pool-Lantern-42' });
+      const wrong = await call('POST', '/api/auth/password', {
+        currentPassword: 'wrong',
+        newPassword: 'Tide-Pool-Lantern-42',
+      });
       assert.equal(wrong.status, 403);
       assert.equal(((await wrong.json()) as { code: string }).code, 'PASSWORD_INCORRECT');
       const weak = await call('POST', '/api/auth/password', { currentPassword: first.password, newPassword: 'short' });
@@ -194,9 +206,8 @@ describe('API authentication', () => {
   });
 
   describe('failed sign-ins', () => {
-    let kim: ApiUser;
     before(async () => {
-      kim = await apiUser(fleet, 'kim', 'viewer');
+      await apiUser(fleet, 'kim', 'viewer');
     });
 
     it('answers 401 LOGIN_FAILED alike for a wrong password and an unknown user, with no cookie', async () => {
@@ -293,8 +304,11 @@ describe('API authentication', () => {
       const me = (await script.get('/api/auth/me')).json();
       assert.deepEqual(me.storeIds, ['hf-shanghai-xuhui'], "the token carries its user's scope");
       assert.equal(me.csrf, null);
-      assert.equal((await script.patch('/api/devices/none/shadow', { desired: { brightness: 1 } })).json().code,
-        'THING_NOT_FOUND', 'no CSRF header needed with a token');
+      assert.equal(
+        (await script.patch('/api/devices/none/shadow', { desired: { brightness: 1 } })).json().code,
+        'THING_NOT_FOUND',
+        'no CSRF header needed with a token',
+      );
 
       const deleted = await call('DELETE', `/api/auth/tokens/${token.id}`);
       assert.equal(deleted.status, 204);
@@ -328,7 +342,7 @@ describe('API authentication', () => {
   });
 
   describe('a disabled user', () => {
-    it("loses their token and their session at once, and gets them back when re-enabled (token only)", async () => {
+    it('loses their token and their session at once, and gets them back when re-enabled (token only)', async () => {
       const lee = await apiUser(fleet, 'lee', 'technician', { regions: ['east'] });
       const session = await browserLogin('lee', lee.password);
       assert.equal((await browser(session)('GET', '/api/devices')).status, 200);

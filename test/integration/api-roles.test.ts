@@ -126,8 +126,7 @@ describe('API roles and scope', () => {
   /** Whose account the user-management checks change. */
   let target: ApiUser;
 
-  const auditCount = () =>
-    (fleet.services.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  const auditCount = () => (fleet.services.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
 
   before(async function () {
     this.timeout(60_000);
@@ -302,7 +301,11 @@ describe('API roles and scope', () => {
           fleet.services.registry.certificatesOf(name).every((cert) => cert.status === 'REVOKED'),
           'every certificate revoked',
         );
-        const unknownStore = await as(c.key).post('/api/devices', { ...body, thingName: `${name}-2`, storeId: 'no-such-store' });
+        const unknownStore = await as(c.key).post('/api/devices', {
+          ...body,
+          thingName: `${name}-2`,
+          storeId: 'no-such-store',
+        });
         assert.equal(unknownStore.statusCode, 404);
         assert.equal(unknownStore.json().code, 'STORE_NOT_FOUND');
         if (c.foreign) {
@@ -347,7 +350,10 @@ describe('API roles and scope', () => {
       it('lists only the alerts in scope, and manages them if the role may', async () => {
         const res = await as(c.key).get('/api/alerts?state=active');
         assert.equal(res.statusCode, 200);
-        const things = res.json().items.map((a: { thingName: string }) => a.thingName).sort();
+        const things = res
+          .json()
+          .items.map((a: { thingName: string }) => a.thingName)
+          .sort();
         const expected = (['a', 'b'] as const).filter((k) => c.sees.includes(k)).map((k) => DEVICES[k]);
         assert.deepEqual(things, expected.sort());
         assert.equal(res.json().total, expected.length);
@@ -391,7 +397,10 @@ describe('API roles and scope', () => {
             `entry about ${e.storeId} by ${e.actor.id}`,
           );
         }
-        assert.ok(items.some((e) => e.targetId === DEVICES.a && e.actor.id !== users[c.key].userId), "others' changes in A");
+        assert.ok(
+          items.some((e) => e.targetId === DEVICES.a && e.actor.id !== users[c.key].userId),
+          "others' changes in A",
+        );
         assert.ok(!items.some((e) => e.targetId === DEVICES.b), 'nothing about B');
         const foreign = await as(c.key).get(`/api/audit?storeId=${B}`);
         assert.deepEqual(foreign.json(), { items: [], total: 0 });

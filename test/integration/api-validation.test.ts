@@ -15,7 +15,10 @@ function assertError(res: Reply, status: number, code: string, what = ''): void 
   const body = res.json() as Record<string, unknown>;
   assert.equal(body.code, code, what);
   assert.equal(typeof body.message, 'string', what);
-  assert.ok(Object.keys(body).every((k) => ['code', 'message', 'details'].includes(k)), what);
+  assert.ok(
+    Object.keys(body).every((k) => ['code', 'message', 'details'].includes(k)),
+    what,
+  );
 }
 
 /**
@@ -28,8 +31,7 @@ describe('API validation', () => {
   let api: Api;
   const clients: mqttJs.MqttClient[] = [];
 
-  const auditCount = () =>
-    (fleet.services.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  const auditCount = () => (fleet.services.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
   const shadowVersion = (thingName: string) => fleet.services.shadows.find(thingName)?.version ?? 0;
 
   async function register(thingName: string, kind: 'cart' | 'speaker', storeId: string, tags: string[] = []) {
@@ -149,20 +151,55 @@ describe('API validation', () => {
       const audits = auditCount();
       const users = fleet.services.access.users.count();
       const cases: [string, 'POST' | 'PATCH', string, unknown][] = [
-        ['shadow: extra property', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: { brightness: 5 }, extra: 1 }],
+        [
+          'shadow: extra property',
+          'PATCH',
+          '/api/devices/val-body-cart/shadow',
+          { desired: { brightness: 5 }, extra: 1 },
+        ],
         ['shadow: no desired', 'PATCH', '/api/devices/val-body-cart/shadow', { version: 1 }],
         ['shadow: desired not an object', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: 'bright' }],
         ['shadow: desired an array', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: [1] }],
         ['shadow: version 0', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: { brightness: 5 }, version: 0 }],
-        ['shadow: version text', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: { brightness: 5 }, version: 'one' }],
-        ['shadow: version as text', 'PATCH', '/api/devices/val-body-cart/shadow', { desired: { brightness: 5 }, version: '1' }],
+        [
+          'shadow: version text',
+          'PATCH',
+          '/api/devices/val-body-cart/shadow',
+          { desired: { brightness: 5 }, version: 'one' },
+        ],
+        [
+          'shadow: version as text',
+          'PATCH',
+          '/api/devices/val-body-cart/shadow',
+          { desired: { brightness: 5 }, version: '1' },
+        ],
         ['shadow: body an array', 'PATCH', '/api/devices/val-body-cart/shadow', [{ desired: {} }]],
-        ['register: extra', 'POST', '/api/devices', { thingName: 'val-x1', kind: 'cart', hardwareModel: 'SC-200', storeId: A, owner: 'me' }],
+        [
+          'register: extra',
+          'POST',
+          '/api/devices',
+          { thingName: 'val-x1', kind: 'cart', hardwareModel: 'SC-200', storeId: A, owner: 'me' },
+        ],
         ['register: no store', 'POST', '/api/devices', { thingName: 'val-x2', kind: 'cart', hardwareModel: 'SC-200' }],
         ['register: no kind', 'POST', '/api/devices', { thingName: 'val-x3', hardwareModel: 'SC-200', storeId: A }],
-        ['register: bad kind', 'POST', '/api/devices', { thingName: 'val-x4', kind: 'robot', hardwareModel: 'SC-200', storeId: A }],
-        ['register: bad name', 'POST', '/api/devices', { thingName: 'val x5', kind: 'cart', hardwareModel: 'SC-200', storeId: A }],
-        ['register: tags not strings', 'POST', '/api/devices', { thingName: 'val-x6', kind: 'cart', hardwareModel: 'SC-200', storeId: A, tags: [{}] }],
+        [
+          'register: bad kind',
+          'POST',
+          '/api/devices',
+          { thingName: 'val-x4', kind: 'robot', hardwareModel: 'SC-200', storeId: A },
+        ],
+        [
+          'register: bad name',
+          'POST',
+          '/api/devices',
+          { thingName: 'val x5', kind: 'cart', hardwareModel: 'SC-200', storeId: A },
+        ],
+        [
+          'register: tags not strings',
+          'POST',
+          '/api/devices',
+          { thingName: 'val-x6', kind: 'cart', hardwareModel: 'SC-200', storeId: A, tags: [{}] },
+        ],
         ['device update: empty', 'PATCH', '/api/devices/val-body-cart', {}],
         ['device update: extra', 'PATCH', '/api/devices/val-body-cart', { tags: ['a'], colour: 'red' }],
         ['revoke: no reason', 'POST', '/api/devices/val-body-cart/revoke', {}],
@@ -170,7 +207,12 @@ describe('API validation', () => {
         ['user: extra', 'POST', '/api/users', { username: 'val-u1', displayName: 'U', role: 'viewer', password: 'x' }],
         ['user: no role', 'POST', '/api/users', { username: 'val-u2', displayName: 'U' }],
         ['user: bad role', 'POST', '/api/users', { username: 'val-u3', displayName: 'U', role: 'owner' }],
-        ['user: bad store id', 'POST', '/api/users', { username: 'val-u4', displayName: 'U', role: 'viewer', storeIds: ['Not A Store'] }],
+        [
+          'user: bad store id',
+          'POST',
+          '/api/users',
+          { username: 'val-u4', displayName: 'U', role: 'viewer', storeIds: ['Not A Store'] },
+        ],
         ['token: no name', 'POST', '/api/auth/tokens', {}],
         ['token: name a number', 'POST', '/api/auth/tokens', { name: 42 }],
         ['token: expiry as text', 'POST', '/api/auth/tokens', { name: 't', expiresInDays: '30' }],
@@ -179,7 +221,12 @@ describe('API validation', () => {
         ['login: no password', 'POST', '/api/auth/login', { username: 'hq' }],
         ['command: unknown name', 'POST', '/api/devices/val-body-cart/commands', { name: 'selfdestruct' }],
         ['command: extra', 'POST', '/api/devices/val-body-cart/commands', { name: 'locate', urgent: true }],
-        ['command: queue too long', 'POST', '/api/devices/val-body-cart/commands', { name: 'locate', queueForSeconds: 86_401 }],
+        [
+          'command: queue too long',
+          'POST',
+          '/api/devices/val-body-cart/commands',
+          { name: 'locate', queueForSeconds: 86_401 },
+        ],
         ['alert ack: extra', 'POST', '/api/alerts/1/acknowledge', { note: 'x', by: 'me' }],
         ['alert ack: bad id', 'POST', '/api/alerts/zero/acknowledge', {}],
       ];
@@ -209,7 +256,7 @@ describe('API validation', () => {
 
     it('refuses malformed JSON with 400', async () => {
       const version = shadowVersion('val-body-cart');
-      for (const payload of ['{"desired": {"brightness": 5}', "{desired: {brightness: 5}}", 'null', '']) {
+      for (const payload of ['{"desired": {"brightness": 5}', '{desired: {brightness: 5}}', 'null', '']) {
         const res = await fleet.services.http.instance!.inject({
           method: 'PATCH',
           url: '/api/devices/val-body-cart/shadow',
@@ -324,7 +371,9 @@ describe('API validation', () => {
         { qos: 1 },
       );
       await eventually(
-        () => fleet.services.telemetry.history({ thingName: 'val-series', from: 0, to: Date.now(), limit: 100 }).length === 8,
+        () =>
+          fleet.services.telemetry.history({ thingName: 'val-series', from: 0, to: Date.now(), limit: 100 }).length ===
+          8,
         5000,
         'telemetry stored',
       );
@@ -382,7 +431,9 @@ describe('API validation', () => {
         [base + 30_000, 15, 10, 20],
       ]);
       const fine = (
-        await api.get(`/api/devices/val-series/series?metric=battery.percent&from=${base}&to=${base + 39_999}&buckets=40`)
+        await api.get(
+          `/api/devices/val-series/series?metric=battery.percent&from=${base}&to=${base + 39_999}&buckets=40`,
+        )
       ).json();
       assert.equal(fine.bucketMs, 1000);
       assert.equal(fine.points.length, 7, 'one point per reading');
@@ -439,7 +490,9 @@ describe('API validation', () => {
       }
       await eventually(
         () =>
-          [...battery.keys()].every((n) => fleet.services.devices.summaryOf(fleet.services.registry.getThing(n)!).battery !== null) &&
+          [...battery.keys()].every(
+            (n) => fleet.services.devices.summaryOf(fleet.services.registry.getThing(n)!).battery !== null,
+          ) &&
           [...offline].every((n) => fleet.services.presence.get(n)?.state === 'offline') &&
           [...online].every((n) => fleet.services.presence.get(n)?.state === 'online'),
         10_000,
@@ -491,7 +544,13 @@ describe('API validation', () => {
         ['presence=never', ({ i }) => i >= 12],
         ['batteryBelow=50', ({ name }) => (battery.get(name) ?? 100) < 50],
         ['batteryAbove=50', ({ name }) => (battery.get(name) ?? -1) > 50],
-        ['batteryBelow=60&batteryAbove=20', ({ name }) => { const b = battery.get(name); return b !== undefined && b < 60 && b > 20; }],
+        [
+          'batteryBelow=60&batteryAbove=20',
+          ({ name }) => {
+            const b = battery.get(name);
+            return b !== undefined && b < 60 && b > 20;
+          },
+        ],
         ['kind=speaker', ({ i }) => i >= 20],
         [`storeId=${B}`, ({ i }) => i % 2 === 1],
         [`storeId=${B}&kind=cart&presence=offline`, ({ i, name }) => i % 2 === 1 && i < 20 && offline.has(name)],
@@ -513,7 +572,10 @@ describe('API validation', () => {
 
     it('matches q against the start of the thing name', async () => {
       const res = await api.get('/api/devices?q=lst-speaker-2&limit=500');
-      assert.deepEqual(thingNames(res.json().items), names.filter((n) => n.startsWith('lst-speaker-2')));
+      assert.deepEqual(
+        thingNames(res.json().items),
+        names.filter((n) => n.startsWith('lst-speaker-2')),
+      );
       const middle = await api.get('/api/devices?q=speaker-2&limit=500');
       assert.equal(middle.json().total, 0, 'q is a prefix, as docs/api.md says');
     });

@@ -9,7 +9,7 @@ import {
   parseCommand,
   required,
 } from '../cli-context.ts';
-import { EXIT, usageError } from '../cli-error.ts';
+import { CliError, EXIT, usageError } from '../cli-error.ts';
 import type { Colour } from '../output.ts';
 import { parseAssignment } from './device-changes.ts';
 
@@ -50,11 +50,19 @@ Examples:
         const command = required(name, 'the command name (reboot, locate, diagnostics, logs)', 'commands');
         const params = Object.fromEntries((values.param ?? []).map(parseAssignment));
         const queueForSeconds = values['queue-for'] ? durationSeconds(values['queue-for'], '--queue-for') : 0;
-        const sent = await ctx.api().post<Command>(`/api/devices/${encodeURIComponent(thing)}/commands`, {
-          name: command,
-          ...(Object.keys(params).length > 0 ? { params } : {}),
-          queueForSeconds,
-        });
+        const sent = await ctx
+          .api()
+          .post<Command>(`/api/devices/${encodeURIComponent(thing)}/commands`, {
+            name: command,
+            ...(Object.keys(params).length > 0 ? { params } : {}),
+            queueForSeconds,
+          })
+          .catch((err: unknown) => {
+            if (err instanceof CliError && err.code === 'DEVICE_OFFLINE') {
+              err.options.hint = 'add --queue-for 10m (up to 24h) to deliver it when the device is back';
+            }
+            throw err;
+          });
         const final = values.wait ? await follow(ctx, sent) : sent;
         if (ctx.out.json) ctx.out.printJson(final);
         else printCommand(ctx, final);

@@ -118,8 +118,14 @@ describe('AccessService', () => {
 
     it('refuses a taken username, whatever its case (USER_EXISTS)', async () => {
       await access.createUser({ username: 'mei', displayName: 'Mei', role: 'viewer' });
-      await assert.rejects(access.createUser({ username: 'MEI', displayName: 'X', role: 'viewer' }), rejectsWith('USER_EXISTS'));
-      await assert.rejects(access.createUser({ username: 'admin', displayName: 'X', role: 'viewer' }), rejectsWith('USER_EXISTS'));
+      await assert.rejects(
+        access.createUser({ username: 'MEI', displayName: 'X', role: 'viewer' }),
+        rejectsWith('USER_EXISTS'),
+      );
+      await assert.rejects(
+        access.createUser({ username: 'admin', displayName: 'X', role: 'viewer' }),
+        rejectsWith('USER_EXISTS'),
+      );
     });
 
     it('refuses unknown stores (STORE_NOT_FOUND)', async () => {
@@ -150,7 +156,12 @@ describe('AccessService', () => {
     });
 
     it('drops the scope of an hq-admin and de-duplicates stores', async () => {
-      const { user: hq } = await access.createUser({ username: 'hq', displayName: 'HQ', role: 'hq-admin', storeIds: [A] });
+      const { user: hq } = await access.createUser({
+        username: 'hq',
+        displayName: 'HQ',
+        role: 'hq-admin',
+        storeIds: [A],
+      });
       assert.deepEqual(hq.storeIds, []);
       const { user: sm, oneTimePassword } = await access.createUser({
         username: 'sm',
@@ -179,7 +190,10 @@ describe('AccessService', () => {
         rejectsWith('STORE_NOT_FOUND'),
       );
       assert.equal(access.users.get(user.id)?.role, 'hq-admin', 'unchanged');
-      assert.throws(() => access.updateUser('no-such-id', { displayName: 'x' }, 'other'), rejectsWith('USER_NOT_FOUND'));
+      assert.throws(
+        () => access.updateUser('no-such-id', { displayName: 'x' }, 'other'),
+        rejectsWith('USER_NOT_FOUND'),
+      );
     });
 
     it('ends the sessions of a disabled user and refuses their tokens and logins', async () => {
@@ -201,18 +215,19 @@ describe('AccessService', () => {
     });
 
     it('refuses a wrong current password (PASSWORD_INCORRECT)', async () => {
-      await assert.rejects(access.changePassword(userId, 'not-it', 'A-Much-Better-One-2024'), rejectsWith('PASSWORD_INCORRECT'));
+      await assert.rejects(
+        access.changePassword(userId, 'not-it', 'A-Much-Better-One-2024'),
+        rejectsWith('PASSWORD_INCORRECT'),
+      );
     });
 
     it('refuses weak new passwords (PASSWORD_WEAK)', async () => {
-      for (const next of [
-        'Short-1',
-        'x'.repeat(257),
-        'my-name-is-MEI-2024',
-        'abababababababab',
-        PASSWORD,
-      ]) {
-        await assert.rejects(access.changePassword(userId, PASSWORD, next), rejectsWith('PASSWORD_WEAK'), next.slice(0, 20));
+      for (const next of ['Short-1', 'x'.repeat(257), 'my-name-is-MEI-2024', 'abababababababab', PASSWORD]) {
+        await assert.rejects(
+          access.changePassword(userId, PASSWORD, next),
+          rejectsWith('PASSWORD_WEAK'),
+          next.slice(0, 20),
+        );
       }
       await access.login('mei', PASSWORD, '127.0.0.1', null);
     });

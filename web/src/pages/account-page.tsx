@@ -71,13 +71,15 @@ export function AccountPage({ me }: { me: Me }) {
             <dd>{absoluteTime(me.user.lastLoginAt)}</dd>
           </dl>
           <h3 class="subhead">Change password</h3>
-          <ChangePasswordForm submitLabel="Change password" onDone={() => toast('success', 'Password changed.')} />
+          <div class="panel-body">
+            <ChangePasswordForm submitLabel="Change password" onDone={() => toast('success', 'Password changed.')} />
+          </div>
         </section>
         <section class="panel" data-testid="tokens-panel">
           <header class="panel-header">
             <h2>API tokens</h2>
           </header>
-          <p class="muted small pad-x">
+          <p class="muted small pad-top">
             For scripts and the <code>fleetctl</code> CLI: send as <code>Authorization: Bearer …</code>. A token acts
             with your role and stores.
           </p>

@@ -127,45 +127,47 @@ export function OverviewPage({ me }: { me: Me }) {
           <header class="panel-header">
             <h2>Stores</h2>
           </header>
-          <table class="table" data-testid="overview-stores">
-            <thead>
-              <tr>
-                <th>Store</th>
-                <th class="num">Online</th>
-                <th class="num">Offline</th>
-                <th class="wide">Presence</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {d.byStore.map((s) => (
-                <tr key={s.storeId ?? 'none'}>
-                  <td class="cell-name">
-                    <a href={s.storeId ? `/devices?storeId=${encodeURIComponent(s.storeId)}` : '/devices'}>
-                      {s.name || storeName(stores, s.storeId)}
-                    </a>
-                  </td>
-                  <td class="num tabular">{s.online}</td>
-                  <td class={`num tabular ${s.offline ? 'text-bad' : ''}`}>{s.offline}</td>
-                  <td class="wide">
-                    <PresenceBar counts={s} compact />
-                  </td>
-                  <td class="num">
-                    {s.storeId ? (
-                      <a
-                        class="icon-btn"
-                        href={`/map/${encodeURIComponent(s.storeId)}`}
-                        title="Floor map"
-                        aria-label={`Floor map of ${s.name}`}
-                      >
-                        <Icon name="map" size={16} />
-                      </a>
-                    ) : null}
-                  </td>
+          <div class="table-scroll">
+            <table class="table" data-testid="overview-stores">
+              <thead>
+                <tr>
+                  <th>Store</th>
+                  <th class="num">Online</th>
+                  <th class="num">Offline</th>
+                  <th class="wide">Presence</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {d.byStore.map((s) => (
+                  <tr key={s.storeId ?? 'none'}>
+                    <td class="cell-name">
+                      <a href={s.storeId ? `/devices?storeId=${encodeURIComponent(s.storeId)}` : '/devices'}>
+                        {s.name || storeName(stores, s.storeId)}
+                      </a>
+                    </td>
+                    <td class="num tabular">{s.online}</td>
+                    <td class={`num tabular ${s.offline ? 'text-bad' : ''}`}>{s.offline}</td>
+                    <td class="wide">
+                      <PresenceBar counts={s} compact />
+                    </td>
+                    <td class="num">
+                      {s.storeId ? (
+                        <a
+                          class="icon-btn"
+                          href={`/map/${encodeURIComponent(s.storeId)}`}
+                          title="Floor map"
+                          aria-label={`Floor map of ${s.name}`}
+                        >
+                          <Icon name="map" size={16} />
+                        </a>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
     </div>

@@ -10,8 +10,9 @@ const SETTINGS = {
 } as const;
 
 /**
- * One slider per setting: shows desired and reported, writes `desired` with the shadow version it was based on so a
- * concurrent change answers 409 instead of being overwritten.
+ * One slider per setting: shows desired and reported, and writes `desired` for that one key. No `version` is sent:
+ * every report of the device bumps the shadow version (a cart reports its zone as it moves), so a version check
+ * would refuse most changes with 409 while touching nothing anyone else wrote.
  */
 export function DesiredStatePanel({
   device,
@@ -41,7 +42,6 @@ export function DesiredStatePanel({
     try {
       const shadow = await api.patch<Shadow>(`/api/devices/${enc(device.thingName)}/shadow`, {
         desired: { [setting.key]: value },
-        ...(device.shadow ? { version: device.shadow.version } : {}),
       });
       onShadow(shadow);
       setDirty(false);
