@@ -171,6 +171,7 @@ export class LiveGateway {
       const data = socket.data as SocketData;
       const principal = this.principalOf(data.credential);
       if (!principal || principal.mustChangePassword) {
+        this.log.info({ userId: data.principal.userId }, 'live socket closed: its credentials are no longer valid');
         socket.emit('session-ended' as never);
         socket.disconnect(true);
         continue;

@@ -78,7 +78,10 @@ export class TelemetryRepository {
   series(query: SeriesQuery): SeriesPoint[] {
     const rows = this.db
       .prepare(
-        `SELECT (ts / @bucketMs) * @bucketMs AS t, AVG(v) AS avg, MIN(v) AS min, MAX(v) AS max FROM (
+        // better-sqlite3 binds a JS number as REAL: cast, or the division keeps the fraction and nothing groups.
+        // Buckets start at `from`, so a chart's first point is the start of its range.
+        `SELECT CAST(@from AS INTEGER) + ((ts - CAST(@from AS INTEGER)) / CAST(@bucketMs AS INTEGER)) * CAST(@bucketMs AS INTEGER) AS t,
+           AVG(v) AS avg, MIN(v) AS min, MAX(v) AS max FROM (
            SELECT ts, json_extract(metrics, '$."' || @metric || '"') AS v FROM telemetry
            WHERE thing_name = @thingName AND stream IN ('telemetry', 'health') AND ts >= @from AND ts <= @to
          ) WHERE typeof(v) IN ('integer', 'real') GROUP BY t ORDER BY t`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
 import {
   adcFromVolts,
@@ -25,6 +25,7 @@ import {
 import { eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
 const XUHUI = 'hf-shanghai-xuhui';
+const text = async (locator: Locator) => (await locator.textContent()) ?? '';
 const BINJIANG = 'hf-hangzhou-binjiang';
 const HQ = { username: 'hq', password: 'hq-password-for-tests' };
 const MANAGER = { username: 'xuhui-manager', password: 'manager-password-for-tests' };
@@ -135,15 +136,15 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await page.getByTestId('login-username').fill(HQ.username);
     await page.getByTestId('login-password').fill('wrong-password-123');
     await page.getByTestId('login-submit').click();
-    assert.match(await page.getByTestId('login-error').innerText(), /wrong username or password/i);
+    assert.match(await text(page.getByTestId('login-error')), /wrong username or password/i);
 
     await page.getByTestId('login-password').fill(HQ.password);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('device-list-page').waitFor();
-    assert.match(await page.getByTestId('current-user').innerText(), /HQ Operator/);
+    assert.match(await text(page.getByTestId('current-user')), /HQ Operator/);
     await page.getByTestId('nav-overview').click();
     await page.getByTestId('overview-page').waitFor();
-    assert.match(await page.getByTestId('overview-online').innerText(), /\/ 3/);
+    assert.match(await text(page.getByTestId('overview-online')), /\/ 3/);
     // hq-admin sees the admin pages
     assert.equal(await page.getByTestId('nav-users').count(), 1);
   });
@@ -174,11 +175,11 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     const { page } = await openPage();
     await page.goto(`/login?ticket=${ticket}`);
     await page.getByTestId('overview-page').waitFor();
-    assert.match(await page.getByTestId('current-user').innerText(), /HQ Operator/);
+    assert.match(await text(page.getByTestId('current-user')), /HQ Operator/);
 
     const other = await openPage();
     await other.page.goto(`/login?ticket=${ticket}`);
-    assert.match(await other.page.getByTestId('login-error').innerText(), /expired or was already used/);
+    assert.match(await text(other.page.getByTestId('login-error')), /expired or was already used/);
   });
 
   it('shows a device going offline and coming back, live, without a reload', async () => {
@@ -221,14 +222,14 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     const { page } = await openPage();
     await signIn(page, MANAGER.username, MANAGER.password, '/alerts');
     const row = page.locator(`[data-testid="alert-row"][data-alert="${alert.id}"]`);
-    assert.equal(await row.getByTestId('alert-state').innerText(), 'Open');
+    assert.equal(await text(row.getByTestId('alert-state')), 'Open');
     await row.getByTestId('alert-acknowledge').click();
     await page.getByTestId('alert-note').fill('Taking it to the dock');
     await page.getByTestId('alert-confirm').click();
 
     await row.getByTestId('alert-acknowledged-by').waitFor();
-    assert.equal(await row.getByTestId('alert-state').innerText(), 'Acknowledged');
-    assert.match(await row.getByTestId('alert-acknowledged-by').innerText(), /xuhui-manager/);
+    assert.equal(await text(row.getByTestId('alert-state')), 'Acknowledged');
+    assert.match(await text(row.getByTestId('alert-acknowledged-by')), /xuhui-manager/);
     const stored = fleet.services.alerts.get(alert.id);
     assert.equal(stored.state, 'acknowledged');
     assert.equal(stored.note, 'Taking it to the dock');
@@ -241,7 +242,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await page.getByTestId('command-locate').click();
     const item = page.locator('[data-testid="command-item"][data-command="locate"]').first();
     await item.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
-    assert.match(await item.getByTestId('command-result').innerText(), /Beeping and flashing for \d+ s/);
+    assert.match(await text(item.getByTestId('command-result')), /Beeping and flashing for \d+ s/);
     const [sent] = fleet.services.commands.list('cart-x1', 1);
     assert.equal(sent?.name, 'locate');
     assert.equal(sent?.status, 'succeeded');

@@ -10,7 +10,7 @@ import {
 } from '../cli-credentials.ts';
 import { CliError, EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden, promptLine, readStdinLines } from '../password-prompt.ts';
-import { type ApiUser, createToken, defaultTokenName, type Session, signIn } from '../sign-in.ts';
+import { type ApiUser, createToken, defaultTokenName, signIn } from '../sign-in.ts';
 
 export const loginCommand: CommandGroup = {
   name: 'login',
@@ -212,7 +212,7 @@ async function newPassword(): Promise<string> {
   return first;
 }
 
-async function changePassword(client: ApiClient | Session['client'], current: string, next: string): Promise<void> {
+async function changePassword(client: ApiClient, current: string, next: string): Promise<void> {
   await client.post('/api/auth/password', { currentPassword: current, newPassword: next });
 }
 
