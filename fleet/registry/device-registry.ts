@@ -14,6 +14,7 @@ import type { PolicyRecord, PolicyRepository } from '../policy/policy-repository
 import type { Database } from '../storage/database.ts';
 import { type NewThing, type Thing, ThingSchema } from './registry-types.ts';
 import type { StoreRepository } from './store-repository.ts';
+import { ThingDirectory } from './thing-directory.ts';
 import type { ThingFilter, ThingRepository } from './thing-repository.ts';
 
 export interface Registration {
@@ -38,9 +39,12 @@ export class DeviceRegistry {
     private readonly ca: CertificateAuthority,
     private readonly bus: EventBus<FleetEvents>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.directory = new ThingDirectory(db, things);
+  }
 
   private offs: (() => void)[] = [];
+  private readonly directory: ThingDirectory;
 
   start(): void {
     // The registry's software version follows what the device reports in its classic shadow.
@@ -121,12 +125,13 @@ export class DeviceRegistry {
     this.offs = [];
   }
 
+  /** From the in-memory directory (current with the database, whoever wrote it). */
   getThing(thingName: string): Thing | undefined {
-    return this.things.get(thingName);
+    return this.directory.get(thingName);
   }
 
   listThings(filter?: ThingFilter): Thing[] {
-    return this.things.list(filter);
+    return this.directory.list(filter);
   }
 
   updateThing(thingName: string, changes: Parameters<ThingRepository['update']>[1]): void {

@@ -321,4 +321,18 @@ export const migrations: Migration[] = [
       CREATE TABLE alert_rule_set (id INTEGER PRIMARY KEY CHECK (id = 1), updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 8,
+    name: 'registry generation: bumped by every change to things, so an in-memory directory knows when to reload',
+    sql: `
+      CREATE TABLE registry_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+      INSERT INTO registry_generation (id, value) VALUES (1, 0);
+      CREATE TRIGGER things_insert_generation AFTER INSERT ON things
+        BEGIN UPDATE registry_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER things_update_generation AFTER UPDATE ON things
+        BEGIN UPDATE registry_generation SET value = value + 1 WHERE id = 1; END;
+      CREATE TRIGGER things_delete_generation AFTER DELETE ON things
+        BEGIN UPDATE registry_generation SET value = value + 1 WHERE id = 1; END;
+    `,
+  },
 ];

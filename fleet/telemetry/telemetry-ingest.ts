@@ -91,6 +91,18 @@ export class TelemetryIngest {
     return { ...this.counters, pending: this.pending.length };
   }
 
+  /** The latest values of one stream as held, without a copy: read-only (the device list reads 10,000 of these). */
+  peekLatest(thingName: string, stream: DataStream): Readonly<LatestValues> | undefined {
+    return this.latest.get(thingName)?.get(stream);
+  }
+
+  /** When anything was last received from a thing, over all streams. */
+  lastReceivedAt(thingName: string): number | null {
+    let at: number | null = null;
+    for (const values of this.latest.get(thingName)?.values() ?? []) at = Math.max(at ?? 0, values.receivedAt);
+    return at;
+  }
+
   latestOf(thingName: string): Partial<Record<DataStream, LatestValues>> {
     const streams = [...(this.latest.get(thingName) ?? [])];
     return Object.fromEntries(streams.map(([stream, v]) => [stream, { ...v, metrics: { ...v.metrics } }]));
