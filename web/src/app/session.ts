@@ -89,7 +89,8 @@ export type Capability =
   | 'alert.manage'
   | 'audit.read'
   | 'users.manage'
-  | 'device.register';
+  | 'device.register'
+  | 'device.approve';
 
 /** The server's permission behind each capability (`permissions` in GET /api/auth/me). */
 const PERMISSION_OF: Record<Capability, string> = {
@@ -100,13 +101,14 @@ const PERMISSION_OF: Record<Capability, string> = {
   'audit.read': 'audit:read',
   'users.manage': 'users:manage',
   'device.register': 'devices:register',
+  'device.approve': 'devices:approve',
 };
 
 /** The roles table of docs/api.md, used only if the server sent no permissions. */
 const ROLE_CAPABILITIES: Record<Role, Capability[]> = {
   'hq-admin': Object.keys(PERMISSION_OF) as Capability[],
   'store-manager': ['shadow.desired', 'command.locate', 'alert.manage', 'audit.read'],
-  technician: ['shadow.desired', 'command.send', 'command.locate', 'alert.manage', 'device.register'],
+  technician: ['shadow.desired', 'command.send', 'command.locate', 'alert.manage', 'device.register', 'device.approve'],
   viewer: [],
 };
 

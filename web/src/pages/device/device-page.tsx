@@ -1,9 +1,11 @@
-import { api, enc } from '../../api/api-client.ts';
+import { useState } from 'preact/hooks';
+import { api, describeError, enc } from '../../api/api-client.ts';
 import type { DeviceDetail, Me } from '../../api/types.ts';
 import { applyPresence, applyTelemetry } from '../../app/device-live.ts';
 import { absoluteTime, relativeTime, temperature } from '../../app/format.ts';
 import { can } from '../../app/session.ts';
 import { storeName, useStores, zoneName } from '../../app/stores-cache.ts';
+import { toast } from '../../app/toasts.ts';
 import { useResource, useThrottled, useTick } from '../../app/use-resource.ts';
 import { ErrorState, Loading } from '../../components/page-state.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../../components/status.tsx';
@@ -99,6 +101,9 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
           </div>
         </dl>
       </header>
+      {d.provisioning === 'pending-approval' && can(me, 'device.approve') ? (
+        <ApproveDevice thingName={d.thingName} onApproved={device.reload} />
+      ) : null}
 
       <div class="device-grid">
         <div class="device-col">
@@ -169,6 +174,34 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
           <EventsPanel thingName={d.thingName} />
         </div>
       </div>
+    </div>
+  );
+}
+
+/**
+ * A device that provisioned itself by claim with a template that needs approval: it is connected but may do nothing
+ * until a technician checks it is the one they mounted and approves it.
+ */
+function ApproveDevice({ thingName, onApproved }: { thingName: string; onApproved: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const approve = async () => {
+    setBusy(true);
+    try {
+      await api.post(`/api/devices/${enc(thingName)}/approve`);
+      toast('success', `${thingName} approved: it can report and take commands now.`);
+      onApproved();
+    } catch (err) {
+      toast('error', describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="approve-banner" data-testid="approve-banner">
+      <span>Provisioned by claim and waiting for approval: it may not report or take commands yet.</span>
+      <button type="button" class="btn btn-primary" disabled={busy} onClick={approve} data-testid="approve-device">
+        Approve device
+      </button>
     </div>
   );
 }
