@@ -65,6 +65,8 @@ export function scopeList(storeIds: ReadonlySet<string> | null): string[] | null
 function attentionScore(d: DeviceSummary, alertSeverity: number): number {
   let score = alertSeverity * 10;
   if (d.presence.state === 'offline') score += 5;
+  // Provisioned by claim and waiting for a technician: it can do nothing until approved.
+  if (d.provisioning === 'pending-approval') score += 4;
   if (d.battery !== null && d.battery < 20 && !d.charging) score += 3;
   return score;
 }

@@ -128,7 +128,7 @@ export function OverviewPage({ me }: { me: Me }) {
             <h2>Stores</h2>
           </header>
           <div class="table-scroll">
-            <table class="table" data-testid="overview-stores">
+            <table class="table compact" data-testid="overview-stores">
               <thead>
                 <tr>
                   <th>Store</th>

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { deviceIdentity } from '../../devices/core/claim-provisioner.ts';
+import { tmp36RawFromCelsius } from '../../devices/core/hardware/tmp36.ts';
+import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
+import { VirtualAudioOutput } from '../../devices/speaker/audio-output.ts';
+import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
+import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
+import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { CertificateRepository } from '../../fleet/identity/certificate-repository.ts';
+import { PolicyRepository } from '../../fleet/policy/policy-repository.ts';
+import { issueClaimCertificate, writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
+import { ProvisioningTemplateRepository } from '../../fleet/provisioning/template-repository.ts';
+import { silentLogger } from '../../platform/log.ts';
+import {
+  type ConsolePage,
+  closeBrowser,
+  ensureWebBuilt,
+  launchBrowser,
+  newConsolePage,
+  signIn,
+} from '../helpers/browser.ts';
+import { type ApiUser, apiAs, apiUser, eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+
+const XUHUI = 'hf-shanghai-xuhui';
+const SERIAL = 'SN7001';
+const THING = `spk-${SERIAL}`;
+
+describe('approving a speaker provisioned by claim, in a browser (real fleet, real speaker runtime)', function () {
+  this.timeout(60_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let browser: Browser;
+  let baseURL: string;
+  let speaker: SpeakerRuntime | undefined;
+  let technician: ApiUser;
+  let viewer: ApiUser;
+  let manager: ApiUser;
+  let open: ConsolePage[] = [];
+  const approvals: { thingName: string; by: string }[] = [];
+
+  async function openPage(): Promise<ConsolePage> {
+    const p = await newConsolePage(browser, baseURL);
+    open.push(p);
+    return p;
+  }
+
+  /** The speaker's "Pending" badge in its device list row, or "Pending approval" in the device page's hero. */
+  const listPending = (page: Page): Locator =>
+    page.locator(`[data-testid="device-row"][data-thing="${THING}"] .badge`, { hasText: /^Pending$/ });
+  const heroPending = (page: Page): Locator =>
+    page.getByTestId('device-page').locator('.device-meta .badge', { hasText: 'Pending approval' });
+
+  /** A new speaker unboxed in Xuhui: only the shared claim bundle of `speaker-default`, no certificate of its own. */
+  async function bootSpeakerByClaim(): Promise<SpeakerRuntime> {
+    const { db } = fleet.services;
+    const claim = await issueClaimCertificate(
+      {
+        db,
+        ca: fleet.ca,
+        certificates: new CertificateRepository(db),
+        policies: new PolicyRepository(db),
+        templates: new ProvisioningTemplateRepository(db),
+      },
+      'speaker-default',
+    );
+    const claimDir = join(dir.path, 'claims', 'speaker-default');
+    writeClaimBundle(claimDir, claim);
+    const config = SpeakerConfigSchema.parse({
+      thingName: THING,
+      model: 'promo',
+      hardwareModel: 'PX-20',
+      endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+      certDir: join(dir.path, 'devices', THING, 'certs'),
+      dataDir: join(dir.path, 'devices', THING, 'data'),
+      telemetryIntervalMs: 200,
+      healthIntervalMs: 300,
+      reconnect: { minSeconds: 1, maxSeconds: 1 },
+      claim: { certDir: claimDir, templateName: 'speaker-default', serialNumber: SERIAL, storeId: XUHUI },
+    });
+    // As devices/speaker/main.ts boots: provision by claim first, then run on the certificate it got.
+    const identity = await deviceIdentity(config, silentLogger(), { HardwareModel: config.hardwareModel });
+    assert.equal(identity.thingName, THING);
+    const io = new VirtualBoardIO();
+    io.setAnalogInput(0, (cellVoltageFromPercent(90) / 5) * 1023);
+    io.setAnalogInput(1, tmp36RawFromCelsius(28));
+    const runtime = new SpeakerRuntime(
+      { ...config, thingName: identity.thingName },
+      identity.credentials,
+      new VirtualAudioOutput(),
+      silentLogger(),
+      io,
+    );
+    await runtime.start();
+    return runtime;
+  }
+
+  before(async () => {
+    await ensureWebBuilt();
+    dir = tempDir('cartfleet-claim-approval-');
+    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
+    baseURL = `http://127.0.0.1:${fleet.services.http.port}`;
+    fleet.bus.on('thing.approved', (e) => approvals.push(e));
+    technician = await apiUser(fleet, 'xuhui-tech', 'technician', { storeIds: [XUHUI] });
+    viewer = await apiUser(fleet, 'xuhui-viewer', 'viewer', { storeIds: [XUHUI] });
+    manager = await apiUser(fleet, 'xuhui-manager', 'store-manager', { storeIds: [XUHUI] });
+
+    speaker = await bootSpeakerByClaim();
+    const thing = fleet.services.registry.getThing(THING);
+    assert.equal(thing?.provisioning, 'pending-approval');
+    assert.equal(thing?.storeId, XUHUI);
+    assert.equal(thing?.provisioningTemplate, 'speaker-default');
+    await eventually(() => fleet.services.presence.get(THING)?.state === 'online', 10_000, `${THING} online`);
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    const errors = open.flatMap((p) => p.pageErrors);
+    for (const p of open) await p.context.close();
+    open = [];
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [],
+      'uncaught errors in the page',
+    );
+  });
+
+  after(async () => {
+    await closeBrowser(browser);
+    await speaker?.stop();
+    await fleet?.stop();
+    dir?.cleanup();
+  });
+
+  it('while pending, the device may report nothing: no shadow, no telemetry stored', async () => {
+    // Give the connected runtime time to try (its telemetry interval is 200 ms, health 300 ms).
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(fleet.services.shadows.find(THING), undefined, 'no shadow report got through');
+    assert.equal(fleet.services.telemetry.latestOf(THING).telemetry, undefined, 'no telemetry got through');
+  });
+
+  for (const who of ['viewer', 'store manager'] as const) {
+    it(`a ${who} of the store sees the device pending but is offered no approval (and the API refuses it)`, async () => {
+      const user = who === 'viewer' ? viewer : manager;
+      const { page } = await openPage();
+      await signIn(page, user.username, user.password, '/devices');
+      await listPending(page).waitFor();
+      await page
+        .locator(`[data-testid="device-row"][data-thing="${THING}"]`)
+        .getByRole('link', { name: THING })
+        .click();
+      await page.locator(`[data-testid="device-page"][data-thing="${THING}"]`).waitFor();
+      await heroPending(page).waitFor();
+      assert.equal(await page.getByTestId('approve-banner').count(), 0);
+      assert.equal(await page.getByTestId('approve-device').count(), 0);
+
+      const refused = await apiAs(fleet, user.token).post(`/api/devices/${THING}/approve`);
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(fleet.services.registry.getThing(THING)?.provisioning, 'pending-approval');
+      assert.deepEqual(approvals, []);
+    });
+  }
+
+  it('a technician of the store approves it from the device page; the speaker then reports without a restart', async () => {
+    const { page } = await openPage();
+    await signIn(page, technician.username, technician.password, '/devices');
+    await listPending(page).waitFor();
+    await page.locator(`[data-testid="device-row"][data-thing="${THING}"]`).getByRole('link', { name: THING }).click();
+    await page.locator(`[data-testid="device-page"][data-thing="${THING}"]`).waitFor();
+    await heroPending(page).waitFor();
+    const banner = page.getByTestId('approve-banner');
+    await banner.waitFor();
+    assert.match((await banner.textContent()) ?? '', /waiting for approval/);
+
+    await page.getByTestId('approve-device').click();
+    await banner.waitFor({ state: 'detached' });
+    await heroPending(page).waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('device-name').textContent(), THING);
+    await page
+      .getByTestId('identity-panel')
+      .locator('dd', { hasText: /^Active$/ })
+      .waitFor();
+
+    // The fleet: approved by this technician, through the API.
+    assert.equal(fleet.services.registry.getThing(THING)?.provisioning, 'active');
+    assert.deepEqual(approvals, [{ thingName: THING, by: technician.username }]);
+    assert.deepEqual(fleet.services.provisioning.pending(), []);
+    const viaApi = await apiAs(fleet, technician.token).get(`/api/devices/${THING}`);
+    assert.equal(viaApi.statusCode, 200);
+    assert.equal((viaApi.json() as { provisioning: string }).provisioning, 'active');
+
+    // The running speaker (never restarted) now gets its reports through.
+    const reported = await eventually(
+      () => fleet.services.shadows.find(THING)?.state.reported,
+      15_000,
+      'the speaker reports its shadow',
+    );
+    assert.equal(typeof (reported as { volume?: unknown }).volume, 'number');
+    const telemetry = await eventually(
+      () => fleet.services.telemetry.latestOf(THING).telemetry,
+      15_000,
+      'telemetry of the approved speaker is stored',
+    );
+    assert.equal(typeof telemetry.metrics, 'object');
+
+    // And the device list no longer marks it pending.
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices', exact: true }).first().click();
+    await page.locator(`[data-testid="device-row"][data-thing="${THING}"]`).waitFor();
+    assert.equal(await listPending(page).count(), 0);
+  });
+});
