@@ -187,7 +187,7 @@ function ApproveDevice({ thingName, onApproved }: { thingName: string; onApprove
   const approve = async () => {
     setBusy(true);
     try {
-      await api.post(`/api/devices/${enc(thingName)}/aprove`);
+      await api.post(`/api/devices/${enc(thingName)}/approve`);
       toast('success', `${thingName} approved: it can report and take commands now.`);
       onApproved();
     } catch (err) {
