@@ -17,6 +17,7 @@ import { silentLogger } from '../../platform/log.ts';
 import {
   type ConsolePage,
   closeBrowser,
+  closePages,
   ensureWebBuilt,
   launchBrowser,
   newConsolePage,
@@ -117,14 +118,9 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
   });
 
   afterEach(async () => {
-    const errors = open.flatMap((p) => p.pageErrors);
-    for (const p of open) await p.context.close();
+    const pages = open;
     open = [];
-    assert.deepEqual(
-      errors.map((e) => e.message),
-      [],
-      'uncaught errors in the page',
-    );
+    await closePages(pages);
   });
 
   after(async () => {

@@ -17,6 +17,7 @@ import { silentLogger } from '../../platform/log.ts';
 import {
   type ConsolePage,
   closeBrowser,
+  closePages,
   ensureWebBuilt,
   launchBrowser,
   newConsolePage,
@@ -111,14 +112,9 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
   });
 
   afterEach(async () => {
-    const errors = open.flatMap((p) => p.pageErrors);
-    for (const p of open) await p.context.close();
+    const pages = open;
     open = [];
-    assert.deepEqual(
-      errors.map((e) => e.message),
-      [],
-      'uncaught errors in the page',
-    );
+    await closePages(pages);
   });
 
   after(async () => {

@@ -86,6 +86,15 @@ export async function signIn(page: Page, username: string, password: string, pat
   await page.getByTestId('current-user').waitFor();
 }
 
+/** Closes a test's pages, then fails the test if any of them threw an uncaught error (a hidden crash). */
+export async function closePages(pages: ConsolePage[]): Promise<void> {
+  const errors = pages.flatMap((p) => p.pageErrors);
+  for (const p of pages) await p.context.close();
+  if (errors.length > 0) {
+    throw new Error(`uncaught errors in the page: ${errors.map((e) => e.message).join('; ')}`);
+  }
+}
+
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
   await browser?.close();
 }
