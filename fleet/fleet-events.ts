@@ -50,6 +50,11 @@ export interface FleetEvents {
   'thing.approved': { thingName: string; by: string };
   /** A person's account changed (role, scope, disabled, password): their live sockets are re-authorized. */
   'user.changed': { userId: string };
+  /**
+   * A browser session was ended on purpose (logout, password change or reset, user disabled): the live sockets opened
+   * with it close at once. `sessionDigest` is the SHA-256 digest the database keeps, never the secret.
+   */
+  'session.ended': { userId: string; sessionDigest: string };
   /** A thing's registry entry changed (store, zone, tags) or its certificates were revoked. */
   'thing.changed': { thingName: string };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
-import { type ApiTokenRecord, CredentialRepository } from './credential-repository.ts';
+import { type ApiTokenRecord, CredentialRepository, digest } from './credential-repository.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { oneTimePassword, PasswordHasher } from './password-hasher.ts';
 import type { Principal } from './principal.ts';
@@ -18,6 +18,9 @@ export interface AccessOptions {
   sessionMaxMs: number;
   loginTicketMs: number;
 }
+
+/** How often start() sweeps expired sessions and tickets out of the database. */
+const SWEEP_MS = 10 * 60_000;
 
 export interface SignedIn {
   user: User;
@@ -41,6 +44,9 @@ const SESSION_TOUCH_MS = 60_000;
 /**
  * People: users and roles, passwords, browser sessions, API tokens and login tickets, and the scope each person
  * acts in. The first start creates `admin` (hq-admin) with a one-time password that must be changed at first login.
+ * Every time decision (session idle and maximum life, token and ticket expiry, touch throttling, the sweep) reads
+ * the injected clock `now`. A session ended on purpose (logout, password change or reset, a disabled user) is
+ * announced as `session.ended` with its digest, so the live gateway can close that session's sockets at once.
  */
 export class AccessService {
   readonly users: UserRepository;
@@ -59,8 +65,9 @@ export class AccessService {
     private readonly log: Logger,
     private readonly hasher = new PasswordHasher(),
     private readonly throttle = new LoginThrottle(),
+    private readonly now: () => number = Date.now,
   ) {
-    this.users = new UserRepository(db);
+    this.users = new UserRepository(db, now);
     this.credentials = new CredentialRepository(db);
   }
 
@@ -81,12 +88,18 @@ export class AccessService {
       this.firstAdmin = { username: 'admin', password };
       this.log.warn('created the first user "admin" with a one-time password (shown once on the console)');
     }
-    this.sweepTimer = setInterval(() => this.credentials.deleteExpired(Date.now()), 10 * 60_000);
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.sweepTimer);
+  }
+
+  /** Deletes sessions past their maximum life or idle too long, and tickets past theirs (every 10 minutes). */
+  sweep(): { sessions: number; tickets: number } {
+    const now = this.now();
+    return this.credentials.deleteExpired(now, now - this.options.sessionIdleMs);
   }
 
   // --- signing in ------------------------------------------------------------------------------------------------
@@ -111,26 +124,28 @@ export class AccessService {
     const found = this.users.findForLogin(username);
     if (!found) throw new FleetError('USER_NOT_FOUND', `no user '${username}'`);
     const ticket = randomBytes(32).toString('base64url');
-    this.credentials.insertTicket(ticket, found.user.id, Date.now() + this.options.loginTicketMs);
+    this.credentials.insertTicket(ticket, found.user.id, this.now() + this.options.loginTicketMs);
     return ticket;
   }
 
   loginWithTicket(ticket: string, ip: string, userAgent: string | null): SignedIn {
-    const userId = this.credentials.takeTicket(ticket, Date.now());
+    const userId = this.credentials.takeTicket(ticket, this.now());
     const user = userId ? this.users.get(userId) : undefined;
     if (!user || user.disabled) throw new FleetError('LOGIN_TICKET_INVALID', 'the sign-in link is invalid or used');
     return this.openSession(user, ip, userAgent);
   }
 
+  /** Ends one browser session (the user's other sessions go on) and announces it, so its live sockets close. */
   logout(sessionSecret: string): void {
-    this.credentials.deleteSession(sessionSecret);
+    const userId = this.credentials.deleteSession(sessionSecret);
+    if (userId) this.bus.emit('session.ended', { userId, sessionDigest: digest(sessionSecret) });
   }
 
   /** The principal behind a session cookie; undefined when it is unknown, expired or idle too long. */
   sessionPrincipal(secret: string): Principal | undefined {
     const session = this.credentials.findSession(secret);
     if (!session) return undefined;
-    const now = Date.now();
+    const now = this.now();
     if (session.expiresAt <= now || now - session.lastSeenAt > this.options.sessionIdleMs) {
       this.credentials.deleteSession(secret);
       return undefined;
@@ -146,7 +161,7 @@ export class AccessService {
     if (!secret.startsWith('cft_')) return undefined;
     const token = this.credentials.findToken(secret);
     if (!token) return undefined;
-    const now = Date.now();
+    const now = this.now();
     if (token.expiresAt !== null && token.expiresAt <= now) return undefined;
     const user = this.users.get(token.userId);
     if (!user || user.disabled) return undefined;
@@ -181,7 +196,12 @@ export class AccessService {
 
   // --- passwords ------------------------------------------------------------------------------------------------
 
-  async changePassword(userId: string, current: string, next: string): Promise<void> {
+  /**
+   * Changes a user's own password and ends their other browser sessions (a stolen session does not outlive the
+   * password that opened it); `keepSession` is the session the change was made from, which goes on. API tokens
+   * are kept: they are revoked one by one. Returns how many sessions ended.
+   */
+  async changePassword(userId: string, current: string, next: string, keepSession?: string): Promise<number> {
     const hash = this.users.passwordHashOf(userId);
     if (!hash || !(await this.hasher.verify(current, hash))) {
       throw new FleetError('PASSWORD_INCORRECT', 'the current password is wrong');
@@ -190,14 +210,16 @@ export class AccessService {
     checkStrength(next, user.username);
     if (await this.hasher.verify(next, hash)) throw new FleetError('PASSWORD_WEAK', 'choose a new password');
     this.users.setPassword(userId, await this.hasher.hash(next), false);
+    const ended = this.endSessionsOf(userId, keepSession);
     this.bus.emit('user.changed', { userId });
+    return ended;
   }
 
   async resetPassword(userId: string): Promise<string> {
     if (!this.users.get(userId)) throw new FleetError('USER_NOT_FOUND', `no user '${userId}'`);
     const password = oneTimePassword();
     this.users.setPassword(userId, await this.hasher.hash(password), true);
-    this.credentials.deleteSessionsOf(userId);
+    this.endSessionsOf(userId);
     this.bus.emit('user.changed', { userId });
     return password;
   }
@@ -235,7 +257,7 @@ export class AccessService {
     }
     const scope = this.checkScope(next.role, next.storeIds, next.regions);
     const updated = this.users.update(userId, { ...changes, ...scope })!;
-    if (updated.disabled) this.credentials.deleteSessionsOf(userId);
+    if (updated.disabled) this.endSessionsOf(userId);
     this.bus.emit('user.changed', { userId });
     return updated;
   }
@@ -258,7 +280,7 @@ export class AccessService {
 
   createToken(userId: string, name: string, expiresInDays?: number): { record: ApiTokenRecord; token: string } {
     const token = `cft_${randomBytes(32).toString('base64url')}`;
-    const now = Date.now();
+    const now = this.now();
     const record: ApiTokenRecord = {
       id: randomUUID(),
       userId,
@@ -279,8 +301,15 @@ export class AccessService {
     if (!this.credentials.deleteToken(userId, id)) throw new FleetError('TOKEN_NOT_FOUND', `no token '${id}'`);
   }
 
+  /** Deletes a user's sessions (all, or all but `except`) and announces each; returns how many ended. */
+  private endSessionsOf(userId: string, except?: string): number {
+    const digests = this.credentials.deleteSessionsOf(userId, except);
+    for (const sessionDigest of digests) this.bus.emit('session.ended', { userId, sessionDigest });
+    return digests.length;
+  }
+
   private openSession(user: User, ip: string, userAgent: string | null): SignedIn {
-    const now = Date.now();
+    const now = this.now();
     const sessionSecret = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = now + this.options.sessionMaxMs;

@@ -75,17 +75,32 @@ export class CredentialRepository {
     this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(at, digest(secret));
   }
 
-  deleteSession(secret: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(digest(secret));
+  /** Deletes one session; returns its user, or undefined when there was no such session. */
+  deleteSession(secret: string): string | undefined {
+    const row = this.db.prepare('DELETE FROM sessions WHERE id_hash = ? RETURNING user_id').get(digest(secret)) as
+      | { user_id: string }
+      | undefined;
+    return row?.user_id;
   }
 
-  deleteSessionsOf(userId: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+  /** Deletes a user's sessions, all or all but `exceptSecret`'s; returns the digests of those deleted. */
+  deleteSessionsOf(userId: string, exceptSecret?: string): string[] {
+    const rows = this.db
+      .prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ? RETURNING id_hash')
+      .all(userId, exceptSecret === undefined ? null : digest(exceptSecret)) as { id_hash: string }[];
+    return rows.map((r) => r.id_hash);
   }
 
-  deleteExpired(now: number): void {
-    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
-    this.db.prepare('DELETE FROM login_tickets WHERE expires_at <= ?').run(now);
+  /**
+   * Deletes the sessions past their maximum life (`expires_at <= now`) or unused since `idleBefore` (those can no
+   * longer be used either), and the tickets past their life.
+   */
+  deleteExpired(now: number, idleBefore: number): { sessions: number; tickets: number } {
+    const sessions = this.db
+      .prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?')
+      .run(now, idleBefore).changes;
+    const tickets = this.db.prepare('DELETE FROM login_tickets WHERE expires_at <= ?').run(now).changes;
+    return { sessions, tickets };
   }
 
   insertToken(secret: string, token: ApiTokenRecord): void {

@@ -33,14 +33,17 @@ export type UserChanges = Partial<Pick<User, 'displayName' | 'role' | 'storeIds'
 
 /** People who run the fleet. The password hash never leaves this module except to the verifier. */
 export class UserRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
 
   insert(user: NewUser): User {
-    const now = Date.now();
+    const now = this.now();
     this.db
       .prepare(
         `INSERT INTO users (id, username, display_name, role, store_ids, regions, password_hash,
@@ -95,7 +98,7 @@ export class UserRepository {
         JSON.stringify(next.storeIds),
         JSON.stringify(next.regions),
         next.disabled ? 1 : 0,
-        Date.now(),
+        this.now(),
         id,
       );
     return this.get(id);
@@ -104,7 +107,7 @@ export class UserRepository {
   setPassword(id: string, passwordHash: string, mustChange: boolean): void {
     this.db
       .prepare('UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?')
-      .run(passwordHash, mustChange ? 1 : 0, Date.now(), id);
+      .run(passwordHash, mustChange ? 1 : 0, this.now(), id);
   }
 
   touchLogin(id: string, at: number): void {

@@ -4,6 +4,7 @@ import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
 import type { AccessService } from '../access/access-service.ts';
+import { digest } from '../access/credential-repository.ts';
 import type { Principal } from '../access/principal.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DeviceView } from '../http/device-view.ts';
@@ -15,6 +16,8 @@ type Credential = { kind: 'token' | 'session'; secret: string };
 interface SocketData {
   principal: Principal;
   credential: Credential;
+  /** The digest of the session secret (cookie sockets), matched against `session.ended`; null for token sockets. */
+  sessionDigest: string | null;
 }
 
 const CHAIN_ROOM = 'chain';
@@ -26,7 +29,8 @@ const userRoom = (userId: string) => `user:${userId}`;
  * device changes, each sent only to the sockets whose scope covers the device's store. A socket joins one room per
  * store in its scope (or the chain room); an event goes to its store's room and the chain room, so socket.io does
  * the filtering once per event, not once per client. Credentials are re-checked when the user changes and every
- * minute, so a disabled user or an ended session stops receiving at once or within a minute.
+ * minute, so a disabled user or an expired session stops receiving at once or within a minute; a session ended on
+ * purpose (logout, password change or reset) closes exactly the sockets opened with it at once (`session.ended`).
  */
 export class LiveGateway {
   private io: Server | undefined;
@@ -70,6 +74,7 @@ export class LiveGateway {
       if (principal.mustChangePassword) return next(new Error('PASSWORD_CHANGE_REQUIRED'));
       socket.data.principal = principal;
       socket.data.credential = credential;
+      socket.data.sessionDigest = credential.kind === 'session' ? digest(credential.secret) : null;
       next();
     });
     io.on('connection', (socket) => this.join(socket, socket.data.principal));
@@ -111,6 +116,7 @@ export class LiveGateway {
       bus.on('thing.registered', (e) => this.deviceChanged(e.thingName)),
       bus.on('thing.changed', (e) => this.deviceChanged(e.thingName)),
       bus.on('user.changed', (e) => void this.revalidate(e.userId)),
+      bus.on('session.ended', (e) => this.endSession(e.userId, e.sessionDigest)),
     );
     // Events that exist once the alerts, commands and provisioning subsystems run.
     const optional = bus as unknown as EventBus<Record<string, Record<string, unknown>>>;
@@ -181,6 +187,21 @@ export class LiveGateway {
     }
   }
 
+  /** Closes the sockets opened with one browser session (found among its user's); the user's others go on. */
+  private endSession(userId: string, sessionDigest: string): void {
+    const io = this.io;
+    if (!io) return;
+    const ids = io.sockets.adapter.rooms.get(userRoom(userId));
+    if (!ids) return;
+    for (const id of [...ids]) {
+      const socket = io.sockets.sockets.get(id);
+      if (!socket || (socket.data as SocketData).sessionDigest !== sessionDigest) continue;
+      this.log.info({ userId }, 'live socket closed: its session ended');
+      socket.emit('session-ended' as never);
+      socket.disconnect(true);
+    }
+  }
+
   private store(thingName: string): string | null {
     let storeId = this.storeOf.get(thingName);
     if (storeId === undefined) {
@@ -199,6 +220,10 @@ export class LiveGateway {
     const rooms = [CHAIN_ROOM];
     if (storeId) rooms.push(storeRoom(storeId));
     if (alsoStoreId && alsoStoreId !== storeId) rooms.push(storeRoom(alsoStoreId));
+    // socket.io encodes a broadcast before looking for recipients: with nobody watching these stores (the usual
+    // case for most telemetry), skip it rather than serialize every device message for no one.
+    const members = this.io.sockets.adapter.rooms;
+    if (!rooms.some((room) => (members.get(room)?.size ?? 0) > 0)) return;
     this.io.to(rooms).emit(event, payload);
   }
 

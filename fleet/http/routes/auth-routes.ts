@@ -86,6 +86,7 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
+  // Ends this session only (the user's other browsers stay signed in) and closes the live sockets opened with it.
   app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'Sign out' } }, async (req, reply) => {
     const cookie = req.cookies[SESSION_COOKIE];
     if (cookie) access.logout(cookie);
@@ -127,8 +128,16 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (req, reply) => {
       const p = principal(req);
-      await access.changePassword(p.userId, req.body.currentPassword, req.body.newPassword);
-      audit(req, deps, { action: 'auth.password', targetType: 'user', targetId: p.userId, storeId: null });
+      // The session the change is made from goes on; the user's other sessions end (and their live sockets close).
+      const keep = p.via === 'session' ? req.cookies[SESSION_COOKIE] : undefined;
+      const endedSessions = await access.changePassword(p.userId, req.body.currentPassword, req.body.newPassword, keep);
+      audit(req, deps, {
+        action: 'auth.password',
+        targetType: 'user',
+        targetId: p.userId,
+        storeId: null,
+        details: { endedSessions },
+      });
       return noContent(reply);
     },
   );
