@@ -13,6 +13,7 @@ import {
 } from '../../protocol/commands.ts';
 import { type ErrorCode, isFleetError } from '../../protocol/errors.ts';
 import { commandTopics, parseCommandTopic } from '../../protocol/topics.ts';
+import { isSubscriptionRefused } from './device-connection.ts';
 
 /** What the channel talks through: the device connection, or a fake in unit tests. */
 export interface CommandTransport {
@@ -83,7 +84,9 @@ export class CommandChannel {
       })
       .catch((err: Error) => {
         this.subscribed = false;
-        this.log.warn({ err: err.message }, 'command subscription failed; retrying on reconnect');
+        // A refusal (thing pending approval) is retried by the runtime, which logs the waiting state once.
+        if (isSubscriptionRefused(err)) this.log.debug({ err: err.message }, 'command subscription refused');
+        else this.log.warn({ err: err.message }, 'command subscription failed; retrying on reconnect');
       });
   };
 

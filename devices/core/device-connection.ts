@@ -115,14 +115,16 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       handler(t, Buffer.from(payload)),
     );
     // [MQTT-3.9.3] SUBACK 0x80: refused by policy (e.g. a thing pending approval); the caller retries.
-    if (result.qos === (0x80 as mqtt.QoS)) throw new Error(`subscription to ${topic} refused`);
+    if (result.qos === (0x80 as mqtt.QoS)) throw new SubscriptionRefusedError(topic);
   }
 
   private resubscribe(): void {
     for (const [topic, handler] of this.subscriptions) {
-      this.subscribe(topic, handler).catch((err: Error) =>
-        this.log.warn({ err: err.message, topic }, 'resubscribe failed'),
-      );
+      this.subscribe(topic, handler).catch((err: Error) => {
+        // A refusal (thing pending approval) is expected and reported once by the runtime.
+        if (err instanceof SubscriptionRefusedError) this.log.debug({ topic }, 'resubscribe refused');
+        else this.log.warn({ err: err.message, topic }, 'resubscribe failed');
+      });
     }
   }
 
@@ -163,6 +165,22 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.log.info({ reason }, 'offline');
     this.emit('offline', reason);
   }
+}
+
+/**
+ * [MQTT-3.9.3] The broker answered a SUBSCRIBE with return code 0x80: the policy refuses the filter. The connection
+ * stays up; on this fleet (as on AWS IoT) it means the device may not act yet, e.g. a thing pending approval.
+ */
+export class SubscriptionRefusedError extends Error {
+  constructor(readonly topic: string) {
+    super(`subscription to ${topic} refused`);
+    this.name = 'SubscriptionRefusedError';
+  }
+}
+
+/** True when `err` is a SUBACK 0x80 (policy refusal), as opposed to a transport failure. */
+export function isSubscriptionRefused(err: unknown): err is SubscriptionRefusedError {
+  return err instanceof SubscriptionRefusedError;
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

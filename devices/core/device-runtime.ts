@@ -3,7 +3,7 @@ import { dataTopics } from '../../protocol/topics.ts';
 import { CommandChannel } from './command-channel.ts';
 import { addCoreChecks, diagnosticsCommand, logsCommand } from './core-commands.ts';
 import type { DeviceConfig, DeviceCredentials } from './device-config.ts';
-import { DeviceConnection } from './device-connection.ts';
+import { DeviceConnection, isSubscriptionRefused } from './device-connection.ts';
 import type { DeviceRestarter, Restartable } from './device-restarter.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { type OpenedBoard, openBoard } from './hardware/board.ts';
@@ -36,23 +36,36 @@ export class DeviceRuntime {
   private subscribeRetry: NodeJS.Timeout | undefined;
   private subscribeRetryMs = 0;
   private telemetryTimer: NodeJS.Timeout | undefined;
+  /**
+   * Counts broker sessions as the runtime sees them: bumped by start(), stop() and every connect without a session
+   * (sessionPresent false). A subscription result only speaks for the session it was asked in.
+   */
+  private sessionEpoch = 0;
+  /** The broker granted our subscriptions in the current session: the fleet lets this device act. */
+  private subscriptionsGranted = false;
+  /** The outbox is held because the fleet refuses our subscriptions ("waiting for approval" was logged). */
+  private waitingForApproval = false;
   private readonly announceOnline = () => {
     this.telemetry.publish('status', { state: 'online' });
   };
+  /**
+   * Holds the outbox whenever the connection goes down, so that nothing is published on the next connection before
+   * its first subscription result (or before we know the session and its granted subscriptions survived).
+   */
+  private readonly holdOutbox = () => {
+    this.outbox.hold();
+  };
   private readonly startShadow = (sessionPresent: boolean) => {
+    if (!sessionPresent) {
+      // The broker has no session for us (first connect, broker restarted): nothing is known to be granted.
+      this.sessionEpoch++;
+      this.subscriptionsGranted = false;
+    }
+    // Same session, subscriptions granted in it: send at once, nothing to wait for.
+    if (this.subscriptionsGranted) this.outbox.release();
     // Subscribe on the first connect, and again whenever the broker lost our session (e.g. it restarted).
     if (this.shadowStarted && sessionPresent) return;
-    this.shadowStarted = true;
-    this.shadow.start().then(
-      () => {
-        this.subscribeRetryMs = 0;
-      },
-      (err) => {
-        this.shadowStarted = false;
-        this.log.warn({ err: (err as Error).message }, 'shadow sync could not subscribe; retrying');
-        this.retrySubscriptions();
-      },
-    );
+    this.subscribeShadow();
   };
 
   constructor(
@@ -119,11 +132,81 @@ export class DeviceRuntime {
       id: this.config.thingName,
       virtualIo: this.virtualIo,
     });
+    // Held until the first connection's first subscription result: a thing pending approval must not publish.
+    this.sessionEpoch++;
+    this.subscriptionsGranted = false;
+    this.waitingForApproval = false;
+    this.outbox.hold();
     this.outbox.start();
+    this.connection.on('offline', this.holdOutbox);
     this.connection.on('online', this.startShadow);
     this.connection.on('online', this.announceOnline);
     this.commands.start();
     this.connection.start();
+  }
+
+  /** Subscribes the shadow; its first result decides whether the outbox may send on this session. */
+  private subscribeShadow(): void {
+    this.shadowStarted = true;
+    const epoch = this.sessionEpoch;
+    let grantedOnce = false;
+    const granted = () => {
+      grantedOnce = true;
+      this.subscriptionResult(epoch, 'granted');
+    };
+    this.shadow.start({ granted }).then(
+      () => {
+        this.subscribeRetryMs = 0;
+        granted();
+      },
+      (err) => {
+        this.shadowStarted = false;
+        // Only the first result says whether the fleet lets us act: a later refusal is a policy that allows some
+        // shadow topics but not all, a misconfiguration to report, not a reason to stop sending data.
+        if (isSubscriptionRefused(err) && !grantedOnce) {
+          // Expected until approval: logged once, as the waiting state, by subscriptionResult().
+          this.log.debug({ err: err.message }, 'shadow subscription refused; retrying');
+          this.subscriptionResult(epoch, 'refused');
+        } else {
+          this.log.warn({ err: (err as Error).message }, 'shadow sync could not subscribe; retrying');
+          this.subscriptionResult(epoch, 'failed');
+        }
+        this.retrySubscriptions();
+      },
+    );
+  }
+
+  /**
+   * The fleet tells a device it may not act (yet) only by refusing its subscriptions (SUBACK 0x80); a PUBLISH it
+   * refuses closes the connection. So the outbox is held from each (re)connect until the first subscription result,
+   * and stays held while subscriptions are refused: the device stays connected and quiet, its messages wait on disk,
+   * and they go out, in order, as soon as a retried subscription is granted (after approval).
+   */
+  private subscriptionResult(epoch: number, result: 'granted' | 'refused' | 'failed'): void {
+    if (epoch !== this.sessionEpoch) return; // asked in an older session (or before a stop/start)
+    if (result === 'granted') {
+      this.subscriptionsGranted = true;
+      if (this.waitingForApproval) {
+        this.waitingForApproval = false;
+        this.log.info({ queued: this.outbox.size() }, 'the fleet grants our subscriptions: sending what waited');
+      }
+      if (this.connection.online) this.outbox.release();
+      return;
+    }
+    if (result === 'refused') {
+      this.subscriptionsGranted = false;
+      this.outbox.hold();
+      if (!this.waitingForApproval) {
+        this.waitingForApproval = true;
+        this.log.info(
+          { queued: this.outbox.size() },
+          "waiting for approval: the fleet refuses this device's subscriptions",
+        );
+      }
+      return;
+    }
+    // Failed without a refusal (e.g. the connection dropped while subscribing): no sign the fleet refuses us.
+    if (!this.waitingForApproval && this.connection.online) this.outbox.release();
   }
 
   /**
@@ -138,7 +221,7 @@ export class DeviceRuntime {
     this.subscribeRetry = setTimeout(() => {
       if (!this.connection.online || this.shadowStarted) return;
       this.commands.start();
-      this.startShadow(false);
+      this.subscribeShadow();
     }, this.subscribeRetryMs);
     this.subscribeRetry.unref();
   }
@@ -164,6 +247,9 @@ export class DeviceRuntime {
     this.commands.stop();
     // A later start() (a reboot in process) gets a new SDK connection, which has none of the old subscriptions.
     this.shadowStarted = false;
+    this.sessionEpoch++;
+    this.subscriptionsGranted = false;
+    this.connection.off('offline', this.holdOutbox);
     this.connection.off('online', this.startShadow);
     this.connection.off('online', this.announceOnline);
     await this.outbox.stop();

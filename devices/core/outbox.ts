@@ -38,6 +38,11 @@ const MIGRATIONS = [
  * may therefore be sent twice (acknowledgement lost in a disconnect): every payload carries a unique msgId and the
  * fleet stores it once. Survives process restarts, broker restarts and long offline periods (bounded by
  * `maxMessages`; the oldest are dropped, counted and logged beyond it).
+ *
+ * `hold()` stops sending while the transport is online, without stopping the outbox: messages keep being written to
+ * disk, and `release()` sends them, in order. The device runtime holds it from each (re)connect until the fleet has
+ * shown it lets the device act (a subscription granted), so that a thing pending approval never publishes (a refused
+ * PUBLISH closes the connection).
  */
 export class Outbox {
   private db: SqliteDatabase | undefined;
@@ -45,6 +50,7 @@ export class Outbox {
   /** Set when a drain was asked for while one was finishing: it may already have found the queue empty. */
   private drainAgain = false;
   private running = false;
+  private held = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly kick = () => this.drain();
   private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0 };
@@ -74,6 +80,23 @@ export class Outbox {
     this.db = undefined;
   }
 
+  /** Sends nothing until release(); enqueue() goes on writing to disk. May be called before start(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Sends what is queued, oldest first, and what comes next. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.drain();
+  }
+
+  /** True between hold() and release(). */
+  get holding(): boolean {
+    return this.held;
+  }
+
   enqueue(topic: string, payload: string): void {
     const db = this.requireDb();
     db.prepare('INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)').run(topic, payload, Date.now());
@@ -99,7 +122,7 @@ export class Outbox {
   }
 
   private drain(): void {
-    if (!this.running || !this.transport.online) return;
+    if (!this.running || this.held || !this.transport.online) return;
     if (this.draining) {
       this.drainAgain = true;
       return;
@@ -115,7 +138,7 @@ export class Outbox {
   }
 
   private async drainLoop(): Promise<void> {
-    while (this.running && this.transport.online && this.db) {
+    while (this.running && !this.held && this.transport.online && this.db) {
       const rows = this.db
         .prepare('SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?')
         .all(this.options.batchSize) as Row[];

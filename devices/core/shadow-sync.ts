@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
-import type { DeviceConnection } from './device-connection.ts';
+import { type DeviceConnection, SubscriptionRefusedError } from './device-connection.ts';
 
 /** Applies (part of) the desired state to the device; returns what the device now actually is, to be reported. */
 export type DesiredStateHandler = (desired: JsonObject) => JsonObject | Promise<JsonObject>;
@@ -14,7 +14,12 @@ export type DesiredStateHandler = (desired: JsonObject) => JsonObject | Promise<
  */
 /** [MQTT-3.9.3] SUBACK 0x80: the policy refused the filter (e.g. a thing still pending approval). */
 function granted(result: mqtt.MqttSubscribeRequest): void {
-  if (result.qos === (0x80 as mqtt.QoS)) throw new Error(`subscription to ${result.topic} refused`);
+  if (result.qos === (0x80 as mqtt.QoS)) throw new SubscriptionRefusedError(result.topic);
+}
+
+export interface ShadowStartEvents {
+  /** The broker granted the first subscription: the fleet lets this device act (the others follow). */
+  granted?: () => void;
 }
 
 export class ShadowSync {
@@ -37,9 +42,15 @@ export class ShadowSync {
     this.handler = handler;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Subscribes to the shadow's responses, then gets the shadow and sends what waited to be reported. Rejects with
+   * `SubscriptionRefusedError` when the policy refuses a subscription (thing pending approval): until a start()
+   * succeeds, nothing is published to the shadow (a refused PUBLISH would close the connection), and reports wait.
+   */
+  async start(events: ShadowStartEvents = {}): Promise<void> {
+    // No shadow publish before the subscriptions are granted: report() keeps what it is given until then.
+    this.client = undefined;
     const client = new iotshadow.IotShadowClient(this.connection.mqttConnection);
-    this.client = client;
     const thingName = this.thingName;
     const qos = mqtt.QoS.AtLeastOnce;
     granted(
@@ -48,6 +59,7 @@ export class ShadowSync {
         this.apply(event.state as JsonObject, event.version ?? 0);
       }),
     );
+    events.granted?.();
     granted(
       await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
         if (err || !response) return;
@@ -69,6 +81,7 @@ export class ShadowSync {
         this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
       }),
     );
+    this.client = client;
     this.connection.off('online', this.onOnline);
     this.connection.on('online', this.onOnline);
     this.onOnline();

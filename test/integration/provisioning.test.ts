@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type mqttJs from 'mqtt';
+import { pino } from 'pino';
 import { ClaimProvisioner, deviceIdentity } from '../../devices/core/claim-provisioner.ts';
 import { type ClaimConfig, DeviceConfigSchema, readCredentials } from '../../devices/core/device-config.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
@@ -17,7 +18,14 @@ import { type ProvisioningErrorResponse, provisioningTopics } from '../../protoc
 import { SimulatedCart } from '../../sim/simulated-cart.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
-import { eventually, mqttJsClient, startFleet, subscribeReturnCodes, tempDir } from '../helpers/fleet-harness.ts';
+import {
+  eventually,
+  mqttJsClient,
+  sleep,
+  startFleet,
+  subscribeReturnCodes,
+  tempDir,
+} from '../helpers/fleet-harness.ts';
 
 const STORE = 'hf-shanghai-xuhui';
 
@@ -88,7 +96,12 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
     dir = tempDir();
     fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
     port = fleet.services.broker.tlsPort;
-    for (const name of ['thing.provisioned', 'thing.approved', 'broker.clientConnected'] as const) {
+    for (const name of [
+      'thing.provisioned',
+      'thing.approved',
+      'broker.clientConnected',
+      'broker.clientDisconnected',
+    ] as const) {
       fleet.bus.on(name, (payload) => events.push({ name, payload }));
     }
     cartClaimDir = await claimBundle('cart-default');
@@ -276,6 +289,128 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       () => fleet.services.provisioning.approve('spk-nobody', 'technician-7'),
       (err) => isFleetError(err, 'THING_NOT_FOUND'),
     );
+  });
+
+  it('a device pending approval stays connected and quiet, its outbox held; after approve() what waited is stored, in order', async () => {
+    const thingName = 'spk-SN3002';
+    const config = deviceConfig(thingName, {
+      certDir: speakerClaimDir,
+      serialNumber: 'SN3002',
+      templateName: 'speaker-default',
+    });
+    const identity = await deviceIdentity(config, silentLogger());
+    assert.equal(fleet.services.registry.getThing(thingName)?.provisioning, 'pending-approval');
+
+    const logLines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+    const ofDevice = (name: string) =>
+      events.filter((e) => e.name === name && (e.payload as { clientId: string }).clientId === thingName);
+    const refusedBefore = fleet.services.broker.stats().subscriptionsRefused;
+    const publishesRefusedBefore = fleet.services.broker.stats().publishesRefused;
+
+    // reconnect.minSeconds = maxSeconds = 1: a device that published would be closed and back every second or so.
+    const speaker = new SimulatedSpeaker(
+      { ...config, model: 'broadcast' },
+      identity.credentials,
+      1,
+      mulberry32(5),
+      log,
+    );
+    const core = speaker.runtime.core;
+    await speaker.start();
+    try {
+      await core.connection.waitOnline(10_000);
+      await eventually(
+        () => fleet.services.broker.stats().subscriptionsRefused > refusedBefore,
+        10_000,
+        'the runtime was refused a subscription',
+      );
+      const waited = [core.telemetry.publish('events', { event: 'pending.1' }).msgId];
+      await sleep(4000);
+      waited.push(core.telemetry.publish('events', { event: 'pending.2' }).msgId);
+      await sleep(500);
+
+      assert.equal(ofDevice('broker.clientConnected').length, 1, 'connected once');
+      assert.deepEqual(ofDevice('broker.clientDisconnected'), [], 'no disconnect/reconnect cycles');
+      assert.equal(
+        fleet.services.broker.stats().publishesRefused,
+        publishesRefusedBefore,
+        'the device never published while pending',
+      );
+      assert.ok(
+        fleet.services.broker.stats().subscriptionsRefused - refusedBefore >= 4,
+        'it kept asking for its subscriptions on the same connection',
+      );
+      assert.equal(core.connection.online, true);
+      assert.equal(core.outbox.holding, true, 'the outbox is held');
+      assert.ok(core.outbox.size() >= 4, `status, telemetry, health and events wait on disk (${core.outbox.size()})`);
+      assert.equal(fleet.services.telemetry.latestOf(thingName).telemetry, undefined, 'no telemetry got through');
+      assert.equal(fleet.services.shadows.find(thingName), undefined, 'no shadow report got through');
+      const waiting = logLines.filter(
+        (l) => l.msg === "waiting for approval: the fleet refuses this device's subscriptions",
+      );
+      assert.equal(waiting.length, 1, 'the waiting state is logged once, not per retry');
+      assert.equal(waiting[0]?.level, 30, 'at info');
+      assert.deepEqual(
+        logLines.filter((l) => l.level >= 40).map((l) => l.msg),
+        [],
+        'nothing at warn or above while waiting',
+      );
+
+      // A reboot in process while pending (stop, start): still quiet, nothing lost, the new outbox held too.
+      const queuedBeforeReboot = core.outbox.size();
+      const refusedBeforeReboot = fleet.services.broker.stats().subscriptionsRefused;
+      await speaker.runtime.stop();
+      await speaker.runtime.start();
+      await core.connection.waitOnline(10_000);
+      await eventually(
+        () => fleet.services.broker.stats().subscriptionsRefused > refusedBeforeReboot,
+        10_000,
+        'the restarted runtime was refused a subscription',
+      );
+      await sleep(1500);
+      assert.equal(core.outbox.holding, true);
+      assert.ok(core.outbox.size() > queuedBeforeReboot, 'what was queued survived the restart, and more joined it');
+      assert.equal(fleet.services.broker.stats().publishesRefused, publishesRefusedBefore);
+      assert.deepEqual(
+        ofDevice('broker.clientDisconnected').map((e) => (e.payload as { reason: string }).reason),
+        ['CLIENT_INITIATED_DISCONNECT'],
+        'only the reboot disconnected it',
+      );
+      assert.equal(ofDevice('broker.clientConnected').length, 2);
+
+      fleet.services.provisioning.approve(thingName, 'technician-7');
+      const stored = () =>
+        fleet.services.db
+          .prepare('SELECT msg_id, stream FROM telemetry WHERE thing_name = ? ORDER BY id')
+          .all(thingName) as { msg_id: string; stream: string }[];
+      await eventually(
+        () => waited.every((id) => stored().some((r) => r.msg_id === id)),
+        15_000,
+        'the messages queued while pending to be stored',
+      );
+      const rows = stored();
+      assert.ok(
+        rows.some((r) => r.stream === 'status'),
+        "the 'online' status queued at connect is stored",
+      );
+      assert.ok(rows.some((r) => r.stream === 'telemetry') && rows.some((r) => r.stream === 'health'));
+      // msgIds are {bootId}-{sequence} (the fleet appends `@{ts}` to a status'): stored in the order queued.
+      const sequences = rows.map((r) => Number(/-(\d+)(@\d+)?$/.exec(r.msg_id)?.[1]));
+      assert.deepEqual(
+        sequences,
+        [...sequences].sort((a, b) => a - b),
+        'order kept',
+      );
+      assert.equal(sequences[0], 1, 'nothing lost: the first message queued is stored');
+      await eventually(() => fleet.services.shadows.find(thingName)?.state.reported, 15_000, 'speaker shadow');
+      assert.equal(core.outbox.holding, false);
+      assert.equal(ofDevice('broker.clientDisconnected').length, 1, 'approval took effect on the same connection');
+      assert.equal(ofDevice('broker.clientConnected').length, 2);
+      assert.equal(fleet.services.broker.stats().publishesRefused, publishesRefusedBefore);
+    } finally {
+      await speaker.stop();
+    }
   });
 
   describe('rejections', () => {
