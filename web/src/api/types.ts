@@ -164,6 +164,22 @@ export interface Alert {
   note: string | null;
 }
 
+export type AlertCause = 'battery-low' | 'offline' | 'temperature-high' | 'fault';
+export type AlertSeverity = 'warning' | 'critical';
+
+/** One alert rule (`GET/PUT /api/alert-rules`; the schema is fleet/alerts/alert-rules.ts). */
+export interface AlertRule {
+  id: string;
+  cause: AlertCause;
+  deviceKind: DeviceKind | null;
+  storeId: string | null;
+  severity: AlertSeverity;
+  threshold: number | null;
+  clearThreshold: number | null;
+  forSeconds: number;
+  enabled: boolean;
+}
+
 export interface AuditEntry {
   id: string | number;
   at: number;

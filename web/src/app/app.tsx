@@ -4,6 +4,7 @@ import type { Me } from '../api/types.ts';
 import { Loading } from '../components/page-state.tsx';
 import { liveFeed } from '../live/live-feed.ts';
 import { AccountPage } from '../pages/account-page.tsx';
+import { AlertRulesPage } from '../pages/alert-rules-page.tsx';
 import { AlertsPage } from '../pages/alerts-page.tsx';
 import { AuditPage } from '../pages/audit-page.tsx';
 import { ChangePasswordPage } from '../pages/change-password-page.tsx';
@@ -79,6 +80,7 @@ function routePage(me: Me, path: string, query: URLSearchParams): preact.JSX.Ele
   const map = match('/map/:storeId', path);
   if (map) return <StoreMapPage key={map.storeId} me={me} storeId={map.storeId!} />;
   if (path === '/alerts') return <AlertsPage me={me} query={query} />;
+  if (path === '/alerts/rules') return <AlertRulesPage me={me} />;
   if (path === '/audit') return <AuditPage me={me} query={query} />;
   if (path === '/users') return <UsersPage me={me} />;
   if (path === '/account') return <AccountPage me={me} />;

@@ -87,6 +87,7 @@ export type Capability =
   | 'command.send'
   | 'command.locate'
   | 'alert.manage'
+  | 'alert-rules.write'
   | 'audit.read'
   | 'users.manage'
   | 'device.register'
@@ -98,6 +99,7 @@ const PERMISSION_OF: Record<Capability, string> = {
   'command.send': 'commands:send',
   'command.locate': 'commands:locate',
   'alert.manage': 'alerts:manage',
+  'alert-rules.write': 'alert-rules:write',
   'audit.read': 'audit:read',
   'users.manage': 'users:manage',
   'device.register': 'devices:register',

@@ -12,6 +12,7 @@ import { Empty, ErrorState, Loading, PageHeader } from '../components/page-state
 import { Pager } from '../components/pager.tsx';
 import { AlertStateBadge, KindLabel, SeverityBadge } from '../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../live/live-feed.ts';
+import { AlertsViewTabs } from './alert-rules-page.tsx';
 
 const TABS: { state: AlertState | 'active'; label: string }[] = [
   { state: 'active', label: 'Active' },
@@ -55,6 +56,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
       <PageHeader
         title="Alerts"
         subtitle={alerts.data ? `${alerts.data.total} ${state === 'active' ? 'active' : state}` : ' '}
+        actions={<AlertsViewTabs current="alerts" />}
       />
       <section class="filters">
         <div class="segmented" role="tablist" aria-label="Alert state">

@@ -109,7 +109,7 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
                   <th>Status</th>
                   {header('battery', 'Battery')}
                   <th class="hide-md">Temp.</th>
-                  {header('softwareVersion', 'Version', 'hide-md')}
+                  {header('softwareVersion', 'Version', 'hide-md hide-lg')}
                   {header('lastSeen', 'Last seen')}
                 </tr>
               </thead>
@@ -133,8 +133,10 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
                     <td class="hide-md">
                       <KindLabel kind={d.kind} />
                     </td>
-                    <td>{storeName(stores, d.storeId)}</td>
-                    <td>{zoneName(stores, d.zone ?? d.zoneId) || shortZone(d.zone ?? d.zoneId, d.storeId)}</td>
+                    <td class="wrap">{storeName(stores, d.storeId)}</td>
+                    <td class="wrap">
+                      {zoneName(stores, d.zone ?? d.zoneId) || shortZone(d.zone ?? d.zoneId, d.storeId)}
+                    </td>
                     <td>
                       <div class="status-cell">
                         <PresenceBadge presence={d.presence} />
@@ -146,7 +148,7 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
                       <BatteryGauge battery={d.battery} charging={d.charging} />
                     </td>
                     <td class="hide-md tabular">{temperature(d.temperature)}</td>
-                    <td class="hide-md mono">{d.softwareVersion ?? '—'}</td>
+                    <td class="hide-md hide-lg mono">{d.softwareVersion ?? '—'}</td>
                     <td class="muted nowrap">{relativeTime(d.lastSeen)}</td>
                   </tr>
                 ))}

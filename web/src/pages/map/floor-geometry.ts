@@ -82,3 +82,60 @@ export function placeInPolygon(polygon: Point[], key: string, margin = 0.8, labe
   }
   return centroid(polygon);
 }
+
+/**
+ * Stable, non-overlapping spots for several markers in one zone. The usable part of the zone (inside the margins and
+ * below the label band) is covered by a grid of cells `spacing` metres apart, shrunk until every key has a cell; each
+ * key, in name order, takes the cell its hash points at or the next free one, and sits slightly off the cell centre
+ * (a deterministic jitter) so a busy zone does not look like a parade. The same set of keys always gets the same
+ * spots, and a lone marker keeps its hashed spot when it comes back.
+ */
+export function spreadInPolygon(
+  polygon: Point[],
+  keys: string[],
+  { spacing = 2, minSpacing = 0.9, margin = 1, labelBand = 1.6 } = {},
+): Map<string, Point> {
+  const out = new Map<string, Point>();
+  if (!keys.length) return out;
+  const b = boundsOf([polygon]);
+  const w = b.maxX - b.minX;
+  const h = b.maxY - b.minY;
+  const mx = Math.min(margin, w / 4);
+  const top = Math.min(labelBand, h / 3);
+  const bottom = Math.min(margin, h / 4);
+  const area = { x: b.minX + mx, y: b.minY + top, w: Math.max(0, w - 2 * mx), h: Math.max(0, h - top - bottom) };
+
+  let step = spacing;
+  let cells: Point[] = [];
+  for (;;) {
+    const cols = Math.max(1, Math.floor(area.w / step) + 1);
+    const rows = Math.max(1, Math.floor(area.h / step) + 1);
+    // centre the grid in the area
+    const x0 = area.x + (area.w - (cols - 1) * step) / 2;
+    const y0 = area.y + (area.h - (rows - 1) * step) / 2;
+    cells = [];
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const p: Point = [x0 + c * step, y0 + r * step];
+        if (contains(polygon, p)) cells.push(p);
+      }
+    if (cells.length >= keys.length || step <= minSpacing) break;
+    step = Math.max(minSpacing, step * 0.85);
+  }
+  if (!cells.length) cells = [centroid(polygon)];
+
+  const taken = new Set<number>();
+  const jitter = Math.max(0, (step - 1.6) / 2) * 0.8; // stays clear of the neighbours' halo
+  for (const key of [...keys].sort()) {
+    const seed = hashString(key);
+    let i = seed % cells.length;
+    // more keys than cells (a crowded, tiny zone): cells are shared, still in a stable order
+    if (taken.size < cells.length) while (taken.has(i)) i = (i + 1) % cells.length;
+    taken.add(i);
+    const random = mulberry32(seed);
+    const [cx, cy] = cells[i]!;
+    const p: Point = [cx + (random() * 2 - 1) * jitter, cy + (random() * 2 - 1) * jitter];
+    out.set(key, contains(polygon, p) ? p : [cx, cy]);
+  }
+  return out;
+}

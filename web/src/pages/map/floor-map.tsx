@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import type { DeviceSummary, Zone } from '../../api/types.ts';
 import { percent } from '../../app/format.ts';
 import type { Tone } from '../../components/status.tsx';
-import { boundsOf, centroid, type Point, placeInPolygon } from './floor-geometry.ts';
+import { boundsOf, centroid, type Point, spreadInPolygon } from './floor-geometry.ts';
 
 const ZONE_FILL: Record<string, string> = {
   entrance: '#eef4ff',
@@ -11,6 +11,11 @@ const ZONE_FILL: Record<string, string> = {
   department: '#f0f8f3',
   aisle: '#f7f5fb',
 };
+
+/** The zone a device is in: where a cart last reported itself, where a speaker was installed. */
+export function zoneOf(d: DeviceSummary): string | null {
+  return d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId;
+}
 
 export function markerTone(d: DeviceSummary): Tone {
   if (d.presence.state === 'never') return 'idle';
@@ -39,14 +44,29 @@ export function FloorMap({
   const viewBox = `${bounds.minX - pad} ${bounds.minY - pad} ${bounds.maxX - bounds.minX + 2 * pad} ${bounds.maxY - bounds.minY + 2 * pad}`;
   const zoneById = useMemo(() => new Map(zones.map((z) => [z.id, z])), [zones]);
 
-  const placed = devices.flatMap((d) => {
-    const zoneId = d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId;
-    const zone = zoneId ? zoneById.get(zoneId) : undefined;
-    if (!zone) return [];
-    // keyed by zone too, so a cart coming back to a zone lands on the same spot as before
-    const point: Point = placeInPolygon(zone.polygon, `${d.thingName}@${zone.id}`);
-    return [{ d, point, zone }];
-  });
+  // every device in a zone gets its own spot, spread over the zone so markers do not cover each other
+  const placed = useMemo(() => {
+    const byZone = new Map<string, DeviceSummary[]>();
+    for (const d of devices) {
+      const zoneId = zoneOf(d);
+      if (!zoneId || !zoneById.has(zoneId)) continue;
+      const here = byZone.get(zoneId) ?? [];
+      here.push(d);
+      byZone.set(zoneId, here);
+    }
+    const out: { d: DeviceSummary; point: Point; zone: Zone }[] = [];
+    for (const [zoneId, here] of byZone) {
+      const zone = zoneById.get(zoneId)!;
+      // keyed by zone too, so a cart coming back to a zone lands on the same spot as before
+      const spots = spreadInPolygon(
+        zone.polygon,
+        here.map((d) => `${d.thingName}@${zone.id}`),
+      );
+      for (const d of here) out.push({ d, point: spots.get(`${d.thingName}@${zone.id}`)!, zone });
+    }
+    // a stable paint order, whatever the zones
+    return out.sort((a, b) => (a.d.thingName < b.d.thingName ? -1 : 1));
+  }, [devices, zoneById]);
 
   return (
     <svg class="floor" viewBox={viewBox} role="img" aria-label="Store floor map" data-testid="floor-map">
@@ -89,7 +109,7 @@ export function FloorMap({
             style={{ transform: `translate(${point[0]}px, ${point[1]}px)` }}
             data-testid="map-device"
             data-thing={d.thingName}
-            data-zone={d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId}
+            data-zone={zoneOf(d)}
             data-tone={tone}
           >
             <title>{title}</title>

@@ -9,7 +9,7 @@ import { useResource, useThrottled } from '../../app/use-resource.ts';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/page-state.tsx';
 import { PresenceBadge } from '../../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
-import { FloorMap, markerTone } from './floor-map.tsx';
+import { FloorMap, markerTone, zoneOf } from './floor-map.tsx';
 
 export function StoreMapPage({ storeId }: { me: Me; storeId: string | null }) {
   const stores = useStores();
@@ -66,7 +66,6 @@ export function StoreMapPage({ storeId }: { me: Me; storeId: string | null }) {
   if (!store) return <ErrorState error={new ApiError(404, 'STORE_NOT_FOUND', '')} />;
   if (devices.error && !devices.data) return <ErrorState error={devices.error} onRetry={devices.reload} />;
 
-  const zoneOf = (d: DeviceSummary) => (d.kind === 'cart' ? (d.zone ?? d.zoneId) : d.zoneId);
   const inZone = selectedZone ? items.filter((d) => zoneOf(d) === selectedZone) : [];
   const unplaced = items.filter((d) => !zoneOf(d) || !store.zones.some((z) => z.id === zoneOf(d)));
 
