@@ -17,6 +17,18 @@ export const THING_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
 /** Named shadow names as AWS allows them: 1-64 characters of `[$a-zA-Z0-9:_-]` (`$package` is AWS-reserved). */
 export const SHADOW_NAME_PATTERN = /^[$a-zA-Z0-9:_-]{1,64}$/;
 
+/** MQTT topic filter matching [MQTT-4.7]; a wildcard first level never matches a `$` topic [MQTT-4.7.2-1]. */
+export function mqttTopicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
 export function isThingName(value: string): boolean {
   return THING_NAME_PATTERN.test(value);
 }

@@ -22,6 +22,8 @@ export interface CommandTransport {
   on(event: 'online', listener: (sessionPresent: boolean) => void): unknown;
   off(event: 'online', listener: (sessionPresent: boolean) => void): unknown;
   subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<void>;
+  /** Routes messages on `filter` to `handler` before (re)subscribing: a persistent session may deliver first. */
+  route?(filter: string, handler: (topic: string, payload: Buffer) => void): void;
   /** QoS 1: resolves on PUBACK. */
   publish(topic: string, payload: string): Promise<void>;
 }
@@ -75,19 +77,18 @@ export class CommandChannel {
   );
   private subscribed = false;
   private running = false;
+  private readonly onMessage = (topic: string, payload: Buffer) => {
+    void this.onRequest(topic, payload);
+  };
   private readonly onOnline = (sessionPresent: boolean) => {
     if (this.subscribed && sessionPresent) return;
     this.subscribed = true;
-    this.transport
-      .subscribe(commandTopics.deviceFilter(this.thingName), (topic, payload) => {
-        void this.onRequest(topic, payload);
-      })
-      .catch((err: Error) => {
-        this.subscribed = false;
-        // A refusal (thing pending approval) is retried by the runtime, which logs the waiting state once.
-        if (isSubscriptionRefused(err)) this.log.debug({ err: err.message }, 'command subscription refused');
-        else this.log.warn({ err: err.message }, 'command subscription failed; retrying on reconnect');
-      });
+    this.transport.subscribe(commandTopics.deviceFilter(this.thingName), this.onMessage).catch((err: Error) => {
+      this.subscribed = false;
+      // A refusal (thing pending approval) is retried by the runtime, which logs the waiting state once.
+      if (isSubscriptionRefused(err)) this.log.debug({ err: err.message }, 'command subscription refused');
+      else this.log.warn({ err: err.message }, 'command subscription failed; retrying on reconnect');
+    });
   };
 
   constructor(
@@ -104,6 +105,7 @@ export class CommandChannel {
 
   start(): void {
     this.running = true;
+    this.transport.route?.(commandTopics.deviceFilter(this.thingName), this.onMessage);
     this.transport.off('online', this.onOnline);
     this.transport.on('online', this.onOnline);
     if (this.transport.online) this.onOnline(false);

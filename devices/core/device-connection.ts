@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
+import { mqttTopicMatches } from '../../protocol/topics.ts';
 import type { DeviceCredentials } from './device-config.ts';
 
 export interface DeviceConnectionOptions {
@@ -72,6 +73,10 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       builder.with_will(new mqtt.MqttWill(this.options.will.topic, mqtt.QoS.AtLeastOnce, this.options.will.payload));
     }
     this.connection = new mqtt.MqttClient().new_connection(builder.build());
+    // Every message is routed here by topic, not by per-subscription callbacks: with a persistent session the broker
+    // may deliver queued messages right after CONNACK, before this connection has subscribed again (a device that
+    // rebooted). The handlers registered by earlier subscribe() calls are still in the map and get them.
+    this.connection.on('message', (topic, payload) => this.dispatch(topic, payload));
     this.connection.on('interrupt', (err) => this.setOffline(`interrupted: ${err?.message ?? 'unknown'}`));
     this.connection.on('resume', (_code, sessionPresent) => {
       if (!sessionPresent) this.resubscribe();
@@ -108,14 +113,31 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     await this.mqttConnection.publish(topic, payload, qos);
   }
 
+  /**
+   * Routes messages on `filter` to `handler` without subscribing: for what a persistent session delivers right after
+   * CONNACK, before the subscription is renewed (a device process that just restarted).
+   */
+  route(filter: string, handler: (topic: string, payload: Buffer) => void): void {
+    this.subscriptions.set(filter, handler);
+  }
+
   /** Subscribes, and subscribes again whenever the broker has lost the session. */
   async subscribe(topic: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
     this.subscriptions.set(topic, handler);
-    const result = await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce, (t, payload) =>
-      handler(t, Buffer.from(payload)),
-    );
+    const result = await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce);
     // [MQTT-3.9.3] SUBACK 0x80: refused by policy (e.g. a thing pending approval); the caller retries.
     if (result.qos === (0x80 as mqtt.QoS)) throw new SubscriptionRefusedError(topic);
+  }
+
+  private dispatch(topic: string, payload: ArrayBuffer): void {
+    for (const [filter, handler] of this.subscriptions) {
+      if (!mqttTopicMatches(filter, topic)) continue;
+      try {
+        handler(topic, Buffer.from(payload));
+      } catch (err) {
+        this.log.error({ err, topic }, 'message handler failed');
+      }
+    }
   }
 
   private resubscribe(): void {

@@ -4,7 +4,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { isProvisioningRequestTopic, parseShadowTopic } from '../../protocol/topics.ts';
+import { isProvisioningRequestTopic, mqttTopicMatches, parseShadowTopic } from '../../protocol/topics.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { AuthenticationResult, ConnectAttempt } from '../identity/device-authenticator.ts';
 import { certificateIdFromFingerprint } from '../pki/certificate-authority.ts';
@@ -296,7 +296,11 @@ export class DeviceBroker {
 
   private replyTo(client: Client, topic: string, payload: string): Promise<boolean> {
     const filters = Object.keys((client as unknown as { subscriptions?: object }).subscriptions ?? {});
-    if (client.closed || this.liveClients.get(client.id) !== client || !filters.some((f) => topicMatches(f, topic))) {
+    if (
+      client.closed ||
+      this.liveClients.get(client.id) !== client ||
+      !filters.some((f) => mqttTopicMatches(f, topic))
+    ) {
       return Promise.resolve(false);
     }
     const packet = { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false };
@@ -532,18 +536,6 @@ export class DeviceBroker {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
-}
-
-/** MQTT topic filter matching [MQTT-4.7]; a wildcard first level never matches a `$` topic [MQTT-4.7.2-1]. */
-function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
 }
 
 function notAuthorized(message: string): Error & { returnCode: number } {
