@@ -101,6 +101,14 @@ export const FleetConfigSchema = z
         timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
       })
       .prefault({}),
+    /** Resolved alerts and finished commands are kept this long (the audit log is kept for good). */
+    retention: z
+      .strictObject({
+        alertsDays: z.number().min(1).default(180),
+        commandsDays: z.number().min(1).default(90),
+        sweepMs: z.number().int().min(1000).default(3_600_000),
+      })
+      .prefault({}),
     provisioning: z
       .strictObject({
         /** AWS: a certificate ownership token expires after one hour; RegisterThing must come before. */

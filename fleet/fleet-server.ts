@@ -34,6 +34,7 @@ import { ThingRepository } from './registry/thing-repository.ts';
 import { ShadowRepository } from './shadow/shadow-repository.ts';
 import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
+import { HistoryRetention } from './storage/history-retention.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
 
@@ -184,6 +185,7 @@ export class FleetServer {
       },
       log.child({ component: 'http' }),
     );
+    const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }));
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
     this.parts = {
       db,
@@ -201,6 +203,7 @@ export class FleetServer {
       http,
       live,
       identities,
+      retention,
     };
 
     registry.start();
@@ -214,6 +217,7 @@ export class FleetServer {
     shadows.start();
     commands.start();
     identities.start();
+    retention.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -236,6 +240,7 @@ export class FleetServer {
     for (const off of this.offs) off();
     this.offs = [];
     parts.identities.stop();
+    parts.retention.stop();
     await parts.live.stop();
     await parts.http.stop();
     parts.access.stop();
@@ -274,6 +279,7 @@ export interface Parts {
   http: HttpServer;
   live: LiveGateway;
   identities: IdentityWatcher;
+  retention: HistoryRetention;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {
