@@ -105,19 +105,24 @@ export class AccessService {
   // --- signing in ------------------------------------------------------------------------------------------------
 
   async login(username: string, password: string, ip: string, userAgent: string | null): Promise<SignedIn> {
-    const wait = this.throttle.retryAfter(username, ip);
+    // begin() counts attempts still hashing, so a burst of concurrent guesses cannot all pass before one fails.
+    const wait = this.throttle.begin(username, ip);
     if (wait > 0) {
       throw new FleetError('LOGIN_THROTTLED', 'too many failed sign-ins; try again later', { retryAfterMs: wait });
     }
-    const found = this.users.findForLogin(username);
-    this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
-    const ok = await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash));
-    if (!found || !ok || found.user.disabled) {
-      this.throttle.failed(username, ip);
-      throw new FleetError('LOGIN_FAILED', 'wrong username or password');
+    try {
+      const found = this.users.findForLogin(username);
+      this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+      const ok = await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash));
+      if (!found || !ok || found.user.disabled) {
+        this.throttle.failed(username, ip);
+        throw new FleetError('LOGIN_FAILED', 'wrong username or password');
+      }
+      this.throttle.succeeded(username);
+      return this.openSession(found.user, ip, userAgent);
+    } finally {
+      this.throttle.end(username, ip);
     }
-    this.throttle.succeeded(username);
-    return this.openSession(found.user, ip, userAgent);
   }
 
   issueLoginTicket(username: string): string {
@@ -201,12 +206,32 @@ export class AccessService {
    * password that opened it); `keepSession` is the session the change was made from, which goes on. API tokens
    * are kept: they are revoked one by one. Returns how many sessions ended.
    */
-  async changePassword(userId: string, current: string, next: string, keepSession?: string): Promise<number> {
+  /**
+   * Guesses at the current password are throttled like sign-ins (same counters): a stolen session cookie must not
+   * become a way to find the password at hashing speed.
+   */
+  async changePassword(
+    userId: string,
+    current: string,
+    next: string,
+    keepSession?: string,
+    ip = 'unknown',
+  ): Promise<number> {
+    const user = this.users.get(userId);
     const hash = this.users.passwordHashOf(userId);
-    if (!hash || !(await this.hasher.verify(current, hash))) {
-      throw new FleetError('PASSWORD_INCORRECT', 'the current password is wrong');
+    if (!user || !hash) throw new FleetError('USER_NOT_FOUND', `no user '${userId}'`);
+    const wait = this.throttle.begin(user.username, ip);
+    if (wait > 0) {
+      throw new FleetError('LOGIN_THROTTLED', 'too many wrong passwords; try again later', { retryAfterMs: wait });
     }
-    const user = this.users.get(userId)!;
+    try {
+      if (!(await this.hasher.verify(current, hash))) {
+        this.throttle.failed(user.username, ip);
+        throw new FleetError('PASSWORD_INCORRECT', 'the current password is wrong');
+      }
+    } finally {
+      this.throttle.end(user.username, ip);
+    }
     checkStrength(next, user.username);
     if (await this.hasher.verify(next, hash)) throw new FleetError('PASSWORD_WEAK', 'choose a new password');
     this.users.setPassword(userId, await this.hasher.hash(next), false);

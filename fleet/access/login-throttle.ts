@@ -26,6 +26,8 @@ interface Counter {
 
 export class LoginThrottle {
   private readonly counters = new Map<string, Counter>();
+  /** Attempts begun and not yet ended, per key: failures that may be about to be counted. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
@@ -34,11 +36,39 @@ export class LoginThrottle {
 
   /** Milliseconds the caller must still wait before trying again, 0 when a try is allowed. */
   retryAfter(username: string, ip: string): number {
+    return this.waitFor(username, ip, false);
+  }
+
+  /**
+   * Starts an attempt: like retryAfter(), but attempts still being checked count as failures to come, so guesses
+   * sent all at once cannot each pass before the first of them has failed. When it answers 0 the attempt is under
+   * way; call end() once it has failed or succeeded.
+   */
+  begin(username: string, ip: string): number {
+    const wait = this.waitFor(username, ip, true);
+    if (wait === 0) for (const key of this.keys(username, ip)) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    return wait;
+  }
+
+  end(username: string, ip: string): void {
+    for (const key of this.keys(username, ip)) {
+      const left = (this.pending.get(key) ?? 0) - 1;
+      if (left > 0) this.pending.set(key, left);
+      else this.pending.delete(key);
+    }
+  }
+
+  private waitFor(username: string, ip: string, countPending: boolean): number {
     const now = this.now();
     let wait = 0;
     for (const key of this.keys(username, ip)) {
       const c = this.live(key, now);
       if (c) wait = Math.max(wait, c.blockedUntil - now);
+      const pending = countPending ? (this.pending.get(key) ?? 0) : 0;
+      const over = (c?.failures ?? 0) + pending - this.options.freeAttempts;
+      if (pending > 0 && over >= 0) {
+        wait = Math.max(wait, Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** over));
+      }
     }
     return Math.max(0, wait);
   }

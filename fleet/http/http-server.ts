@@ -95,7 +95,7 @@ export class HttpServer {
         reply.header('x-frame-options', 'DENY');
         reply.header(
           'content-security-policy',
-          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         );
       }
       return payload;
@@ -142,9 +142,14 @@ export class HttpServer {
   }
 
   private async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const url = req.url;
-    const guarded = url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
-    if (!guarded || req.routeOptions.config?.public || url.startsWith('/api/docs')) return;
+    // Deny by default, decided on the matched route, never on the raw URL: the router decodes percent-escapes, so
+    // `/%61pi/users` is the route `/api/users` although its URL does not start with `/api/`. Open are: routes
+    // marked public, the docs UI, and the console's static files; a URL that matched no route reaches only the
+    // not-found handler.
+    const route = req.routeOptions.url;
+    if (route === undefined || req.routeOptions.config?.public) return;
+    if (route.startsWith('/api/docs') || route === '/*' || route === '/') return;
+    const url = route;
     const header = req.headers.authorization;
     const { access } = this.deps;
     if (header?.startsWith('Bearer ')) {

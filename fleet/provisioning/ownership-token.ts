@@ -73,7 +73,10 @@ export class OwnershipTokens {
       writeFileSync(this.keyPath, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
       chmodSync(this.keyPath, 0o600);
     }
-    this.key = Buffer.from(readFileSync(this.keyPath, 'utf8').trim(), 'base64url');
+    const key = Buffer.from(readFileSync(this.keyPath, 'utf8').trim(), 'base64url');
+    // An empty or truncated key would let anyone sign tokens: refuse to run rather than issue weak ones.
+    if (key.length < 32) throw new Error(`${this.keyPath} holds fewer than 32 key bytes; delete it to make a new key`);
+    this.key = key;
   }
 
   issue(certificateId: string, now = Date.now()): { token: string; claims: OwnershipClaims } {

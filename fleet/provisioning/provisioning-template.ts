@@ -109,7 +109,8 @@ export function resolveRegistration(
 ): ResolvedRegistration {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(parameters)) {
-    if (!(name in template.parameters)) {
+    // Own keys only: `constructor` or `__proto__` is in every object, and has no rule.
+    if (!Object.hasOwn(template.parameters, name)) {
       problems.push(`${name}: not a parameter of template '${template.name}'`);
       continue;
     }

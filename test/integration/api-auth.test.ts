@@ -152,6 +152,46 @@ describe('API authentication', () => {
         assert.equal(((await res.json()) as { code: string }).code, 'NOT_AUTHENTICATED');
       }
     });
+
+    it('answers 401 on every documented route but the public ones when no one is signed in', async () => {
+      const app = fleet.services.http.instance!;
+      const spec = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const open = new Set(['POST /api/auth/login', 'GET /healthz']);
+      let checked = 0;
+      for (const [path, methods] of Object.entries(spec.paths)) {
+        for (const method of Object.keys(methods)) {
+          const key = `${method.toUpperCase()} ${path}`;
+          if (open.has(key)) continue;
+          const url = path.replace(/\{[^}]+\}/g, (m) => (m === '{id}' ? '1' : 'x'));
+          const res = await app.inject({
+            method: method.toUpperCase() as 'GET',
+            url,
+            payload: method === 'get' ? undefined : {},
+          });
+          assert.equal(res.statusCode, 401, `${key}: ${res.body.slice(0, 80)}`);
+          checked++;
+        }
+      }
+      assert.ok(checked >= 35, `every route was tried (${checked})`);
+    });
+
+    it('guards routes reached by a percent-encoded path (/%61pi/... is the route /api/...)', async () => {
+      const app = fleet.services.http.instance!;
+      for (const url of ['/%61pi/users', '/%61pi/audit', '/%6detrics', '/api/user%73']) {
+        const res = await app.inject({ method: 'GET', url });
+        assert.equal(res.statusCode, 401, `${url}: ${res.body.slice(0, 80)}`);
+        assert.equal(res.json().code, 'NOT_AUTHENTICATED');
+      }
+      const created = await app.inject({
+        method: 'POST',
+        url: '/%61pi/users',
+        payload: { username: 'intruder', displayName: 'Intruder', role: 'hq-admin' },
+      });
+      assert.equal(created.statusCode, 401);
+      assert.equal(fleet.services.access.users.findForLogin('intruder'), undefined, 'no user was created');
+    });
   });
 
   describe('the first admin', () => {
@@ -245,6 +285,16 @@ describe('API authentication', () => {
       assert.equal(elsewhere.statusCode, 429, 'the username is throttled from every address');
       const otherUser = await injectLogin('hq', hq.password, '10.3.0.3');
       assert.equal(otherUser.statusCode, 200, 'other users are not');
+    });
+
+    it('throttles concurrent guesses too: a burst cannot all be checked before the first one fails', async () => {
+      const lee = await apiUser(fleet, 'lee-burst', 'viewer');
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => injectLogin(lee.username, `wrong-${i}`, '10.4.0.1')),
+      );
+      const codes = burst.map((r) => r.json().code as string);
+      assert.equal(codes.filter((c) => c === 'LOGIN_FAILED').length, 5, 'only the free attempts are checked');
+      assert.equal(codes.filter((c) => c === 'LOGIN_THROTTLED').length, 15);
     });
   });
 

@@ -130,7 +130,13 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const p = principal(req);
       // The session the change is made from goes on; the user's other sessions end (and their live sockets close).
       const keep = p.via === 'session' ? req.cookies[SESSION_COOKIE] : undefined;
-      const endedSessions = await access.changePassword(p.userId, req.body.currentPassword, req.body.newPassword, keep);
+      const endedSessions = await access.changePassword(
+        p.userId,
+        req.body.currentPassword,
+        req.body.newPassword,
+        keep,
+        req.ip,
+      );
       audit(req, deps, {
         action: 'auth.password',
         targetType: 'user',

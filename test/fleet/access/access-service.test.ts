@@ -221,6 +221,30 @@ describe('AccessService', () => {
       );
     });
 
+    it('throttles guesses at the current password like sign-ins (a stolen session is no password oracle)', async () => {
+      const strict = new AccessService(
+        db,
+        new StoreRepository(db),
+        { sessionIdleMs: 60_000, sessionMaxMs: 3_600_000, loginTicketMs: 60_000 },
+        new EventBus<FleetEvents>(silentLogger()),
+        silentLogger(),
+        new PasswordHasher({ N: 1024, r: 8, p: 1 }),
+        new LoginThrottle({ freeAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 60_000, windowMs: 600_000 }),
+      );
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(
+          strict.changePassword(userId, 'guess', 'A-Much-Better-One-2024', undefined, '10.0.0.9'),
+          rejectsWith('PASSWORD_INCORRECT'),
+        );
+      }
+      await assert.rejects(
+        strict.changePassword(userId, PASSWORD, 'A-Much-Better-One-2024', undefined, '10.0.0.9'),
+        rejectsWith('LOGIN_THROTTLED'),
+        'even the right password waits',
+      );
+      await assert.rejects(strict.login('mei', PASSWORD, '10.0.0.8', null), rejectsWith('LOGIN_THROTTLED'));
+    });
+
     it('refuses weak new passwords (PASSWORD_WEAK)', async () => {
       for (const next of ['Short-1', 'x'.repeat(257), 'my-name-is-MEI-2024', 'abababababababab', PASSWORD]) {
         await assert.rejects(

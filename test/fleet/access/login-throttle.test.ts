@@ -64,6 +64,20 @@ describe('LoginThrottle', () => {
     assert.equal(throttle.retryAfter('alice', '10.0.0.2'), 0, 'the earlier failures are forgotten');
   });
 
+  it('counts attempts under way, so concurrent guesses cannot all pass before the first fails', () => {
+    const begun = Array.from({ length: 10 }, () => throttle.begin('alice', '10.0.0.1'));
+    assert.deepEqual(begun, [0, 0, 0, 1000, 1000, 1000, 1000, 1000, 1000, 1000], 'only the free attempts start');
+    fail(3);
+    for (let i = 0; i < 3; i++) throttle.end('alice', '10.0.0.1');
+    assert.equal(throttle.retryAfter('alice', '10.0.0.1'), 1000);
+    clock.advance(1000);
+    assert.equal(throttle.begin('alice', '10.0.0.1'), 0, 'past the free attempts: one at a time');
+    assert.ok(throttle.begin('alice', '10.0.0.1') > 0);
+    throttle.succeeded('alice');
+    throttle.end('alice', '10.0.0.1');
+    assert.equal(throttle.begin('alice', '10.0.0.2'), 0, 'an ended attempt no longer counts');
+  });
+
   it('forgets failures once the window has passed', () => {
     fail(2);
     clock.advance(OPTIONS.windowMs + 1);

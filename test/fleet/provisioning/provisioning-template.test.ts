@@ -43,6 +43,13 @@ describe('provisioning templates', () => {
     );
   });
 
+  it("refuses parameter names every object has (constructor, __proto__) as the template's, not with a TypeError", () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const parameters = JSON.parse(`{"SerialNumber": "SN-1", "${name}": "x"}`) as Record<string, string>;
+      assert.throws(() => resolveRegistration(cart, parameters), invalidParameters(`${name}: not a parameter`));
+    }
+  });
+
   it('takes the kind from DeviceKind when the template fixes none', () => {
     const any = parseProvisioningTemplate({
       name: 'any-kind',
