@@ -114,9 +114,10 @@ ${
     : ''
 }  MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
 
-  Scripts and the CLI use an API token: create one in the console (your name > API tokens), then
+  Scripts use an API token (console: Account > API tokens); the CLI signs in itself:
     curl -s -H "Authorization: Bearer cft_..." ${api}/api/devices?limit=5
-    FLEET_DATA_DIR=${config.dataDir} npx fleetctl devices list
+    npx fleetctl login --server ${api}                          (then: fleetctl devices list, alerts list ...)
+    FLEET_DATA_DIR=${config.dataDir} npx fleetctl local devices list   (on the data dir)
 
   Ctrl-C stops everything.
 `);
