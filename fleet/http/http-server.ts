@@ -149,7 +149,6 @@ export class HttpServer {
     const route = req.routeOptions.url;
     if (route === undefined || req.routeOptions.config?.public) return;
     if (route.startsWith('/api/docs') || route === '/*' || route === '/') return;
-    const url = route;
     const header = req.headers.authorization;
     const { access } = this.deps;
     if (header?.startsWith('Bearer ')) {
@@ -163,7 +162,7 @@ export class HttpServer {
     }
     const principal = req.principal;
     if (!principal) return send(reply, new FleetError('NOT_AUTHENTICATED', 'sign in, or send an API token'));
-    if (principal.mustChangePassword && !url.startsWith('/api/auth/')) {
+    if (principal.mustChangePassword && !route.startsWith('/api/auth/')) {
       return send(reply, new FleetError('PASSWORD_CHANGE_REQUIRED', 'change your one-time password first'));
     }
     const permission = req.routeOptions.config?.permission;

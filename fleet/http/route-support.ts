@@ -87,6 +87,11 @@ export function audit(
   });
 }
 
+/** A principal's scope as the alert queries take it: `null` for the whole chain. */
+export function scopeList(storeIds: ReadonlySet<string> | null): string[] | null {
+  return storeIds === null ? null : [...storeIds];
+}
+
 export const SESSION_COOKIE = 'cf_session';
 
 export function noContent(reply: FastifyReply): FastifyReply {

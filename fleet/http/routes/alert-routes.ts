@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FleetError } from '../../../protocol/errors.ts';
 import { inScope } from '../../access/principal.ts';
 import type { AlertsPort } from '../ports.ts';
-import { actorOf, audit, type HttpDeps, paging, principal } from '../route-support.ts';
-import { scopeList } from './overview-routes.ts';
+import { actorOf, audit, type HttpDeps, paging, principal, scopeList } from '../route-support.ts';
 
 const noteBody = {
   type: 'object',

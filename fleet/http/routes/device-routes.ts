@@ -4,16 +4,7 @@ import { FleetError } from '../../../protocol/errors.ts';
 import { inScope } from '../../access/principal.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../../registry/registry-types.ts';
 import { DEVICE_SORTS, type DeviceQuery } from '../device-view.ts';
-import {
-  actorOf,
-  audit,
-  type HttpDeps,
-  paging,
-  principal,
-  requirePermission,
-  thingParams,
-  visibleThing,
-} from '../route-support.ts';
+import { actorOf, audit, type HttpDeps, paging, principal, thingParams, visibleThing } from '../route-support.ts';
 
 const storeIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
 const tagsSchema = { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
@@ -323,7 +314,6 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     async (req) => {
       const thing = visibleThing(req, deps, req.params.thingName);
       if (!deps.provisioning) throw new FleetError('NOT_FOUND', 'provisioning is not running');
-      requirePermission(req, 'devices:approve', 'approve devices');
       await deps.provisioning.approve(thing.thingName, actorOf(req));
       audit(req, deps, {
         action: 'device.approve',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '../../access/principal.ts';
 import type { DeviceSummary } from '../device-view.ts';
-import { type HttpDeps, principal } from '../route-support.ts';
+import { type HttpDeps, principal, scopeList } from '../route-support.ts';
 
 type Counts = { online: number; offline: number; neverConnected: number };
 const zero = (): Counts => ({ online: 0, offline: 0, neverConnected: 0 });
@@ -33,8 +33,12 @@ export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
           if (s) s[key]++;
         }
       }
-      const alerts = deps.alerts?.list({ state: 'active', storeIds: scopeList(p.storeIds), limit: 1000, offset: 0 });
-      const activeAlerts = (alerts?.items ?? []) as { state: string; severity: string; thingName: string }[];
+      const storeIds = scopeList(p.storeIds);
+      // Counts from the totals (exact however many are open); the newest 1000 active ones rank the attention list.
+      const count = (query: { state: 'open' | 'acknowledged' | 'active'; severity?: 'critical' }) =>
+        deps.alerts?.list({ ...query, storeIds, limit: 1, offset: 0 }).total ?? 0;
+      const alerts = deps.alerts?.list({ state: 'active', storeIds, limit: 1000, offset: 0 });
+      const activeAlerts = (alerts?.items ?? []) as { severity: string; thingName: string }[];
       const severityOf = new Map<string, number>();
       for (const a of activeAlerts) {
         severityOf.set(a.thingName, Math.max(severityOf.get(a.thingName) ?? 0, a.severity === 'critical' ? 2 : 1));
@@ -48,18 +52,14 @@ export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
       return {
         devices: { total: devices.length, ...total, byKind, byStore: [...byStore.values()] },
         alerts: {
-          open: activeAlerts.filter((a) => a.state === 'open').length,
-          acknowledged: activeAlerts.filter((a) => a.state === 'acknowledged').length,
-          critical: activeAlerts.filter((a) => a.severity === 'critical').length,
+          open: count({ state: 'open' }),
+          acknowledged: count({ state: 'acknowledged' }),
+          critical: count({ state: 'active', severity: 'critical' }),
         },
         attention,
       };
     },
   );
-}
-
-export function scopeList(storeIds: ReadonlySet<string> | null): string[] | null {
-  return storeIds === null ? null : [...storeIds];
 }
 
 function attentionScore(d: DeviceSummary, alertSeverity: number): number {
