@@ -1,90 +1,22 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
-import {
-  adcFromVolts,
-  CART_PINS,
-  tmp36RawFromCelsius,
-  voltageFromBatteryPercent,
-} from '../../devices/cart/cart-hardware.ts';
-import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
-import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
-import type { DeviceCredentials } from '../../devices/core/device-config.ts';
-import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
-import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { silentLogger } from '../../platform/log.ts';
-import {
-  type ConsolePage,
-  closeBrowser,
-  closePages,
-  ensureWebBuilt,
-  launchBrowser,
-  newConsolePage,
-  signIn,
-} from '../helpers/browser.ts';
-import { eventually, sleep, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import type { Page } from 'playwright-core';
+import { signIn, text } from '../helpers/browser.ts';
+import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
+import { sleep } from '../helpers/fleet-harness.ts';
 
-const XUHUI = 'hf-shanghai-xuhui';
-const BINJIANG = 'hf-hangzhou-binjiang';
-const HQ = { username: 'hq', password: 'hq-password-for-tests' };
-const MANAGER = { username: 'xuhui-manager', password: 'manager-password-for-tests' };
 const NEW_RULE_ID = `battery-low-cart-${XUHUI}`;
-const text = async (locator: Locator) => (await locator.textContent()) ?? '';
 
 describe('alert rules in the web console (real fleet, real cart runtimes on virtual hardware)', function () {
   this.timeout(60_000);
-  let dir: ReturnType<typeof tempDir>;
-  let fleet: FleetServer;
-  let browser: Browser;
-  let baseURL: string;
-  const credentials = new Map<string, DeviceCredentials>();
-  const carts = new Map<string, CartRuntime>();
-  let open: ConsolePage[] = [];
-
-  async function register(thingName: string, storeId: string) {
-    const r = await fleet.services.registry.registerDevice({
-      thingName,
-      kind: 'cart',
-      hardwareModel: 'SC-200',
-      storeId,
-      zoneId: `${storeId}-dock`,
-    });
-    credentials.set(thingName, {
-      certificatePem: r.certificate.certificatePem,
-      privateKeyPem: r.certificate.privateKeyPem,
-      caPem: r.caPem,
-    });
-  }
-
-  /** A cart runtime on a virtual board, reporting `battery` % and not docked (so not charging). */
-  async function startCart(thingName: string, battery: number) {
-    const io = new VirtualBoardIO();
-    io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(battery)));
-    io.setAnalogInput(1, tmp36RawFromCelsius(25));
-    io.setDigitalInput(CART_PINS.dockContact, false);
-    const config = CartConfigSchema.parse({
-      thingName,
-      endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
-      certDir: join(dir.path, thingName),
-      dataDir: join(dir.path, thingName, 'data'),
-      telemetryIntervalMs: 250,
-      healthIntervalMs: 400,
-    });
-    const runtime = new CartRuntime(config, credentials.get(thingName)!, new VirtualZoneLocator(), silentLogger(), io);
-    await runtime.start();
-    carts.set(thingName, runtime);
-    await eventually(() => fleet.services.presence.get(thingName)?.state === 'online', 10_000, `${thingName} online`);
-  }
+  const env = useConsoleFleet('cartfleet-browser-rules-', async ({ fleet, registerCart }) => {
+    await createConsoleUsers(fleet);
+    await registerCart('cart-x1', XUHUI);
+    await registerCart('cart-b1', BINJIANG);
+  });
+  const { openPage, startCart } = env;
 
   const activeAlerts = (thingName: string) =>
-    fleet.services.alerts.list({ state: 'active', storeIds: null, thingName, limit: 10, offset: 0 }).items;
-
-  async function openPage(): Promise<ConsolePage> {
-    const p = await newConsolePage(browser, baseURL);
-    open.push(p);
-    return p;
-  }
+    env.fleet.services.alerts.list({ state: 'active', storeIds: null, thingName, limit: 10, offset: 0 }).items;
 
   /** Fills the rule dialog (opened with "Add rule") and adds the rule to the unsaved set. */
   async function addRule(
@@ -103,39 +35,10 @@ describe('alert rules in the web console (real fleet, real cart runtimes on virt
     await dialog.waitFor({ state: 'detached' });
   }
 
-  before(async () => {
-    await ensureWebBuilt();
-    dir = tempDir('cartfleet-browser-rules-');
-    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
-    baseURL = `http://127.0.0.1:${fleet.services.http.port}`;
-    const { access } = fleet.services;
-    await access.createUser({ username: HQ.username, displayName: 'HQ Operator', role: 'hq-admin' }, HQ.password);
-    await access.createUser(
-      { username: MANAGER.username, displayName: 'Xuhui Manager', role: 'store-manager', storeIds: [XUHUI] },
-      MANAGER.password,
-    );
-    await register('cart-x1', XUHUI);
-    await register('cart-b1', BINJIANG);
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    const pages = open;
-    open = [];
-    await closePages(pages);
-  });
-
-  after(async () => {
-    await closeBrowser(browser);
-    for (const runtime of carts.values()) await runtime.stop();
-    await fleet?.stop();
-    dir?.cleanup();
-  });
-
   it('lets an hq-admin add a store-specific battery rule that raises a live alert', async () => {
     // the fleet's defaults: a cart at 40 % raises nothing
     assert.equal(
-      fleet.services.alerts.rules().find((r) => r.id === 'cart-battery-low')?.threshold,
+      env.fleet.services.alerts.rules().find((r) => r.id === 'cart-battery-low')?.threshold,
       20,
       'the default cart rule opens below 20 %',
     );
@@ -169,13 +72,13 @@ describe('alert rules in the web console (real fleet, real cart runtimes on virt
     assert.match(await text(page.getByTestId('rules-status')), /Unsaved changes.*1 added/);
     // nothing is stored before Save
     assert.equal(
-      fleet.services.alerts.rules().some((r) => r.id === NEW_RULE_ID),
+      env.fleet.services.alerts.rules().some((r) => r.id === NEW_RULE_ID),
       false,
     );
 
     await page.getByTestId('rules-save').click();
     await page.locator('[data-testid="rules-status"][data-dirty="false"]').waitFor();
-    const stored = fleet.services.alerts.rules().find((r) => r.id === NEW_RULE_ID);
+    const stored = env.fleet.services.alerts.rules().find((r) => r.id === NEW_RULE_ID);
     assert.deepEqual(stored, {
       id: NEW_RULE_ID,
       cause: 'battery-low',
@@ -187,13 +90,13 @@ describe('alert rules in the web console (real fleet, real cart runtimes on virt
       forSeconds: 0,
       enabled: true,
     });
-    assert.equal(fleet.services.alerts.rules().length, 7, 'the six defaults are kept');
+    assert.equal(env.fleet.services.alerts.rules().length, 7, 'the six defaults are kept');
 
     // the alerts page, open while a cart in that store reports 40 %: the alert shows up live
     await page.getByTestId('alerts-view-alerts').click();
     await page.getByTestId('alerts-page').waitFor();
-    await startCart('cart-b1', 40); // another store: the default rule (below 20 %) still applies there
-    await startCart('cart-x1', 40);
+    await startCart('cart-b1', { battery: 40 }); // another store: the default rule (below 20 %) still applies there
+    await startCart('cart-x1', { battery: 40 });
     const alertRow = page.locator('[data-testid="alert-row"][data-thing="cart-x1"]');
     await alertRow.waitFor({ timeout: 15_000 });
     assert.match(await text(alertRow), /Battery low/);
@@ -206,7 +109,7 @@ describe('alert rules in the web console (real fleet, real cart runtimes on virt
   });
 
   it('shows the server’s validation problems and changes nothing when a rule is invalid', async () => {
-    const before = fleet.services.alerts.rules();
+    const before = env.fleet.services.alerts.rules();
     const { page } = await openPage();
     await signIn(page, HQ.username, HQ.password, '/alerts/rules');
     await page.getByTestId('alert-rules-page').waitFor();
@@ -228,7 +131,7 @@ describe('alert rules in the web console (real fleet, real cart runtimes on virt
     assert.match(await text(row.getByTestId('rule-problems')), /Clears at: a temperature at or below threshold/);
     // the draft is kept, still unsaved, and the server's set is unchanged
     assert.equal(await page.getByTestId('rules-status').getAttribute('data-dirty'), 'true');
-    assert.deepEqual(fleet.services.alerts.rules(), before);
+    assert.deepEqual(env.fleet.services.alerts.rules(), before);
     // the problem is shown next to the field when the rule is opened again
     await row.getByTestId('rule-edit').click();
     assert.match(

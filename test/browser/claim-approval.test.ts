@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { deviceIdentity } from '../../devices/core/claim-provisioner.ts';
 import { tmp36RawFromCelsius } from '../../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
@@ -8,45 +8,40 @@ import { VirtualAudioOutput } from '../../devices/speaker/audio-output.ts';
 import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
-import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateRepository } from '../../fleet/identity/certificate-repository.ts';
 import { PolicyRepository } from '../../fleet/policy/policy-repository.ts';
 import { issueClaimCertificate, writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { ProvisioningTemplateRepository } from '../../fleet/provisioning/template-repository.ts';
 import { silentLogger } from '../../platform/log.ts';
-import {
-  type ConsolePage,
-  closeBrowser,
-  closePages,
-  ensureWebBuilt,
-  launchBrowser,
-  newConsolePage,
-  signIn,
-} from '../helpers/browser.ts';
-import { type ApiUser, apiAs, apiUser, eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { signIn } from '../helpers/browser.ts';
+import { useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
+import { type ApiUser, apiAs, apiUser, eventually } from '../helpers/fleet-harness.ts';
 
-const XUHUI = 'hf-shanghai-xuhui';
 const SERIAL = 'SN7001';
 const THING = `spk-${SERIAL}`;
 
 describe('approving a speaker provisioned by claim, in a browser (real fleet, real speaker runtime)', function () {
   this.timeout(60_000);
-  let dir: ReturnType<typeof tempDir>;
-  let fleet: FleetServer;
-  let browser: Browser;
-  let baseURL: string;
-  let speaker: SpeakerRuntime | undefined;
   let technician: ApiUser;
   let viewer: ApiUser;
   let manager: ApiUser;
-  let open: ConsolePage[] = [];
   const approvals: { thingName: string; by: string }[] = [];
 
-  async function openPage(): Promise<ConsolePage> {
-    const p = await newConsolePage(browser, baseURL);
-    open.push(p);
-    return p;
-  }
+  const env = useConsoleFleet('cartfleet-claim-approval-', async ({ fleet, onStop }) => {
+    fleet.bus.on('thing.approved', (e) => approvals.push(e));
+    technician = await apiUser(fleet, 'xuhui-tech', 'technician', { storeIds: [XUHUI] });
+    viewer = await apiUser(fleet, 'xuhui-viewer', 'viewer', { storeIds: [XUHUI] });
+    manager = await apiUser(fleet, 'xuhui-manager', 'store-manager', { storeIds: [XUHUI] });
+
+    const speaker = await bootSpeakerByClaim();
+    onStop(() => speaker.stop());
+    const thing = fleet.services.registry.getThing(THING);
+    assert.equal(thing?.provisioning, 'pending-approval');
+    assert.equal(thing?.storeId, XUHUI);
+    assert.equal(thing?.provisioningTemplate, 'speaker-default');
+    await eventually(() => fleet.services.presence.get(THING)?.state === 'online', 10_000, `${THING} online`);
+  });
+  const { openPage } = env;
 
   /** The speaker's "Pending" badge in its device list row, or "Pending approval" in the device page's hero. */
   const listPending = (page: Page): Locator =>
@@ -56,6 +51,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
 
   /** A new speaker unboxed in Xuhui: only the shared claim bundle of `speaker-default`, no certificate of its own. */
   async function bootSpeakerByClaim(): Promise<SpeakerRuntime> {
+    const { fleet, dir } = env;
     const { db } = fleet.services;
     const claim = await issueClaimCertificate(
       {
@@ -98,43 +94,11 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
     return runtime;
   }
 
-  before(async () => {
-    await ensureWebBuilt();
-    dir = tempDir('cartfleet-claim-approval-');
-    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
-    baseURL = `http://127.0.0.1:${fleet.services.http.port}`;
-    fleet.bus.on('thing.approved', (e) => approvals.push(e));
-    technician = await apiUser(fleet, 'xuhui-tech', 'technician', { storeIds: [XUHUI] });
-    viewer = await apiUser(fleet, 'xuhui-viewer', 'viewer', { storeIds: [XUHUI] });
-    manager = await apiUser(fleet, 'xuhui-manager', 'store-manager', { storeIds: [XUHUI] });
-
-    speaker = await bootSpeakerByClaim();
-    const thing = fleet.services.registry.getThing(THING);
-    assert.equal(thing?.provisioning, 'pending-approval');
-    assert.equal(thing?.storeId, XUHUI);
-    assert.equal(thing?.provisioningTemplate, 'speaker-default');
-    await eventually(() => fleet.services.presence.get(THING)?.state === 'online', 10_000, `${THING} online`);
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    const pages = open;
-    open = [];
-    await closePages(pages);
-  });
-
-  after(async () => {
-    await closeBrowser(browser);
-    await speaker?.stop();
-    await fleet?.stop();
-    dir?.cleanup();
-  });
-
   it('while pending, the device may report nothing: no shadow, no telemetry stored', async () => {
     // Give the connected runtime time to try (its telemetry interval is 200 ms, health 300 ms).
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(fleet.services.shadows.find(THING), undefined, 'no shadow report got through');
-    assert.equal(fleet.services.telemetry.latestOf(THING).telemetry, undefined, 'no telemetry got through');
+    assert.equal(env.fleet.services.shadows.find(THING), undefined, 'no shadow report got through');
+    assert.equal(env.fleet.services.telemetry.latestOf(THING).telemetry, undefined, 'no telemetry got through');
   });
 
   for (const who of ['viewer', 'store manager'] as const) {
@@ -152,9 +116,9 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
       assert.equal(await page.getByTestId('approve-banner').count(), 0);
       assert.equal(await page.getByTestId('approve-device').count(), 0);
 
-      const refused = await apiAs(fleet, user.token).post(`/api/devices/${THING}/approve`);
+      const refused = await apiAs(env.fleet, user.token).post(`/api/devices/${THING}/approve`);
       assert.equal(refused.statusCode, 403, refused.body);
-      assert.equal(fleet.services.registry.getThing(THING)?.provisioning, 'pending-approval');
+      assert.equal(env.fleet.services.registry.getThing(THING)?.provisioning, 'pending-approval');
       assert.deepEqual(approvals, []);
     });
   }
@@ -180,22 +144,22 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
       .waitFor();
 
     // The fleet: approved by this technician, through the API.
-    assert.equal(fleet.services.registry.getThing(THING)?.provisioning, 'active');
+    assert.equal(env.fleet.services.registry.getThing(THING)?.provisioning, 'active');
     assert.deepEqual(approvals, [{ thingName: THING, by: technician.username }]);
-    assert.deepEqual(fleet.services.provisioning.pending(), []);
-    const viaApi = await apiAs(fleet, technician.token).get(`/api/devices/${THING}`);
+    assert.deepEqual(env.fleet.services.provisioning.pending(), []);
+    const viaApi = await apiAs(env.fleet, technician.token).get(`/api/devices/${THING}`);
     assert.equal(viaApi.statusCode, 200);
     assert.equal((viaApi.json() as { provisioning: string }).provisioning, 'active');
 
     // The running speaker (never restarted) now gets its reports through.
     const reported = await eventually(
-      () => fleet.services.shadows.find(THING)?.state.reported,
+      () => env.fleet.services.shadows.find(THING)?.state.reported,
       15_000,
       'the speaker reports its shadow',
     );
     assert.equal(typeof (reported as { volume?: unknown }).volume, 'number');
     const telemetry = await eventually(
-      () => fleet.services.telemetry.latestOf(THING).telemetry,
+      () => env.fleet.services.telemetry.latestOf(THING).telemetry,
       15_000,
       'telemetry of the approved speaker is stored',
     );

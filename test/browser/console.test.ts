@@ -1,128 +1,22 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { Browser, Locator } from 'playwright-core';
-import { CartConfigSchema } from '../../devices/cart/cart-config.ts';
-import {
-  adcFromVolts,
-  CART_PINS,
-  tmp36RawFromCelsius,
-  voltageFromBatteryPercent,
-} from '../../devices/cart/cart-hardware.ts';
-import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
-import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
-import type { DeviceCredentials } from '../../devices/core/device-config.ts';
-import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
-import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { silentLogger } from '../../platform/log.ts';
-import {
-  type ConsolePage,
-  closeBrowser,
-  closePages,
-  ensureWebBuilt,
-  launchBrowser,
-  newConsolePage,
-  signIn,
-} from '../helpers/browser.ts';
-import { eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
-
-const XUHUI = 'hf-shanghai-xuhui';
-const text = async (locator: Locator) => (await locator.textContent()) ?? '';
-const BINJIANG = 'hf-hangzhou-binjiang';
-const HQ = { username: 'hq', password: 'hq-password-for-tests' };
-const MANAGER = { username: 'xuhui-manager', password: 'manager-password-for-tests' };
+import { signIn, text } from '../helpers/browser.ts';
+import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
+import { eventually } from '../helpers/fleet-harness.ts';
 
 describe('web console in a browser (real fleet, real cart runtimes on virtual hardware)', function () {
   this.timeout(60_000);
-  let dir: ReturnType<typeof tempDir>;
-  let fleet: FleetServer;
-  let browser: Browser;
-  let baseURL: string;
-  const credentials = new Map<string, DeviceCredentials>();
-  const carts = new Map<string, CartRuntime>();
-  let open: ConsolePage[] = [];
-
-  async function register(thingName: string, storeId: string, zone: string) {
-    const r = await fleet.services.registry.registerDevice({
-      thingName,
-      kind: 'cart',
-      hardwareModel: 'SC-200',
-      storeId,
-      zoneId: `${storeId}-${zone}`,
-    });
-    credentials.set(thingName, {
-      certificatePem: r.certificate.certificatePem,
-      privateKeyPem: r.certificate.privateKeyPem,
-      caPem: r.caPem,
-    });
-  }
-
-  /** A cart runtime on a virtual board; a stopped cart starts again as a new process would. */
-  async function startCart(thingName: string, options: { battery: number; docked: boolean }) {
-    const io = new VirtualBoardIO();
-    io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(options.battery)));
-    io.setAnalogInput(1, tmp36RawFromCelsius(25));
-    io.setDigitalInput(CART_PINS.dockContact, options.docked);
-    const config = CartConfigSchema.parse({
-      thingName,
-      endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
-      certDir: join(dir.path, thingName),
-      dataDir: join(dir.path, thingName, 'data'),
-      telemetryIntervalMs: 250,
-      healthIntervalMs: 400,
-    });
-    const locator = new VirtualZoneLocator();
-    const runtime = new CartRuntime(config, credentials.get(thingName)!, locator, silentLogger(), io);
-    await runtime.start();
-    carts.set(thingName, runtime);
-    await eventually(() => fleet.services.presence.get(thingName)?.state === 'online', 10_000, `${thingName} online`);
-    return runtime;
-  }
-
-  async function stopCart(thingName: string) {
-    await carts.get(thingName)?.stop();
-    carts.delete(thingName);
-  }
-
-  async function openPage(): Promise<ConsolePage> {
-    const p = await newConsolePage(browser, baseURL);
-    open.push(p);
-    return p;
-  }
-
-  before(async () => {
-    await ensureWebBuilt();
-    dir = tempDir('cartfleet-browser-');
-    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
-    baseURL = `http://127.0.0.1:${fleet.services.http.port}`;
-    const { access } = fleet.services;
-    await access.createUser({ username: HQ.username, displayName: 'HQ Operator', role: 'hq-admin' }, HQ.password);
-    await access.createUser(
-      { username: MANAGER.username, displayName: 'Xuhui Manager', role: 'store-manager', storeIds: [XUHUI] },
-      MANAGER.password,
-    );
+  const env = useConsoleFleet('cartfleet-browser-', async ({ fleet, registerCart, startCart }) => {
+    await createConsoleUsers(fleet);
     // Minutes in production; short here so a test sees the alert open.
     fleet.services.alerts.replaceRules([
       { id: 'battery', cause: 'battery-low', threshold: 20, clearThreshold: 25, forSeconds: 0 },
     ]);
-    await register('cart-x1', XUHUI, 'dock');
-    await register('cart-x2', XUHUI, 'dairy');
-    await register('cart-b1', BINJIANG, 'dock');
+    await registerCart('cart-x1', XUHUI, 'dock');
+    await registerCart('cart-x2', XUHUI, 'dairy');
+    await registerCart('cart-b1', BINJIANG, 'dock');
     await startCart('cart-x1', { battery: 80, docked: true });
-    browser = await launchBrowser();
   });
-
-  afterEach(async () => {
-    const pages = open;
-    open = [];
-    await closePages(pages);
-  });
-
-  after(async () => {
-    await closeBrowser(browser);
-    for (const name of [...carts.keys()]) await stopCart(name);
-    await fleet?.stop();
-    dir?.cleanup();
-  });
+  const { openPage, startCart, stopCart } = env;
 
   it('signs in with a password and shows the fleet overview', async () => {
     const { page } = await openPage();
@@ -146,7 +40,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
   });
 
   it('makes the first admin replace the one-time password before anything else', async () => {
-    const first = fleet.services.access.firstAdmin;
+    const first = env.fleet.services.access.firstAdmin;
     assert.ok(first, 'the first start created admin');
     const { page } = await openPage();
     await page.goto('/login');
@@ -162,12 +56,12 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await page.getByTestId('password-repeat').fill('harbor-foods-2026-ops');
     await page.getByTestId('password-submit').click();
     await page.getByTestId('current-user').waitFor();
-    const admin = fleet.services.access.users.list().find((u) => u.username === 'admin');
+    const admin = env.fleet.services.access.users.list().find((u) => u.username === 'admin');
     assert.equal(admin?.mustChangePassword, false);
   });
 
   it('signs in with a single-use ticket link, and explains a used one', async () => {
-    const ticket = fleet.services.access.issueLoginTicket(HQ.username);
+    const ticket = env.fleet.services.access.issueLoginTicket(HQ.username);
     const { page } = await openPage();
     await page.goto(`/login?ticket=${ticket}`);
     await page.getByTestId('overview-page').waitFor();
@@ -209,7 +103,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await startCart('cart-x2', { battery: 10, docked: false });
     const alert = await eventually(
       () =>
-        fleet.services.alerts
+        env.fleet.services.alerts
           .list({ state: 'active', storeIds: null, thingName: 'cart-x2', limit: 10, offset: 0 })
           .items.find((a) => a.cause === 'battery-low'),
       10_000,
@@ -226,7 +120,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await row.getByTestId('alert-acknowledged-by').waitFor();
     assert.equal(await text(row.getByTestId('alert-state')), 'Acknowledged');
     assert.match(await text(row.getByTestId('alert-acknowledged-by')), /xuhui-manager/);
-    const stored = fleet.services.alerts.get(alert.id);
+    const stored = env.fleet.services.alerts.get(alert.id);
     assert.equal(stored.state, 'acknowledged');
     assert.equal(stored.note, 'Taking it to the dock');
     await stopCart('cart-x2');
@@ -239,7 +133,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     const item = page.locator('[data-testid="command-item"][data-command="locate"]').first();
     await item.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
     assert.match(await text(item.getByTestId('command-result')), /Beeping and flashing for \d+ s/);
-    const [sent] = fleet.services.commands.list('cart-x1', 1);
+    const [sent] = env.fleet.services.commands.list('cart-x1', 1);
     assert.equal(sent?.name, 'locate');
     assert.equal(sent?.status, 'succeeded');
     assert.equal(sent?.requestedBy, HQ.username);
@@ -251,7 +145,7 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     await page.getByTestId('desired-brightness').fill('30');
     await page.getByTestId('desired-save').click();
     await eventually(
-      () => (fleet.services.shadows.find('cart-x1')?.state.reported as { brightness?: number })?.brightness === 30,
+      () => (env.fleet.services.shadows.find('cart-x1')?.state.reported as { brightness?: number })?.brightness === 30,
       10_000,
       'the cart reports brightness 30',
     );

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const webDir = join(repoRoot, 'web');
@@ -85,6 +85,9 @@ export async function signIn(page: Page, username: string, password: string, pat
   await page.getByTestId('login-submit').click();
   await page.getByTestId('current-user').waitFor();
 }
+
+/** The text of an element, '' when it has none. */
+export const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
 
 /** Closes a test's pages, then fails the test if any of them threw an uncaught error (a hidden crash). */
 export async function closePages(pages: ConsolePage[]): Promise<void> {

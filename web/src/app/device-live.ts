@@ -1,4 +1,4 @@
-import type { DeviceSummary, LiveEvents } from '../api/types.ts';
+import type { DeviceSummary, LiveEvents, Page } from '../api/types.ts';
 
 /** Applies a live event to a device summary (list rows, map markers), so pages stay current without reloading. */
 export function applyPresence<T extends DeviceSummary>(device: T, e: LiveEvents['presence']): T {
@@ -19,4 +19,17 @@ export function applyTelemetry<T extends DeviceSummary>(device: T, e: LiveEvents
   // a device only sends data while connected, whatever presence event may still be in flight
   if (next.presence.state !== 'online') next.presence = { state: 'online', since: e.ts, disconnectReason: null };
   return next;
+}
+
+/**
+ * A page of devices with `thingName`'s row replaced by `update(row)`; the very same page when the device is not on it,
+ * so a live event about another device re-renders nothing.
+ */
+export function patchDeviceRow<T extends DeviceSummary>(
+  page: Page<T> | undefined,
+  thingName: string,
+  update: (device: T) => T,
+): Page<T> | undefined {
+  if (!page?.items.some((d) => d.thingName === thingName)) return page;
+  return { ...page, items: page.items.map((d) => (d.thingName === thingName ? update(d) : d)) };
 }

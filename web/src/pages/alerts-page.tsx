@@ -8,8 +8,8 @@ import { can } from '../app/session.ts';
 import { storeName, useStores } from '../app/stores-cache.ts';
 import { useResource, useThrottled, useTick } from '../app/use-resource.ts';
 import { Modal } from '../components/modal.tsx';
-import { Empty, ErrorState, Loading, PageHeader } from '../components/page-state.tsx';
-import { Pager } from '../components/pager.tsx';
+import { PageHeader } from '../components/page-state.tsx';
+import { PagedList, queryOffset } from '../components/pager.tsx';
 import { AlertStateBadge, KindLabel, SeverityBadge } from '../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../live/live-feed.ts';
 import { AlertsViewTabs } from './alert-rules-page.tsx';
@@ -29,7 +29,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const storeId = query.get('storeId') ?? '';
   const severity = query.get('severity') ?? '';
   const thingName = query.get('thingName') ?? '';
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = queryOffset(query);
   const alerts = useResource(
     () => api.get<Page<Alert>>('/api/alerts', { state, storeId, severity, thingName, limit: PAGE_SIZE, offset }),
     [query.toString()],
@@ -38,7 +38,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   useReconnect(alerts.reload);
   useLiveEvent('alert', (a) => {
     // Keep the row in place (with its new state) until the next reload, so it does not jump under the pointer.
-    alerts.mutate((page) => page && { ...page, items: page.items.map((x) => (x.id === a.id ? a : x)) });
+    alerts.mutate((page) => replaceAlert(page, a));
     if (!alerts.data?.items.some((x) => x.id === a.id)) reload();
   });
 
@@ -47,8 +47,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
 
   async function act(alert: Alert, action: 'acknowledge' | 'resolve', note?: string) {
     const updated = await changeAlert(alert, action, note);
-    if (updated)
-      alerts.mutate((page) => page && { ...page, items: page.items.map((x) => (x.id === updated.id ? updated : x)) });
+    if (updated) alerts.mutate((page) => replaceAlert(page, updated));
   }
 
   return (
@@ -102,96 +101,89 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
         ) : null}
       </section>
       <section class="panel panel-flush">
-        {alerts.error && !alerts.data ? (
-          <ErrorState error={alerts.error} onRetry={alerts.reload} />
-        ) : !alerts.data ? (
-          <Loading />
-        ) : alerts.data.items.length === 0 ? (
-          <Empty>{state === 'resolved' ? 'No resolved alerts.' : 'No alerts here. The fleet is healthy.'}</Empty>
-        ) : (
-          <ul class="alert-list" data-testid="alert-list">
-            {alerts.data.items.map((a) => (
-              <li
-                key={a.id}
-                class={`alert-item alert-${a.severity} state-${a.state}`}
-                data-testid="alert-row"
-                data-alert={a.id}
-                data-thing={a.thingName}
-              >
-                <div class="alert-main">
-                  <div class="row gap wrap">
-                    <SeverityBadge severity={a.severity} />
-                    <strong>{CAUSE_LABELS[a.cause] ?? a.cause}</strong>
-                    <a href={`/devices/${encodeURIComponent(a.thingName)}`} class="mono">
-                      {a.thingName}
-                    </a>
-                    <KindLabel kind={a.deviceKind} />
-                    <span class="muted small">{storeName(stores, a.storeId)}</span>
+        <PagedList
+          list={alerts}
+          limit={PAGE_SIZE}
+          offset={offset}
+          empty={state === 'resolved' ? 'No resolved alerts.' : 'No alerts here. The fleet is healthy.'}
+        >
+          {(items) => (
+            <ul class="alert-list" data-testid="alert-list">
+              {items.map((a) => (
+                <li
+                  key={a.id}
+                  class={`alert-item alert-${a.severity} state-${a.state}`}
+                  data-testid="alert-row"
+                  data-alert={a.id}
+                  data-thing={a.thingName}
+                >
+                  <div class="alert-main">
+                    <div class="row gap wrap">
+                      <SeverityBadge severity={a.severity} />
+                      <strong>{CAUSE_LABELS[a.cause] ?? a.cause}</strong>
+                      <a href={`/devices/${encodeURIComponent(a.thingName)}`} class="mono">
+                        {a.thingName}
+                      </a>
+                      <KindLabel kind={a.deviceKind} />
+                      <span class="muted small">{storeName(stores, a.storeId)}</span>
+                    </div>
+                    <p class="alert-message">{a.message}</p>
+                    <ol class="timeline small">
+                      <li title={absoluteTime(a.openedAt)}>
+                        <span class="dot dot-bad" /> Opened {relativeTime(a.openedAt)}
+                      </li>
+                      {a.acknowledgedAt ? (
+                        <li title={absoluteTime(a.acknowledgedAt)} data-testid="alert-acknowledged-by">
+                          <span class="dot dot-warn" /> Acknowledged by <strong>{actorName(a.acknowledgedBy)}</strong>{' '}
+                          {relativeTime(a.acknowledgedAt)}
+                        </li>
+                      ) : null}
+                      {a.resolvedAt ? (
+                        <li title={absoluteTime(a.resolvedAt)}>
+                          <span class="dot dot-ok" /> Resolved{' '}
+                          {a.resolvedBy ? (
+                            <>
+                              by <strong>{actorName(a.resolvedBy)}</strong>
+                            </>
+                          ) : (
+                            'automatically'
+                          )}{' '}
+                          {relativeTime(a.resolvedAt)}
+                        </li>
+                      ) : null}
+                      {a.note ? <li class="muted">“{a.note}”</li> : null}
+                    </ol>
                   </div>
-                  <p class="alert-message">{a.message}</p>
-                  <ol class="timeline small">
-                    <li title={absoluteTime(a.openedAt)}>
-                      <span class="dot dot-bad" /> Opened {relativeTime(a.openedAt)}
-                    </li>
-                    {a.acknowledgedAt ? (
-                      <li title={absoluteTime(a.acknowledgedAt)} data-testid="alert-acknowledged-by">
-                        <span class="dot dot-warn" /> Acknowledged by <strong>{actorName(a.acknowledgedBy)}</strong>{' '}
-                        {relativeTime(a.acknowledgedAt)}
-                      </li>
-                    ) : null}
-                    {a.resolvedAt ? (
-                      <li title={absoluteTime(a.resolvedAt)}>
-                        <span class="dot dot-ok" /> Resolved{' '}
-                        {a.resolvedBy ? (
-                          <>
-                            by <strong>{actorName(a.resolvedBy)}</strong>
-                          </>
-                        ) : (
-                          'automatically'
-                        )}{' '}
-                        {relativeTime(a.resolvedAt)}
-                      </li>
-                    ) : null}
-                    {a.note ? <li class="muted">“{a.note}”</li> : null}
-                  </ol>
-                </div>
-                <div class="alert-side">
-                  <AlertStateBadge state={a.state} />
-                  {manage && a.state !== 'resolved' ? (
-                    <div class="row gap">
-                      {a.state === 'open' ? (
+                  <div class="alert-side">
+                    <AlertStateBadge state={a.state} />
+                    {manage && a.state !== 'resolved' ? (
+                      <div class="row gap">
+                        {a.state === 'open' ? (
+                          <button
+                            type="button"
+                            class="btn btn-small btn-primary"
+                            onClick={() => setNoteFor({ alert: a, action: 'acknowledge' })}
+                            data-testid="alert-acknowledge"
+                          >
+                            Acknowledge
+                          </button>
+                        ) : null}
                         <button
                           type="button"
-                          class="btn btn-small btn-primary"
-                          onClick={() => setNoteFor({ alert: a, action: 'acknowledge' })}
-                          data-testid="alert-acknowledge"
+                          class="btn btn-small"
+                          onClick={() => setNoteFor({ alert: a, action: 'resolve' })}
+                          data-testid="alert-resolve"
                         >
-                          Acknowledge
+                          Resolve
                         </button>
-                      ) : null}
-                      <button
-                        type="button"
-                        class="btn btn-small"
-                        onClick={() => setNoteFor({ alert: a, action: 'resolve' })}
-                        data-testid="alert-resolve"
-                      >
-                        Resolve
-                      </button>
-                    </div>
-                  ) : null}
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
-        {alerts.data ? (
-          <Pager
-            total={alerts.data.total}
-            limit={PAGE_SIZE}
-            offset={offset}
-            onChange={(o) => setQuery({ offset: o || null }, false)}
-          />
-        ) : null}
+                      </div>
+                    ) : null}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </PagedList>
       </section>
       {noteFor ? (
         <NoteDialog
@@ -207,6 +199,12 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
       ) : null}
     </div>
   );
+}
+
+/** The page with `alert` in place of its previous version; the same page when the alert is not on it. */
+function replaceAlert(page: Page<Alert> | undefined, alert: Alert): Page<Alert> | undefined {
+  if (!page?.items.some((x) => x.id === alert.id)) return page;
+  return { ...page, items: page.items.map((x) => (x.id === alert.id ? alert : x)) };
 }
 
 function NoteDialog({

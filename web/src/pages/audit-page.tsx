@@ -6,8 +6,8 @@ import { absoluteTime, json, relativeTime } from '../app/format.ts';
 import { setQuery } from '../app/router.ts';
 import { storeName, useStores } from '../app/stores-cache.ts';
 import { useResource } from '../app/use-resource.ts';
-import { Empty, ErrorState, Loading, PageHeader } from '../components/page-state.tsx';
-import { Pager } from '../components/pager.tsx';
+import { PageHeader } from '../components/page-state.tsx';
+import { PagedList, queryOffset } from '../components/pager.tsx';
 
 const ACTIONS = [
   'shadow.desired',
@@ -45,7 +45,7 @@ export function AuditPage({ query }: { me: Me; query: URLSearchParams }) {
     targetId: query.get('targetId') ?? '',
     storeId: query.get('storeId') ?? '',
   };
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = queryOffset(query);
   const audit = useResource(
     () => api.get<Page<AuditEntry>>('/api/audit', { ...filters, limit: PAGE_SIZE, offset }),
     [query.toString()],
@@ -83,73 +83,68 @@ export function AuditPage({ query }: { me: Me; query: URLSearchParams }) {
         </select>
       </section>
       <section class="panel panel-flush">
-        {audit.error && !audit.data ? (
-          <ErrorState error={audit.error} onRetry={audit.reload} />
-        ) : !audit.data ? (
-          <Loading />
-        ) : audit.data.items.length === 0 ? (
-          <Empty>No entries match.</Empty>
-        ) : (
-          <div class="table-scroll">
-            <table class="table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Actor</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th class="hide-md">Store</th>
-                  <th class="hide-md">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {audit.data.items.map((e) => (
-                  <Fragment key={e.id}>
-                    <tr class="clickable" onClick={() => setOpen(open === e.id ? null : e.id)} data-testid="audit-row">
-                      <td class="nowrap" title={absoluteTime(e.at)}>
-                        {relativeTime(e.at)}
-                      </td>
-                      <td>{e.actor?.username ?? '—'}</td>
-                      <td>
-                        <span class={`badge ${actionTone(e.action)}`}>{e.action}</span>
-                      </td>
-                      <td class="mono small">
-                        {e.targetType ? <span class="muted">{e.targetType} </span> : null}
-                        {e.targetType === 'device' && e.targetId ? (
-                          <a href={`/devices/${encodeURIComponent(e.targetId)}`} onClick={(ev) => ev.stopPropagation()}>
-                            {e.targetId}
-                          </a>
-                        ) : (
-                          (e.targetId ?? '—')
-                        )}
-                      </td>
-                      <td class="hide-md">{e.storeId ? storeName(stores, e.storeId) : '—'}</td>
-                      <td class="hide-md mono small">{e.ip ?? '—'}</td>
-                    </tr>
-                    {open === e.id ? (
-                      <tr class="details-row">
-                        <td colSpan={6}>
-                          <div class="muted small">
-                            {absoluteTime(e.at)} · {e.userAgent ?? 'unknown client'}
-                          </div>
-                          <pre class="json">{json(e.details)}</pre>
+        <PagedList list={audit} limit={PAGE_SIZE} offset={offset} empty="No entries match.">
+          {(items) => (
+            <div class="table-scroll">
+              <table class="table" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>Actor</th>
+                    <th>Action</th>
+                    <th>Target</th>
+                    <th class="hide-md">Store</th>
+                    <th class="hide-md">From</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((e) => (
+                    <Fragment key={e.id}>
+                      <tr
+                        class="clickable"
+                        onClick={() => setOpen(open === e.id ? null : e.id)}
+                        data-testid="audit-row"
+                      >
+                        <td class="nowrap" title={absoluteTime(e.at)}>
+                          {relativeTime(e.at)}
                         </td>
+                        <td>{e.actor?.username ?? '—'}</td>
+                        <td>
+                          <span class={`badge ${actionTone(e.action)}`}>{e.action}</span>
+                        </td>
+                        <td class="mono small">
+                          {e.targetType ? <span class="muted">{e.targetType} </span> : null}
+                          {e.targetType === 'device' && e.targetId ? (
+                            <a
+                              href={`/devices/${encodeURIComponent(e.targetId)}`}
+                              onClick={(ev) => ev.stopPropagation()}
+                            >
+                              {e.targetId}
+                            </a>
+                          ) : (
+                            (e.targetId ?? '—')
+                          )}
+                        </td>
+                        <td class="hide-md">{e.storeId ? storeName(stores, e.storeId) : '—'}</td>
+                        <td class="hide-md mono small">{e.ip ?? '—'}</td>
                       </tr>
-                    ) : null}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {audit.data ? (
-          <Pager
-            total={audit.data.total}
-            limit={PAGE_SIZE}
-            offset={offset}
-            onChange={(o) => setQuery({ offset: o || null }, false)}
-          />
-        ) : null}
+                      {open === e.id ? (
+                        <tr class="details-row">
+                          <td colSpan={6}>
+                            <div class="muted small">
+                              {absoluteTime(e.at)} · {e.userAgent ?? 'unknown client'}
+                            </div>
+                            <pre class="json">{json(e.details)}</pre>
+                          </td>
+                        </tr>
+                      ) : null}
+                    </Fragment>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </PagedList>
       </section>
     </div>
   );

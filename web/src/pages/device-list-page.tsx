@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import type { DeviceSummary, Me, Page } from '../api/types.ts';
-import { applyPresence, applyTelemetry } from '../app/device-live.ts';
+import { applyPresence, applyTelemetry, patchDeviceRow } from '../app/device-live.ts';
 import { relativeTime, shortZone, temperature } from '../app/format.ts';
 import { setQuery } from '../app/router.ts';
 import { storeName, useStores, zoneName } from '../app/stores-cache.ts';
 import { useResource, useThrottled, useTick } from '../app/use-resource.ts';
 import { Icon } from '../components/icons.tsx';
-import { Empty, ErrorState, Loading, PageHeader } from '../components/page-state.tsx';
-import { Pager } from '../components/pager.tsx';
+import { PageHeader } from '../components/page-state.tsx';
+import { PagedList, queryOffset } from '../components/pager.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../live/live-feed.ts';
 
@@ -36,7 +36,7 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
   >;
   const sort = (query.get('sort') as SortKey | null) ?? 'thingName';
   const order = query.get('order') === 'desc' ? 'desc' : 'asc';
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = queryOffset(query);
   const key = query.toString();
 
   const list = useResource(
@@ -49,17 +49,11 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
   useLiveEvent('presence', (e) => {
     // a presence filter may now exclude (or include) the device: ask the server
     if (filters.presence) reload();
-    list.mutate(
-      (page) =>
-        page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) },
-    );
+    list.mutate((page) => patchDeviceRow(page, e.thingName, (d) => applyPresence(d, e)));
   });
   useLiveEvent('telemetry', (e) => {
     if (e.stream !== 'telemetry' && e.stream !== 'health') return;
-    list.mutate(
-      (page) =>
-        page && { ...page, items: page.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) },
-    );
+    list.mutate((page) => patchDeviceRow(page, e.thingName, (d) => applyTelemetry(d, e)));
   });
   useLiveEvent('device', reload);
   useLiveEvent('alert', (e) => {
@@ -91,79 +85,67 @@ export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
       />
       <Filters filters={filters} stores={stores} zones={zones} activeCount={activeFilters} />
       <section class="panel panel-flush">
-        {list.error && !list.data ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.data ? (
-          <Loading />
-        ) : list.data.items.length === 0 ? (
-          <Empty>No device matches these filters.</Empty>
-        ) : (
-          <div class="table-scroll">
-            <table class="table table-devices" data-testid="device-table">
-              <thead>
-                <tr>
-                  {header('thingName', 'Device')}
-                  {header('kind', 'Kind', 'hide-md')}
-                  {header('storeId', 'Store')}
-                  <th>Zone</th>
-                  <th>Status</th>
-                  {header('battery', 'Battery')}
-                  <th class="hide-md">Temp.</th>
-                  {header('softwareVersion', 'Version', 'hide-md hide-lg')}
-                  {header('lastSeen', 'Last seen')}
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((d) => (
-                  <tr key={d.thingName} data-testid="device-row" data-thing={d.thingName}>
-                    <td>
-                      <a class="strong" href={`/devices/${encodeURIComponent(d.thingName)}`}>
-                        {d.thingName}
-                      </a>
-                      {d.tags.length ? (
-                        <span class="tags">
-                          {d.tags.map((t) => (
-                            <span class="tag" key={t}>
-                              {t}
-                            </span>
-                          ))}
-                        </span>
-                      ) : null}
-                    </td>
-                    <td class="hide-md">
-                      <KindLabel kind={d.kind} />
-                    </td>
-                    <td class="wrap">{storeName(stores, d.storeId)}</td>
-                    <td class="wrap">
-                      {zoneName(stores, d.zone ?? d.zoneId) || shortZone(d.zone ?? d.zoneId, d.storeId)}
-                    </td>
-                    <td>
-                      <div class="status-cell">
-                        <PresenceBadge presence={d.presence} />
-                        {d.openAlerts ? <span class="badge badge-bad">{d.openAlerts} alert</span> : null}
-                        {d.provisioning === 'pending-approval' ? <span class="badge badge-warn">Pending</span> : null}
-                      </div>
-                    </td>
-                    <td>
-                      <BatteryGauge battery={d.battery} charging={d.charging} />
-                    </td>
-                    <td class="hide-md tabular">{temperature(d.temperature)}</td>
-                    <td class="hide-md hide-lg mono">{d.softwareVersion ?? '—'}</td>
-                    <td class="muted nowrap">{relativeTime(d.lastSeen)}</td>
+        <PagedList list={list} limit={PAGE_SIZE} offset={offset} empty="No device matches these filters.">
+          {(items) => (
+            <div class="table-scroll">
+              <table class="table table-devices" data-testid="device-table">
+                <thead>
+                  <tr>
+                    {header('thingName', 'Device')}
+                    {header('kind', 'Kind', 'hide-md')}
+                    {header('storeId', 'Store')}
+                    <th>Zone</th>
+                    <th>Status</th>
+                    {header('battery', 'Battery')}
+                    <th class="hide-md">Temp.</th>
+                    {header('softwareVersion', 'Version', 'hide-md hide-lg')}
+                    {header('lastSeen', 'Last seen')}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {list.data ? (
-          <Pager
-            total={list.data.total}
-            limit={PAGE_SIZE}
-            offset={offset}
-            onChange={(o) => setQuery({ offset: o || null }, false)}
-          />
-        ) : null}
+                </thead>
+                <tbody>
+                  {items.map((d) => (
+                    <tr key={d.thingName} data-testid="device-row" data-thing={d.thingName}>
+                      <td>
+                        <a class="strong" href={`/devices/${encodeURIComponent(d.thingName)}`}>
+                          {d.thingName}
+                        </a>
+                        {d.tags.length ? (
+                          <span class="tags">
+                            {d.tags.map((t) => (
+                              <span class="tag" key={t}>
+                                {t}
+                              </span>
+                            ))}
+                          </span>
+                        ) : null}
+                      </td>
+                      <td class="hide-md">
+                        <KindLabel kind={d.kind} />
+                      </td>
+                      <td class="wrap">{storeName(stores, d.storeId)}</td>
+                      <td class="wrap">
+                        {zoneName(stores, d.zone ?? d.zoneId) || shortZone(d.zone ?? d.zoneId, d.storeId)}
+                      </td>
+                      <td>
+                        <div class="status-cell">
+                          <PresenceBadge presence={d.presence} />
+                          {d.openAlerts ? <span class="badge badge-bad">{d.openAlerts} alert</span> : null}
+                          {d.provisioning === 'pending-approval' ? <span class="badge badge-warn">Pending</span> : null}
+                        </div>
+                      </td>
+                      <td>
+                        <BatteryGauge battery={d.battery} charging={d.charging} />
+                      </td>
+                      <td class="hide-md tabular">{temperature(d.temperature)}</td>
+                      <td class="hide-md hide-lg mono">{d.softwareVersion ?? '—'}</td>
+                      <td class="muted nowrap">{relativeTime(d.lastSeen)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </PagedList>
       </section>
     </div>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/api-client.ts';
 import type { DeviceSummary, Me, Page } from '../../api/types.ts';
-import { applyPresence, applyTelemetry } from '../../app/device-live.ts';
+import { applyPresence, applyTelemetry, patchDeviceRow } from '../../app/device-live.ts';
 import { percent } from '../../app/format.ts';
 import { navigate } from '../../app/router.ts';
 import { useStores } from '../../app/stores-cache.ts';
@@ -30,15 +30,11 @@ export function StoreMapPage({ storeId }: { me: Me; storeId: string | null }) {
   useReconnect(devices.reload);
   useLiveEvent('presence', (e) => {
     if (e.storeId !== storeId) return;
-    devices.mutate(
-      (p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyPresence(d, e) : d)) },
-    );
+    devices.mutate((p) => patchDeviceRow(p, e.thingName, (d) => applyPresence(d, e)));
   });
   useLiveEvent('telemetry', (e) => {
     if (e.storeId !== storeId || (e.stream !== 'telemetry' && e.stream !== 'health')) return;
-    devices.mutate(
-      (p) => p && { ...p, items: p.items.map((d) => (d.thingName === e.thingName ? applyTelemetry(d, e) : d)) },
-    );
+    devices.mutate((p) => patchDeviceRow(p, e.thingName, (d) => applyTelemetry(d, e)));
   });
   useLiveEvent('device', reload);
   useLiveEvent('alert', (a) => {
