@@ -2,6 +2,11 @@ import { type Level, type Logger, pino } from 'pino';
 
 export type { Logger };
 
+const REDACT = {
+  paths: ['*.password', '*.token', '*.privateKey', '*.keyPem', 'token', 'password'],
+  censor: '[redacted]',
+};
+
 /**
  * One logger factory for every process. Secrets never reach it: certificates are logged by id, tokens not at all
  * (`redact` is the safety net, not the plan).
@@ -11,20 +16,9 @@ export function createLogger(
   level: string = process.env.LOG_LEVEL ?? 'info',
   tee?: { write(line: string): void },
 ): Logger {
-  const options = {
-    name,
-    level,
-    redact: { paths: ['*.password', '*.token', '*.privateKey', '*.keyPem', 'token', 'password'], censor: '[redacted]' },
-  };
-  if (!tee || level === 'silent') return pino(options);
+  if (!tee || level === 'silent') return pino({ name, level, redact: REDACT });
   // Every line also goes to `tee`, already redacted (a device's in-memory ring for its `logs` command).
-  return pino(
-    options,
-    pino.multistream([
-      { level: level as Level, stream: pino.destination(1) },
-      { level: level as Level, stream: tee },
-    ]),
-  );
+  return deviceLogger(name, tee, level, level);
 }
 
 /**
@@ -37,13 +31,8 @@ export function deviceLogger(
   ringLevel = 'info',
   consoleLevel = 'warn',
 ): Logger {
-  const options = {
-    name,
-    level: ringLevel,
-    redact: { paths: ['*.password', '*.token', '*.privateKey', '*.keyPem', 'token', 'password'], censor: '[redacted]' },
-  };
   return pino(
-    options,
+    { name, level: ringLevel, redact: REDACT },
     pino.multistream([
       { level: consoleLevel as Level, stream: pino.destination(1) },
       { level: ringLevel as Level, stream: ring },

@@ -21,3 +21,10 @@ export class SchemaValidator<T> {
     return { ok: false, reason: `${where}: ${error?.message ?? 'invalid'}` };
   }
 }
+
+/** One validator per named schema (e.g. each command's params), compiled once. */
+export function schemaValidators<K extends string, T = Record<string, unknown>>(
+  schemas: Record<K, object>,
+): Map<K, SchemaValidator<T>> {
+  return new Map(Object.entries<object>(schemas).map(([name, schema]) => [name as K, new SchemaValidator<T>(schema)]));
+}

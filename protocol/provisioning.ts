@@ -67,8 +67,9 @@ export const provisioningTopics = {
 
 /** Parses a fleet provisioning topic (request or answer); `undefined` if it is not one. */
 export function parseProvisioningTopic(topic: string): ProvisioningTopic | undefined {
+  // The broker asks this of every delivery: any other topic is refused without a split.
+  if (!topic.startsWith('$aws/certificates/') && !topic.startsWith('$aws/provisioning-templates/')) return undefined;
   const parts = topic.split('/');
-  if (parts[0] !== '$aws') return undefined;
   let operation: ProvisioningOperation;
   let templateName: string | undefined;
   let rest: string[];
@@ -156,6 +157,12 @@ export type ProvisioningErrorCode = keyof typeof ProvisioningErrorCodes;
 export function provisioningError(errorCode: ProvisioningErrorCode, errorMessage: string): ProvisioningErrorResponse {
   return { statusCode: ProvisioningErrorCodes[errorCode], errorCode, errorMessage };
 }
+
+/**
+ * Claim connections use client ids `provision-...`: the only ones a claim policy lets connect, so a claim certificate
+ * cannot take over a device's client id.
+ */
+export const CLAIM_CLIENT_ID_PREFIX = 'provision-';
 
 /** The template parameters this fleet knows; a template allows a subset of them. */
 export const PROVISIONING_PARAMETERS = ['SerialNumber', 'StoreId', 'DeviceKind', 'HardwareModel'] as const;

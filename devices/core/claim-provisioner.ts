@@ -6,15 +6,12 @@ import * as x509 from '@peculiar/x509';
 import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { ProvisioningErrorResponse } from '../../protocol/topics.ts';
+import { CLAIM_CLIENT_ID_PREFIX, type ProvisioningErrorResponse } from '../../protocol/topics.ts';
 import { type ClaimConfig, type DeviceConfig, type DeviceCredentials, readCredentials } from './device-config.ts';
-import { withTimeout } from './device-connection.ts';
+import { isRefused, withTimeout } from './device-connection.ts';
 
 /** The device's own bundle, as `fleetctl devices add` writes it; `thing.json` is written last and marks it complete. */
 const FILES = { certificate: 'cert.pem', privateKey: 'key.pem', ca: 'ca.pem', identity: 'thing.json' };
-
-/** Claim connections use client ids `provision-...` (the only ones a claim policy lets connect). */
-const CLAIM_CLIENT_ID_PREFIX = 'provision-';
 
 export interface ProvisionedIdentity {
   thingName: string;
@@ -193,7 +190,7 @@ export class ClaimProvisioner {
       }),
     ]);
     // [MQTT-3.9.3] 0x80: the claim policy does not let this certificate subscribe here.
-    if (granted.some((g) => g.qos === (0x80 as mqtt.QoS))) {
+    if (granted.some(isRefused)) {
       throw new FleetError('PROVISIONING_REJECTED', `${operation}: subscription refused (claim policy)`);
     }
     await publish();

@@ -1,5 +1,5 @@
 import type { Logger } from '../../platform/log.ts';
-import { SchemaValidator } from '../../platform/schema-validator.ts';
+import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
 import {
   COMMAND_ID_PATTERN,
   type CommandName,
@@ -69,12 +69,7 @@ export class CommandChannel {
   private readonly handlers = new Map<CommandName, CommandHandler<CommandName>>();
   private readonly recentIds = new Set<string>();
   private readonly requestValidator = new SchemaValidator<CommandRequest>(CommandRequestJsonSchema);
-  private readonly paramsValidators = new Map<CommandName, SchemaValidator<Record<string, unknown>>>(
-    Object.entries(CommandParamsJsonSchemas).map(([name, schema]) => [
-      name as CommandName,
-      new SchemaValidator(schema),
-    ]),
-  );
+  private readonly paramsValidators = schemaValidators<CommandName>(CommandParamsJsonSchemas);
   private subscribed = false;
   private running = false;
   private readonly onMessage = (topic: string, payload: Buffer) => {

@@ -125,8 +125,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   async subscribe(topic: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
     this.subscriptions.set(topic, handler);
     const result = await this.mqttConnection.subscribe(topic, mqtt.QoS.AtLeastOnce);
-    // [MQTT-3.9.3] SUBACK 0x80: refused by policy (e.g. a thing pending approval); the caller retries.
-    if (result.qos === (0x80 as mqtt.QoS)) throw new SubscriptionRefusedError(topic);
+    // Refused by policy (e.g. a thing pending approval): the caller retries.
+    if (isRefused(result)) throw new SubscriptionRefusedError(topic);
   }
 
   private dispatch(topic: string, payload: ArrayBuffer): void {
@@ -198,6 +198,16 @@ export class SubscriptionRefusedError extends Error {
     super(`subscription to ${topic} refused`);
     this.name = 'SubscriptionRefusedError';
   }
+}
+
+/** [MQTT-3.9.3] True when the broker answered the SUBSCRIBE with return code 0x80 (refused by policy). */
+export function isRefused(result: mqtt.MqttSubscribeRequest): boolean {
+  return result.qos === (0x80 as mqtt.QoS);
+}
+
+/** Throws `SubscriptionRefusedError` when the broker refused the subscription (SUBACK 0x80). */
+export function requireGranted(result: mqtt.MqttSubscribeRequest): void {
+  if (isRefused(result)) throw new SubscriptionRefusedError(result.topic);
 }
 
 /** True when `err` is a SUBACK 0x80 (policy refusal), as opposed to a transport failure. */

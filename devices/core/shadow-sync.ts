@@ -2,26 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../platform/log.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
-import { type DeviceConnection, SubscriptionRefusedError } from './device-connection.ts';
+import { type DeviceConnection, requireGranted } from './device-connection.ts';
 
 /** Applies (part of) the desired state to the device; returns what the device now actually is, to be reported. */
 export type DesiredStateHandler = (desired: JsonObject) => JsonObject | Promise<JsonObject>;
-
-/**
- * Keeps the device's classic shadow in step, with AWS's own shadow client: on every (re)connect it gets the shadow
- * and applies any delta; it applies each `update/delta` as it arrives (ignoring ones older than what it applied);
- * and it reports the device's actual state. Reports made while offline are merged and sent on reconnect.
- */
-/** [MQTT-3.9.3] SUBACK 0x80: the policy refused the filter (e.g. a thing still pending approval). */
-function granted(result: mqtt.MqttSubscribeRequest): void {
-  if (result.qos === (0x80 as mqtt.QoS)) throw new SubscriptionRefusedError(result.topic);
-}
 
 export interface ShadowStartEvents {
   /** The broker granted the first subscription: the fleet lets this device act (the others follow). */
   granted?: () => void;
 }
 
+/**
+ * Keeps the device's classic shadow in step, with AWS's own shadow client: on every (re)connect it gets the shadow
+ * and applies any delta; it applies each `update/delta` as it arrives (ignoring ones older than what it applied);
+ * and it reports the device's actual state. Reports made while offline are merged and sent on reconnect.
+ */
 export class ShadowSync {
   private client: iotshadow.IotShadowClient | undefined;
   private handler: DesiredStateHandler = () => ({});
@@ -53,14 +48,14 @@ export class ShadowSync {
     const client = new iotshadow.IotShadowClient(this.connection.mqttConnection);
     const thingName = this.thingName;
     const qos = mqtt.QoS.AtLeastOnce;
-    granted(
+    requireGranted(
       await client.subscribeToShadowDeltaUpdatedEvents({ thingName }, qos, (err, event) => {
         if (err || !event?.state) return;
         this.apply(event.state as JsonObject, event.version ?? 0);
       }),
     );
     events.granted?.();
-    granted(
+    requireGranted(
       await client.subscribeToGetShadowAccepted({ thingName }, qos, (err, response) => {
         if (err || !response) return;
         // The service's answer is authoritative: a shadow deleted and re-created may restart at a lower version.
@@ -69,14 +64,14 @@ export class ShadowSync {
         if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
       }),
     );
-    granted(
+    requireGranted(
       await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
         // 404 simply means no shadow yet: the first report creates it.
         if (response?.code !== 404)
           this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
       }),
     );
-    granted(
+    requireGranted(
       await client.subscribeToUpdateShadowRejected({ thingName }, qos, (_err, response) => {
         this.log.warn({ code: response?.code, message: response?.message }, 'shadow update rejected');
       }),

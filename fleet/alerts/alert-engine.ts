@@ -26,11 +26,10 @@ import {
   severityRank,
 } from './alert-rules.ts';
 
-/** One rule's view of one cause of one device: active or not, and the transition it is waiting to make. */
+/** One rule's view of one cause of one device: active or not; a timer while it waits to flip (open or clear). */
 interface Tier {
   rule: AlertRule;
   active: boolean;
-  pending: 'open' | 'clear' | undefined;
   timer: unknown;
 }
 
@@ -44,6 +43,8 @@ interface AlertCase {
   observedTs: number;
   alert: Alert | undefined;
   tiers: Map<string, Tier>;
+  /** What the tiers were last reconciled with: while rule set and device scope stay, they stay. */
+  tiersFor: { ruleSet: AlertRule[]; kind: DeviceKind | undefined; storeId: string | null | undefined } | undefined;
   /** When an operator last resolved the alert by hand: an offline period is counted again from here. */
   armedAt: number;
 }
@@ -210,42 +211,47 @@ export class AlertEngine {
   }
 
   private onPresence(e: FleetEvents['presence.changed']): void {
-    if (!this.device(e.clientId)) return;
+    const device = this.device(e.clientId);
+    if (!device) return;
     const c = this.caseOf(e.clientId, 'offline', 'offline');
     c.observation = { cause: 'offline', offline: e.state === 'offline', since: e.at, reason: e.reason };
-    this.evaluate(c);
+    this.evaluate(c, device);
   }
 
   private observe(thingName: string, causeKey: string, ts: number, observation: Observation): void {
-    if (!this.device(thingName)) return;
+    const device = this.device(thingName);
+    if (!device) return;
     const c = this.caseOf(thingName, observation.cause, causeKey);
     if (ts < c.observedTs) return;
     c.observedTs = ts;
     c.observation = observation;
-    this.evaluate(c);
+    this.evaluate(c, device);
   }
 
-  /** Starts or cancels each tier's pending transition for the latest observation, then brings the alert in line. */
-  private evaluate(c: AlertCase): void {
-    this.reconcileTiers(c);
+  /**
+   * Starts each tier's wait to flip (open when inactive and breached, clear when active and cleared) or cancels it
+   * when the latest observation says otherwise, then brings the alert in line.
+   */
+  private evaluate(c: AlertCase, device = this.device(c.thingName)): void {
+    this.reconcileTiers(c, device);
     const o = c.observation;
     if (!o) return;
     const now = this.clock.now();
     for (const tier of c.tiers.values()) {
-      if (!tier.active) {
-        if (breached(tier.rule, o)) {
-          if (tier.pending !== 'open') this.schedule(c, tier, 'open', openDelayMs(tier.rule, o, now, c.armedAt));
-        } else if (tier.pending === 'open') this.cancel(tier);
-      } else if (cleared(tier.rule, o)) {
-        if (tier.pending !== 'clear') this.schedule(c, tier, 'clear', clearDelayMs(tier.rule));
-      } else if (tier.pending === 'clear') this.cancel(tier);
+      if (!(tier.active ? cleared(tier.rule, o) : breached(tier.rule, o))) this.cancel(tier);
+      else if (tier.timer === undefined)
+        this.flip(c, tier, tier.active ? clearDelayMs(tier.rule) : openDelayMs(tier.rule, o, now, c.armedAt));
     }
     this.sync(c);
   }
 
   /** Tiers follow the rules that apply now (rules replaced, device moved to another store). */
-  private reconcileTiers(c: AlertCase): void {
-    const device = this.device(c.thingName);
+  private reconcileTiers(c: AlertCase, device: DeviceRef | undefined): void {
+    const kind = device?.kind;
+    const storeId = device?.storeId;
+    const last = c.tiersFor;
+    if (last && last.ruleSet === this.ruleSet && last.kind === kind && last.storeId === storeId) return;
+    c.tiersFor = { ruleSet: this.ruleSet, kind, storeId };
     const rules = device ? selectRules(this.ruleSet, c.cause, device.kind, device.storeId) : [];
     const ids = new Set(rules.map((r) => r.id));
     for (const [id, tier] of c.tiers) {
@@ -259,7 +265,7 @@ export class AlertEngine {
         // A tier created while the alert is open (restart, new rules) is active up to the alert's severity, so the
         // alert is neither resolved nor escalated without its minimum duration.
         const active = c.alert !== undefined && severityRank(rule.severity) <= severityRank(c.alert.severity);
-        c.tiers.set(rule.id, { rule, active, pending: undefined, timer: undefined });
+        c.tiers.set(rule.id, { rule, active, timer: undefined });
       } else if (tier.rule !== rule) {
         // A changed rule restarts the pending transition under the new numbers; an identical one changes nothing.
         if (!sameRule(tier.rule, rule)) this.cancel(tier);
@@ -268,17 +274,16 @@ export class AlertEngine {
     }
   }
 
-  private schedule(c: AlertCase, tier: Tier, transition: 'open' | 'clear', delayMs: number): void {
-    this.cancel(tier);
+  /** Makes an inactive tier active (or an active one inactive) after `delayMs`, or at once. */
+  private flip(c: AlertCase, tier: Tier, delayMs: number): void {
+    const active = !tier.active;
     if (delayMs <= 0) {
-      tier.active = transition === 'open';
+      tier.active = active;
       return;
     }
-    tier.pending = transition;
     tier.timer = this.clock.setTimeout(() => {
       tier.timer = undefined;
-      tier.pending = undefined;
-      tier.active = transition === 'open';
+      tier.active = active;
       try {
         this.sync(c);
       } catch (err) {
@@ -289,9 +294,9 @@ export class AlertEngine {
   }
 
   private cancel(tier: Tier): void {
-    if (tier.timer !== undefined) this.clock.clearTimeout(tier.timer);
+    if (tier.timer === undefined) return;
+    this.clock.clearTimeout(tier.timer);
     tier.timer = undefined;
-    tier.pending = undefined;
   }
 
   /** Opens, updates or resolves the case's alert to match its active tiers. */
@@ -311,14 +316,14 @@ export class AlertEngine {
       return;
     }
     const value = alertValueOf(o, now);
-    const message = messageOf(o, top, now);
     if (!c.alert) {
-      c.alert = this.open(c, top, message, value, now);
+      c.alert = this.open(c, top, messageOf(o, top, now), value, now);
       return;
     }
     // An offline alert's value is how long the device had been away when it opened; it does not tick.
     const valueChanged = o.cause !== 'offline' && c.alert.value !== value;
     if (c.alert.severity === top.severity && !valueChanged) return;
+    const message = messageOf(o, top, now);
     c.alert = this.repository.update(c.alert.id, { severity: top.severity, message, value }, now);
     this.announce(c.alert);
   }
@@ -375,6 +380,7 @@ export class AlertEngine {
         observedTs: 0,
         alert: undefined,
         tiers: new Map(),
+        tiersFor: undefined,
         armedAt: 0,
       };
       this.cases.set(key, c);

@@ -224,6 +224,10 @@ export class DeviceBroker {
     return [...this.liveClients.keys()];
   }
 
+  isConnected(clientId: string): boolean {
+    return this.liveClients.has(clientId);
+  }
+
   /** Publishes as the fleet itself (no policy applies; subscribers' iot:Receive still does). */
   publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0): Promise<void> {
     const aedes = this.aedes;
@@ -284,10 +288,14 @@ export class DeviceBroker {
     if (!session) return;
     for (const { accepts, fn } of this.requestHandlers) {
       if (!accepts(packet.topic)) continue;
-      const reply = (topic: string, payload: string) => this.replyTo(client, topic, payload);
-      const request = { clientId: client.id, certificateId: session.certificateId, topic: packet.topic, reply };
       try {
-        fn({ ...request, payload: toBuffer(packet.payload) });
+        fn({
+          clientId: client.id,
+          certificateId: session.certificateId,
+          topic: packet.topic,
+          payload: toBuffer(packet.payload),
+          reply: (topic, payload) => this.replyTo(client, topic, payload),
+        });
       } catch (err) {
         this.log.error({ err, topic: packet.topic }, 'request handler failed');
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { SchemaValidator } from '../../platform/schema-validator.ts';
+import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
 import {
   type CommandName,
   CommandParamsJsonSchemas,
@@ -67,12 +67,7 @@ export class CommandService {
   /** thing name → the session id of its live connection that subscribed to its commands. */
   private readonly reachable = new Map<string, string>();
   private readonly responseValidator = new SchemaValidator<CommandResponse>(CommandResponseJsonSchema);
-  private readonly paramsValidators = new Map<CommandName, SchemaValidator<Record<string, unknown>>>(
-    Object.entries(CommandParamsJsonSchemas).map(([name, schema]) => [
-      name as CommandName,
-      new SchemaValidator(schema),
-    ]),
-  );
+  private readonly paramsValidators = schemaValidators<CommandName>(CommandParamsJsonSchemas);
   private readonly counters: CommandStats = { sent: 0, answered: 0, answersDropped: {} };
 
   constructor(
@@ -150,7 +145,7 @@ export class CommandService {
       return sent;
     }
     // Connected but not subscribed yet (it is starting): a moment's wait, not "offline".
-    const connecting = this.broker.connectedClientIds().includes(thingName);
+    const connecting = this.broker.isConnected(thingName);
     if (queueForSeconds === 0 && !connecting)
       throw new FleetError(
         'DEVICE_OFFLINE',

@@ -1,6 +1,5 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FleetError } from '../../protocol/errors.ts';
+import { BUNDLE_FILES, writeBundle } from '../identity/certificate-bundle.ts';
 import type { CertificateRepository } from '../identity/certificate-repository.ts';
 import type { CertificateAuthority } from '../pki/certificate-authority.ts';
 import type { PolicyRepository } from '../policy/policy-repository.ts';
@@ -18,7 +17,12 @@ export interface ClaimCertificate {
 }
 
 /** The files of a claim bundle: the shared claim certificate, its key (0600), the fleet CA, and which template. */
-export const CLAIM_BUNDLE_FILES = { certificate: 'cert.pem', privateKey: 'key.pem', ca: 'ca.pem', claim: 'claim.json' };
+export const CLAIM_BUNDLE_FILES = {
+  certificate: BUNDLE_FILES.certificate,
+  privateKey: BUNDLE_FILES.privateKey,
+  ca: BUNDLE_FILES.ca,
+  claim: 'claim.json',
+};
 
 /**
  * Issues a claim certificate for a template: shared by every device built with it, attached to no thing, with a
@@ -63,14 +67,8 @@ export async function issueClaimCertificate(
 }
 
 export function writeClaimBundle(dir: string, claim: ClaimCertificate): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, CLAIM_BUNDLE_FILES.certificate), claim.certificatePem);
-  const keyPath = join(dir, CLAIM_BUNDLE_FILES.privateKey);
-  writeFileSync(keyPath, claim.privateKeyPem, { mode: 0o600 });
-  chmodSync(keyPath, 0o600);
-  writeFileSync(join(dir, CLAIM_BUNDLE_FILES.ca), claim.caPem);
-  writeFileSync(
-    join(dir, CLAIM_BUNDLE_FILES.claim),
-    `${JSON.stringify({ templateName: claim.templateName, certificateId: claim.certificateId }, null, 2)}\n`,
-  );
+  writeBundle(dir, claim, CLAIM_BUNDLE_FILES.claim, {
+    templateName: claim.templateName,
+    certificateId: claim.certificateId,
+  });
 }

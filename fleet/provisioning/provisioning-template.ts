@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
 import {
+  CLAIM_CLIENT_ID_PREFIX,
   PROVISIONING_PARAMETERS,
   type ProvisioningParameter,
   provisioningTopics,
@@ -185,9 +186,6 @@ export function pendingApprovalPolicy(): PolicyDocument {
     ],
   };
 }
-
-/** Claim connections use client ids `provision-...`, so a claim certificate cannot take over a device's client id. */
-export const CLAIM_CLIENT_ID_PREFIX = 'provision-';
 
 export function claimPolicyName(templateName: string): string {
   return `ProvisioningClaim-${templateName}`;

@@ -1,10 +1,15 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import { MAX_DATA_PAYLOAD_BYTES, type MetricValue } from '../../protocol/telemetry.ts';
+import { SchemaValidator } from '../../platform/schema-validator.ts';
+import {
+  type DataMessage,
+  DataMessageJsonSchema,
+  MAX_DATA_PAYLOAD_BYTES,
+  type MetricValue,
+} from '../../protocol/telemetry.ts';
 import { DATA_STREAMS, type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
-import { DataMessageValidator } from './data-message-validator.ts';
 import type {
   HistoryPoint,
   HistoryQuery,
@@ -52,7 +57,7 @@ export class TelemetryIngest {
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
   private running = false;
   private flushScheduled = false;
-  private readonly validator = new DataMessageValidator();
+  private readonly validator = new SchemaValidator<DataMessage>(DataMessageJsonSchema);
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -183,7 +188,7 @@ export class TelemetryIngest {
       this.reject(ack, topic, 'PAYLOAD_SCHEMA', result.reason);
       return;
     }
-    const message = result.message;
+    const message = result.value;
     const receivedAt = Date.now();
     this.acks.push(ack);
     this.pending.push({
