@@ -20,7 +20,6 @@ export class ApiClient {
   constructor(
     readonly server: string,
     private readonly auth: ApiAuth,
-    private readonly userAgent = 'fleetctl',
   ) {}
 
   get<T>(path: string, query?: Query): Promise<T> {
@@ -50,7 +49,7 @@ export class ApiClient {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'fleetctl' };
     if (this.auth && 'token' in this.auth) headers.authorization = `Bearer ${this.auth.token}`;
     if (this.auth && 'cookie' in this.auth) {
       headers.cookie = this.auth.cookie;

@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ApiClient } from './api-client.ts';
-import { resolveCredentials } from './cli-credentials.ts';
+import { type ResolvedCredentials, resolveCredentials } from './cli-credentials.ts';
 import { usageError } from './cli-error.ts';
 import { Output } from './output.ts';
 
@@ -8,6 +8,8 @@ import { Output } from './output.ts';
 export interface CliContext {
   env: NodeJS.ProcessEnv;
   out: Output;
+  /** The server and token to use, read once; throws exit 3 when there are none. */
+  credentials(): ResolvedCredentials;
   /** The signed-in client; throws exit 3 when there are no credentials. */
   api(): ApiClient;
 }
@@ -39,14 +41,20 @@ export function parseCommand<const O extends Options>(args: string[], options: O
 }
 
 export function createContext(env: NodeJS.ProcessEnv, json: boolean): CliContext {
+  let resolved: ResolvedCredentials | undefined;
   let client: ApiClient | undefined;
+  const credentials = () => {
+    resolved ??= resolveCredentials(env);
+    return resolved;
+  };
   return {
     env,
     out: new Output(json, process.stdout, process.stderr, env),
+    credentials,
     api() {
       if (!client) {
-        const credentials = resolveCredentials(env);
-        client = new ApiClient(credentials.server, { token: credentials.token });
+        const { server, token } = credentials();
+        client = new ApiClient(server, { token });
       }
       return client;
     },

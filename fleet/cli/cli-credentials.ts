@@ -63,7 +63,8 @@ export function deleteCredentialsFile(env: Env): boolean {
 export interface ResolvedCredentials {
   server: string;
   token: string;
-  username: string | null;
+  /** The user `fleetctl login` stored, whichever token is used: `tokens create` signs in as them by default. */
+  storedUsername: string | null;
   /** Where the token came from: scripts and CI set the environment, people sign in. */
   source: 'environment' | 'file';
 }
@@ -82,7 +83,7 @@ export function resolveCredentials(env: Env): ResolvedCredentials {
   return {
     server: normaliseServer(server),
     token,
-    username: env.FLEETCTL_TOKEN?.trim() ? null : (file?.username ?? null),
+    storedUsername: file?.username ?? null,
     source: env.FLEETCTL_TOKEN?.trim() ? 'environment' : 'file',
   };
 }

@@ -44,59 +44,259 @@ The commands over the HTTP API (login, devices, commands, alerts, users...) are 
 
 Options: --config FILE (fleet config), --json (machine-readable output)`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    config: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    thing: { type: 'string' },
-    kind: { type: 'string' },
-    model: { type: 'string' },
-    store: { type: 'string' },
-    zone: { type: 'string' },
-    tags: { type: 'string' },
-    policy: { type: 'string' },
-    out: { type: 'string' },
-    reason: { type: 'string' },
-    file: { type: 'string' },
-    certificate: { type: 'string' },
-    template: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+/**
+ * `fleetctl local ...`, and the data-dir-only groups without `local` (`args` starts at the group); resolves to the
+ * exit code. A FleetError is printed as `error CODE: message` (exit 1); any other error is thrown.
+ */
+export async function runLocalCli(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      thing: { type: 'string' },
+      kind: { type: 'string' },
+      model: { type: 'string' },
+      store: { type: 'string' },
+      zone: { type: 'string' },
+      tags: { type: 'string' },
+      policy: { type: 'string' },
+      out: { type: 'string' },
+      reason: { type: 'string' },
+      file: { type: 'string' },
+      certificate: { type: 'string' },
+      template: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 
-const [group, action, target] = positionals;
-if (values.help || !group) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(values.help ? 0 : 2);
+  const [group, action, target] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+
+  let config: ReturnType<typeof loadFleetConfig>;
+  try {
+    config = loadFleetConfig({ file: values.config });
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  const log = createLogger('fleetctl', process.env.LOG_LEVEL ?? 'warn');
+  const ca = new CertificateAuthority(certificateAuthorityOptions(config), log);
+  const db = openDatabase(config.dataDir, log);
+  const stores = new StoreRepository(db);
+  const certificates = new CertificateRepository(db);
+  const policies = new PolicyRepository(db);
+  const templates = new ProvisioningTemplateRepository(db);
+  const registry = new DeviceRegistry(
+    db,
+    stores,
+    new ThingRepository(db),
+    certificates,
+    policies,
+    ca,
+    new EventBus<FleetEvents>(log),
+    log,
+  );
+
+  const print = (value: unknown, table?: Record<string, unknown>[]) => printResult(values.json, value, table);
+
+  try {
+    await ca.start({ serverCertificate: false });
+    registry.start();
+    switch (`${group} ${action ?? ''}`.trim()) {
+      case 'devices add': {
+        const kind = need(values.kind, '--kind') as DeviceKind;
+        if (!DEVICE_KINDS.includes(kind))
+          throw new FleetError('BAD_REQUEST', `--kind must be one of ${DEVICE_KINDS.join(', ')}`);
+        const thingName = need(values.thing ?? target, '--thing');
+        const registration = await registry.registerDevice(
+          {
+            thingName,
+            kind,
+            hardwareModel: values.model ?? (kind === 'cart' ? 'SC-200' : 'BX-100'),
+            storeId: values.store ?? null,
+            zoneId: values.zone ?? null,
+            tags: values.tags ? values.tags.split(',').filter(Boolean) : [],
+          },
+          values.policy,
+        );
+        const out = resolve(values.out ?? join(config.dataDir, 'devices', thingName));
+        writeCertificateBundle(out, {
+          thingName,
+          certificateId: registration.certificate.certificateId,
+          certificatePem: registration.certificate.certificatePem,
+          privateKeyPem: registration.certificate.privateKeyPem,
+          caPem: registration.caPem,
+        });
+        print(
+          {
+            thingName,
+            certificateId: registration.certificate.certificateId,
+            policy: registration.policyName,
+            bundle: out,
+          },
+          [
+            {
+              thing: thingName,
+              certificate: registration.certificate.certificateId.slice(0, 16),
+              policy: registration.policyName,
+              bundle: out,
+            },
+          ],
+        );
+        return 0;
+      }
+      case 'provisioning claim': {
+        ensureProvisioningDefaults(templates, policies);
+        const templateName = need(values.template, '--template');
+        const claim = await issueClaimCertificate({ db, ca, certificates, policies, templates }, templateName);
+        const out = resolve(values.out ?? join(config.dataDir, 'claims', templateName));
+        writeClaimBundle(out, claim);
+        print({ templateName, certificateId: claim.certificateId, policy: claim.policyName, bundle: out }, [
+          {
+            template: templateName,
+            certificate: claim.certificateId.slice(0, 16),
+            policy: claim.policyName,
+            bundle: out,
+          },
+        ]);
+        return 0;
+      }
+      case 'provisioning templates': {
+        ensureProvisioningDefaults(templates, policies);
+        if (target === 'add') {
+          const template = parseProvisioningTemplate(JSON.parse(readFileSync(need(values.file, '--file'), 'utf8')));
+          if (!policies.get(template.policyName)) {
+            throw new FleetError('POLICY_NOT_FOUND', `no policy '${template.policyName}'`);
+          }
+          const stored = templates.put(template);
+          print(stored, [{ name: stored.name, pattern: stored.thingNamePattern, policy: stored.policyName }]);
+          return 0;
+        }
+        const list = templates.list();
+        print(
+          list,
+          list.map((t) => ({
+            name: t.name,
+            enabled: t.enabled,
+            approval: t.requiresApproval ? 'required' : 'no',
+            pattern: t.thingNamePattern,
+            policy: t.policyName,
+            parameters: Object.keys(t.parameters).join(','),
+          })),
+        );
+        return 0;
+      }
+      case 'provisioning pending': {
+        const pending = registry.listThings({ provisioning: 'pending-approval' });
+        print(
+          pending,
+          pending.map((t) => ({ thing: t.thingName, template: t.provisioningTemplate, store: t.storeId })),
+        );
+        return 0;
+      }
+      case 'devices list': {
+        const things = registry.listThings({
+          kind: values.kind as DeviceKind | undefined,
+          storeId: values.store,
+        });
+        print(
+          things,
+          things.map((t) => ({
+            thing: t.thingName,
+            kind: t.kind,
+            model: t.hardwareModel,
+            store: t.storeId,
+            zone: t.zoneId,
+            tags: t.tags.join(','),
+          })),
+        );
+        return 0;
+      }
+      case 'devices show': {
+        const thing = registry.getThing(need(target, 'NAME'));
+        if (!thing) throw new FleetError('THING_NOT_FOUND', `no device '${target}'`);
+        const certificates = registry.certificatesOf(thing.thingName).map(({ certificatePem: _p, ...c }) => c);
+        print({ ...thing, certificates });
+        return 0;
+      }
+      case 'devices revoke': {
+        const ids = registry.revokeThing(need(target, 'NAME'), values.reason);
+        print(
+          { revoked: ids },
+          ids.map((id) => ({ revoked: id })),
+        );
+        return 0;
+      }
+      case 'certificates list': {
+        const certs = registry.listCertificates();
+        print(
+          certs.map(({ certificatePem: _p, ...c }) => c),
+          certs.map((c) => ({
+            id: c.certificateId,
+            subject: c.subjectCn,
+            status: c.status,
+            expires: new Date(c.notAfter).toISOString().slice(0, 10),
+          })),
+        );
+        return 0;
+      }
+      case 'certificates revoke': {
+        registry.revokeCertificate(need(target, 'ID'), values.reason);
+        print({ revoked: target }, [{ revoked: target }]);
+        return 0;
+      }
+      case 'policies list': {
+        const policies = registry.listPolicies();
+        print(
+          policies,
+          policies.map((p) => ({ name: p.name, version: p.version, updated: new Date(p.updatedAt).toISOString() })),
+        );
+        return 0;
+      }
+      case 'policies put': {
+        const name = need(target, 'NAME');
+        const record = registry.putPolicy(name, readFileSync(need(values.file, '--file'), 'utf8'));
+        print(record, [{ name: record.name, version: record.version }]);
+        return 0;
+      }
+      case 'policies attach':
+      case 'policies detach': {
+        const name = need(target, 'NAME');
+        const certificateId = need(values.certificate, '--certificate');
+        if (action === 'attach') registry.attachPolicy(name, certificateId);
+        else registry.detachPolicy(name, certificateId);
+        print({ policy: name, certificateId, [action as string]: true }, [
+          { policy: name, certificate: certificateId, done: action },
+        ]);
+        return 0;
+      }
+      case 'stores list': {
+        const list = stores.listStores();
+        print(
+          list.map((s) => ({ ...s, zones: stores.listZones(s.id) })),
+          list.map((s) => ({ id: s.id, name: s.name, timeZone: s.timeZone, zones: stores.listZones(s.id).length })),
+        );
+        return 0;
+      }
+      default:
+        process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (err) {
+    if (!(err instanceof FleetError)) throw err;
+    process.stderr.write(`error ${err.code}: ${err.message}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
 }
 
-let config: ReturnType<typeof loadFleetConfig>;
-try {
-  config = loadFleetConfig({ file: values.config });
-} catch (err) {
-  exitOnConfigError(err);
-}
-const log = createLogger('fleetctl', process.env.LOG_LEVEL ?? 'warn');
-const ca = new CertificateAuthority(certificateAuthorityOptions(config), log);
-const db = openDatabase(config.dataDir, log);
-const stores = new StoreRepository(db);
-const certificates = new CertificateRepository(db);
-const policies = new PolicyRepository(db);
-const templates = new ProvisioningTemplateRepository(db);
-const registry = new DeviceRegistry(
-  db,
-  stores,
-  new ThingRepository(db),
-  certificates,
-  policies,
-  ca,
-  new EventBus<FleetEvents>(log),
-  log,
-);
-
-function print(value: unknown, table?: Record<string, unknown>[]): void {
-  if (values.json || !table) {
+function printResult(json: boolean, value: unknown, table?: Record<string, unknown>[]): void {
+  if (json || !table) {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
@@ -118,202 +318,4 @@ function print(value: unknown, table?: Record<string, unknown>[]): void {
 function need(value: string | undefined, name: string): string {
   if (!value) throw new FleetError('BAD_REQUEST', `missing ${name}`);
   return value;
-}
-
-async function run(): Promise<void> {
-  await ca.start({ serverCertificate: false });
-  registry.start();
-  switch (`${group} ${action ?? ''}`.trim()) {
-    case 'devices add': {
-      const kind = need(values.kind, '--kind') as DeviceKind;
-      if (!DEVICE_KINDS.includes(kind))
-        throw new FleetError('BAD_REQUEST', `--kind must be one of ${DEVICE_KINDS.join(', ')}`);
-      const thingName = need(values.thing ?? target, '--thing');
-      const registration = await registry.registerDevice(
-        {
-          thingName,
-          kind,
-          hardwareModel: values.model ?? (kind === 'cart' ? 'SC-200' : 'BX-100'),
-          storeId: values.store ?? null,
-          zoneId: values.zone ?? null,
-          tags: values.tags ? values.tags.split(',').filter(Boolean) : [],
-        },
-        values.policy,
-      );
-      const out = resolve(values.out ?? join(config.dataDir, 'devices', thingName));
-      writeCertificateBundle(out, {
-        thingName,
-        certificateId: registration.certificate.certificateId,
-        certificatePem: registration.certificate.certificatePem,
-        privateKeyPem: registration.certificate.privateKeyPem,
-        caPem: registration.caPem,
-      });
-      print(
-        {
-          thingName,
-          certificateId: registration.certificate.certificateId,
-          policy: registration.policyName,
-          bundle: out,
-        },
-        [
-          {
-            thing: thingName,
-            certificate: registration.certificate.certificateId.slice(0, 16),
-            policy: registration.policyName,
-            bundle: out,
-          },
-        ],
-      );
-      return;
-    }
-    case 'provisioning claim': {
-      ensureProvisioningDefaults(templates, policies);
-      const templateName = need(values.template, '--template');
-      const claim = await issueClaimCertificate({ db, ca, certificates, policies, templates }, templateName);
-      const out = resolve(values.out ?? join(config.dataDir, 'claims', templateName));
-      writeClaimBundle(out, claim);
-      print({ templateName, certificateId: claim.certificateId, policy: claim.policyName, bundle: out }, [
-        {
-          template: templateName,
-          certificate: claim.certificateId.slice(0, 16),
-          policy: claim.policyName,
-          bundle: out,
-        },
-      ]);
-      return;
-    }
-    case 'provisioning templates': {
-      ensureProvisioningDefaults(templates, policies);
-      if (target === 'add') {
-        const template = parseProvisioningTemplate(JSON.parse(readFileSync(need(values.file, '--file'), 'utf8')));
-        if (!policies.get(template.policyName)) {
-          throw new FleetError('POLICY_NOT_FOUND', `no policy '${template.policyName}'`);
-        }
-        const stored = templates.put(template);
-        print(stored, [{ name: stored.name, pattern: stored.thingNamePattern, policy: stored.policyName }]);
-        return;
-      }
-      const list = templates.list();
-      print(
-        list,
-        list.map((t) => ({
-          name: t.name,
-          enabled: t.enabled,
-          approval: t.requiresApproval ? 'required' : 'no',
-          pattern: t.thingNamePattern,
-          policy: t.policyName,
-          parameters: Object.keys(t.parameters).join(','),
-        })),
-      );
-      return;
-    }
-    case 'provisioning pending': {
-      const pending = registry.listThings({ provisioning: 'pending-approval' });
-      print(
-        pending,
-        pending.map((t) => ({ thing: t.thingName, template: t.provisioningTemplate, store: t.storeId })),
-      );
-      return;
-    }
-    case 'devices list': {
-      const things = registry.listThings({
-        kind: values.kind as DeviceKind | undefined,
-        storeId: values.store,
-      });
-      print(
-        things,
-        things.map((t) => ({
-          thing: t.thingName,
-          kind: t.kind,
-          model: t.hardwareModel,
-          store: t.storeId,
-          zone: t.zoneId,
-          tags: t.tags.join(','),
-        })),
-      );
-      return;
-    }
-    case 'devices show': {
-      const thing = registry.getThing(need(target, 'NAME'));
-      if (!thing) throw new FleetError('THING_NOT_FOUND', `no device '${target}'`);
-      const certificates = registry.certificatesOf(thing.thingName).map(({ certificatePem: _p, ...c }) => c);
-      print({ ...thing, certificates });
-      return;
-    }
-    case 'devices revoke': {
-      const ids = registry.revokeThing(need(target, 'NAME'), values.reason);
-      print(
-        { revoked: ids },
-        ids.map((id) => ({ revoked: id })),
-      );
-      return;
-    }
-    case 'certificates list': {
-      const certs = registry.listCertificates();
-      print(
-        certs.map(({ certificatePem: _p, ...c }) => c),
-        certs.map((c) => ({
-          id: c.certificateId,
-          subject: c.subjectCn,
-          status: c.status,
-          expires: new Date(c.notAfter).toISOString().slice(0, 10),
-        })),
-      );
-      return;
-    }
-    case 'certificates revoke': {
-      registry.revokeCertificate(need(target, 'ID'), values.reason);
-      print({ revoked: target }, [{ revoked: target }]);
-      return;
-    }
-    case 'policies list': {
-      const policies = registry.listPolicies();
-      print(
-        policies,
-        policies.map((p) => ({ name: p.name, version: p.version, updated: new Date(p.updatedAt).toISOString() })),
-      );
-      return;
-    }
-    case 'policies put': {
-      const name = need(target, 'NAME');
-      const record = registry.putPolicy(name, readFileSync(need(values.file, '--file'), 'utf8'));
-      print(record, [{ name: record.name, version: record.version }]);
-      return;
-    }
-    case 'policies attach':
-    case 'policies detach': {
-      const name = need(target, 'NAME');
-      const certificateId = need(values.certificate, '--certificate');
-      if (action === 'attach') registry.attachPolicy(name, certificateId);
-      else registry.detachPolicy(name, certificateId);
-      print({ policy: name, certificateId, [action as string]: true }, [
-        { policy: name, certificate: certificateId, done: action },
-      ]);
-      return;
-    }
-    case 'stores list': {
-      const list = stores.listStores();
-      print(
-        list.map((s) => ({ ...s, zones: stores.listZones(s.id) })),
-        list.map((s) => ({ id: s.id, name: s.name, timeZone: s.timeZone, zones: stores.listZones(s.id).length })),
-      );
-      return;
-    }
-    default:
-      process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-  }
-}
-
-try {
-  await run();
-} catch (err) {
-  if (err instanceof FleetError) {
-    process.stderr.write(`error ${err.code}: ${err.message}\n`);
-    process.exitCode = 1;
-  } else {
-    throw err;
-  }
-} finally {
-  db.close();
 }

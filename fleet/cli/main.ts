@@ -10,9 +10,9 @@ const argv = process.argv.slice(2);
 const first = argv[0];
 
 if (first === 'local' || (first !== undefined && LOCAL_ONLY_GROUPS.includes(first))) {
-  // fleetctl.ts parses process.argv itself when it loads; drop the `local` word it does not know.
-  if (first === 'local') process.argv.splice(2, 1);
-  await import('./fleetctl.ts');
+  // Loaded only here: it brings the CA and the database, which the API half never needs.
+  const { runLocalCli } = await import('./fleetctl.ts');
+  process.exitCode = await runLocalCli(first === 'local' ? argv.slice(1) : argv);
 } else {
   process.exitCode = await runApiCli(argv, process.env);
 }

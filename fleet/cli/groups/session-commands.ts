@@ -5,7 +5,6 @@ import {
   deleteCredentialsFile,
   normaliseServer,
   readCredentialsFile,
-  resolveCredentials,
   writeCredentialsFile,
 } from '../cli-credentials.ts';
 import { CliError, EXIT, usageError } from '../cli-error.ts';
@@ -51,7 +50,9 @@ Examples:
     const session = await signIn(server, username, password);
     try {
       const token = await createToken(session, defaultTokenName(), expiresInDays);
-      if (previous?.tokenId) await forgetToken(previous.server, previous.token, previous.tokenId);
+      // The token the previous login stored (best effort: gone already, or its server unreachable).
+      if (previous?.tokenId)
+        await deleteToken(previous.server, previous.token, previous.tokenId).catch(() => undefined);
       const path = writeCredentialsFile(ctx.env, {
         server,
         token: token.token,
@@ -114,9 +115,7 @@ Example:
     let failure: CliError | undefined;
     if (stored.tokenId) {
       try {
-        await new ApiClient(normaliseServer(stored.server), { token: stored.token }).delete(
-          `/api/auth/tokens/${encodeURIComponent(stored.tokenId)}`,
-        );
+        await deleteToken(stored.server, stored.token, stored.tokenId);
       } catch (err) {
         // A token the server no longer knows (or no longer accepts) is as good as deleted.
         if (!(err instanceof CliError) || (err.exitCode !== EXIT.notSignedIn && err.code !== 'TOKEN_NOT_FOUND')) {
@@ -183,7 +182,7 @@ Examples:
   async run(args, ctx) {
     const { values } = parseCommand(args, {});
     if (values.help) return groupHelp(ctx, this, true);
-    const credentials = resolveCredentials(ctx.env);
+    const credentials = ctx.credentials();
     const me = await ctx.api().get<{ user: ApiUser; permissions: string[]; storeIds: string[] | null }>('/api/auth/me');
     if (ctx.out.json) {
       ctx.out.printJson(me);
@@ -216,11 +215,7 @@ async function changePassword(client: ApiClient, current: string, next: string):
   await client.post('/api/auth/password', { currentPassword: current, newPassword: next });
 }
 
-/** The token a previous login stored: deleted on its server when a new login replaces it (best effort). */
-async function forgetToken(server: string, token: string, tokenId: string): Promise<void> {
-  try {
-    await new ApiClient(normaliseServer(server), { token }).delete(`/api/auth/tokens/${encodeURIComponent(tokenId)}`);
-  } catch {
-    // gone already, or the old server is unreachable: the new login matters more
-  }
+/** Deletes a stored login's token on the server it was made on (logout, and a login that replaces it). */
+async function deleteToken(server: string, token: string, tokenId: string): Promise<void> {
+  await new ApiClient(normaliseServer(server), { token }).delete(`/api/auth/tokens/${encodeURIComponent(tokenId)}`);
 }

@@ -1,5 +1,4 @@
 import { type CommandGroup, groupHelp, integerOption, parseCommand, required } from '../cli-context.ts';
-import { readCredentialsFile, resolveCredentials } from '../cli-credentials.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden } from '../password-prompt.ts';
 import { createToken, signIn } from '../sign-in.ts';
@@ -54,8 +53,8 @@ Examples:
       }
       case 'create': {
         const name = required(target, 'NAME', 'tokens');
-        const credentials = resolveCredentials(ctx.env);
-        const username = values.username ?? readCredentialsFile(ctx.env)?.username;
+        const credentials = ctx.credentials();
+        const username = values.username ?? credentials.storedUsername;
         if (!username) throw usageError('missing --username (the token is made for the user who signs in)');
         const password = values['password-stdin'] ? await passwordFromStdin() : await promptHidden('Password: ');
         const session = await signIn(credentials.server, username, password);
