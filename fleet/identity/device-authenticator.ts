@@ -2,6 +2,8 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 import { defaultDevicePolicy, type PolicyDocument, parsePolicyDocument } from '../policy/policy-document.ts';
 import { ConnectionAuthorizer } from '../policy/policy-evaluator.ts';
 import type { PolicyRepository } from '../policy/policy-repository.ts';
+import type { Thing } from '../registry/registry-types.ts';
+import { thingAttributes } from '../registry/thing-attributes.ts';
 import type { ThingRepository } from '../registry/thing-repository.ts';
 import type { CertificateRepository } from './certificate-repository.ts';
 
@@ -44,10 +46,7 @@ export class DeviceAuthenticator {
     const attached = this.certificates.thingsOf(certificate.certificateId).includes(attempt.clientId);
     const thing = attached ? this.things.get(attempt.clientId) : undefined;
     const documents = this.policies.policiesOf(certificate.certificateId).map((p) => parsePolicyDocument(p.document));
-    const authorizer = this.authorizerFor(documents, attempt, attached ? attempt.clientId : undefined, {
-      thingTypeName: thing?.kind,
-      commonName: certificate.subjectCn,
-    });
+    const authorizer = this.authorizerFor(documents, attempt, thing, certificate.subjectCn);
     if (!authorizer.canConnect()) {
       return { ok: false, code: 'POLICY_DENIED', reason: `policy does not allow iot:Connect as '${attempt.clientId}'` };
     }
@@ -70,24 +69,23 @@ export class DeviceAuthenticator {
     if (!this.certificates.certificatesOf(thing.thingName).some((c) => c.status === 'ACTIVE')) {
       return { ok: false, code: 'CERTIFICATE_REVOKED', reason: 'plain listener: the thing has no active certificate' };
     }
-    const authorizer = this.authorizerFor([defaultDevicePolicy()], attempt, thing.thingName, {
-      thingTypeName: thing.kind,
-      commonName: undefined,
-    });
+    const authorizer = this.authorizerFor([defaultDevicePolicy()], attempt, thing, undefined);
     return { ok: true, authorizer, certificateId: null, thingName: thing.thingName };
   }
 
   private authorizerFor(
     documents: PolicyDocument[],
     attempt: ConnectAttempt,
-    attachedThingName: string | undefined,
-    extra: { thingTypeName: string | undefined; commonName: string | undefined },
+    /** The thing named like the client id and attached to the certificate. */
+    attachedThing: Thing | undefined,
+    commonName: string | undefined,
   ): ConnectionAuthorizer {
     return new ConnectionAuthorizer(documents, {
       clientId: attempt.clientId,
-      attachedThingName,
-      thingTypeName: extra.thingTypeName,
-      certificateCommonName: extra.commonName,
+      attachedThingName: attachedThing?.thingName,
+      thingTypeName: attachedThing?.kind,
+      thingAttributes: attachedThing ? thingAttributes(attachedThing) : new Map(),
+      certificateCommonName: commonName,
       sourceIp: attempt.sourceIp,
       region: this.aws.region,
       accountId: this.aws.accountId,

@@ -5,7 +5,8 @@ import type { Database } from '../storage/database.ts';
 
 /**
  * Notices changes to identities made anywhere, this process or another (`fleetctl` on the same data dir): SQLite
- * triggers bump `identity_generation` on every change to certificates, policies and their attachments; every
+ * triggers bump `identity_generation` on every change to certificates, policies and their attachments, and to the
+ * thing fields policies read (kind, store, zone, hardware model: migration 9); every
  * `intervalMs` the watcher compares and announces `identity.changed`, and the broker re-decides every live
  * connection (closing those no longer allowed to connect, giving the rest their new policies).
  */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
+import { THING_ATTRIBUTE_NAMES } from '../registry/thing-attributes.ts';
 
 /**
  * AWS IoT Core policy documents (IAM conventions): `Version`, `Statement[]` of `Effect`, `Action`, `Resource` or
@@ -16,7 +17,10 @@ export const POLICY_ACTIONS = [
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** Condition keys the evaluator can resolve for an MQTT connection. */
+/**
+ * Condition keys the evaluator can resolve for an MQTT connection, besides
+ * `iot:Connection.Thing.Attributes[name]` for each of the registry's {@link THING_ATTRIBUTE_NAMES}.
+ */
 export const CONDITION_KEYS = [
   'iot:ClientId',
   'iot:Connection.Thing.ThingName',
@@ -26,6 +30,25 @@ export const CONDITION_KEYS = [
   'aws:SourceIp',
 ] as const;
 export const CONDITION_OPERATORS = ['Bool', 'StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'] as const;
+
+const ATTRIBUTE_VARIABLE = /^iot:Connection\.Thing\.Attributes\[([^\]]*)\]$/;
+
+/** `iot:Connection.Thing.Attributes[storeId]` → `storeId`; `undefined` for any other name. */
+export function thingAttributeOf(variable: string): string | undefined {
+  return ATTRIBUTE_VARIABLE.exec(variable)?.[1];
+}
+
+function isConditionKey(key: string): boolean {
+  const attribute = thingAttributeOf(key);
+  if (attribute !== undefined) return (THING_ATTRIBUTE_NAMES as readonly string[]).includes(attribute);
+  return (CONDITION_KEYS as readonly string[]).includes(key);
+}
+
+// A key this evaluator cannot resolve would be absent on every request, and IAM's negated operators match an absent
+// key: `StringNotEquals` on a misspelt attribute would grant to everyone. Such a key is refused instead.
+const conditionKey = z.string().refine(isConditionKey, {
+  message: `not a condition key of this broker (${CONDITION_KEYS.join(', ')}, ${THING_ATTRIBUTE_NAMES.map((n) => `iot:Connection.Thing.Attributes[${n}]`).join(', ')})`,
+});
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 /** An action is one of POLICY_ACTIONS (any case, as in IAM) or a wildcard pattern such as `iot:*` or `iot:Pub*`. */
@@ -47,9 +70,7 @@ const statementSchema = z
     Action: z.union([actionPattern, z.array(actionPattern).min(1)]),
     Resource: stringOrList.optional(),
     NotResource: stringOrList.optional(),
-    Condition: z
-      .partialRecord(z.enum(CONDITION_OPERATORS), z.partialRecord(z.enum(CONDITION_KEYS), stringOrList))
-      .optional(),
+    Condition: z.partialRecord(z.enum(CONDITION_OPERATORS), z.record(conditionKey, stringOrList)).optional(),
   })
   .refine((s) => (s.Resource === undefined) !== (s.NotResource === undefined), {
     message: 'a statement has exactly one of Resource and NotResource',
@@ -103,6 +124,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey
       );
       if (meant.length === 1) return describeIssues(meant[0] as z.core.$ZodIssue[], path);
     }
+    if (issue.code === 'invalid_key') return issue.issues.map((i) => `${path.map(String).join('.')}: ${i.message}`);
     return [`${path.map(String).join('.') || '(root)'}: ${issue.message}`];
   });
 }

@@ -1,4 +1,10 @@
-import { asList, type PolicyAction, type PolicyDocument, type PolicyStatement } from './policy-document.ts';
+import {
+  asList,
+  type PolicyAction,
+  type PolicyDocument,
+  type PolicyStatement,
+  thingAttributeOf,
+} from './policy-document.ts';
 
 /** What the evaluator knows about one MQTT connection; it fills the policy variables. */
 export interface ConnectionContext {
@@ -6,6 +12,8 @@ export interface ConnectionContext {
   /** The thing named like the client id, if it is attached to the connection's certificate. */
   attachedThingName: string | undefined;
   thingTypeName: string | undefined;
+  /** The attached thing's attributes (`iot:Connection.Thing.Attributes[name]`); only read while a thing is attached. */
+  thingAttributes: ReadonlyMap<string, string>;
   certificateCommonName: string | undefined;
   sourceIp: string | undefined;
   region: string;
@@ -26,10 +34,19 @@ interface CompiledStatement {
  * certificate. Policies are compiled once per connection (variables substituted), and decisions per resource are
  * cached, because Receive is checked on every delivery.
  *
- * Unresolvable variables: AWS leaves the `${...}` text in place, so an Allow never matches. For a Deny this
- * implementation fails safe: the statement is treated as matching, so a variable that cannot be resolved can never
- * open access. The same holds for `NotResource`: with an unresolved entry an Allow never applies and a Deny always
- * does.
+ * Variables are substituted in `Resource`/`NotResource` and in `Condition` values, as AWS IoT does ("policy
+ * variables that can be used in AWS IoT Core policies in the Resource or Condition block",
+ * https://docs.aws.amazon.com/iot/latest/developerguide/iot-policy-variables.html).
+ *
+ * Unresolvable variables (no attached thing, an attribute the thing does not have): IAM says a resource or condition
+ * value with a variable that has no value matches nothing
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value), and AWS
+ * IoT's thing policy examples say such a variable "won't be resolved and will result in an access denied error"
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-examples.html). So an Allow never matches on
+ * it. For a Deny this implementation fails safe instead: the statement is treated as matching, so a variable that
+ * cannot be resolved can never open access. The same holds for `NotResource` (with an unresolved entry an Allow
+ * never applies and a Deny always does) and for a negated condition (`StringNotEquals` against an unresolved value
+ * never holds for an Allow, though "not equal to nothing" would).
  */
 export class ConnectionAuthorizer {
   private readonly statements: CompiledStatement[];
@@ -99,7 +116,7 @@ function compile(statement: PolicyStatement, context: ConnectionContext): Compil
     actions: asList(statement.Action).map((a) => new RegExp(globSource(a), 'i')),
     resources: patterns.map((pattern) => compileResource(pattern, context)),
     negated,
-    conditionHolds: evaluateCondition(statement.Condition, context),
+    conditionHolds: evaluateCondition(statement, context),
   };
 }
 
@@ -120,21 +137,29 @@ function resolveVariable(name: string, context: ConnectionContext): string | und
       return context.certificateCommonName;
     case 'aws:SourceIp':
       return context.sourceIp;
-    default:
-      return undefined;
   }
+  const attribute = thingAttributeOf(name);
+  // AWS: "The client ID of the MQTT/WebSocket connection must be the same as the thing name" for thing attributes.
+  if (attribute === undefined || context.attachedThingName === undefined) return undefined;
+  return context.thingAttributes.get(attribute);
 }
 
 /**
- * Compiles a resource pattern for this connection: the text between variables is an IAM glob; a variable's value
- * and an escape are matched literally (a client id of "a*" is not a wildcard). `null` when a variable cannot be
- * resolved. The regex is assembled piece by piece, so no value can change how the rest of the pattern is read.
+ * Compiles a pattern for this connection: the text between variables is read by `text` (an IAM glob for resources
+ * and `StringLike`, literal for `StringEquals`); a variable's value and an escape are matched literally (a client id
+ * of "a*" is not a wildcard). `null` when a variable cannot be resolved. The regex is assembled piece by piece, so no
+ * value can change how the rest of the pattern is read.
  */
-function compileResource(pattern: string, context: ConnectionContext): RegExp | null {
+function compilePattern(
+  pattern: string,
+  context: ConnectionContext,
+  text: (part: string) => string = globSource,
+  flags = 's',
+): RegExp | null {
   let source = '';
   let last = 0;
   for (const match of pattern.matchAll(VARIABLE)) {
-    source += globSource(pattern.slice(last, match.index));
+    source += text(pattern.slice(last, match.index));
     last = match.index + match[0].length;
     const [, name, literal] = match;
     if (literal !== undefined) {
@@ -145,8 +170,12 @@ function compileResource(pattern: string, context: ConnectionContext): RegExp | 
     if (value === undefined) return null;
     source += escapeRegExp(value);
   }
-  source += globSource(pattern.slice(last));
-  return new RegExp(`^${source}$`, 's');
+  source += text(pattern.slice(last));
+  return new RegExp(`^${source}$`, flags);
+}
+
+function compileResource(pattern: string, context: ConnectionContext): RegExp | null {
+  return compilePattern(pattern, context);
 }
 
 /** IAM glob: `*` any run of characters (across `/`), `?` exactly one; everything else literal. */
@@ -168,31 +197,55 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function evaluateCondition(condition: PolicyStatement['Condition'], context: ConnectionContext): boolean {
-  if (condition === undefined) return true;
-  for (const [operator, entries] of Object.entries(condition)) {
+type ConditionOperator = keyof NonNullable<PolicyStatement['Condition']>;
+
+function evaluateCondition(statement: PolicyStatement, context: ConnectionContext): boolean {
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
     for (const [key, expected] of Object.entries(entries ?? {})) {
       const actual = resolveVariable(key, context);
-      const values = asList(expected as string | string[]);
-      if (!conditionMatches(operator, actual, values)) return false;
+      const values = asList(expected).map((value) =>
+        compileConditionValue(operator as ConditionOperator, value, context),
+      );
+      if (!conditionMatches(operator as ConditionOperator, actual, values, statement.Effect)) return false;
     }
   }
   return true;
 }
 
-function conditionMatches(operator: string, actual: string | undefined, values: string[]): boolean {
+function compileConditionValue(operator: ConditionOperator, value: string, context: ConnectionContext): RegExp | null {
+  switch (operator) {
+    case 'StringLike':
+    case 'StringNotLike':
+      return compilePattern(value, context);
+    case 'Bool':
+      return compilePattern(value, context, escapeRegExp, 'si');
+    default:
+      return compilePattern(value, context, escapeRegExp);
+  }
+}
+
+/**
+ * Several values of one key are OR-ed (IAM). A value whose variable cannot be resolved matches nothing for an Allow;
+ * for a Deny the condition holds (fail-safe, see {@link ConnectionAuthorizer}).
+ */
+function conditionMatches(
+  operator: ConditionOperator,
+  actual: string | undefined,
+  values: (RegExp | null)[],
+  effect: PolicyStatement['Effect'],
+): boolean {
+  const unresolved = values.includes(null);
+  if (unresolved && effect === 'Deny') return true;
+  const matches = (value: string) => values.some((pattern) => pattern?.test(value) ?? false);
   switch (operator) {
     case 'Bool':
-      return actual !== undefined && values.some((v) => v.toLowerCase() === actual.toLowerCase());
     case 'StringEquals':
-      return actual !== undefined && values.includes(actual);
+    case 'StringLike':
+      return actual !== undefined && matches(actual);
     // IAM: a negated operator matches when the key is absent from the request.
     case 'StringNotEquals':
-      return actual === undefined || !values.includes(actual);
-    case 'StringLike':
-      return actual !== undefined && values.some((v) => globToRegExp(v).test(actual));
     case 'StringNotLike':
-      return actual === undefined || !values.some((v) => globToRegExp(v).test(actual));
+      return !unresolved && (actual === undefined || !matches(actual));
     default:
       return false;
   }

@@ -135,7 +135,13 @@ export class DeviceRegistry {
   }
 
   updateThing(thingName: string, changes: Parameters<ThingRepository['update']>[1]): void {
+    const before = this.things.get(thingName);
     this.things.update(thingName, changes);
+    const after = this.things.get(thingName);
+    // Policies may read the store and zone (thing attributes): re-decide live connections now, not at the next look.
+    if (before && after && (before.storeId !== after.storeId || before.zoneId !== after.zoneId)) {
+      this.identityChanged();
+    }
   }
 
   certificatesOf(thingName: string): CertificateRecord[] {

@@ -335,4 +335,17 @@ export const migrations: Migration[] = [
         BEGIN UPDATE registry_generation SET value = value + 1 WHERE id = 1; END;
     `,
   },
+  {
+    version: 9,
+    name: 'identity generation also follows what policies read from things (type and attributes)',
+    // Policies resolve iot:Connection.Thing.ThingTypeName and Attributes[storeId|zoneId|hardwareModel] from these
+    // columns (fleet/registry/thing-attributes.ts): moving a thing must re-decide its live connections, whichever
+    // process moved it. Only a real change counts: things are updated on every software version report.
+    sql: `
+      CREATE TRIGGER things_policy_fields_generation AFTER UPDATE OF kind, store_id, zone_id, hardware_model ON things
+        WHEN OLD.kind IS NOT NEW.kind OR OLD.store_id IS NOT NEW.store_id OR OLD.zone_id IS NOT NEW.zone_id
+          OR OLD.hardware_model IS NOT NEW.hardware_model
+        BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
+    `,
+  },
 ];

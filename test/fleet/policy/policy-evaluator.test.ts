@@ -16,6 +16,10 @@ function ctx(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
     clientId: 'cart-1',
     attachedThingName: 'cart-1',
     thingTypeName: 'cart',
+    thingAttributes: new Map([
+      ['storeId', 'store-7'],
+      ['hardwareModel', 'SC-200'],
+    ]),
     certificateCommonName: 'cart-1',
     sourceIp: '10.0.0.5',
     region: 'local-1',
@@ -381,6 +385,166 @@ describe('policy evaluator', () => {
       ];
       assert.equal(authorizer(policies).canPublish('x'), true);
       assert.equal(authorizer(policies, { clientId: 'rogue' }).canPublish('x'), false);
+    });
+  });
+
+  describe('variables in Condition values', () => {
+    const ownClientId = (operator: 'StringEquals' | 'StringNotEquals', effect: 'Allow' | 'Deny' = 'Allow') =>
+      doc(...(effect === 'Deny' ? [allow('iot:Publish', '*')] : []), {
+        Effect: effect,
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { [operator]: { 'iot:ClientId': THING } },
+      });
+
+    it('substitutes ${iot:Connection.Thing.ThingName} in a StringEquals value', () => {
+      assert.equal(authorizer([ownClientId('StringEquals')]).canPublish('x'), true);
+      // An attached thing whose name is not the client id cannot happen on the broker; the variable decides here.
+      assert.equal(authorizer([ownClientId('StringEquals')], { attachedThingName: 'cart-2' }).canPublish('x'), false);
+    });
+
+    it('matches a substituted value literally, not as a wildcard, in StringEquals and StringLike', () => {
+      const like = doc({
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringLike: { 'iot:Certificate.Subject.CommonName': 'dev-${iot:ClientId}-*' } },
+      });
+      assert.equal(authorizer([like], { clientId: 'a', certificateCommonName: 'dev-a-7' }).canPublish('x'), true);
+      assert.equal(authorizer([like], { clientId: 'a', certificateCommonName: 'dev-b-7' }).canPublish('x'), false);
+      // The client id `*` is the character, not "anything".
+      assert.equal(authorizer([like], { clientId: '*', certificateCommonName: 'dev-a-7' }).canPublish('x'), false);
+      assert.equal(authorizer([like], { clientId: '*', certificateCommonName: 'dev-*-7' }).canPublish('x'), true);
+
+      const equals = doc({
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringEquals: { 'iot:Certificate.Subject.CommonName': 'dev-*' } },
+      });
+      assert.equal(authorizer([equals], { certificateCommonName: 'dev-a' }).canPublish('x'), false);
+      assert.equal(authorizer([equals], { certificateCommonName: 'dev-*' }).canPublish('x'), true);
+    });
+
+    it('never lets an Allow hold on a value whose variable cannot be resolved, whatever the operator', () => {
+      const unattached = { attachedThingName: undefined };
+      assert.equal(authorizer([ownClientId('StringEquals')], unattached).canPublish('x'), false);
+      // "Not equal to an unknown value" would grant to every connection without a thing.
+      assert.equal(authorizer([ownClientId('StringNotEquals')], unattached).canPublish('x'), false);
+      // Positive control: resolved, StringNotEquals decides by the value.
+      assert.equal(authorizer([ownClientId('StringNotEquals')]).canPublish('x'), false);
+      assert.equal(authorizer([ownClientId('StringNotEquals')], { attachedThingName: 'cart-2' }).canPublish('x'), true);
+      // Another value of the same key that resolves still matches (values are OR-ed).
+      const either = doc({
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringEquals: { 'iot:ClientId': [THING, 'cart-1'] } },
+      });
+      assert.equal(authorizer([either], unattached).canPublish('x'), true);
+    });
+
+    it('lets a Deny hold when a variable of its condition cannot be resolved (fail-safe)', () => {
+      const denyOthers = ownClientId('StringNotEquals', 'Deny');
+      assert.equal(authorizer([denyOthers]).canPublish('x'), true);
+      assert.equal(authorizer([denyOthers], { clientId: 'cart-9' }).canPublish('x'), false);
+      assert.equal(authorizer([denyOthers], { attachedThingName: undefined }).canPublish('x'), false);
+      const denySelf = ownClientId('StringEquals', 'Deny');
+      assert.equal(authorizer([denySelf], { attachedThingName: 'cart-2' }).canPublish('x'), true);
+      assert.equal(authorizer([denySelf], { attachedThingName: undefined }).canPublish('x'), false);
+    });
+  });
+
+  describe('thing attributes (iot:Connection.Thing.Attributes[name])', () => {
+    const STORE = '${iot:Connection.Thing.Attributes[storeId]}';
+
+    it('resolves an attribute of the attached thing in a resource', () => {
+      const a = authorizer([doc(allow('iot:Subscribe', `${ARN}:topicfilter/stores/${STORE}/news`))]);
+      assert.equal(a.canSubscribe('stores/store-7/news'), true);
+      assert.equal(a.canSubscribe('stores/store-8/news'), false);
+      assert.equal(a.canSubscribe(`stores/${STORE}/news`), false);
+    });
+
+    it('never resolves an attribute the thing does not have, or any attribute without an attached thing', () => {
+      const zone = doc(allow('iot:Publish', `${ARN}:topic/zones/\${iot:Connection.Thing.Attributes[zoneId]}`));
+      assert.equal(authorizer([zone]).canPublish('zones/'), false);
+      assert.equal(authorizer([zone]).canPublish('zones/undefined'), false);
+      assert.equal(
+        authorizer([zone], { thingAttributes: new Map([['zoneId', 'dock']]) }).canPublish('zones/dock'),
+        true,
+      );
+
+      const store = doc(allow('iot:Publish', `${ARN}:topic/stores/${STORE}`));
+      assert.equal(authorizer([store]).canPublish('stores/store-7'), true);
+      assert.equal(authorizer([store], { attachedThingName: undefined }).canPublish('stores/store-7'), false);
+    });
+
+    it('finds nothing for names every object has (`constructor`, `__proto__`)', () => {
+      for (const name of ['constructor', '__proto__', 'toString']) {
+        const a = authorizer([
+          doc(allow('iot:Publish', `${ARN}:topic/a/\${iot:Connection.Thing.Attributes[${name}]}`)),
+        ]);
+        assert.equal(a.canPublish('a/'), false, name);
+        assert.equal(a.canPublish('a/[object Object]'), false, name);
+        assert.equal(a.canPublish(`a/${String(({} as Record<string, unknown>)[name])}`), false, name);
+      }
+    });
+
+    it('evaluates an attribute as a condition key, absent when the thing does not have it', () => {
+      const inStore = (operator: 'StringEquals' | 'StringNotEquals', attribute = 'storeId') =>
+        doc({
+          Effect: 'Allow',
+          Action: 'iot:Publish',
+          Resource: '*',
+          Condition: { [operator]: { [`iot:Connection.Thing.Attributes[${attribute}]`]: 'store-7' } },
+        });
+      assert.equal(authorizer([inStore('StringEquals')]).canPublish('x'), true);
+      assert.equal(
+        authorizer([inStore('StringEquals')], { thingAttributes: new Map([['storeId', 'store-8']]) }).canPublish('x'),
+        false,
+      );
+      assert.equal(authorizer([inStore('StringEquals')], { thingAttributes: new Map() }).canPublish('x'), false);
+      assert.equal(authorizer([inStore('StringEquals')], { attachedThingName: undefined }).canPublish('x'), false);
+      // IAM: a negated operator matches an absent key.
+      assert.equal(authorizer([inStore('StringNotEquals', 'zoneId')]).canPublish('x'), true);
+      assert.equal(authorizer([inStore('StringNotEquals')]).canPublish('x'), false);
+    });
+
+    it('compares an attribute with another variable in a condition value', () => {
+      const ownStoreCn = doc({
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringLike: { 'iot:Certificate.Subject.CommonName': `${STORE}/*` } },
+      });
+      assert.equal(authorizer([ownStoreCn], { certificateCommonName: 'store-7/cart-1' }).canPublish('x'), true);
+      assert.equal(authorizer([ownStoreCn], { certificateCommonName: 'store-8/cart-1' }).canPublish('x'), false);
+      assert.equal(authorizer([ownStoreCn], { thingAttributes: new Map() }).canPublish('x'), false);
+    });
+
+    it('refuses a condition key naming an attribute the registry does not have', () => {
+      assert.throws(
+        () =>
+          doc({
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'iot:Connection.Thing.Attributes[stor]': 'store-7' } },
+          }),
+        (err: { code?: string; details?: string[] }) =>
+          err.code === 'POLICY_INVALID' &&
+          err.details?.some((d) => d.includes('Attributes[stor]') && d.includes('not a condition key')) === true,
+      );
+      assert.throws(
+        () =>
+          doc({
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: '*',
+            Condition: { StringEquals: { 'iot:Connection.Thing.Name': 'x' } },
+          }),
+        (err: { code?: string }) => err.code === 'POLICY_INVALID',
+      );
     });
   });
 
