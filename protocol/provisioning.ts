@@ -164,6 +164,9 @@ export function provisioningError(errorCode: ProvisioningErrorCode, errorMessage
  */
 export const CLAIM_CLIENT_ID_PREFIX = 'provision-';
 
+/** The `SerialNumber` parameter, which a claim connection also carries in its client id `provision-{serial}`. */
+export const SERIAL_NUMBER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The template parameters this fleet knows; a template allows a subset of them. */
 export const PROVISIONING_PARAMETERS = ['SerialNumber', 'StoreId', 'DeviceKind', 'HardwareModel'] as const;
 export type ProvisioningParameter = (typeof PROVISIONING_PARAMETERS)[number];

@@ -8,12 +8,13 @@
  *   can scope it with `${iot:Connection.Thing.ThingName}`.
  */
 
+import { THING_NAME_PATTERN } from './thing-names.ts';
+
 export * from './provisioning.ts';
+export * from './thing-names.ts';
 
 export const APP = 'cartfleet';
 
-/** Thing names as AWS allows them: 1-128 characters of `[a-zA-Z0-9:_-]`. */
-export const THING_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
 /** Named shadow names as AWS allows them: 1-64 characters of `[$a-zA-Z0-9:_-]` (`$package` is AWS-reserved). */
 export const SHADOW_NAME_PATTERN = /^[$a-zA-Z0-9:_-]{1,64}$/;
 
@@ -27,10 +28,6 @@ export function mqttTopicMatches(filter: string, topic: string): boolean {
     if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
   }
   return f.length === t.length;
-}
-
-export function isThingName(value: string): boolean {
-  return THING_NAME_PATTERN.test(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

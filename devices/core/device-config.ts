@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
-import { TEMPLATE_NAME_PATTERN, THING_NAME_PATTERN } from '../../protocol/topics.ts';
+import {
+  isAllowedThingName,
+  SERIAL_NUMBER_PATTERN,
+  TEMPLATE_NAME_PATTERN,
+  THING_NAME_RULE,
+} from '../../protocol/topics.ts';
 
 /**
  * Provisioning by claim: a device without a certificate of its own in `certDir` uses the shared claim certificate
@@ -12,7 +17,7 @@ export const ClaimConfigSchema = z.strictObject({
   /** The claim bundle: cert.pem, key.pem, ca.pem. */
   certDir: z.string().min(1),
   templateName: z.string().regex(TEMPLATE_NAME_PATTERN, 'template names are 1-36 characters of [0-9A-Za-z_-]'),
-  serialNumber: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'serial numbers are 1-64 characters of [A-Za-z0-9_-]'),
+  serialNumber: z.string().regex(SERIAL_NUMBER_PATTERN, 'serial numbers are 1-64 characters of [A-Za-z0-9_-]'),
   storeId: z.string().min(1).optional(),
   /** More template parameters (e.g. `HardwareModel`), as strings. */
   parameters: z.record(z.string(), z.string()).default({}),
@@ -25,7 +30,7 @@ export type ClaimConfig = z.infer<typeof ClaimConfigSchema>;
 
 /** What every device runtime is configured with; the cart and speaker schemas extend it. */
 export const DeviceConfigSchema = z.strictObject({
-  thingName: z.string().regex(THING_NAME_PATTERN, 'thing names are 1-128 characters of [a-zA-Z0-9:_-]'),
+  thingName: z.string().refine(isAllowedThingName, THING_NAME_RULE),
   endpoint: z
     .strictObject({
       host: z.string().min(1).default('localhost'),

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventBus } from '../../platform/event-bus.ts';
 import { FleetError } from '../../protocol/errors.ts';
+import { THING_NAME_PATTERN } from '../../protocol/topics.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
 import type { Permission } from '../access/roles.ts';
@@ -102,7 +103,7 @@ export function noContent(reply: FastifyReply): FastifyReply {
 export const thingParams = {
   type: 'object',
   required: ['thingName'],
-  properties: { thingName: { type: 'string', pattern: '^[a-zA-Z0-9:_-]{1,128}$' } },
+  properties: { thingName: { type: 'string', pattern: THING_NAME_PATTERN.source } },
 } as const;
 
 export const idParams = {

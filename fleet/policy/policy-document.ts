@@ -84,6 +84,9 @@ export const PolicyDocumentSchema = z.strictObject({
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 export type PolicyStatement = z.infer<typeof statementSchema>;
 
+/** AWS IoT policy names: 1-128 characters of `[\w+=,.@-]`. */
+export const POLICY_NAME_PATTERN = /^[\w+=,.@-]{1,128}$/;
+
 /** AWS IoT's limit on a policy document. */
 export const MAX_POLICY_BYTES = 2048 * 10;
 

@@ -2,13 +2,17 @@ import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
 import {
   CLAIM_CLIENT_ID_PREFIX,
+  isReservedThingName,
+  isThingName,
   PROVISIONING_PARAMETERS,
   type ProvisioningParameter,
   provisioningTopics,
+  RESERVED_THING_NAME_PREFIX,
+  SERIAL_NUMBER_PATTERN,
   TEMPLATE_NAME_PATTERN,
-  THING_NAME_PATTERN,
+  THING_NAME_CHARACTERS,
 } from '../../protocol/topics.ts';
-import { DEFAULT_DEVICE_POLICY_NAME, type PolicyDocument } from '../policy/policy-document.ts';
+import { DEFAULT_DEVICE_POLICY_NAME, POLICY_NAME_PATTERN, type PolicyDocument } from '../policy/policy-document.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../registry/registry-types.ts';
 
 /**
@@ -20,7 +24,7 @@ const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
 
 /** What each known parameter may hold. Values end up in thing names, registry columns and logs. */
 const PARAMETER_RULES: Record<ProvisioningParameter, { pattern: RegExp; what: string }> = {
-  SerialNumber: { pattern: /^[A-Za-z0-9_-]{1,64}$/, what: '1-64 characters of [A-Za-z0-9_-]' },
+  SerialNumber: { pattern: SERIAL_NUMBER_PATTERN, what: '1-64 characters of [A-Za-z0-9_-]' },
   StoreId: { pattern: /^[a-z0-9][a-z0-9-]{0,63}$/, what: 'a store id (lower-case letters, digits and "-")' },
   DeviceKind: { pattern: new RegExp(`^(${DEVICE_KINDS.join('|')})$`), what: DEVICE_KINDS.join(' or ') },
   HardwareModel: { pattern: /^[A-Za-z0-9._-]{1,64}$/, what: '1-64 characters of [A-Za-z0-9._-]' },
@@ -36,10 +40,7 @@ export const ProvisioningTemplateSchema = z
     /** The thing starts `pending-approval` with a connect-only policy until a technician approves it. */
     requiresApproval: z.boolean().default(false),
     /** The policy attached to the device's certificate (at once, or on approval). */
-    policyName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,128}$/)
-      .default(DEFAULT_DEVICE_POLICY_NAME),
+    policyName: z.string().regex(POLICY_NAME_PATTERN).default(DEFAULT_DEVICE_POLICY_NAME),
     /** e.g. `cart-{SerialNumber}`: every `{Name}` is a parameter of the template. */
     thingNamePattern: z.string().min(1).max(128),
     /** The kind of every thing this template makes; `null`: the `DeviceKind` parameter decides. */
@@ -66,8 +67,15 @@ export const ProvisioningTemplateSchema = z
       // Every device of the template would ask for the same thing.
       ctx.addIssue({ code: 'custom', path: ['thingNamePattern'], message: 'needs at least one {Parameter}' });
     }
-    if (!/^[a-zA-Z0-9:_-]*$/.test(t.thingNamePattern.replace(PLACEHOLDER, ''))) {
+    if (!THING_NAME_CHARACTERS.test(t.thingNamePattern.replace(PLACEHOLDER, ''))) {
       ctx.addIssue({ code: 'custom', path: ['thingNamePattern'], message: 'literal parts must be [a-zA-Z0-9:_-]' });
+    }
+    if (isReservedThingName(t.thingNamePattern.split('{')[0] ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thingNamePattern'],
+        message: `thing names starting with '${RESERVED_THING_NAME_PREFIX}' are reserved for claim connections`,
+      });
     }
     if (t.deviceKind === null && !t.parameters.DeviceKind?.required) {
       ctx.addIssue({
@@ -126,8 +134,12 @@ export function resolveRegistration(
     problems.push(`DeviceKind: this template provisions ${template.deviceKind}s`);
   }
   const thingName = template.thingNamePattern.replace(PLACEHOLDER, (_m, name: string) => parameters[name] ?? '');
-  if (problems.length === 0 && !THING_NAME_PATTERN.test(thingName)) {
+  if (problems.length === 0 && !isThingName(thingName)) {
     problems.push(`the thing name '${thingName}' is not 1-128 characters of [a-zA-Z0-9:_-]`);
+  } else if (problems.length === 0 && isReservedThingName(thingName)) {
+    problems.push(
+      `the thing name '${thingName}' starts with '${RESERVED_THING_NAME_PREFIX}', reserved for claim connections`,
+    );
   }
   if (problems.length > 0 || kind === undefined) {
     throw new FleetError(

@@ -1,12 +1,14 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
+import { isReservedThingName, RESERVED_THING_NAME_PREFIX } from '../../protocol/topics.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { CertificateRecord, CertificateRepository } from '../identity/certificate-repository.ts';
 import type { CertificateAuthority, IssuedCertificate } from '../pki/certificate-authority.ts';
 import {
   DEFAULT_DEVICE_POLICY_NAME,
   defaultDevicePolicy,
+  POLICY_NAME_PATTERN,
   type PolicyDocument,
   parsePolicyDocument,
 } from '../policy/policy-document.ts';
@@ -66,6 +68,12 @@ export class DeviceRegistry {
   }
 
   async registerDevice(input: NewThing, policyName = DEFAULT_DEVICE_POLICY_NAME): Promise<Registration> {
+    if (typeof input.thingName === 'string' && isReservedThingName(input.thingName)) {
+      throw new FleetError(
+        'THING_NAME_RESERVED',
+        `thing names starting with '${RESERVED_THING_NAME_PREFIX}' are reserved for claim connections`,
+      );
+    }
     const parsed = ThingSchema.safeParse(input);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -172,7 +180,7 @@ export class DeviceRegistry {
   }
 
   putPolicy(name: string, document: unknown): PolicyRecord {
-    if (!/^[\w+=,.@-]{1,128}$/.test(name)) throw new FleetError('POLICY_INVALID', `invalid policy name '${name}'`);
+    if (!POLICY_NAME_PATTERN.test(name)) throw new FleetError('POLICY_INVALID', `invalid policy name '${name}'`);
     const parsed: PolicyDocument = parsePolicyDocument(document);
     const record = this.policies.put(name, parsed);
     this.identityChanged();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ProvisioningState, THING_NAME_PATTERN } from '../../protocol/topics.ts';
+import { isAllowedThingName, type ProvisioningState, THING_NAME_RULE } from '../../protocol/topics.ts';
 
 export const DEVICE_KINDS = ['cart', 'speaker'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -36,7 +36,7 @@ export const ZoneSchema = z.strictObject({
   polygon: z.array(point).min(3),
 });
 export const ThingSchema = z.strictObject({
-  thingName: z.string().regex(THING_NAME_PATTERN, 'thing names are 1-128 characters of [a-zA-Z0-9:_-]'),
+  thingName: z.string().refine(isAllowedThingName, THING_NAME_RULE),
   kind: z.enum(DEVICE_KINDS),
   hardwareModel: z.string().min(1).max(64),
   storeId: id.nullable().default(null),

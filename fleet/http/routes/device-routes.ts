@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { desiredStateProblems } from '../../../protocol/desired-state.ts';
 import { FleetError } from '../../../protocol/errors.ts';
+import { SHADOW_NAME_PATTERN } from '../../../protocol/topics.ts';
 import { inScope } from '../../access/principal.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../../registry/registry-types.ts';
 import { DEVICE_SORTS, type DeviceQuery } from '../device-view.ts';
@@ -330,5 +331,5 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
 const shadowNameQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: { type: 'string', pattern: '^[$a-zA-Z0-9:_-]{1,64}$' } },
+  properties: { name: { type: 'string', pattern: SHADOW_NAME_PATTERN.source } },
 } as const;

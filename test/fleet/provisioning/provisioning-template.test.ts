@@ -93,6 +93,29 @@ describe('provisioning templates', () => {
     }
   });
 
+  it('never names a thing into the claim client-id prefix, whether the template or a parameter spells it', () => {
+    const bySerial = parseProvisioningTemplate({
+      name: 'serial-test',
+      thingNamePattern: 'p{SerialNumber}',
+      deviceKind: 'cart',
+      parameters: { SerialNumber: { required: true } },
+    });
+    assert.throws(() => resolveRegistration(bySerial, { SerialNumber: 'rovision-1' }), invalidParameters('reserved'));
+    assert.equal(resolveRegistration(bySerial, { SerialNumber: 'rovision_1' }).thingName, 'provision_1');
+    assert.throws(
+      () =>
+        parseProvisioningTemplate({
+          name: 'reserved-test',
+          thingNamePattern: 'provision-cart-{SerialNumber}',
+          deviceKind: 'cart',
+          parameters: { SerialNumber: { required: true } },
+        }),
+      (err) =>
+        isFleetError(err, 'PROVISIONING_TEMPLATE_INVALID') &&
+        (err as { details: string[] }).details.some((d) => d.startsWith('thingNamePattern:') && d.includes('reserved')),
+    );
+  });
+
   it('the default templates are valid, and only the speaker one waits for approval', () => {
     assert.deepEqual(
       defaultTemplates().map((t) => [t.name, t.requiresApproval]),
