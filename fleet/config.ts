@@ -3,6 +3,15 @@ import { loadConfig } from '../platform/config-loader.ts';
 
 const port = z.number().int().min(0).max(65535);
 
+/** A token bucket: `burst` at once, then `perMinute` more every minute. */
+const rateLimit = (defaults: { burst: number; perMinute: number }) =>
+  z
+    .strictObject({
+      burst: z.number().int().min(1).default(defaults.burst),
+      perMinute: z.number().positive().default(defaults.perMinute),
+    })
+    .prefault({});
+
 /** The fleet server's configuration. Defaults run a complete fleet on one machine with nothing configured. */
 export const FleetConfigSchema = z
   .strictObject({
@@ -113,6 +122,17 @@ export const FleetConfigSchema = z
       .strictObject({
         /** AWS: a certificate ownership token expires after one hour; RegisterThing must come before. */
         tokenLifetimeMs: z.number().int().min(1000).default(3_600_000),
+        /**
+         * CreateKeysAndCertificate / CreateCertificateFromCsr beyond these are answered `Throttling` (429). A device
+         * needs one; the per-connection burst leaves room for retries after a timeout, the per-certificate one for a
+         * batch of devices unboxed at once.
+         */
+        certificateRequests: z
+          .strictObject({
+            perConnection: rateLimit({ burst: 5, perMinute: 1 }),
+            perClaimCertificate: rateLimit({ burst: 100, perMinute: 30 }),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */

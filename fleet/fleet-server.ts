@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
 import { AccessService } from './access/access-service.ts';
+import { systemClock } from './alerts/alert-clock.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -21,6 +22,7 @@ import { CertificateAuthority, certificateAuthorityOptions } from './pki/certifi
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
 import { PresenceService } from './presence/presence-service.ts';
+import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
 import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
 import { OwnershipTokens } from './provisioning/ownership-token.ts';
 import {
@@ -122,6 +124,7 @@ export class FleetServer {
         ca: this.ca,
         broker,
         tokens: new OwnershipTokens(config.dataDir, config.provisioning.tokenLifetimeMs),
+        certificateRequests: new CertificateRequestLimiter(config.provisioning.certificateRequests, systemClock),
         bus: this.bus,
       },
       log.child({ component: 'provisioning' }),

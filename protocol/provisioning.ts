@@ -150,6 +150,8 @@ export const ProvisioningErrorCodes = {
   ResourceNotFound: 404,
   TemplateDisabled: 403,
   ResourceConflict: 409,
+  /** AWS IoT's `ThrottlingException` ("The rate exceeds the limit"), named without the suffix like the others. */
+  Throttling: 429,
   InternalFailure: 500,
 } as const;
 export type ProvisioningErrorCode = keyof typeof ProvisioningErrorCodes;

@@ -3,14 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFleetConfig } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
-import { CertificateRepository } from '../fleet/identity/certificate-repository.ts';
-import { PolicyRepository } from '../fleet/policy/policy-repository.ts';
-import {
-  CLAIM_BUNDLE_FILES,
-  issueClaimCertificate,
-  writeClaimBundle,
-} from '../fleet/provisioning/claim-certificate.ts';
-import { ProvisioningTemplateRepository } from '../fleet/provisioning/template-repository.ts';
+import { CLAIM_BUNDLE_FILES, writeClaimBundle } from '../fleet/provisioning/claim-certificate.ts';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
@@ -76,17 +69,7 @@ for (const store of stores.listStores()) {
 // `speaker-default` template (which needs a technician's approval) and provisions itself by claim.
 const claimDir = join(dataRoot, 'claims', 'speaker-default');
 if (!existsSync(join(claimDir, CLAIM_BUNDLE_FILES.certificate))) {
-  const { db } = fleet.services;
-  const claim = await issueClaimCertificate(
-    {
-      db,
-      ca: fleet.ca,
-      certificates: new CertificateRepository(db),
-      policies: new PolicyRepository(db),
-      templates: new ProvisioningTemplateRepository(db),
-    },
-    'speaker-default',
-  );
+  const claim = await fleet.services.provisioning.issueClaimCertificate('speaker-default');
   writeClaimBundle(claimDir, claim);
 }
 const unboxed = await simulated[0]?.onboardByClaim('px-unboxed-01', claimDir, 'speaker-default');

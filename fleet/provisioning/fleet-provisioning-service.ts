@@ -7,6 +7,7 @@ import {
   isProvisioningRequestTopic,
   type ProvisioningErrorCode,
   type ProvisioningErrorResponse,
+  type ProvisioningOperation,
   parseProvisioningTopic,
   provisioningError,
   provisioningTopics,
@@ -22,6 +23,8 @@ import type { Thing } from '../registry/registry-types.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
 import type { ThingRepository } from '../registry/thing-repository.ts';
 import type { Database } from '../storage/database.ts';
+import type { CertificateRequestLimiter } from './certificate-request-limiter.ts';
+import { type ClaimCertificate, issueClaimCertificate } from './claim-certificate.ts';
 import type { OwnershipTokens } from './ownership-token.ts';
 import { ensureProvisioningDefaults } from './provisioning-defaults.ts';
 import {
@@ -69,6 +72,8 @@ export interface FleetProvisioningDeps {
   ca: CertificateAuthority;
   broker: DeviceBroker;
   tokens: OwnershipTokens;
+  /** Throttles the MQTT API's certificate requests (not the in-process calls). */
+  certificateRequests: CertificateRequestLimiter;
   bus: EventBus<FleetEvents>;
 }
 
@@ -118,6 +123,15 @@ export class FleetProvisioningService {
       throw new FleetError('POLICY_NOT_FOUND', `no policy '${template.policyName}'`);
     }
     return this.deps.templates.put(template);
+  }
+
+  /**
+   * A claim certificate for a template (`ProvisioningClaim-{template}` policy, created or refreshed): what the demo,
+   * the tests and an operator's tools use; fleetctl, without a running server, calls the same function.
+   */
+  issueClaimCertificate(templateName: string): Promise<ClaimCertificate> {
+    const { db, ca, certificates, policies, templates } = this.deps;
+    return issueClaimCertificate({ db, ca, certificates, policies, templates }, templateName);
   }
 
   /** Things provisioned by claim that wait for a technician, oldest first. */
@@ -281,7 +295,9 @@ export class FleetProvisioningService {
     if (topic.format !== 'json') {
       answer = { rejected: provisioningError('UnsupportedFormat', 'this fleet serves the json payload format only') };
     } else {
-      answer = await this.answer(topic.operation, topic.templateName ?? '', request.payload);
+      answer =
+        this.throttled(topic.operation, request) ??
+        (await this.answer(topic.operation, topic.templateName ?? '', request.payload));
     }
     let replyTopic: string;
     let body: object;
@@ -300,6 +316,22 @@ export class FleetProvisioningService {
     const delivered = await request.reply(replyTopic, JSON.stringify(body)).catch(() => false);
     if (!delivered)
       this.log.warn({ clientId: request.clientId, topic: replyTopic }, 'provisioning answer not delivered');
+  }
+
+  /** Certificate requests beyond the configured rates, counted before any parsing or signing. */
+  private throttled(
+    operation: ProvisioningOperation,
+    request: ClientRequest,
+  ): { rejected: ProvisioningErrorResponse } | undefined {
+    if (operation === 'RegisterThing') return undefined;
+    const admission = this.deps.certificateRequests.admit(request.clientId, request.certificateId);
+    if (admission.admitted) return undefined;
+    return {
+      rejected: provisioningError(
+        'Throttling',
+        `The rate exceeds the limit of certificate requests per ${admission.limitedBy}`,
+      ),
+    };
   }
 
   private async answer(

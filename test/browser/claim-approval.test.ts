@@ -8,10 +8,7 @@ import { VirtualAudioOutput } from '../../devices/speaker/audio-output.ts';
 import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
-import { CertificateRepository } from '../../fleet/identity/certificate-repository.ts';
-import { PolicyRepository } from '../../fleet/policy/policy-repository.ts';
-import { issueClaimCertificate, writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
-import { ProvisioningTemplateRepository } from '../../fleet/provisioning/template-repository.ts';
+import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { signIn } from '../helpers/browser.ts';
 import { useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
@@ -52,17 +49,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
   /** A new speaker unboxed in Xuhui: only the shared claim bundle of `speaker-default`, no certificate of its own. */
   async function bootSpeakerByClaim(): Promise<SpeakerRuntime> {
     const { fleet, dir } = env;
-    const { db } = fleet.services;
-    const claim = await issueClaimCertificate(
-      {
-        db,
-        ca: fleet.ca,
-        certificates: new CertificateRepository(db),
-        policies: new PolicyRepository(db),
-        templates: new ProvisioningTemplateRepository(db),
-      },
-      'speaker-default',
-    );
+    const claim = await fleet.services.provisioning.issueClaimCertificate('speaker-default');
     const claimDir = join(dir.path, 'claims', 'speaker-default');
     writeClaimBundle(claimDir, claim);
     const config = SpeakerConfigSchema.parse({

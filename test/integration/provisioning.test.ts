@@ -6,12 +6,9 @@ import { pino } from 'pino';
 import { ClaimProvisioner, deviceIdentity } from '../../devices/core/claim-provisioner.ts';
 import { type ClaimConfig, DeviceConfigSchema, readCredentials } from '../../devices/core/device-config.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { CertificateRepository } from '../../fleet/identity/certificate-repository.ts';
 import { certificateIdOf } from '../../fleet/pki/certificate-authority.ts';
-import { PolicyRepository } from '../../fleet/policy/policy-repository.ts';
-import { issueClaimCertificate, writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
+import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { OwnershipTokens } from '../../fleet/provisioning/ownership-token.ts';
-import { ProvisioningTemplateRepository } from '../../fleet/provisioning/template-repository.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { isFleetError } from '../../protocol/errors.ts';
 import { type ProvisioningErrorResponse, provisioningTopics } from '../../protocol/topics.ts';
@@ -40,17 +37,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
   const clients: mqttJs.MqttClient[] = [];
 
   async function claimBundle(templateName: string, name = templateName): Promise<string> {
-    const { db } = fleet.services;
-    const claim = await issueClaimCertificate(
-      {
-        db,
-        ca: fleet.ca,
-        certificates: new CertificateRepository(db),
-        policies: new PolicyRepository(db),
-        templates: new ProvisioningTemplateRepository(db),
-      },
-      templateName,
-    );
+    const claim = await fleet.services.provisioning.issueClaimCertificate(templateName);
     const out = join(dir.path, 'claims', name);
     writeClaimBundle(out, claim);
     return out;
@@ -94,7 +81,11 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
 
   before(async () => {
     dir = tempDir();
-    fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
+    fleet = await startFleet(join(dir.path, 'fleet'), {
+      seedDemoData: true,
+      // The rejection cases ask for many certificates on one claim connection; throttling has its own test.
+      provisioning: { certificateRequests: { perConnection: { burst: 1000 } } },
+    });
     port = fleet.services.broker.tlsPort;
     for (const name of [
       'thing.provisioned',

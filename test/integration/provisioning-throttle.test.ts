@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type mqttJs from 'mqtt';
+import { readCredentials } from '../../devices/core/device-config.ts';
+import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
+import { type ProvisioningErrorResponse, provisioningTopics } from '../../protocol/topics.ts';
+import { eventually, mqttJsClient, startFleet, subscribeReturnCodes, tempDir } from '../helpers/fleet-harness.ts';
+
+const CREATE = provisioningTopics.createKeysAndCertificate('json');
+const CSR = provisioningTopics.createCertificateFromCsr('json');
+const REGISTER = provisioningTopics.registerThing('cart-default', 'json');
+
+describe('certificate requests by claim are throttled per connection and per claim certificate (real broker)', function () {
+  this.timeout(30_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+  let claimDir: string;
+  const clients: mqttJs.MqttClient[] = [];
+
+  before(async () => {
+    dir = tempDir();
+    fleet = await startFleet(join(dir.path, 'fleet'), {
+      seedDemoData: true,
+      // No refill within the test: what is admitted is exactly the bursts.
+      provisioning: {
+        certificateRequests: {
+          perConnection: { burst: 2, perMinute: 0.0001 },
+          perClaimCertificate: { burst: 3, perMinute: 0.0001 },
+        },
+      },
+    });
+    claimDir = join(dir.path, 'claim');
+    writeClaimBundle(claimDir, await fleet.services.provisioning.issueClaimCertificate('cart-default'));
+  });
+
+  after(async () => {
+    for (const client of clients) await client.endAsync(true).catch(() => {});
+    await fleet.stop();
+    dir.cleanup();
+  });
+
+  async function claimClient(serial: string, bundle = claimDir) {
+    const client = await mqttJsClient(fleet.services.broker.tlsPort, readCredentials(bundle), `provision-${serial}`);
+    clients.push(client);
+    assert.deepEqual(await subscribeReturnCodes(client, [`${CREATE}/+`, `${CSR}/+`, `${REGISTER}/+`]), [0, 0, 0]);
+    const inbox: { topic: string; body: Record<string, unknown> }[] = [];
+    client.on('message', (topic, payload) => inbox.push({ topic, body: JSON.parse(payload.toString()) }));
+    return async (topic: string, body: unknown = {}) => {
+      const seen = inbox.length;
+      await client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+      return eventually(() => inbox[seen], 5000, `answer to ${topic}`);
+    };
+  }
+
+  const throttled = (answer: { topic: string; body: Record<string, unknown> }, topic: string, scope: string) => {
+    assert.equal(answer.topic, `${topic}/rejected`);
+    const body = answer.body as unknown as ProvisioningErrorResponse;
+    assert.equal(body.statusCode, 429);
+    assert.equal(body.errorCode, 'Throttling');
+    assert.match(body.errorMessage, new RegExp(`per ${scope}$`));
+  };
+
+  it('answers Throttling (429) on /rejected past the burst, counting both certificate requests together', async () => {
+    const ask = await claimClient('SN-T1');
+    const first = await ask(CREATE);
+    assert.equal(first.topic, `${CREATE}/accepted`);
+    // A bad CSR costs the fleet a parse and a signature check: it counts too (and is answered as what it is).
+    const second = await ask(CSR, { certificateSigningRequest: 'not a csr' });
+    assert.equal(second.topic, `${CSR}/rejected`);
+    assert.equal(second.body.errorCode, 'InvalidCertificateSigningRequest');
+    const before = fleet.services.registry.listCertificates().length;
+    throttled(await ask(CREATE), CREATE, 'connection');
+    throttled(await ask(CSR, { certificateSigningRequest: 'x' }), CSR, 'connection');
+    assert.equal(fleet.services.registry.listCertificates().length, before, 'a throttled request makes no certificate');
+
+    // RegisterThing is not a certificate request: the token from the first answer still registers the cart.
+    const registered = await ask(REGISTER, {
+      certificateOwnershipToken: first.body.certificateOwnershipToken,
+      parameters: { SerialNumber: 'SN-T1' },
+    });
+    assert.equal(registered.topic, `${REGISTER}/accepted`);
+    assert.equal(registered.body.thingName, 'cart-SN-T1');
+  });
+
+  it("limits the claim certificate across its connections, and a reconnect does not refill a connection's bucket", async () => {
+    // SN-T1 used two of the certificate's three.
+    const ask = await claimClient('SN-T2');
+    assert.equal((await ask(CREATE)).topic, `${CREATE}/accepted`);
+    throttled(await ask(CREATE), CREATE, 'claim certificate');
+
+    // A second claim certificate has a burst of its own; SN-T1's connection bucket, used up above, stays used up.
+    const secondDir = join(dir.path, 'claim-2');
+    writeClaimBundle(secondDir, await fleet.services.provisioning.issueClaimCertificate('cart-default'));
+    throttled(await (await claimClient('SN-T1', secondDir))(CREATE), CREATE, 'connection');
+    assert.equal((await (await claimClient('SN-T3', secondDir))(CREATE)).topic, `${CREATE}/accepted`);
+  });
+});
