@@ -37,21 +37,21 @@ export class CartRuntime {
     this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => ({
-      'battery.percent': this.hardwareParts.batteryPercent(),
-      'temperature.c': this.hardwareParts.temperatureC(),
+      'battery.percent': this.hardware.batteryPercent(),
+      'temperature.c': this.hardware.temperatureC(),
     }));
     const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
     this.core.commands.handle('reboot', rebootCommand(restarter));
     this.core.commands.handle('locate', ({ seconds }) => {
-      this.hardwareParts.startLocating(seconds);
+      this.hardware.startLocating(seconds);
       return { result: { seconds } };
     });
     // 8S LiFePO4: 20.0 V empty at rest, up to 29.2 V while charging; outside that the divider or the ADC is off.
-    this.core.diagnostics.add('battery', () => inRange(this.hardwareParts.batteryVolts(), 18, 29.5, 'V'));
-    this.core.diagnostics.add('temperature', () => inRange(this.hardwareParts.temperatureC(), -10, 60, '°C'));
+    this.core.diagnostics.add('battery', () => inRange(this.hardware.batteryVolts(), 18, 29.5, 'V'));
+    this.core.diagnostics.add('temperature', () => inRange(this.hardware.temperatureC(), -10, 60, '°C'));
   }
 
-  get hardwareParts(): CartHardware {
+  get hardware(): CartHardware {
     if (!this.hw) throw new Error('CartRuntime used before start()');
     return this.hw;
   }
@@ -94,7 +94,7 @@ export class CartRuntime {
 
   /** What the cart reports now (also its shadow's `reported`). */
   reportedState(): JsonObject {
-    const hw = this.hardwareParts;
+    const hw = this.hardware;
     const session = this.session.current;
     return {
       kind: 'cart',
@@ -108,7 +108,7 @@ export class CartRuntime {
   }
 
   publishTelemetry(): void {
-    const hw = this.hardwareParts;
+    const hw = this.hardware;
     const percent = hw.batteryPercent();
     this.core.telemetry.publish('telemetry', {
       'battery.percent': percent,
@@ -134,7 +134,7 @@ export class CartRuntime {
   private applyDesired(desired: JsonObject): JsonObject {
     const actual: JsonObject = {};
     if (typeof desired.brightness === 'number') {
-      this.brightness = this.hardwareParts.setBrightness(desired.brightness);
+      this.brightness = this.hardware.setBrightness(desired.brightness);
       actual.brightness = this.brightness;
     }
     return actual;

@@ -224,7 +224,7 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     assert.match(byName.get('battery')?.detail ?? '', /V/);
 
     cart.io.setAnalogInput(1, tmp36RawFromCelsius(95));
-    await eventually(() => cart.runtime.hardwareParts.temperatureC() > 90, 5000, 'the sensor to read the heat');
+    await eventually(() => cart.runtime.hardware.temperatureC() > 90, 5000, 'the sensor to read the heat');
     const hot = await settled(
       fleet,
       (await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'diagnostics', requestedBy: 'test' })).id,

@@ -1,0 +1,19 @@
+import type { DeviceBoot } from '../core/device-boot.ts';
+import { tmp36RawFromCelsius } from '../core/hardware/tmp36.ts';
+import { VirtualAudioOutput } from './audio-output.ts';
+import { loadSpeakerConfig, type SpeakerConfig } from './speaker-config.ts';
+import { cellVoltageFromPercent } from './speaker-hardware.ts';
+import { SpeakerRuntime } from './speaker-runtime.ts';
+
+/** A speaker on its own: battery (promo model) full, warm from playing. */
+export const speakerBoot: DeviceBoot<SpeakerConfig, SpeakerRuntime> = {
+  kind: 'speaker',
+  loadConfig: loadSpeakerConfig,
+  restingInputs(io) {
+    io.setAnalogInput(0, (cellVoltageFromPercent(100) / 5) * 1023);
+    io.setAnalogInput(1, tmp36RawFromCelsius(28));
+  },
+  // Until the broadcast issue brings real audio output, every speaker plays through the virtual output.
+  create: (config, credentials, log, virtualIo, options) =>
+    new SpeakerRuntime(config, credentials, new VirtualAudioOutput(), log, virtualIo, options),
+};
