@@ -47,7 +47,7 @@ import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
 export class FleetServer {
   readonly bus: EventBus<FleetEvents>;
   readonly ca: CertificateAuthority;
-  private parts: Parts | undefined;
+  private running: FleetServices | undefined;
   private offs: (() => void)[] = [];
 
   constructor(
@@ -190,7 +190,7 @@ export class FleetServer {
     );
     const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }));
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
-    this.parts = {
+    this.running = {
       db,
       stores,
       registry,
@@ -237,36 +237,37 @@ export class FleetServer {
   }
 
   async stop(): Promise<void> {
-    const parts = this.parts;
-    if (!parts) return;
-    this.parts = undefined;
+    const services = this.running;
+    if (!services) return;
+    this.running = undefined;
     for (const off of this.offs) off();
     this.offs = [];
-    parts.identities.stop();
-    parts.retention.stop();
-    await parts.live.stop();
-    await parts.http.stop();
-    parts.access.stop();
-    await parts.broker.stop();
-    parts.alerts.stop();
-    parts.commands.stop();
-    parts.shadows.stop();
-    parts.provisioning.stop();
-    parts.telemetry.stop();
-    parts.presence.stop();
-    parts.registry.stop();
-    parts.db.close();
+    services.identities.stop();
+    services.retention.stop();
+    await services.live.stop();
+    await services.http.stop();
+    services.access.stop();
+    await services.broker.stop();
+    services.alerts.stop();
+    services.commands.stop();
+    services.shadows.stop();
+    services.provisioning.stop();
+    services.telemetry.stop();
+    services.presence.stop();
+    services.registry.stop();
+    services.db.close();
     this.log.info('fleet server stopped');
   }
 
   /** The running subsystems; throws before start(). */
-  get services(): Parts {
-    if (!this.parts) throw new Error('FleetServer is not running');
-    return this.parts;
+  get services(): FleetServices {
+    if (!this.running) throw new Error('FleetServer is not running');
+    return this.running;
   }
 }
 
-export interface Parts {
+/** The running subsystems of a fleet server, as `services` hands them to tests, the demo and benchmarks. */
+export interface FleetServices {
   db: Database;
   stores: StoreRepository;
   registry: DeviceRegistry;

@@ -1,3 +1,5 @@
+export * from './commands.ts';
+export * from './desired-state.ts';
 export * from './errors.ts';
 export * from './shadow.ts';
 export * from './telemetry.ts';

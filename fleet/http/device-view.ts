@@ -1,7 +1,7 @@
 import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { Principal } from '../access/principal.ts';
 import { inScope } from '../access/principal.ts';
-import type { PresenceRecord } from '../presence/presence-repository.ts';
+import type { PresenceRecord, PresenceState } from '../presence/presence-repository.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { DeviceKind, Thing } from '../registry/registry-types.ts';
@@ -9,7 +9,8 @@ import { computeDelta } from '../shadow/shadow-document.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 
-export type PresenceFilter = 'online' | 'offline' | 'never';
+/** A device's presence as the API shows it: a client's presence, or `never` for a device that never connected. */
+export type DevicePresenceState = PresenceState | 'never';
 export const DEVICE_SORTS = ['thingName', 'kind', 'storeId', 'battery', 'lastSeen', 'softwareVersion'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 
@@ -21,7 +22,7 @@ export interface DeviceSummary {
   zoneId: string | null;
   tags: string[];
   softwareVersion: string | null;
-  presence: { state: PresenceFilter; since: number | null; disconnectReason: string | null };
+  presence: { state: DevicePresenceState; since: number | null; disconnectReason: string | null };
   battery: number | null;
   charging: boolean | null;
   temperature: number | null;
@@ -35,7 +36,7 @@ export interface DeviceQuery {
   kind?: DeviceKind;
   storeId?: string;
   zoneId?: string;
-  presence?: PresenceFilter;
+  presence?: DevicePresenceState;
   batteryBelow?: number;
   batteryAbove?: number;
   softwareVersion?: string;
