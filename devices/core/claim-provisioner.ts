@@ -234,10 +234,18 @@ function requireCertificate(response: {
   };
 }
 
+/** The fleet answered `Throttling` (429): too many certificate requests for now; asking later will do. */
+function isThrottled(err: FleetError): boolean {
+  return (
+    err.code === 'PROVISIONING_REJECTED' && (err.details as ProvisioningErrorResponse | undefined)?.statusCode === 429
+  );
+}
+
 /**
  * The device's own credentials and thing name. With a claim section and no bundle of its own in `certDir` yet, the
- * device provisions itself first: a rejection (bad template, parameters...) throws at once, an unreachable fleet is
- * retried with the reconnect backoff. Without a claim section: the bundle `fleetctl devices add` wrote.
+ * device provisions itself first: a rejection (bad template, parameters...) throws at once; an unreachable fleet
+ * and a throttled certificate request are retried with the reconnect backoff. Without a claim section: the bundle
+ * `fleetctl devices add` wrote.
  */
 export async function deviceIdentity(
   config: DeviceConfig,
@@ -255,7 +263,7 @@ export async function deviceIdentity(
       );
       await provisioner.provision();
     } catch (err) {
-      if (err instanceof FleetError && err.code !== 'PROVISIONING_TIMEOUT') throw err;
+      if (err instanceof FleetError && err.code !== 'PROVISIONING_TIMEOUT' && !isThrottled(err)) throw err;
       log.warn({ err: (err as Error).message, retryInMs: delay }, 'provisioning by claim failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, config.reconnect.maxSeconds * 1000);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type mqttJs from 'mqtt';
-import { readCredentials } from '../../devices/core/device-config.ts';
+import { pino } from 'pino';
+import { deviceIdentity } from '../../devices/core/claim-provisioner.ts';
+import { DeviceConfigSchema, readCredentials } from '../../devices/core/device-config.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { type ProvisioningErrorResponse, provisioningTopics } from '../../protocol/topics.ts';
@@ -94,5 +96,54 @@ describe('certificate requests by claim are throttled per connection and per cla
     writeClaimBundle(secondDir, await fleet.services.provisioning.issueClaimCertificate('cart-default'));
     throttled(await (await claimClient('SN-T1', secondDir))(CREATE), CREATE, 'connection');
     assert.equal((await (await claimClient('SN-T3', secondDir))(CREATE)).topic, `${CREATE}/accepted`);
+  });
+});
+
+describe('a device throttled while it provisions itself by claim retries with its backoff (real broker)', function () {
+  this.timeout(30_000);
+  let dir: ReturnType<typeof tempDir>;
+  let fleet: FleetServer;
+
+  before(async () => {
+    dir = tempDir();
+    // One certificate request per claim connection, and one more every second.
+    fleet = await startFleet(join(dir.path, 'fleet'), {
+      seedDemoData: true,
+      provisioning: { certificateRequests: { perConnection: { burst: 1, perMinute: 60 } } },
+    });
+  });
+
+  after(async () => {
+    await fleet.stop();
+    dir.cleanup();
+  });
+
+  it('is answered Throttling, waits, asks again and gets its certificate and thing', async () => {
+    const claimDir = join(dir.path, 'claim');
+    writeClaimBundle(claimDir, await fleet.services.provisioning.issueClaimCertificate('cart-default'));
+    // An earlier attempt of the same device (same client id) used the connection's request.
+    const earlier = await mqttJsClient(fleet.services.broker.tlsPort, readCredentials(claimDir), 'provision-SN-R1');
+    await subscribeReturnCodes(earlier, [`${CREATE}/+`]);
+    const answered = new Promise<string>((resolve) => earlier.once('message', (topic) => resolve(topic)));
+    await earlier.publishAsync(CREATE, '{}', { qos: 1 });
+    assert.equal(await answered, `${CREATE}/accepted`);
+    await earlier.endAsync();
+
+    const lines: { msg?: string; err?: string }[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const config = DeviceConfigSchema.parse({
+      thingName: 'cart-SN-R1',
+      endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+      certDir: join(dir.path, 'device', 'certs'),
+      dataDir: join(dir.path, 'device', 'data'),
+      reconnect: { minSeconds: 1, maxSeconds: 1 },
+      claim: { certDir: claimDir, templateName: 'cart-default', serialNumber: 'SN-R1', timeoutMs: 5000 },
+    });
+    const identity = await deviceIdentity(config, log);
+    assert.equal(identity.thingName, 'cart-SN-R1');
+    assert.ok(fleet.services.registry.getThing('cart-SN-R1'));
+    const retries = lines.filter((l) => l.msg === 'provisioning by claim failed; retrying');
+    assert.equal(retries.length, 1, JSON.stringify(lines));
+    assert.match(retries[0]?.err ?? '', /Throttling/);
   });
 });
