@@ -179,10 +179,6 @@ function compileResource(pattern: string, context: ConnectionContext): RegExp | 
 }
 
 /** IAM glob: `*` any run of characters (across `/`), `?` exactly one; everything else literal. */
-export function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${globSource(glob)}$`, 's');
-}
-
 function globSource(glob: string): string {
   let source = '';
   for (const c of glob) {

@@ -5,7 +5,7 @@ import {
   type PolicyStatement,
   parsePolicyDocument,
 } from '../../../fleet/policy/policy-document.ts';
-import { ConnectionAuthorizer, type ConnectionContext, globToRegExp } from '../../../fleet/policy/policy-evaluator.ts';
+import { ConnectionAuthorizer, type ConnectionContext } from '../../../fleet/policy/policy-evaluator.ts';
 
 const ARN = 'arn:aws:iot:local-1:000000000000';
 const THING = '${iot:Connection.Thing.ThingName}';
@@ -641,12 +641,24 @@ describe('policy evaluator', () => {
     });
   });
 
-  describe('globToRegExp', () => {
-    it('escapes regular expression characters', () => {
-      const re = globToRegExp('a.b(c)[d]+e$');
-      assert.equal(re.test('a.b(c)[d]+e$'), true);
-      assert.equal(re.test('aXb(c)[d]+e$'), false);
-      assert.equal(globToRegExp('a*').test('a\nb'), true, '`*` spans newlines too');
+  describe('IAM globs', () => {
+    it('read regular expression characters literally, in resources and in StringLike', () => {
+      const resource = authorizer([doc(allow('iot:Publish', `${ARN}:topic/a.b(c)[d]+e$`))]);
+      assert.equal(resource.canPublish('a.b(c)[d]+e$'), true);
+      assert.equal(resource.canPublish('aXb(c)[d]+e$'), false);
+      const like = doc({
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringLike: { 'iot:ClientId': 'a.b(c)[d]+e$*' } },
+      });
+      assert.equal(authorizer([like], { clientId: 'a.b(c)[d]+e$1' }).canPublish('x'), true);
+      assert.equal(authorizer([like], { clientId: 'aXb(c)[d]+e$1' }).canPublish('x'), false);
+    });
+
+    it('let `*` span newlines too', () => {
+      const a = authorizer([doc(allow('iot:Publish', `${ARN}:topic/a*`))]);
+      assert.equal(a.canPublish('a\nb'), true);
     });
   });
 });
