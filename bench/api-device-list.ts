@@ -26,11 +26,11 @@ import { isMainThread, type Worker } from 'node:worker_threads';
 import type { Principal } from '../fleet/access/principal.ts';
 import { FleetConfigSchema } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
-import type { DeviceQuery } from '../fleet/http/device-view.ts';
 import { DEMO_STORES } from '../fleet/registry/demo-seed.ts';
 import { ThingRepository } from '../fleet/registry/thing-repository.ts';
 import { type TelemetryRecord, TelemetryRepository } from '../fleet/telemetry/telemetry-repository.ts';
 import { silentLogger } from '../platform/log.ts';
+import type { DeviceListQuery } from '../protocol/api/devices.ts';
 import {
   type BenchOptions,
   benchFleetConfig,
@@ -414,7 +414,7 @@ async function populate(
 function breakdownInProcess(fleet: FleetServer, adminToken: string, reps: number): BreakdownRow[] {
   const { registry, presence, devices, access } = fleet.services;
   const admin = access.tokenPrincipal(adminToken) as Principal;
-  const query: DeviceQuery = { sort: 'thingName', order: 'asc', limit: 50, offset: 0 };
+  const query: DeviceListQuery = { sort: 'thingName', order: 'asc', limit: 50, offset: 0 };
   const parts: [string, () => unknown][] = [
     ['registry.listThings() (SELECT * FROM things, every row mapped)', () => registry.listThings()],
     ['presence.list() (SELECT * FROM presence)', () => presence.list()],

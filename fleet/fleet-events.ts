@@ -1,7 +1,7 @@
+import type { Command } from '../protocol/api/commands.ts';
 import type { MetricValue } from '../protocol/telemetry.ts';
 import type { DataStream } from '../protocol/topics.ts';
 import type { Alert } from './alerts/alert-repository.ts';
-import type { Command } from './commands/command.ts';
 import type { PresenceState } from './presence/presence-repository.ts';
 
 /** Everything the fleet's subsystems tell each other, by name. */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { isChainWideRole, type Role } from '../../protocol/api/roles.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
@@ -8,7 +9,6 @@ import { type ApiTokenRecord, CredentialRepository, digest } from './credential-
 import { LoginThrottle } from './login-throttle.ts';
 import { oneTimePassword, PasswordHasher } from './password-hasher.ts';
 import type { Principal } from './principal.ts';
-import { isChainWideRole, type Role } from './roles.ts';
 import { type User, type UserChanges, UserRepository } from './user-repository.ts';
 
 export interface AccessOptions {

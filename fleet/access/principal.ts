@@ -1,5 +1,5 @@
-import type { Permission, Role } from './roles.ts';
-import { ROLE_PERMISSIONS } from './roles.ts';
+import type { Permission, Role } from '../../protocol/api/roles.ts';
+import { ROLE_PERMISSIONS } from '../../protocol/api/roles.ts';
 
 /** Who is asking: a signed-in person (browser session) or a script holding one of their API tokens. */
 export interface Principal {

@@ -1,5 +1,5 @@
+import type { Role } from '../../protocol/api/roles.ts';
 import type { Database } from '../storage/database.ts';
-import type { Role } from './roles.ts';
 
 export interface User {
   id: string;

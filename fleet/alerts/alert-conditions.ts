@@ -1,4 +1,4 @@
-import type { AlertCause, AlertRule } from './alert-rules.ts';
+import type { AlertCause, AlertRule } from '../../protocol/api/alert-rules.ts';
 
 /** The latest thing the fleet knows about one cause of one device. */
 export type Observation =

@@ -1,5 +1,12 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import {
+  type AlertCause,
+  type AlertRule,
+  DEFAULT_ALERT_RULES,
+  selectRules,
+  severityRank,
+} from '../../protocol/api/alert-rules.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { PresenceRecord } from '../presence/presence-repository.ts';
@@ -17,14 +24,7 @@ import {
   openDelayMs,
 } from './alert-conditions.ts';
 import type { Alert, AlertActor, AlertCounts, AlertQuery, AlertRepository } from './alert-repository.ts';
-import {
-  type AlertCause,
-  type AlertRule,
-  DEFAULT_ALERT_RULES,
-  parseAlertRules,
-  selectRules,
-  severityRank,
-} from './alert-rules.ts';
+import { parseAlertRules } from './alert-rules.ts';
 
 /** One rule's view of one cause of one device: active or not; a timer while it waits to flip (open or clear). */
 interface Tier {

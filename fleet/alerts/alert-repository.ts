@@ -1,35 +1,12 @@
-import type { DeviceKind } from '../registry/registry-types.ts';
+import type { AlertCause, AlertRule, AlertSeverity } from '../../protocol/api/alert-rules.ts';
+import type { Alert, AlertActor, AlertState } from '../../protocol/api/alerts.ts';
+import type { DeviceKind } from '../../protocol/api/devices.ts';
 import type { Database } from '../storage/database.ts';
 import type { AlertValue } from './alert-conditions.ts';
-import type { AlertCause, AlertRule, AlertSeverity } from './alert-rules.ts';
 
-export type AlertState = 'open' | 'acknowledged' | 'resolved';
-
-/** Who acknowledged or resolved an alert (a signed-in person or their API token). */
-export interface AlertActor {
-  userId: string;
-  username: string;
-}
-
-/** An alert as the HTTP API and the `alert` socket event carry it (docs/api.md, Alerts). */
-export interface Alert {
-  id: number;
-  thingName: string;
-  storeId: string | null;
-  deviceKind: DeviceKind | null;
-  cause: AlertCause;
-  severity: AlertSeverity;
-  state: AlertState;
-  message: string;
-  value: AlertValue;
-  openedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: AlertActor | null;
-  resolvedAt: number | null;
-  /** null when the fleet resolved it because the cause cleared. */
-  resolvedBy: AlertActor | null;
-  note: string | null;
-}
+// An alert's shape is the API contract's (protocol/api/alerts.ts): the HTTP API and the `alert` live event carry
+// what this repository returns.
+export type { Alert, AlertActor, AlertState };
 
 export interface NewAlert {
   thingName: string;

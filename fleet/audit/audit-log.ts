@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../protocol/api/audit.ts';
 import type { Database } from '../storage/database.ts';
 
 export interface AuditActor {
@@ -13,13 +14,7 @@ export interface AuditInput {
   storeId: string | null;
   ip: string | null;
   userAgent: string | null;
-  details?: object;
-}
-
-export interface AuditEntry extends Omit<AuditInput, 'details'> {
-  id: number;
-  at: number;
-  details: object;
+  details?: AuditEntry['details'];
 }
 
 export interface AuditQuery {
@@ -135,6 +130,6 @@ function toEntry(row: AuditRow): AuditEntry {
     storeId: row.store_id,
     ip: row.ip,
     userAgent: row.user_agent,
-    details: JSON.parse(row.details) as object,
+    details: JSON.parse(row.details) as AuditEntry['details'],
   };
 }

@@ -1,32 +1,13 @@
 import { hostname } from 'node:os';
+import type { CreatedToken, LoginBody, NewTokenBody, SignedIn } from '../../protocol/api/auth.ts';
+import type { User } from '../../protocol/api/users.ts';
 import { ApiClient } from './api-client.ts';
 import { CliError, EXIT } from './cli-error.ts';
-
-export interface ApiUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: string;
-  storeIds: string[];
-  regions: string[];
-  mustChangePassword: boolean;
-  disabled: boolean;
-  createdAt: number;
-  lastLoginAt: number | null;
-}
-
-export interface CreatedToken {
-  id: string;
-  name: string;
-  token: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
 
 /** A browser-style session, held only in this process's memory: API tokens can only be created from one. */
 export interface Session {
   client: ApiClient;
-  user: ApiUser;
+  user: User;
   /** Ends the session on the server (best effort: it expires anyway). */
   close(): Promise<void>;
 }
@@ -36,10 +17,10 @@ const SESSION_COOKIE = 'cf_session';
 export async function signIn(server: string, username: string, password: string): Promise<Session> {
   let cookie: string | undefined;
   const anonymous = new ApiClient(server, null);
-  const answer = await anonymous.request<{ user: ApiUser; csrf: string }>(
+  const answer = await anonymous.request<SignedIn>(
     'POST',
     '/api/auth/login',
-    { body: { username, password } },
+    { body: { username, password } satisfies LoginBody },
     (response) => {
       for (const header of response.headers.getSetCookie()) {
         const [pair] = header.split(';');
@@ -68,8 +49,6 @@ export function defaultTokenName(): string {
 }
 
 export function createToken(session: Session, name: string, expiresInDays?: number): Promise<CreatedToken> {
-  return session.client.post<CreatedToken>('/api/auth/tokens', {
-    name,
-    ...(expiresInDays ? { expiresInDays } : {}),
-  });
+  const body: NewTokenBody = { name, ...(expiresInDays ? { expiresInDays } : {}) };
+  return session.client.post<CreatedToken>('/api/auth/tokens', body);
 }

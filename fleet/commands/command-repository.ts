@@ -1,6 +1,6 @@
+import type { Command, CommandStatus } from '../../protocol/api/commands.ts';
 import type { CommandErrorBody, CommandName } from '../../protocol/commands.ts';
 import type { Database } from '../storage/database.ts';
-import type { Command, CommandStatus } from './command.ts';
 
 interface CommandRow {
   id: string;

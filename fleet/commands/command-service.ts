@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
+import type { Command, CommandStatus } from '../../protocol/api/commands.ts';
 import {
   type CommandName,
   CommandParamsJsonSchemas,
@@ -16,7 +17,6 @@ import { commandTopics, parseCommandTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { Thing } from '../registry/registry-types.ts';
-import type { Command, CommandStatus } from './command.ts';
 import type { CommandRepository } from './command-repository.ts';
 
 export interface SendCommandInput {

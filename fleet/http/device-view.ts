@@ -1,52 +1,14 @@
+import type { DeviceDetail, DeviceListQuery, DeviceSort, DeviceSummary, Shadow } from '../../protocol/api/devices.ts';
 import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { Principal } from '../access/principal.ts';
 import { inScope } from '../access/principal.ts';
 import type { PresenceRecord, PresenceState } from '../presence/presence-repository.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
-import type { DeviceKind, Thing } from '../registry/registry-types.ts';
+import type { Thing } from '../registry/registry-types.ts';
 import { computeDelta } from '../shadow/shadow-document.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
-
-/** A device's presence as the API shows it: a client's presence, or `never` for a device that never connected. */
-export type DevicePresenceState = PresenceState | 'never';
-export const DEVICE_SORTS = ['thingName', 'kind', 'storeId', 'battery', 'lastSeen', 'softwareVersion'] as const;
-export type DeviceSort = (typeof DEVICE_SORTS)[number];
-
-export interface DeviceSummary {
-  thingName: string;
-  kind: DeviceKind;
-  hardwareModel: string;
-  storeId: string | null;
-  zoneId: string | null;
-  tags: string[];
-  softwareVersion: string | null;
-  presence: { state: DevicePresenceState; since: number | null; disconnectReason: string | null };
-  battery: number | null;
-  charging: boolean | null;
-  temperature: number | null;
-  zone: string | null;
-  lastSeen: number | null;
-  openAlerts: number;
-  provisioning: string;
-}
-
-export interface DeviceQuery {
-  kind?: DeviceKind;
-  storeId?: string;
-  zoneId?: string;
-  presence?: DevicePresenceState;
-  batteryBelow?: number;
-  batteryAbove?: number;
-  softwareVersion?: string;
-  tag?: string;
-  q?: string;
-  sort: DeviceSort;
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-}
 
 /** Open alert counts by thing name, from the alerts subsystem (absent until it runs). */
 export type OpenAlertCounts = () => ReadonlyMap<string, number>;
@@ -77,7 +39,7 @@ export class DeviceView {
     return stores === null ? things : things.filter((t) => t.storeId !== null && stores.has(t.storeId));
   }
 
-  list(principal: Principal, query: DeviceQuery): { items: DeviceSummary[]; total: number } {
+  list(principal: Principal, query: DeviceListQuery): { items: DeviceSummary[]; total: number } {
     let things = this.visibleThings(principal);
     if (hasRegistryFilter(query)) things = things.filter((t) => matchesRegistry(t, query));
     const dir = query.order === 'desc' ? -1 : 1;
@@ -110,9 +72,9 @@ export class DeviceView {
     return things.map((t) => this.summarize(t, presence.get(t.thingName), alerts));
   }
 
-  detailOf(thing: Thing): object {
+  detailOf(thing: Thing): DeviceDetail {
     const { shadows, telemetry, registry } = this;
-    const named: Record<string, object> = {};
+    const named: Record<string, Shadow> = {};
     for (const name of shadows.namesOf(thing.thingName)) {
       if (name === undefined) continue;
       const shadow = this.shadowOf(thing.thingName, name);
@@ -129,7 +91,7 @@ export class DeviceView {
     };
   }
 
-  shadowOf(thingName: string, shadowName: string | undefined): object | null {
+  shadowOf(thingName: string, shadowName: string | undefined): Shadow | null {
     const shadow = this.shadows.find(thingName, shadowName);
     if (!shadow) return null;
     const desired = shadow.state.desired ?? null;
@@ -178,7 +140,7 @@ export class DeviceView {
       zone: typeof tel.zone === 'string' ? tel.zone : null,
       lastSeen,
       openAlerts: alerts.get(thing.thingName) ?? 0,
-      provisioning: (thing as Thing & { provisioning?: string }).provisioning ?? 'active',
+      provisioning: thing.provisioning,
     };
   }
 }
@@ -189,12 +151,12 @@ function numberOf(value: MetricValue | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function hasRegistryFilter(q: DeviceQuery): boolean {
+function hasRegistryFilter(q: DeviceListQuery): boolean {
   return Boolean(q.kind || q.storeId || q.softwareVersion || q.tag || q.q);
 }
 
 /** Filters answered by the registry entry alone. */
-function matchesRegistry(t: Thing, q: DeviceQuery): boolean {
+function matchesRegistry(t: Thing, q: DeviceListQuery): boolean {
   if (q.kind && t.kind !== q.kind) return false;
   if (q.storeId && t.storeId !== q.storeId) return false;
   if (q.softwareVersion && t.softwareVersion !== q.softwareVersion) return false;
@@ -204,7 +166,7 @@ function matchesRegistry(t: Thing, q: DeviceQuery): boolean {
 }
 
 /** Whether the query filters or sorts on what the devices report (presence, battery, live zone, last seen). */
-function needsLiveState(q: DeviceQuery): boolean {
+function needsLiveState(q: DeviceListQuery): boolean {
   return (
     q.presence !== undefined ||
     q.batteryBelow !== undefined ||
@@ -215,7 +177,7 @@ function needsLiveState(q: DeviceQuery): boolean {
   );
 }
 
-function matchesLiveState(d: DeviceSummary, q: DeviceQuery): boolean {
+function matchesLiveState(d: DeviceSummary, q: DeviceListQuery): boolean {
   // A cart matches a zone it is registered to or the zone it reports being in now.
   if (q.zoneId && d.zoneId !== q.zoneId && d.zone !== q.zoneId) return false;
   if (q.presence && d.presence.state !== q.presence) return false;

@@ -3,12 +3,13 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../platform/log.ts';
+import { ErrorBodySchema } from '../../protocol/api/json-schema.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { can } from '../access/principal.ts';
-import { errorSchema, type HttpDeps, SESSION_COOKIE } from './route-support.ts';
+import { RequestValidators } from './request-validator.ts';
+import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -19,6 +20,7 @@ import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import type { ContractTypeProvider } from './schema-type-provider.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const CSRF_HEADER = 'x-cf-csrf';
@@ -55,16 +57,23 @@ export class HttpServer {
       routerOptions: { maxParamLength: 256 },
     }) as unknown as FastifyInstance;
     app.decorateRequest('principal', undefined);
-    app.addSchema(errorSchema);
+    app.addSchema(ErrorBodySchema);
     app.setErrorHandler((err: FastifyError, _req, reply) => this.handleError(err, reply));
     // Fastify's default Ajv strips properties a schema does not allow and coerces body types, so a misspelt field or
     // `"version": "2"` was silently accepted. Unknown properties are refused everywhere; only query strings and
-    // params (text by nature) are coerced.
-    const ajv = (coerceTypes: boolean | 'array') =>
-      new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false });
-    const bodyAjv = ajv(false);
-    const textAjv = ajv('array');
-    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+    // params (text by nature) are converted, strictly (request-validator.ts).
+    const validators = new RequestValidators();
+    app.setValidatorCompiler(({ schema, httpPart }) => validators.compile(schema, httpPart));
+    // Every documented route answers errors as `{ code, message, details? }`; declared once here for the OpenAPI
+    // document (and the serializer), not in each route's schema, so a handler's own types stay its success answers.
+    app.addHook('onRoute', (route) => {
+      if (!route.schema || route.schema.hide) return;
+      route.schema.response = {
+        ...(route.schema.response as object | undefined),
+        '4xx': { $ref: 'Error#' },
+        '5xx': { $ref: 'Error#' },
+      };
+    });
     await app.register(fastifyCookie);
     await app.register(fastifySwagger, {
       openapi: {
@@ -106,6 +115,7 @@ export class HttpServer {
     });
 
     const deps = this.deps;
+    const api = app.withTypeProvider<ContractTypeProvider>();
     for (const routes of [
       systemRoutes,
       authRoutes,
@@ -118,7 +128,7 @@ export class HttpServer {
       userRoutes,
       auditRoutes,
     ]) {
-      routes(app, deps);
+      routes(api, deps);
     }
     app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
     await this.console(app);

@@ -1,11 +1,13 @@
+import type { AlertRule } from '../../protocol/api/alert-rules.ts';
+import type { Alert, AlertActor, AlertListQuery } from '../../protocol/api/alerts.ts';
+import type { Command } from '../../protocol/api/commands.ts';
+
 /**
- * What the HTTP layer needs from the commands, alerts and provisioning subsystems. Declared here (structurally) so
- * the API does not depend on how those subsystems are built, only on what they offer.
+ * What the HTTP layer needs from the commands, alerts and provisioning subsystems, in the API contract's types
+ * (protocol/api/). Declared here (structurally) so the API depends on what those subsystems offer, not on how they
+ * are built.
  */
-export interface Actor {
-  userId: string;
-  username: string;
-}
+export type Actor = AlertActor;
 
 export interface CommandsPort {
   send(input: {
@@ -14,31 +16,28 @@ export interface CommandsPort {
     params: Record<string, unknown>;
     queueForSeconds: number;
     requestedBy: string;
-  }): unknown;
-  list(thingName: string, limit: number): unknown[];
-  get(id: string): { thingName: string } | undefined;
+  }): Promise<Command>;
+  list(thingName: string, limit: number): Command[];
+  get(id: string): Command | undefined;
 }
 
 export interface AlertsPort {
-  list(query: {
-    state?: 'open' | 'acknowledged' | 'resolved' | 'active';
-    storeIds: string[] | null;
-    storeId?: string;
-    thingName?: string;
-    severity?: 'warning' | 'critical';
-    limit: number;
-    offset: number;
-  }): { items: unknown[]; total: number };
+  list(
+    query: Omit<AlertListQuery, 'limit' | 'offset'> & { storeIds: string[] | null; limit: number; offset: number },
+  ): {
+    items: Alert[];
+    total: number;
+  };
   /** Throws ALERT_NOT_FOUND. */
-  get(id: number): { thingName: string; storeId: string | null };
-  acknowledge(id: number, actor: Actor, note?: string): unknown;
-  resolve(id: number, actor: Actor, note?: string): unknown;
-  rules(): unknown[];
-  replaceRules(rules: unknown): unknown;
-  openCountsByThing(): ReadonlyMap<string, number> | Record<string, number>;
-  counts?(): unknown;
+  get(id: number): Alert;
+  acknowledge(id: number, actor: Actor, note?: string): Alert;
+  resolve(id: number, actor: Actor, note?: string): Alert;
+  rules(): AlertRule[];
+  /** Validates the whole set (ALERT_RULES_INVALID) and applies it at once. */
+  replaceRules(rules: unknown): AlertRule[];
+  openCountsByThing(): ReadonlyMap<string, number>;
 }
 
 export interface ProvisioningPort {
-  approve(thingName: string, actor: Actor): unknown;
+  approve(thingName: string, actor: Actor): void;
 }

@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventBus } from '../../platform/event-bus.ts';
+import type { Permission } from '../../protocol/api/roles.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import { THING_NAME_PATTERN } from '../../protocol/topics.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
-import type { Permission } from '../access/roles.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetConfig } from '../config.ts';
@@ -98,28 +97,3 @@ export const SESSION_COOKIE = 'cf_session';
 export function noContent(reply: FastifyReply): FastifyReply {
   return reply.status(204).send();
 }
-
-// Shared JSON Schemas, used for validation and for the OpenAPI document.
-export const thingParams = {
-  type: 'object',
-  required: ['thingName'],
-  properties: { thingName: { type: 'string', pattern: THING_NAME_PATTERN.source } },
-} as const;
-
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
-
-export const errorSchema = {
-  $id: 'Error',
-  type: 'object',
-  required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-} as const;
-
-export const paging = {
-  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-  offset: { type: 'integer', minimum: 0, default: 0 },
-} as const;

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { LiveEventName, LiveEvents } from '../../protocol/api/live-events.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { digest } from '../access/credential-repository.ts';
@@ -117,20 +118,10 @@ export class LiveGateway {
       bus.on('thing.changed', (e) => this.deviceChanged(e.thingName)),
       bus.on('user.changed', (e) => void this.revalidate(e.userId)),
       bus.on('session.ended', (e) => this.endSession(e.userId, e.sessionDigest)),
-    );
-    // Events that exist once the alerts, commands and provisioning subsystems run.
-    const optional = bus as unknown as EventBus<Record<string, Record<string, unknown>>>;
-    this.offs.push(
-      optional.on('alert.changed', (e) => {
-        const alert = e.alert as { thingName: string; storeId: string | null };
-        this.emitToStore(alert.storeId, 'alert', alert);
-      }),
-      optional.on('command.updated', (e) => {
-        const command = e.command as { thingName: string };
-        this.emit(command.thingName, 'command', command);
-      }),
-      optional.on('thing.provisioned', (e) => this.deviceChanged(e.thingName as string)),
-      optional.on('thing.approved', (e) => this.deviceChanged(e.thingName as string)),
+      bus.on('alert.changed', (e) => this.emitToStore(e.alert.storeId, 'alert', e.alert)),
+      bus.on('command.updated', (e) => this.emit(e.command.thingName, 'command', e.command)),
+      bus.on('thing.provisioned', (e) => this.deviceChanged(e.thingName)),
+      bus.on('thing.approved', (e) => this.deviceChanged(e.thingName)),
     );
     this.revalidateTimer = setInterval(() => void this.revalidate(), 60_000);
     this.revalidateTimer.unref();
@@ -211,11 +202,16 @@ export class LiveGateway {
     return storeId;
   }
 
-  private emit(thingName: string, event: string, payload: unknown): void {
+  private emit<E extends LiveEventName>(thingName: string, event: E, payload: LiveEvents[E]): void {
     this.emitToStore(this.store(thingName), event, payload);
   }
 
-  private emitToStore(storeId: string | null, event: string, payload: unknown, alsoStoreId?: string | null): void {
+  private emitToStore<E extends LiveEventName>(
+    storeId: string | null,
+    event: E,
+    payload: LiveEvents[E],
+    alsoStoreId?: string | null,
+  ): void {
     if (!this.io) return;
     const rooms = [CHAIN_ROOM];
     if (storeId) rooms.push(storeRoom(storeId));

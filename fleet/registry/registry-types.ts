@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { DEVICE_KINDS, type DeviceKind } from '../../protocol/api/devices.ts';
+import { ID_PATTERN } from '../../protocol/api/parameters.ts';
+import { ZONE_KINDS } from '../../protocol/api/stores.ts';
 import { isAllowedThingName, type ProvisioningState, THING_NAME_RULE } from '../../protocol/topics.ts';
 
-export const DEVICE_KINDS = ['cart', 'speaker'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export { DEVICE_KINDS, type DeviceKind };
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'ids are lower-case letters, digits and "-"');
+const id = z.string().regex(new RegExp(ID_PATTERN), 'ids are lower-case letters, digits and "-"');
 const point = z.tuple([z.number(), z.number()]);
 
 export const OpeningHoursSchema = z.record(
@@ -32,7 +34,7 @@ export const ZoneSchema = z.strictObject({
   id,
   storeId: id,
   name: z.string().min(1).max(120),
-  kind: z.enum(['entrance', 'aisle', 'department', 'checkout', 'dock', 'other']),
+  kind: z.enum(ZONE_KINDS),
   polygon: z.array(point).min(3),
 });
 export const ThingSchema = z.strictObject({

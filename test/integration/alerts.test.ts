@@ -11,9 +11,9 @@ import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
 import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
 import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
 import type { Alert } from '../../fleet/alerts/alert-repository.ts';
-import type { AlertCause } from '../../fleet/alerts/alert-rules.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { silentLogger } from '../../platform/log.ts';
+import type { AlertCause } from '../../protocol/api/alert-rules.ts';
 import { eventually, registerDevice, startFleet, type TestDevice, tempDir } from '../helpers/fleet-harness.ts';
 
 describe('alerts from a real cart runtime on virtual hardware', function () {

@@ -4,9 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readCredentials } from '../../devices/core/device-config.ts';
-import type { Command } from '../../fleet/commands/command.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { silentLogger } from '../../platform/log.ts';
+import type { Command } from '../../protocol/api/commands.ts';
 import { SimulatedCart } from '../../sim/simulated-cart.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
 import {

@@ -1,9 +1,9 @@
-import type { Alert } from '../../alerts/alert-repository.ts';
+import { ALERT_STATE_FILTERS, type Alert, type AlertPage } from '../../../protocol/api/alerts.ts';
 import { type CommandGroup, groupHelp, integerOption, parseCommand, required } from '../cli-context.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 import type { Colour } from '../output.ts';
 
-const STATES = ['open', 'acknowledged', 'resolved', 'active', 'all'];
+const STATES: readonly string[] = [...ALERT_STATE_FILTERS, 'all'];
 
 export const alertCommands: CommandGroup = {
   name: 'alerts',
@@ -36,7 +36,7 @@ Examples:
       case 'list': {
         const state = values.state ?? 'active';
         if (!STATES.includes(state)) throw usageError(`--state must be one of ${STATES.join(', ')}`);
-        const page = await ctx.api().get<{ items: Alert[]; total: number }>('/api/alerts', {
+        const page = await ctx.api().get<AlertPage>('/api/alerts', {
           state: state === 'all' ? undefined : state,
           storeId: values.store,
           thingName: values.device,

@@ -1,18 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DeviceSummary, RegisteredDevice, Shadow } from '../../../protocol/api/devices.ts';
 import { BUNDLE_FILES, writeCertificateBundle } from '../../identity/certificate-bundle.ts';
 import { certificateIdOf } from '../../pki/certificate-authority.ts';
 import type { CliContext } from '../cli-context.ts';
 import { integerOption } from '../cli-context.ts';
 import { EXIT, usageError } from '../cli-error.ts';
-import type { DeviceSummary, ShadowView } from './device-types.ts';
 
 const DEFAULT_MODEL: Record<string, string> = { cart: 'SC-200', speaker: 'BX-100' };
-
-interface Registration {
-  device: DeviceSummary;
-  bundle: { certificatePem: string; privateKeyPem: string; caPem: string };
-}
 
 /**
  * Registers through the API and writes the bundle as `fleetctl local devices add` does. The private key goes only
@@ -39,7 +34,7 @@ export async function addDevice(
     ?.split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-  const registration = await ctx.api().post<Registration>('/api/devices', {
+  const registration = await ctx.api().post<RegisteredDevice>('/api/devices', {
     thingName,
     kind: o.kind,
     hardwareModel,
@@ -99,7 +94,7 @@ export async function setDesired(
   const version = integerOption(o.version, '--version', 1);
   const shadow = await ctx
     .api()
-    .patch<ShadowView>(
+    .patch<Shadow>(
       `/api/devices/${encodeURIComponent(thingName)}/shadow`,
       { desired, ...(version !== undefined ? { version } : {}) },
       { name: o.shadow },

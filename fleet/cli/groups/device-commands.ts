@@ -1,3 +1,4 @@
+import type { DeviceDetail, DevicePage, DeviceSummary } from '../../../protocol/api/devices.ts';
 import {
   type CliContext,
   type CommandGroup,
@@ -9,7 +10,6 @@ import {
 import { usageError } from '../cli-error.ts';
 import type { Colour } from '../output.ts';
 import { addDevice, revokeDevice, setDesired } from './device-changes.ts';
-import type { DeviceDetail, DeviceSummary } from './device-types.ts';
 
 /** The API's page size limit (docs/api.md: `limit ≤ 500`). */
 const MAX_PAGE = 500;
@@ -104,13 +104,6 @@ interface ListOptions {
   all?: boolean;
 }
 
-interface DevicePage {
-  items: DeviceSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
 async function listDevices(ctx: CliContext, o: ListOptions): Promise<number> {
   const pageSize = integerOption(o.limit, '--limit', 1) ?? (o.all ? MAX_PAGE : 50);
   if (pageSize > MAX_PAGE) throw usageError(`--limit is at most ${MAX_PAGE}`);
@@ -200,19 +193,14 @@ async function showDevice(ctx: CliContext, thingName: string): Promise<number> {
   ]);
   const shadows: [string, DeviceDetail['shadow']][] = [
     ['Shadow', d.shadow],
-    ...Object.entries(d.namedShadows ?? {}).map(([name, s]): [string, DeviceDetail['shadow']] => [
-      `Shadow '${name}'`,
-      s,
-    ]),
+    ...Object.entries(d.namedShadows).map(([name, s]): [string, DeviceDetail['shadow']] => [`Shadow '${name}'`, s]),
   ];
   for (const [title, shadow] of shadows) {
     if (!shadow) {
       out.heading(`${title}: none yet`);
       continue;
     }
-    out.heading(
-      `${title} (version ${shadow.version}${shadow.timestamp ? `, updated ${out.ago(shadow.timestamp)}` : ''})`,
-    );
+    out.heading(`${title} (version ${shadow.version})`);
     out.fields([
       ['desired', jsonText(shadow.desired)],
       ['reported', jsonText(shadow.reported)],

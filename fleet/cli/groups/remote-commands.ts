@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Command } from '../../commands/command.ts';
+import { type Command, type CommandStatus, isFinalCommandStatus } from '../../../protocol/api/commands.ts';
 import {
   type CliContext,
   type CommandGroup,
@@ -13,7 +13,6 @@ import { CliError, EXIT, usageError } from '../cli-error.ts';
 import type { Colour } from '../output.ts';
 import { parseAssignment } from './device-changes.ts';
 
-const FINAL = new Set(['succeeded', 'failed', 'timed-out', 'expired']);
 const POLL_MS = 500;
 
 export const remoteCommands: CommandGroup = {
@@ -105,7 +104,7 @@ Examples:
 async function follow(ctx: CliContext, command: Command): Promise<Command> {
   let current = command;
   const started = Date.now();
-  while (!FINAL.has(current.status)) {
+  while (!isFinalCommandStatus(current.status)) {
     ctx.out.progress(
       `${current.name} → ${current.thingName}: ${current.status} (${Math.round((Date.now() - started) / 1000)} s)`,
     );
@@ -139,8 +138,7 @@ function outcome(c: Command): string {
   return c.result ? JSON.stringify(c.result) : '';
 }
 
-function statusColour(status: string): Colour | undefined {
+function statusColour(status: CommandStatus): Colour | undefined {
   if (status === 'succeeded') return 'green';
-  if (status === 'failed' || status === 'timed-out' || status === 'expired') return 'red';
-  return 'yellow';
+  return isFinalCommandStatus(status) ? 'red' : 'yellow';
 }

@@ -1,3 +1,5 @@
+import type { Me } from '../../../protocol/api/auth.ts';
+import type { User } from '../../../protocol/api/users.ts';
 import { ApiClient } from '../api-client.ts';
 import { type CommandGroup, groupHelp, integerOption, parseCommand } from '../cli-context.ts';
 import {
@@ -9,7 +11,7 @@ import {
 } from '../cli-credentials.ts';
 import { CliError, EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden, promptLine, readStdinLines } from '../password-prompt.ts';
-import { type ApiUser, createToken, defaultTokenName, signIn } from '../sign-in.ts';
+import { createToken, defaultTokenName, signIn } from '../sign-in.ts';
 
 export const loginCommand: CommandGroup = {
   name: 'login',
@@ -183,7 +185,7 @@ Examples:
     const { values } = parseCommand(args, {});
     if (values.help) return groupHelp(ctx, this, true);
     const credentials = ctx.credentials();
-    const me = await ctx.api().get<{ user: ApiUser; permissions: string[]; storeIds: string[] | null }>('/api/auth/me');
+    const me = await ctx.api().get<Me>('/api/auth/me');
     if (ctx.out.json) {
       ctx.out.printJson(me);
       return EXIT.ok;
@@ -200,7 +202,7 @@ Examples:
   },
 };
 
-function describeUser(user: ApiUser): string {
+function describeUser(user: User): string {
   return `${user.username} (${user.role})`;
 }
 

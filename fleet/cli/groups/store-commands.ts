@@ -1,9 +1,6 @@
-import type { Store as StoreRecord, Zone } from '../../registry/registry-types.ts';
+import type { Store } from '../../../protocol/api/stores.ts';
 import { type CommandGroup, groupHelp, parseCommand, required } from '../cli-context.ts';
 import { EXIT, usageError } from '../cli-error.ts';
-
-/** `Store` of docs/api.md: the record with its zones. */
-type Store = StoreRecord & { zones: Omit<Zone, 'storeId'>[] };
 
 export const storeCommands: CommandGroup = {
   name: 'stores',

@@ -1,15 +1,8 @@
+import type { ApiToken } from '../../../protocol/api/auth.ts';
 import { type CommandGroup, groupHelp, integerOption, parseCommand, required } from '../cli-context.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 import { passwordFromStdin, promptHidden } from '../password-prompt.ts';
 import { createToken, signIn } from '../sign-in.ts';
-
-interface TokenRecord {
-  id: string;
-  name: string;
-  createdAt: number;
-  expiresAt: number | null;
-  lastUsedAt: number | null;
-}
 
 export const tokenCommands: CommandGroup = {
   name: 'tokens',
@@ -37,7 +30,7 @@ Examples:
     if (values.help || !action) return groupHelp(ctx, this, values.help);
     switch (action) {
       case 'list': {
-        const tokens = await ctx.api().get<TokenRecord[]>('/api/auth/tokens');
+        const tokens = await ctx.api().get<ApiToken[]>('/api/auth/tokens');
         if (ctx.out.json) {
           ctx.out.printJson(tokens);
           return EXIT.ok;

@@ -1,7 +1,7 @@
+import type { CreatedUser, PasswordReset, User } from '../../../protocol/api/users.ts';
 import type { ApiClient } from '../api-client.ts';
 import { type CommandGroup, groupHelp, listOption, parseCommand, required } from '../cli-context.ts';
 import { CliError, EXIT, usageError } from '../cli-error.ts';
-import type { ApiUser } from '../sign-in.ts';
 
 export const userCommands: CommandGroup = {
   name: 'users',
@@ -36,7 +36,7 @@ Examples:
     const api = ctx.api();
     switch (action) {
       case 'list': {
-        const users = await api.get<ApiUser[]>('/api/users');
+        const users = await api.get<User[]>('/api/users');
         if (ctx.out.json) {
           ctx.out.printJson(users);
           return EXIT.ok;
@@ -61,7 +61,7 @@ Examples:
         const username = required(target, 'USERNAME', 'users');
         if (!values.role) throw usageError('missing --role (hq-admin, store-manager, technician, viewer)');
         if (!values.name) throw usageError('missing --name "DISPLAY NAME"');
-        const created = await api.post<{ user: ApiUser; oneTimePassword: string }>('/api/users', {
+        const created = await api.post<CreatedUser>('/api/users', {
           username,
           displayName: values.name,
           role: values.role,
@@ -86,7 +86,7 @@ Examples:
           ...(values.disable ? { disabled: true } : values.enable ? { disabled: false } : {}),
         };
         if (Object.keys(change).length === 0) throw usageError('nothing to change', 'see `fleetctl users --help`');
-        const updated = await api.patch<ApiUser>(`/api/users/${encodeURIComponent(user.id)}`, change);
+        const updated = await api.patch<User>(`/api/users/${encodeURIComponent(user.id)}`, change);
         if (ctx.out.json) {
           ctx.out.printJson(updated);
           return EXIT.ok;
@@ -102,7 +102,7 @@ Examples:
       }
       case 'reset-password': {
         const user = await findUser(api, required(target, 'ID or USERNAME', 'users'));
-        const { oneTimePassword } = await api.post<{ oneTimePassword: string }>(
+        const { oneTimePassword } = await api.post<PasswordReset>(
           `/api/users/${encodeURIComponent(user.id)}/reset-password`,
         );
         if (ctx.out.json) {
@@ -126,8 +126,8 @@ function scope(stores: string[] | undefined, regions: string[] | undefined) {
 }
 
 /** Users are addressed by id in the API; people think in user names, so both are accepted. */
-async function findUser(api: ApiClient, idOrUsername: string): Promise<ApiUser> {
-  const users = await api.get<ApiUser[]>('/api/users');
+async function findUser(api: ApiClient, idOrUsername: string): Promise<User> {
+  const users = await api.get<User[]>('/api/users');
   const user = users.find((u) => u.id === idOrUsername) ?? users.find((u) => u.username === idOrUsername);
   if (!user) throw new CliError(EXIT.failed, 'USER_NOT_FOUND', `no user '${idOrUsername}'`);
   return user;

@@ -1,48 +1,32 @@
-import type { FastifyInstance } from 'fastify';
+import { AlertRulesBody, AlertRulesSchema } from '../../../protocol/api/alert-rules.ts';
+import {
+  AlertListQuery,
+  AlertNoteBody,
+  AlertPageSchema,
+  AlertParams,
+  AlertSchema,
+} from '../../../protocol/api/alerts.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import { inScope } from '../../access/principal.ts';
 import type { AlertsPort } from '../ports.ts';
-import { actorOf, audit, type HttpDeps, paging, principal, scopeList } from '../route-support.ts';
+import { actorOf, audit, type HttpDeps, principal, scopeList } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-const noteBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { note: { type: 'string', maxLength: 500 } },
-} as const;
-
-export function alertRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function alertRoutes(app: ApiApp, deps: HttpDeps): void {
   const alerts = (): AlertsPort => {
     if (!deps.alerts) throw new FleetError('NOT_FOUND', 'alerts are not running');
     return deps.alerts;
   };
 
-  app.get<{
-    Querystring: {
-      state?: 'open' | 'acknowledged' | 'resolved' | 'active';
-      storeId?: string;
-      thingName?: string;
-      severity?: 'warning' | 'critical';
-      limit: number;
-      offset: number;
-    };
-  }>(
+  app.get(
     '/api/alerts',
     {
       config: { permission: 'alerts:read' },
       schema: {
         tags: ['alerts'],
         summary: 'Alerts in my scope, newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'active'] },
-            storeId: { type: 'string', maxLength: 64 },
-            thingName: { type: 'string', maxLength: 128 },
-            severity: { type: 'string', enum: ['warning', 'critical'] },
-            ...paging,
-          },
-        },
+        querystring: AlertListQuery,
+        response: { 200: AlertPageSchema },
       },
     },
     async (req) => {
@@ -66,28 +50,24 @@ export function alertRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!inScope(principal(req), alert.storeId)) throw new FleetError('ALERT_NOT_FOUND', `no alert '${id}'`);
     return alert;
   };
-  const alertParams = {
-    type: 'object',
-    required: ['id'],
-    properties: { id: { type: 'integer', minimum: 1 } },
-  } as const;
 
   for (const action of ['acknowledge', 'resolve'] as const) {
-    app.post<{ Params: { id: number }; Body: { note?: string } | undefined }>(
+    app.post(
       `/api/alerts/:id/${action}`,
       {
         config: { permission: 'alerts:manage' },
         schema: {
           tags: ['alerts'],
           summary: action === 'acknowledge' ? 'Acknowledge an alert (someone is on it)' : 'Resolve an alert by hand',
-          params: alertParams,
-          body: noteBody,
+          params: AlertParams,
+          body: AlertNoteBody,
+          response: { 200: AlertSchema },
         },
       },
       async (req) => {
         const alert = visibleAlert(req, req.params.id);
         const note = req.body?.note;
-        const updated = await alerts()[action](req.params.id, actorOf(req), note);
+        const updated = alerts()[action](req.params.id, actorOf(req), note);
         audit(req, deps, {
           action: `alert.${action}`,
           targetType: 'alert',
@@ -102,29 +82,36 @@ export function alertRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get(
     '/api/alert-rules',
-    { config: { permission: 'alerts:read' }, schema: { tags: ['alerts'], summary: 'Alert rules' } },
+    {
+      config: { permission: 'alerts:read' },
+      schema: { tags: ['alerts'], summary: 'Alert rules', response: { 200: AlertRulesSchema } },
+    },
     async () => alerts().rules(),
   );
 
-  app.put<{ Body: unknown[] }>(
+  app.put(
     '/api/alert-rules',
     {
       config: { permission: 'alert-rules:write' },
+      // The schema documents the body; the engine checks it (every problem at once, ALERT_RULES_INVALID with one
+      // `index.field: message` line per problem, which the console's rule editor places on the rules).
+      attachValidation: true,
       schema: {
         tags: ['alerts'],
         summary: 'Replace the alert rules (validated as a whole)',
-        body: { type: 'array', maxItems: 500, items: { type: 'object' } },
+        body: AlertRulesBody,
+        response: { 200: AlertRulesSchema },
       },
     },
     async (req) => {
       const before = alerts().rules();
-      const rules = await alerts().replaceRules(req.body);
+      const rules = alerts().replaceRules(req.body);
       audit(req, deps, {
         action: 'alert-rules.update',
         targetType: 'alert-rules',
         targetId: null,
         storeId: null,
-        details: { before, after: req.body },
+        details: { before, after: rules },
       });
       return rules;
     },

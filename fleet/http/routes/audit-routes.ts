@@ -1,39 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import { AuditPageSchema, AuditQuery } from '../../../protocol/api/audit.ts';
 import { inScope } from '../../access/principal.ts';
-import { type HttpDeps, paging, principal } from '../route-support.ts';
+import { type HttpDeps, principal } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-export function auditRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.get<{
-    Querystring: {
-      actor?: string;
-      action?: string;
-      targetId?: string;
-      storeId?: string;
-      from?: number;
-      to?: number;
-      limit: number;
-      offset: number;
-    };
-  }>(
+export function auditRoutes(app: ApiApp, deps: HttpDeps): void {
+  app.get(
     '/api/audit',
     {
       config: { permission: 'audit:read' },
       schema: {
         tags: ['audit'],
         summary: 'The audit log, newest first: who changed what, when, from where (store managers: their stores)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            actor: { type: 'string', maxLength: 64 },
-            action: { type: 'string', maxLength: 64 },
-            targetId: { type: 'string', maxLength: 128 },
-            storeId: { type: 'string', maxLength: 64 },
-            from: { type: 'integer', minimum: 0 },
-            to: { type: 'integer', minimum: 0 },
-            ...paging,
-          },
-        },
+        querystring: AuditQuery,
+        response: { 200: AuditPageSchema },
       },
     },
     async (req) => {

@@ -1,10 +1,22 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import {
+  ApiTokenSchema,
+  CreatedTokenSchema,
+  LoginBody,
+  MeSchema,
+  NewTokenBody,
+  PasswordChangeBody,
+  SignedInSchema,
+} from '../../../protocol/api/auth.ts';
+import { NoContent } from '../../../protocol/api/json-schema.ts';
+import { IdParams } from '../../../protocol/api/parameters.ts';
 import { FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { SignedIn } from '../../access/access-service.ts';
 import { permissionsOf } from '../../access/principal.ts';
-import { audit, type HttpDeps, idParams, noContent, principal, SESSION_COOKIE } from '../route-support.ts';
+import { audit, type HttpDeps, noContent, principal, SESSION_COOKIE } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function authRoutes(app: ApiApp, deps: HttpDeps): void {
   const { access } = deps;
   const cookieOptions = (expiresAt: number) => ({
     httpOnly: true,
@@ -16,7 +28,7 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const setSession = (reply: FastifyReply, signedIn: SignedIn) =>
     reply.setCookie(SESSION_COOKIE, signedIn.sessionSecret, cookieOptions(signedIn.expiresAt));
 
-  app.post<{ Body: { username: string; password: string } }>(
+  app.post(
     '/api/auth/login',
     {
       config: { public: true },
@@ -24,15 +36,8 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['auth'],
         summary: 'Sign in (browser): sets the session cookie and returns the CSRF value',
         security: [],
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', minLength: 1, maxLength: 64 },
-            password: { type: 'string', minLength: 1, maxLength: 256 },
-          },
-        },
+        body: LoginBody,
+        response: { 200: SignedInSchema },
       },
     },
     async (req, reply) => {
@@ -57,13 +62,20 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 
   // A single-use sign-in link (the demo prints one): sign in and go to the console.
-  app.get<{ Querystring: { ticket?: string } }>(
+  app.get(
     '/login',
     {
       config: { public: true },
       schema: {
         hide: true,
-        querystring: { type: 'object', properties: { ticket: { type: 'string', maxLength: 100 } } },
+        querystring: {
+          type: 'object',
+          properties: { ticket: { type: 'string', maxLength: 100 }, error: { type: 'string', maxLength: 32 } },
+        },
+        response: {
+          200: { description: 'the console (index.html)', content: { 'text/html': { schema: { type: 'string' } } } },
+          303: { ...NoContent, description: 'to the console, or back to /login?error=ticket' },
+        },
       },
     },
     async (req, reply) => {
@@ -87,19 +99,30 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 
   // Ends this session only (the user's other browsers stay signed in) and closes the live sockets opened with it.
-  app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'Sign out' } }, async (req, reply) => {
-    const cookie = req.cookies[SESSION_COOKIE];
-    if (cookie) access.logout(cookie);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return noContent(reply);
-  });
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Sign out', response: { 204: NoContent } } },
+    async (req, reply) => {
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) access.logout(cookie);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return noContent(reply);
+    },
+  );
 
   app.get(
     '/api/auth/me',
-    { schema: { tags: ['auth'], summary: 'Who am I: user, CSRF value, permissions, scope' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who am I: user, CSRF value, permissions, scope',
+        response: { 200: MeSchema },
+      },
+    },
     async (req) => {
       const p = principal(req);
       const user = access.users.get(p.userId);
+      if (!user) throw new FleetError('NOT_AUTHENTICATED', 'sign in first');
       return {
         user,
         csrf: p.csrf,
@@ -109,21 +132,14 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  app.post(
     '/api/auth/password',
     {
       schema: {
         tags: ['auth'],
         summary: 'Change my password (required after a one-time password)',
-        body: {
-          type: 'object',
-          required: ['currentPassword', 'newPassword'],
-          additionalProperties: false,
-          properties: {
-            currentPassword: { type: 'string', minLength: 1, maxLength: 256 },
-            newPassword: { type: 'string', minLength: 1, maxLength: 256 },
-          },
-        },
+        body: PasswordChangeBody,
+        response: { 204: NoContent },
       },
     },
     async (req, reply) => {
@@ -148,38 +164,22 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  const tokenSchema = {
-    type: 'object',
-    properties: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      createdAt: { type: 'integer' },
-      expiresAt: { type: ['integer', 'null'] },
-      lastUsedAt: { type: ['integer', 'null'] },
-    },
-  } as const;
-
   app.get(
     '/api/auth/tokens',
-    { schema: { tags: ['auth'], summary: 'My API tokens', response: { 200: { type: 'array', items: tokenSchema } } } },
+    {
+      schema: { tags: ['auth'], summary: 'My API tokens', response: { 200: { type: 'array', items: ApiTokenSchema } } },
+    },
     async (req) => access.listTokens(principal(req).userId),
   );
 
-  app.post<{ Body: { name: string; expiresInDays?: number } }>(
+  app.post(
     '/api/auth/tokens',
     {
       schema: {
         tags: ['auth'],
         summary: 'Create an API token for scripts and the CLI (shown once)',
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 80 },
-            expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
-          },
-        },
+        body: NewTokenBody,
+        response: { 201: CreatedTokenSchema },
       },
     },
     async (req, reply) => {
@@ -193,13 +193,21 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
         storeId: null,
         details: { name: record.name, expiresAt: record.expiresAt },
       });
-      return reply.status(201).send({ ...record, token });
+      const { userId: _owner, ...listed } = record;
+      return reply.status(201).send({ ...listed, token });
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/auth/tokens/:id',
-    { schema: { tags: ['auth'], summary: 'Delete one of my API tokens', params: idParams } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Delete one of my API tokens',
+        params: IdParams,
+        response: { 204: NoContent },
+      },
+    },
     async (req, reply) => {
       const p = principal(req);
       access.deleteToken(p.userId, req.params.id);

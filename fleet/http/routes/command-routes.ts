@@ -1,45 +1,26 @@
-import type { FastifyInstance } from 'fastify';
+import { CommandListQuery, CommandSchema, SendCommandBody } from '../../../protocol/api/commands.ts';
+import { IdParams, ThingParams } from '../../../protocol/api/parameters.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import type { CommandsPort } from '../ports.ts';
-import {
-  audit,
-  type HttpDeps,
-  idParams,
-  principal,
-  requirePermission,
-  thingParams,
-  visibleThing,
-} from '../route-support.ts';
+import { audit, type HttpDeps, principal, requirePermission, visibleThing } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-const COMMAND_NAMES = ['reboot', 'locate', 'diagnostics', 'logs'] as const;
-
-export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function commandRoutes(app: ApiApp, deps: HttpDeps): void {
   const commands = (): CommandsPort => {
     if (!deps.commands) throw new FleetError('NOT_FOUND', 'remote commands are not running');
     return deps.commands;
   };
 
-  app.post<{
-    Params: { thingName: string };
-    Body: { name: (typeof COMMAND_NAMES)[number]; params?: Record<string, unknown>; queueForSeconds?: number };
-  }>(
+  app.post(
     '/api/devices/:thingName/commands',
     {
       config: { permission: 'commands:locate' },
       schema: {
         tags: ['commands'],
         summary: 'Send a command (reboot, locate, diagnostics, logs); to an offline device it is refused or queued',
-        params: thingParams,
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', enum: [...COMMAND_NAMES] },
-            params: { type: 'object', maxProperties: 16 },
-            queueForSeconds: { type: 'integer', minimum: 0, maximum: 86_400, default: 0 },
-          },
-        },
+        params: ThingParams,
+        body: SendCommandBody,
+        response: { 202: CommandSchema },
       },
     },
     async (req, reply) => {
@@ -49,7 +30,7 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
         thingName: thing.thingName,
         name: req.body.name,
         params: req.body.params ?? {},
-        queueForSeconds: req.body.queueForSeconds ?? 0,
+        queueForSeconds: req.body.queueForSeconds,
         requestedBy: principal(req).username,
       });
       audit(req, deps, {
@@ -60,27 +41,24 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
         details: {
           command: req.body.name,
           params: req.body.params ?? {},
-          commandId: (command as { id?: string }).id ?? null,
-          queueForSeconds: req.body.queueForSeconds ?? 0,
+          commandId: command.id,
+          queueForSeconds: req.body.queueForSeconds,
         },
       });
       return reply.status(202).send(command);
     },
   );
 
-  app.get<{ Params: { thingName: string }; Querystring: { limit: number } }>(
+  app.get(
     '/api/devices/:thingName/commands',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['commands'],
         summary: "A device's commands and their results, newest first",
-        params: thingParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
-        },
+        params: ThingParams,
+        querystring: CommandListQuery,
+        response: { 200: { type: 'array', items: CommandSchema } },
       },
     },
     async (req) => {
@@ -89,11 +67,16 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/commands/:id',
     {
       config: { permission: 'devices:read' },
-      schema: { tags: ['commands'], summary: 'One command and its result', params: idParams },
+      schema: {
+        tags: ['commands'],
+        summary: 'One command and its result',
+        params: IdParams,
+        response: { 200: CommandSchema },
+      },
     },
     async (req) => {
       const command = commands().get(req.params.id);

@@ -1,84 +1,35 @@
-import type { FastifyInstance } from 'fastify';
+import {
+  DesiredStateBody,
+  DeviceChangesBody,
+  DeviceDetailSchema,
+  DeviceListQuery,
+  DevicePageSchema,
+  DeviceSummarySchema,
+  NewDeviceBody,
+  RegisteredDeviceSchema,
+  RevokeBody,
+  ShadowQuery,
+  ShadowSchema,
+} from '../../../protocol/api/devices.ts';
+import { ThingParams } from '../../../protocol/api/parameters.ts';
 import { desiredStateProblems } from '../../../protocol/desired-state.ts';
 import { FleetError } from '../../../protocol/errors.ts';
-import { SHADOW_NAME_PATTERN } from '../../../protocol/topics.ts';
 import { inScope } from '../../access/principal.ts';
-import { DEVICE_KINDS, type DeviceKind } from '../../registry/registry-types.ts';
-import { DEVICE_SORTS, type DeviceQuery } from '../device-view.ts';
-import { actorOf, audit, type HttpDeps, paging, principal, thingParams, visibleThing } from '../route-support.ts';
+import { actorOf, audit, type HttpDeps, principal, visibleThing } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-const storeIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
-const tagsSchema = { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
-
-export const deviceSummarySchema = {
-  $id: 'DeviceSummary',
-  type: 'object',
-  properties: {
-    thingName: { type: 'string' },
-    kind: { type: 'string', enum: [...DEVICE_KINDS] },
-    hardwareModel: { type: 'string' },
-    storeId: { type: ['string', 'null'] },
-    zoneId: { type: ['string', 'null'] },
-    tags: { type: 'array', items: { type: 'string' } },
-    softwareVersion: { type: ['string', 'null'] },
-    presence: {
-      type: 'object',
-      properties: {
-        state: { type: 'string', enum: ['online', 'offline', 'never'] },
-        since: { type: ['integer', 'null'] },
-        disconnectReason: { type: ['string', 'null'] },
-      },
-    },
-    battery: { type: ['number', 'null'] },
-    charging: { type: ['boolean', 'null'] },
-    temperature: { type: ['number', 'null'] },
-    zone: { type: ['string', 'null'] },
-    lastSeen: { type: ['integer', 'null'] },
-    openAlerts: { type: 'integer' },
-    provisioning: { type: 'string' },
-  },
-} as const;
-
-export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function deviceRoutes(app: ApiApp, deps: HttpDeps): void {
   const { devices, registry, shadows } = deps;
-  app.addSchema(deviceSummarySchema);
 
-  app.get<{ Querystring: DeviceQuery }>(
+  app.get(
     '/api/devices',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['devices'],
         summary: 'Devices in my scope: filter, sort, page',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            kind: { type: 'string', enum: [...DEVICE_KINDS] },
-            storeId: storeIdSchema,
-            zoneId: storeIdSchema,
-            presence: { type: 'string', enum: ['online', 'offline', 'never'] },
-            batteryBelow: { type: 'number', minimum: 0, maximum: 100 },
-            batteryAbove: { type: 'number', minimum: 0, maximum: 100 },
-            softwareVersion: { type: 'string', maxLength: 64 },
-            tag: { type: 'string', maxLength: 64 },
-            q: { type: 'string', maxLength: 128 },
-            sort: { type: 'string', enum: [...DEVICE_SORTS], default: 'thingName' },
-            order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
-            ...paging,
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: { $ref: 'DeviceSummary#' } },
-              total: { type: 'integer' },
-              limit: { type: 'integer' },
-              offset: { type: 'integer' },
-            },
-          },
-        },
+        querystring: DeviceListQuery,
+        response: { 200: DevicePageSchema },
       },
     },
     async (req) => {
@@ -87,28 +38,30 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{ Params: { thingName: string } }>(
+  app.get(
     '/api/devices/:thingName',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['devices'],
         summary: 'One device: identity, presence, latest telemetry, shadows, certificates',
-        params: thingParams,
+        params: ThingParams,
+        response: { 200: DeviceDetailSchema },
       },
     },
     async (req) => devices.detailOf(visibleThing(req, deps, req.params.thingName)),
   );
 
-  app.get<{ Params: { thingName: string }; Querystring: { name?: string } }>(
+  app.get(
     '/api/devices/:thingName/shadow',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['shadows'],
         summary: 'A shadow: desired, reported, delta, version',
-        params: thingParams,
-        querystring: shadowNameQuery,
+        params: ThingParams,
+        querystring: ShadowQuery,
+        response: { 200: ShadowSchema },
       },
     },
     async (req) => {
@@ -119,28 +72,17 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.patch<{
-    Params: { thingName: string };
-    Querystring: { name?: string };
-    Body: { desired: Record<string, unknown>; version?: number };
-  }>(
+  app.patch(
     '/api/devices/:thingName/shadow',
     {
       config: { permission: 'devices:desired' },
       schema: {
         tags: ['shadows'],
         summary: 'Set desired state (checked per device kind); the device receives the delta',
-        params: thingParams,
-        querystring: shadowNameQuery,
-        body: {
-          type: 'object',
-          required: ['desired'],
-          additionalProperties: false,
-          properties: {
-            desired: { type: 'object', maxProperties: 32 },
-            version: { type: 'integer', minimum: 1 },
-          },
-        },
+        params: ThingParams,
+        querystring: ShadowQuery,
+        body: DesiredStateBody,
+        response: { 200: ShadowSchema },
       },
     },
     async (req) => {
@@ -169,39 +111,21 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
         storeId: thing.storeId,
         details: { shadowName: req.query.name ?? null, desired: req.body.desired },
       });
-      return devices.shadowOf(thing.thingName, req.query.name);
+      const shadow = devices.shadowOf(thing.thingName, req.query.name);
+      if (!shadow) throw new FleetError('SHADOW_NOT_FOUND', `no shadow for '${thing.thingName}'`);
+      return shadow;
     },
   );
 
-  app.post<{
-    Body: {
-      thingName: string;
-      kind: DeviceKind;
-      hardwareModel: string;
-      storeId: string;
-      zoneId?: string;
-      tags?: string[];
-    };
-  }>(
+  app.post(
     '/api/devices',
     {
       config: { permission: 'devices:register' },
       schema: {
         tags: ['devices'],
         summary: 'Register a device: its thing, a certificate from the fleet CA and the device policy',
-        body: {
-          type: 'object',
-          required: ['thingName', 'kind', 'hardwareModel', 'storeId'],
-          additionalProperties: false,
-          properties: {
-            thingName: thingParams.properties.thingName,
-            kind: { type: 'string', enum: [...DEVICE_KINDS] },
-            hardwareModel: { type: 'string', minLength: 1, maxLength: 64 },
-            storeId: storeIdSchema,
-            zoneId: storeIdSchema,
-            tags: tagsSchema,
-          },
-        },
+        body: NewDeviceBody,
+        response: { 201: RegisteredDeviceSchema },
       },
     },
     async (req, reply) => {
@@ -227,24 +151,16 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.patch<{ Params: { thingName: string }; Body: { storeId?: string; zoneId?: string | null; tags?: string[] } }>(
+  app.patch(
     '/api/devices/:thingName',
     {
       config: { permission: 'devices:register' },
       schema: {
         tags: ['devices'],
         summary: 'Move a device to another store or zone, or change its tags',
-        params: thingParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            storeId: storeIdSchema,
-            zoneId: { anyOf: [storeIdSchema, { type: 'null' }] },
-            tags: tagsSchema,
-          },
-        },
+        params: ThingParams,
+        body: DeviceChangesBody,
+        response: { 200: DeviceSummarySchema },
       },
     },
     async (req) => {
@@ -271,20 +187,16 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.post<{ Params: { thingName: string }; Body: { reason: string } }>(
+  app.post(
     '/api/devices/:thingName/revoke',
     {
       config: { permission: 'devices:revoke' },
       schema: {
         tags: ['devices'],
         summary: "Revoke all of a device's certificates; its live connection is dropped",
-        params: thingParams,
-        body: {
-          type: 'object',
-          required: ['reason'],
-          additionalProperties: false,
-          properties: { reason: { type: 'string', minLength: 1, maxLength: 200 } },
-        },
+        params: ThingParams,
+        body: RevokeBody,
+        response: { 200: DeviceSummarySchema },
       },
     },
     async (req) => {
@@ -302,14 +214,15 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.post<{ Params: { thingName: string } }>(
+  app.post(
     '/api/devices/:thingName/approve',
     {
       config: { permission: 'devices:approve' },
       schema: {
         tags: ['devices'],
         summary: 'Approve a device provisioned by claim with a template that needs approval',
-        params: thingParams,
+        params: ThingParams,
+        response: { 200: DeviceSummarySchema },
       },
     },
     async (req) => {
@@ -327,9 +240,3 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 }
-
-const shadowNameQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { name: { type: 'string', pattern: SHADOW_NAME_PATTERN.source } },
-} as const;

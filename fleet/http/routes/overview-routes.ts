@@ -1,12 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { DeviceKind, DeviceSummary } from '../../../protocol/api/devices.ts';
+import { OverviewSchema, type PresenceCounts } from '../../../protocol/api/overview.ts';
 import { inScope } from '../../access/principal.ts';
-import type { DeviceSummary } from '../device-view.ts';
 import { type HttpDeps, principal, scopeList } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-type Counts = { online: number; offline: number; neverConnected: number };
-const zero = (): Counts => ({ online: 0, offline: 0, neverConnected: 0 });
+const zero = (): PresenceCounts => ({ online: 0, offline: 0, neverConnected: 0 });
 
-export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function overviewRoutes(app: ApiApp, deps: HttpDeps): void {
   app.get(
     '/api/overview',
     {
@@ -14,20 +14,20 @@ export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: {
         tags: ['overview'],
         summary: 'Fleet at a glance: presence by kind and store, alerts, devices needing attention',
+        response: { 200: OverviewSchema },
       },
     },
     async (req) => {
       const p = principal(req);
       const devices = deps.devices.summariesOf(deps.devices.visibleThings(p));
       const stores = deps.stores.listStores().filter((s) => inScope(p, s.id));
-      const byKind: Record<string, Counts> = { cart: zero(), speaker: zero() };
+      const byKind: Record<DeviceKind, PresenceCounts> = { cart: zero(), speaker: zero() };
       const byStore = new Map(stores.map((s) => [s.id, { storeId: s.id, name: s.name, ...zero() }]));
       const total = zero();
       for (const d of devices) {
         const key = d.presence.state === 'never' ? 'neverConnected' : d.presence.state;
         total[key]++;
-        byKind[d.kind] ??= zero();
-        (byKind[d.kind] as Counts)[key]++;
+        byKind[d.kind][key]++;
         if (d.storeId) {
           const s = byStore.get(d.storeId);
           if (s) s[key]++;
@@ -38,9 +38,8 @@ export function overviewRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const count = (query: { state: 'open' | 'acknowledged' | 'active'; severity?: 'critical' }) =>
         deps.alerts?.list({ ...query, storeIds, limit: 1, offset: 0 }).total ?? 0;
       const alerts = deps.alerts?.list({ state: 'active', storeIds, limit: 1000, offset: 0 });
-      const activeAlerts = (alerts?.items ?? []) as { severity: string; thingName: string }[];
       const severityOf = new Map<string, number>();
-      for (const a of activeAlerts) {
+      for (const a of alerts?.items ?? []) {
         severityOf.set(a.thingName, Math.max(severityOf.get(a.thingName) ?? 0, a.severity === 'critical' ? 2 : 1));
       }
       const attention = devices

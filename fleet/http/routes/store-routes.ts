@@ -1,10 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import { StoreParams } from '../../../protocol/api/parameters.ts';
+import { StoreSchema } from '../../../protocol/api/stores.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import { inScope } from '../../access/principal.ts';
 import type { Store } from '../../registry/registry-types.ts';
 import { type HttpDeps, principal } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-export function storeRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function storeRoutes(app: ApiApp, deps: HttpDeps): void {
   const { stores } = deps;
   const withZones = (store: Store) => ({
     ...store,
@@ -15,7 +17,11 @@ export function storeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/stores',
     {
       config: { permission: 'stores:read' },
-      schema: { tags: ['stores'], summary: 'Stores in my scope, with their zones' },
+      schema: {
+        tags: ['stores'],
+        summary: 'Stores in my scope, with their zones',
+        response: { 200: { type: 'array', items: StoreSchema } },
+      },
     },
     async (req) => {
       const p = principal(req);
@@ -26,14 +32,15 @@ export function storeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{ Params: { storeId: string } }>(
+  app.get(
     '/api/stores/:storeId',
     {
       config: { permission: 'stores:read' },
       schema: {
         tags: ['stores'],
         summary: 'One store with its floor zones (polygons in metres)',
-        params: { type: 'object', properties: { storeId: { type: 'string', maxLength: 64 } } },
+        params: StoreParams,
+        response: { 200: StoreSchema },
       },
     },
     async (req) => {

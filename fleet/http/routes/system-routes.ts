@@ -1,13 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import { HealthSchema, MetricsResponse, StatsSchema } from '../../../protocol/api/system.ts';
 import type { HttpDeps } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-export function systemRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function systemRoutes(app: ApiApp, deps: HttpDeps): void {
   const { broker, telemetry, presence, metrics } = deps;
 
   app.get(
     '/healthz',
-    { config: { public: true }, schema: { tags: ['system'], summary: 'Liveness: the process serves HTTP' } },
-    async () => ({ status: 'ok', connectedDevices: broker.connectedClientIds().length }),
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: 'Liveness: the process serves HTTP', response: { 200: HealthSchema } },
+    },
+    async () => ({ status: 'ok' as const, connectedDevices: broker.connectedClientIds().length }),
   );
 
   // Prometheus scrapes with an hq-admin's API token as a bearer token (`authorization` in its scrape config).
@@ -15,7 +19,11 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/metrics',
     {
       config: { permission: 'metrics:read' },
-      schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)' },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics (text exposition format)',
+        response: { 200: MetricsResponse },
+      },
     },
     async (_req, reply) => {
       reply.header('content-type', metrics.contentType);
@@ -25,7 +33,10 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get(
     '/api/stats',
-    { config: { permission: 'metrics:read' }, schema: { tags: ['system'], summary: 'Ingest counters' } },
+    {
+      config: { permission: 'metrics:read' },
+      schema: { tags: ['system'], summary: 'Ingest counters', response: { 200: StatsSchema } },
+    },
     async () => ({
       telemetry: telemetry.stats(),
       connectedDevices: broker.connectedClientIds().length,

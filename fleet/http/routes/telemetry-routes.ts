@@ -1,10 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import { ThingParams } from '../../../protocol/api/parameters.ts';
+import {
+  EventsQuery,
+  SeriesQuery,
+  SeriesSchema,
+  TelemetryPointsSchema,
+  TelemetryQuery,
+} from '../../../protocol/api/telemetry.ts';
 import { FleetError } from '../../../protocol/errors.ts';
-import { DATA_STREAMS, type DataStream } from '../../../protocol/topics.ts';
-import { type HttpDeps, thingParams, visibleThing } from '../route-support.ts';
-
-const metricName = { type: 'string', maxLength: 64, pattern: '^[a-zA-Z][a-zA-Z0-9_.]*$' } as const;
-const time = { type: 'integer', minimum: 0 } as const;
+import { type HttpDeps, visibleThing } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
 function range(query: { from?: number; to?: number }, defaultSpanMs: number): { from: number; to: number } {
   const to = query.to ?? Date.now();
@@ -13,31 +17,19 @@ function range(query: { from?: number; to?: number }, defaultSpanMs: number): { 
   return { from, to };
 }
 
-export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function telemetryRoutes(app: ApiApp, deps: HttpDeps): void {
   const { telemetry } = deps;
 
-  app.get<{
-    Params: { thingName: string };
-    Querystring: { stream?: DataStream; metric?: string; from?: number; to?: number; limit: number };
-  }>(
+  app.get(
     '/api/devices/:thingName/telemetry',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['telemetry'],
-        summary: 'Telemetry messages of a device (default: the last hour)',
-        params: thingParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            stream: { type: 'string', enum: [...DATA_STREAMS] },
-            metric: metricName,
-            from: time,
-            to: time,
-            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
-          },
-        },
+        summary: 'Telemetry messages of a device, oldest first (default: the last hour)',
+        params: ThingParams,
+        querystring: TelemetryQuery,
+        response: { 200: TelemetryPointsSchema },
       },
     },
     async (req) => {
@@ -52,28 +44,16 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{
-    Params: { thingName: string };
-    Querystring: { metric: string; from?: number; to?: number; buckets: number };
-  }>(
+  app.get(
     '/api/devices/:thingName/series',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['telemetry'],
         summary: 'A numeric metric over time in buckets: [ts, avg, min, max] (for charts)',
-        params: thingParams,
-        querystring: {
-          type: 'object',
-          required: ['metric'],
-          additionalProperties: false,
-          properties: {
-            metric: metricName,
-            from: time,
-            to: time,
-            buckets: { type: 'integer', minimum: 1, maximum: 2000, default: 120 },
-          },
-        },
+        params: ThingParams,
+        querystring: SeriesQuery,
+        response: { 200: SeriesSchema },
       },
     },
     async (req) => {
@@ -85,19 +65,16 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{ Params: { thingName: string }; Querystring: { limit: number } }>(
+  app.get(
     '/api/devices/:thingName/events',
     {
       config: { permission: 'devices:read' },
       schema: {
         tags: ['telemetry'],
         summary: "A device's recent events (sessions, faults, presence), newest first",
-        params: thingParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-        },
+        params: ThingParams,
+        querystring: EventsQuery,
+        response: { 200: TelemetryPointsSchema },
       },
     },
     async (req) => {

@@ -1,35 +1,16 @@
-import type { FastifyInstance } from 'fastify';
-import type { NewUserInput } from '../../access/access-service.ts';
-import { ROLES, type Role } from '../../access/roles.ts';
-import { audit, type HttpDeps, idParams, principal } from '../route-support.ts';
+import { IdParams } from '../../../protocol/api/parameters.ts';
+import {
+  CreatedUserSchema,
+  NewUserBody,
+  PasswordResetSchema,
+  UserChangesBody,
+  UserSchema,
+} from '../../../protocol/api/users.ts';
+import { audit, type HttpDeps, principal } from '../route-support.ts';
+import type { ApiApp } from '../schema-type-provider.ts';
 
-const storeIds = {
-  type: 'array',
-  maxItems: 500,
-  items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
-} as const;
-const regions = { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
-
-export const userSchema = {
-  $id: 'User',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    username: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string', enum: [...ROLES] },
-    storeIds: { type: 'array', items: { type: 'string' } },
-    regions: { type: 'array', items: { type: 'string' } },
-    mustChangePassword: { type: 'boolean' },
-    disabled: { type: 'boolean' },
-    createdAt: { type: 'integer' },
-    lastLoginAt: { type: ['integer', 'null'] },
-  },
-} as const;
-
-export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function userRoutes(app: ApiApp, deps: HttpDeps): void {
   const { access } = deps;
-  app.addSchema(userSchema);
 
   app.get(
     '/api/users',
@@ -38,31 +19,21 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: {
         tags: ['users'],
         summary: 'Everyone who can sign in',
-        response: { 200: { type: 'array', items: { $ref: 'User#' } } },
+        response: { 200: { type: 'array', items: UserSchema } },
       },
     },
     async () => access.users.list(),
   );
 
-  app.post<{ Body: NewUserInput }>(
+  app.post(
     '/api/users',
     {
       config: { permission: 'users:manage' },
       schema: {
         tags: ['users'],
         summary: 'Create a user; answers a one-time password they must change at first sign-in',
-        body: {
-          type: 'object',
-          required: ['username', 'displayName', 'role'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', minLength: 2, maxLength: 64 },
-            displayName: { type: 'string', minLength: 1, maxLength: 120 },
-            role: { type: 'string', enum: [...ROLES] },
-            storeIds,
-            regions,
-          },
-        },
+        body: NewUserBody,
+        response: { 201: CreatedUserSchema },
       },
     },
     async (req, reply) => {
@@ -78,29 +49,16 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.patch<{
-    Params: { id: string };
-    Body: { displayName?: string; role?: Role; storeIds?: string[]; regions?: string[]; disabled?: boolean };
-  }>(
+  app.patch(
     '/api/users/:id',
     {
       config: { permission: 'users:manage' },
       schema: {
         tags: ['users'],
         summary: "Change a user's name, role, stores or regions, or disable them",
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            displayName: { type: 'string', minLength: 1, maxLength: 120 },
-            role: { type: 'string', enum: [...ROLES] },
-            storeIds,
-            regions,
-            disabled: { type: 'boolean' },
-          },
-        },
+        params: IdParams,
+        body: UserChangesBody,
+        response: { 200: UserSchema },
       },
     },
     async (req) => {
@@ -127,14 +85,15 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/users/:id/reset-password',
     {
       config: { permission: 'users:manage' },
       schema: {
         tags: ['users'],
         summary: 'Reset a password: answers a one-time password; their sessions end',
-        params: idParams,
+        params: IdParams,
+        response: { 200: PasswordResetSchema },
       },
     },
     async (req) => {

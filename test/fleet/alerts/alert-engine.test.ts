@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { AlertEngine } from '../../../fleet/alerts/alert-engine.ts';
 import { type Alert, AlertRepository } from '../../../fleet/alerts/alert-repository.ts';
-import { type AlertRuleInput, DEFAULT_ALERT_RULES } from '../../../fleet/alerts/alert-rules.ts';
 import type { FleetEvents } from '../../../fleet/fleet-events.ts';
 import type { PresenceRecord } from '../../../fleet/presence/presence-repository.ts';
 import type { DeviceKind } from '../../../fleet/registry/registry-types.ts';
 import { type Database, openDatabase } from '../../../fleet/storage/database.ts';
 import { EventBus } from '../../../platform/event-bus.ts';
 import { silentLogger } from '../../../platform/log.ts';
+import { type AlertRuleInput, DEFAULT_ALERT_RULES } from '../../../protocol/api/alert-rules.ts';
 import { isFleetError } from '../../../protocol/errors.ts';
 import { tempDir } from '../../helpers/fleet-harness.ts';
 import { FakeClock } from '../../mocks/fake-clock.ts';

@@ -1,6 +1,7 @@
 /**
  * Roles and what each may do. A role says which actions a person may take; their scope (stores and regions) says
- * where. Both are checked on every route, socket event and query.
+ * where. The fleet checks both on every route, socket event and query; the console reads the same table to offer
+ * only what the server will allow (`permissions` of `GET /api/auth/me`).
  */
 export const ROLES = ['hq-admin', 'store-manager', 'technician', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,0 +1,49 @@
+import { DATA_STREAMS } from '../topics.ts';
+import type { Alert } from './alerts.ts';
+import type { Command } from './commands.ts';
+import type { DeviceSummary } from './devices.ts';
+import { jsonObject, metrics } from './devices.ts';
+import { epochMs, type FromSchema, integer, nullable, object, oneOfValues } from './json-schema.ts';
+
+const storeId = { type: ['string', 'null'] } as const;
+
+export const PresenceEventSchema = object({
+  thingName: { type: 'string' },
+  storeId,
+  state: oneOfValues(['online', 'offline'] as const),
+  at: epochMs,
+  /** AWS IoT's disconnect reason when it went offline. */
+  reason: { type: ['string', 'null'] },
+});
+
+export const TelemetryEventSchema = object({
+  thingName: { type: 'string' },
+  storeId,
+  stream: oneOfValues(DATA_STREAMS),
+  ts: epochMs,
+  metrics,
+});
+
+export const ShadowEventSchema = object({
+  thingName: { type: 'string' },
+  storeId,
+  /** `null` for the classic shadow. */
+  shadowName: { type: ['string', 'null'] },
+  version: integer({ minimum: 0 }),
+  state: object({ desired: nullable(jsonObject), reported: nullable(jsonObject), delta: nullable(jsonObject) }),
+});
+
+/**
+ * socket.io events, server → client (path `/socket.io`), each sent only to sockets whose scope covers the device's
+ * store. `session-ended` (no payload) comes before the server closes a socket whose credentials ended.
+ */
+export interface LiveEvents {
+  presence: FromSchema<typeof PresenceEventSchema>;
+  telemetry: FromSchema<typeof TelemetryEventSchema>;
+  shadow: FromSchema<typeof ShadowEventSchema>;
+  alert: Alert;
+  command: Command;
+  /** Registered, approved, moved, changed or revoked. */
+  device: DeviceSummary;
+}
+export type LiveEventName = keyof LiveEvents;
