@@ -83,7 +83,7 @@ export const CertificateSchema = object({
 export type Certificate = FromSchema<typeof CertificateSchema>;
 
 /** The latest message of one stream, kept in memory by the fleet. */
-const latestValues = object({ ts: epochMs, receivedAt: epochMs, metrics });
+const latestValues = object({ ts: epochMs, metrics });
 const latest = object(
   Object.fromEntries(DATA_STREAMS.map((stream) => [stream, latestValues])) as Record<
     (typeof DATA_STREAMS)[number],

@@ -26,4 +26,10 @@ export function page<const S extends object>(items: S) {
   return object({ items: { type: 'array', items }, total: integer({ minimum: 0 }) });
 }
 
+/** What every `page()` schema derives to, for code that handles any paged list (the console's pager). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
 export type ThingParams = FromSchema<typeof ThingParams>;

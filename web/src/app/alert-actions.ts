@@ -1,5 +1,5 @@
 import { api, describeError, enc } from '../api/api-client.ts';
-import type { Alert } from '../api/types.ts';
+import type { Alert, AlertCause } from '../api/types.ts';
 import { toast } from './toasts.ts';
 
 /** Acknowledge or resolve an alert; returns the updated alert, or null after showing why it failed. */
@@ -18,7 +18,7 @@ export async function changeAlert(
   }
 }
 
-export const CAUSE_LABELS: Record<string, string> = {
+export const CAUSE_LABELS: Record<AlertCause, string> = {
   'battery-low': 'Battery low',
   offline: 'Offline',
   'temperature-high': 'Temperature high',

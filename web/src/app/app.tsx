@@ -4,7 +4,7 @@ import type { Me } from '../api/types.ts';
 import { Loading } from '../components/page-state.tsx';
 import { liveFeed } from '../live/live-feed.ts';
 import { AccountPage } from '../pages/account-page.tsx';
-import { AlertRulesPage } from '../pages/alert-rules-page.tsx';
+import { AlertRulesPage } from '../pages/alert-rules/alert-rules-page.tsx';
 import { AlertsPage } from '../pages/alerts-page.tsx';
 import { AuditPage } from '../pages/audit-page.tsx';
 import { ChangePasswordPage } from '../pages/change-password-page.tsx';

@@ -21,7 +21,7 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
-export function absoluteTime(ts: number | string | null | undefined): string {
+export function absoluteTime(ts: number | null | undefined): string {
   if (ts === null || ts === undefined) return '—';
   const d = new Date(ts);
   return Number.isNaN(d.getTime()) ? String(ts) : dateTime.format(d);
@@ -35,9 +35,9 @@ export function temperature(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${value.toFixed(1)} °C`;
 }
 
-export function actorName(actor: string | { username: string } | null | undefined): string {
-  if (!actor) return '—';
-  return typeof actor === 'string' ? actor : actor.username;
+/** Who acknowledged or resolved an alert; `—` when nobody did (or the fleet did). */
+export function actorName(actor: { username: string } | null): string {
+  return actor?.username ?? '—';
 }
 
 /** A zone id without its store prefix (`hf-shanghai-xuhui-dairy` → `dairy`) when no zone name is known. */

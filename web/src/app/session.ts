@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ROLE_PERMISSIONS } from '../../../protocol/api/roles.ts';
 import { ApiError, api, setCsrf } from '../api/api-client.ts';
-import type { Me, Role, User } from '../api/types.ts';
+import type { Me, Permission, Role, User } from '../api/types.ts';
 
 /**
  * The signed-in user, shared by every page. `undefined` while the first GET /api/auth/me is in flight,
@@ -81,48 +82,19 @@ export function useSession(): SessionState {
   return state;
 }
 
-/** What the UI may offer; the server decides (403/404 are still handled where the action is taken). */
-export type Capability =
-  | 'shadow.desired'
-  | 'command.send'
-  | 'command.locate'
-  | 'alert.manage'
-  | 'alert-rules.write'
-  | 'audit.read'
-  | 'users.manage'
-  | 'device.register'
-  | 'device.approve';
-
-/** The server's permission behind each capability (`permissions` in GET /api/auth/me). */
-const PERMISSION_OF: Record<Capability, string> = {
-  'shadow.desired': 'devices:desired',
-  'command.send': 'commands:send',
-  'command.locate': 'commands:locate',
-  'alert.manage': 'alerts:manage',
-  'alert-rules.write': 'alert-rules:write',
-  'audit.read': 'audit:read',
-  'users.manage': 'users:manage',
-  'device.register': 'devices:register',
-  'device.approve': 'devices:approve',
-};
-
-/** The roles table of docs/api.md, used only if the server sent no permissions. */
-const ROLE_CAPABILITIES: Record<Role, Capability[]> = {
-  'hq-admin': Object.keys(PERMISSION_OF) as Capability[],
-  'store-manager': ['shadow.desired', 'command.locate', 'alert.manage', 'audit.read'],
-  technician: ['shadow.desired', 'command.send', 'command.locate', 'alert.manage', 'device.register', 'device.approve'],
-  viewer: [],
-};
-
-export function can(me: Me | null | undefined, capability: Capability): boolean {
+/**
+ * What the UI may offer: the permissions `GET /api/auth/me` sent, or the contract's role table if it sent none.
+ * The server decides (403/404 are still handled where the action is taken).
+ */
+export function can(me: Me | null | undefined, permission: Permission): boolean {
   if (!me) return false;
-  if (me.permissions?.length) return me.permissions.includes(PERMISSION_OF[capability]);
-  return ROLE_CAPABILITIES[me.user.role]?.includes(capability) ?? false;
+  if (me.permissions.length) return me.permissions.includes(permission);
+  return ROLE_PERMISSIONS[me.user.role].has(permission);
 }
 
 /** May this user send command `name` (store managers may only locate)? */
 export function canSendCommand(me: Me | null | undefined, name: string): boolean {
-  return can(me, 'command.send') || (name === 'locate' && can(me, 'command.locate'));
+  return can(me, 'commands:send') || (name === 'locate' && can(me, 'commands:locate'));
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -1,16 +1,16 @@
 import type { ComponentChildren } from 'preact';
-import type { Me } from '../api/types.ts';
+import type { Me, Permission } from '../api/types.ts';
 import { Icon, type IconName } from '../components/icons.tsx';
 import { useLiveStatus } from '../live/live-feed.ts';
 import { navigate } from './router.ts';
-import { type Capability, can, ROLE_LABELS, session } from './session.ts';
+import { can, ROLE_LABELS, session } from './session.ts';
 import { dismissToast, useToasts } from './toasts.ts';
 
 interface NavItem {
   href: string;
   label: string;
   icon: IconName;
-  needs?: Capability;
+  needs?: Permission;
 }
 
 const NAV: NavItem[] = [
@@ -18,8 +18,8 @@ const NAV: NavItem[] = [
   { href: '/devices', label: 'Devices', icon: 'devices' },
   { href: '/map', label: 'Floor map', icon: 'map' },
   { href: '/alerts', label: 'Alerts', icon: 'alerts' },
-  { href: '/audit', label: 'Audit log', icon: 'audit', needs: 'audit.read' },
-  { href: '/users', label: 'Users', icon: 'users', needs: 'users.manage' },
+  { href: '/audit', label: 'Audit log', icon: 'audit', needs: 'audit:read' },
+  { href: '/users', label: 'Users', icon: 'users', needs: 'users:manage' },
   { href: '/account', label: 'Account', icon: 'account' },
 ];
 

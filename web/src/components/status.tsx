@@ -1,4 +1,4 @@
-import type { Alert, Command, DeviceKind, Presence } from '../api/types.ts';
+import type { Alert, Command, DeviceKind, DeviceSummary } from '../api/types.ts';
 import { relativeTime } from '../app/format.ts';
 import { Icon } from './icons.tsx';
 
@@ -15,7 +15,7 @@ export function Badge({ tone, children, testId }: { tone: Tone; children: preact
   );
 }
 
-export function PresenceBadge({ presence, showSince }: { presence: Presence; showSince?: boolean }) {
+export function PresenceBadge({ presence, showSince }: { presence: DeviceSummary['presence']; showSince?: boolean }) {
   const tone = PRESENCE_TONE[presence.state] ?? 'idle';
   return (
     <span
@@ -56,7 +56,8 @@ export function BatteryGauge({ battery, charging }: { battery: number | null; ch
   );
 }
 
-export function KindLabel({ kind }: { kind: DeviceKind }) {
+export function KindLabel({ kind }: { kind: DeviceKind | null }) {
+  if (kind === null) return null;
   return (
     <span class="kind">
       <Icon name={kind === 'cart' ? 'cart' : 'speaker'} size={15} />

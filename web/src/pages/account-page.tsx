@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, describeError, enc } from '../api/api-client.ts';
-import type { ApiToken, Me } from '../api/types.ts';
+import type { ApiToken, CreatedToken, Me } from '../api/types.ts';
 import { absoluteTime, relativeTime } from '../app/format.ts';
 import { ROLE_LABELS } from '../app/session.ts';
 import { storeName, useStores } from '../app/stores-cache.ts';
@@ -15,14 +15,14 @@ export function AccountPage({ me }: { me: Me }) {
   const tokens = useResource(() => api.get<ApiToken[]>('/api/auth/tokens'), []);
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
-  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function createToken(e: Event) {
     e.preventDefault();
     setBusy(true);
     try {
-      const token = await api.post<ApiToken>('/api/auth/tokens', {
+      const token = await api.post<CreatedToken>('/api/auth/tokens', {
         name: name.trim(),
         ...(days ? { expiresInDays: Number(days) } : {}),
       });
@@ -135,7 +135,7 @@ export function AccountPage({ me }: { me: Me }) {
             {created.token}
           </code>
           <div class="modal-actions">
-            <button type="button" class="btn" onClick={() => navigator.clipboard?.writeText(created.token ?? '')}>
+            <button type="button" class="btn" onClick={() => navigator.clipboard?.writeText(created.token)}>
               Copy
             </button>
             <button type="button" class="btn btn-primary" onClick={() => setCreated(null)}>

@@ -12,7 +12,7 @@ import { PageHeader } from '../components/page-state.tsx';
 import { PagedList, queryOffset } from '../components/pager.tsx';
 import { AlertStateBadge, KindLabel, SeverityBadge } from '../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../live/live-feed.ts';
-import { AlertsViewTabs } from './alert-rules-page.tsx';
+import { AlertsViewTabs } from './alerts-view-tabs.tsx';
 
 const TABS: { state: AlertState | 'active'; label: string }[] = [
   { state: 'active', label: 'Active' },
@@ -43,7 +43,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   });
 
   const [noteFor, setNoteFor] = useState<{ alert: Alert; action: 'acknowledge' | 'resolve' } | null>(null);
-  const manage = can(me, 'alert.manage');
+  const manage = can(me, 'alerts:manage');
 
   async function act(alert: Alert, action: 'acknowledge' | 'resolve', note?: string) {
     const updated = await changeAlert(alert, action, note);
@@ -120,7 +120,7 @@ export function AlertsPage({ me, query }: { me: Me; query: URLSearchParams }) {
                   <div class="alert-main">
                     <div class="row gap wrap">
                       <SeverityBadge severity={a.severity} />
-                      <strong>{CAUSE_LABELS[a.cause] ?? a.cause}</strong>
+                      <strong>{CAUSE_LABELS[a.cause]}</strong>
                       <a href={`/devices/${encodeURIComponent(a.thingName)}`} class="mono">
                         {a.thingName}
                       </a>

@@ -1,3 +1,4 @@
+import { DEVICE_KINDS } from '../../../protocol/api/devices.ts';
 import { api } from '../api/api-client.ts';
 import type { Me, Overview } from '../api/types.ts';
 import { relativeTime, shortZone } from '../app/format.ts';
@@ -45,8 +46,8 @@ export function OverviewPage({ me }: { me: Me }) {
           <PresenceBar counts={d} />
           <span class="stat-foot muted">{onlinePct}% of the fleet is connected</span>
         </div>
-        {(['cart', 'speaker'] as const).map((kind) => {
-          const k = d.byKind[kind] ?? { online: 0, offline: 0, neverConnected: 0 };
+        {DEVICE_KINDS.map((kind) => {
+          const k = d.byKind[kind];
           const total = k.online + k.offline + k.neverConnected;
           return (
             <a

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { isChainWideRole, ROLES } from '../../../protocol/api/roles.ts';
 import { ApiError, api, describeError, enc } from '../api/api-client.ts';
-import type { Me, Role, User } from '../api/types.ts';
+import type { Me, PasswordReset, Role, User } from '../api/types.ts';
 import { relativeTime } from '../app/format.ts';
 import { can, ROLE_LABELS } from '../app/session.ts';
 import { storeName, useStores } from '../app/stores-cache.ts';
@@ -11,22 +12,20 @@ import { Modal } from '../components/modal.tsx';
 import { ErrorState, Loading, PageHeader } from '../components/page-state.tsx';
 import { Badge } from '../components/status.tsx';
 
-const ROLES: Role[] = ['hq-admin', 'store-manager', 'technician', 'viewer'];
-
 export function UsersPage({ me }: { me: Me }) {
   const users = useResource(() => api.get<User[]>('/api/users'), []);
   const stores = useStores();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
 
-  if (!can(me, 'users.manage')) return <ErrorState error={new ApiError(403, 'NOT_AUTHORIZED', '')} />;
+  if (!can(me, 'users:manage')) return <ErrorState error={new ApiError(403, 'NOT_AUTHORIZED', '')} />;
   if (users.error && !users.data) return <ErrorState error={users.error} onRetry={users.reload} />;
 
   async function resetPassword(user: User) {
     if (!window.confirm(`Reset the password of ${user.username}? They must choose a new one at their next sign-in.`))
       return;
     try {
-      const res = await api.post<{ oneTimePassword: string }>(`/api/users/${enc(user.id)}/reset-password`);
+      const res = await api.post<PasswordReset>(`/api/users/${enc(user.id)}/reset-password`);
       setSecret({ username: user.username, password: res.oneTimePassword });
       users.reload();
     } catch (err) {
@@ -34,7 +33,7 @@ export function UsersPage({ me }: { me: Me }) {
     }
   }
 
-  const regionsOf = [...new Set(stores.map((s) => s.region))];
+  const regionsOf = [...new Set(stores.flatMap((s) => (s.region === null ? [] : [s.region])))];
 
   return (
     <div class="page" data-testid="users-page">
@@ -89,7 +88,7 @@ export function UsersPage({ me }: { me: Me }) {
                       ) : null}
                     </td>
                     <td class="small">
-                      {u.role === 'hq-admin' || (!u.storeIds.length && !u.regions.length)
+                      {isChainWideRole(u.role) || (!u.storeIds.length && !u.regions.length)
                         ? 'Whole chain'
                         : [...u.storeIds.map((s) => storeName(stores, s)), ...u.regions.map((r) => `Region ${r}`)].join(
                             ', ',
@@ -184,7 +183,7 @@ function UserDialog({
 
   const toggle = (list: string[], set: (l: string[]) => void, value: string) =>
     set(list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
-  const scoped = role !== 'hq-admin';
+  const scoped = !isChainWideRole(role);
 
   async function submit(e: Event) {
     e.preventDefault();

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
+import { isFinalCommandStatus } from '../../../../protocol/api/commands.ts';
+import type { CommandResults } from '../../../../protocol/commands.ts';
 import { ApiError, api, describeError, enc } from '../../api/api-client.ts';
-import type { Command, CommandName, Json, Me } from '../../api/types.ts';
-import { actorName, json, relativeTime } from '../../app/format.ts';
+import type { Command, CommandName, Me } from '../../api/types.ts';
+import { json, relativeTime } from '../../app/format.ts';
 import { canSendCommand } from '../../app/session.ts';
 import { toast } from '../../app/toasts.ts';
 import { useResource } from '../../app/use-resource.ts';
@@ -21,8 +23,6 @@ const COMMANDS: { name: CommandName; label: string; hint: string; confirm?: stri
   },
 ];
 
-const FINAL = new Set(['succeeded', 'failed', 'timed-out', 'expired']);
-
 export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: string; online: boolean }) {
   const commands = useResource(
     () => api.get<Command[]>(`/api/devices/${enc(thingName)}/commands`, { limit: 20 }),
@@ -39,7 +39,7 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
       const rest = (list ?? []).filter((x) => x.id !== c.id);
       return [c, ...rest].sort((a, b) => b.requestedAt - a.requestedAt).slice(0, 20);
     });
-    if (FINAL.has(c.status) && c.requestedBy && actorName(c.requestedBy) === me.user.username) {
+    if (isFinalCommandStatus(c.status) && c.requestedBy === me.user.username) {
       toast(c.status === 'succeeded' ? 'success' : 'error', `${c.name} on ${c.thingName}: ${c.status}`);
     }
   });
@@ -105,7 +105,7 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
                 <strong>{c.name}</strong>
                 <CommandStatusBadge status={c.status} />
                 <span class="muted small">
-                  {actorName(c.requestedBy)} · {relativeTime(c.requestedAt)}
+                  {c.requestedBy} · {relativeTime(c.requestedAt)}
                 </span>
               </button>
               {open === c.id ? <CommandResult command={c} /> : null}
@@ -138,7 +138,7 @@ function CommandResult({ command: c }: { command: Command }) {
       </div>
     );
   }
-  if (!FINAL.has(c.status)) {
+  if (!isFinalCommandStatus(c.status)) {
     return (
       <div class="command-result muted" data-testid="command-result">
         <span class="spinner" />{' '}
@@ -146,11 +146,12 @@ function CommandResult({ command: c }: { command: Command }) {
       </div>
     );
   }
-  const result = c.result as { [k: string]: Json } | null;
-  if (c.name === 'diagnostics' && Array.isArray(result?.checks)) {
+  // What each command answers is the device protocol's (protocol/commands.ts); checked here, as any device may be old.
+  const result = c.result as Partial<CommandResults[CommandName]> | null;
+  if (c.name === 'diagnostics' && result && 'checks' in result && Array.isArray(result.checks)) {
     return (
       <ul class="command-result checks" data-testid="command-result">
-        {(result.checks as { name: string; ok: boolean; detail: string }[]).map((check) => (
+        {result.checks.map((check) => (
           <li key={check.name}>
             <span class={`dot dot-${check.ok ? 'ok' : 'bad'}`} /> <strong>{check.name}</strong>{' '}
             <span class="muted">{check.detail}</span>
@@ -159,15 +160,15 @@ function CommandResult({ command: c }: { command: Command }) {
       </ul>
     );
   }
-  if (c.name === 'logs' && Array.isArray(result?.lines)) {
+  if (c.name === 'logs' && result && 'lines' in result && Array.isArray(result.lines)) {
     return (
       <pre class="command-result logs" data-testid="command-result">
-        {(result.lines as string[]).join('\n') || '(no lines)'}
-        {result.truncated ? '\n… truncated' : ''}
+        {result.lines.join('\n') || '(no lines)'}
+        {'truncated' in result && result.truncated ? '\n… truncated' : ''}
       </pre>
     );
   }
-  if (c.name === 'locate' && typeof result?.seconds === 'number') {
+  if (c.name === 'locate' && result && 'seconds' in result && typeof result.seconds === 'number') {
     return (
       <div class="command-result result-ok" data-testid="command-result">
         Beeping and flashing for {result.seconds} s.

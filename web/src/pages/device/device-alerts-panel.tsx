@@ -22,7 +22,7 @@ export function DeviceAlertsPanel({ me, thingName }: { me: Me; thingName: string
   });
   const items = alerts.data?.items ?? [];
   if (!items.length) return null;
-  const manage = can(me, 'alert.manage');
+  const manage = can(me, 'alerts:manage');
   const replace = (a: Alert | null) =>
     a &&
     alerts.mutate((page) => {
@@ -42,7 +42,7 @@ export function DeviceAlertsPanel({ me, thingName }: { me: Me; thingName: string
           <li key={a.id}>
             <div class="row gap wrap">
               <SeverityBadge severity={a.severity} />
-              <strong>{CAUSE_LABELS[a.cause] ?? a.cause}</strong>
+              <strong>{CAUSE_LABELS[a.cause]}</strong>
               <AlertStateBadge state={a.state} />
               <span class="muted small">{relativeTime(a.openedAt)}</span>
             </div>

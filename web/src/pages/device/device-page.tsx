@@ -36,7 +36,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
   useLiveEvent('shadow', (e) => {
     if (e.thingName !== thingName) return;
     if (e.shadowName) return reload();
-    device.mutate((d) => d && { ...d, shadow: { ...(d.shadow ?? {}), ...e.state, version: e.version } });
+    device.mutate((d) => d && { ...d, shadow: { metadata: null, ...d.shadow, ...e.state, version: e.version } });
   });
   useLiveEvent('device', (e) => {
     if (e.thingName === thingName) device.mutate((d) => d && { ...d, ...e });
@@ -101,7 +101,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
           </div>
         </dl>
       </header>
-      {d.provisioning === 'pending-approval' && can(me, 'device.approve') ? (
+      {d.provisioning === 'pending-approval' && can(me, 'devices:approve') ? (
         <ApproveDevice thingName={d.thingName} onApproved={device.reload} />
       ) : null}
 
@@ -114,7 +114,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
         <div class="device-col">
           <DesiredStatePanel
             device={d}
-            canEdit={can(me, 'shadow.desired')}
+            canEdit={can(me, 'devices:desired')}
             onShadow={(shadow) => device.mutate((x) => x && { ...x, shadow })}
           />
           <DeviceAlertsPanel me={me} thingName={d.thingName} />
@@ -159,11 +159,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
                       <span class="mono small" title={c.certificateId}>
                         {c.certificateId.slice(0, 12)}…
                       </span>
-                      <span
-                        class={`badge ${c.status === 'ACTIVE' || c.status === 'active' ? 'badge-ok' : 'badge-idle'}`}
-                      >
-                        {c.status}
-                      </span>
+                      <span class={`badge ${c.status === 'ACTIVE' ? 'badge-ok' : 'badge-idle'}`}>{c.status}</span>
                       <span class="muted small">until {absoluteTime(c.notAfter)}</span>
                     </li>
                   ))}

@@ -1,5 +1,5 @@
 import { api, enc } from '../../api/api-client.ts';
-import type { TelemetryMessage } from '../../api/types.ts';
+import type { TelemetryPoint } from '../../api/types.ts';
 import { absoluteTime, relativeTime } from '../../app/format.ts';
 import { useResource, useThrottled } from '../../app/use-resource.ts';
 import { useLiveEvent } from '../../live/live-feed.ts';
@@ -7,7 +7,7 @@ import { useLiveEvent } from '../../live/live-feed.ts';
 /** The device's `events` stream, newest first (session started, battery low, dock, faults…). */
 export function EventsPanel({ thingName }: { thingName: string }) {
   const events = useResource(
-    () => api.get<TelemetryMessage[]>(`/api/devices/${enc(thingName)}/events`, { limit: 30 }),
+    () => api.get<TelemetryPoint[]>(`/api/devices/${enc(thingName)}/events`, { limit: 30 }),
     [thingName],
   );
   const reload = useThrottled(events.reload, 1000);
