@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { apiUser, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
@@ -87,6 +88,14 @@ describe('the OpenAPI document and the routes behind it', () => {
       assert.ok(schemas.length > 0 && schemas.every(Boolean), `${where}: ${status} has no schema`);
       const errors = op.responses['4XX'] ?? op.responses['4xx'];
       assert.ok(errors?.content?.['application/json']?.schema, `${where}: no error body`);
+    }
+  });
+
+  it('docs/api.md names every operation', () => {
+    const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    for (const [path, method] of operations()) {
+      const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+      assert.match(docs, new RegExp(`\`${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\`?s]`), route);
     }
   });
 
