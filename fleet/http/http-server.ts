@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/log.ts';
 import { ErrorBodySchema } from '../../protocol/api/json-schema.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { can } from '../access/principal.ts';
+import { tuplesForOpenApi30 } from './openapi-tuples.ts';
 import { RequestValidators } from './request-validator.ts';
 import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
@@ -94,6 +95,7 @@ export class HttpServer {
         security: [{ apiToken: [] }, { session: [] }],
       },
       hideUntagged: false,
+      transformObject: (document) => tuplesForOpenApi30('openapiObject' in document ? document.openapiObject : {}),
     });
     await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
     app.addHook('onRequest', (req, reply) => this.authenticate(req, reply));
