@@ -2,7 +2,7 @@ import type { DeviceDetail, DeviceListQuery, DeviceSort, DeviceSummary, Shadow }
 import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { Principal } from '../access/principal.ts';
 import { inScope } from '../access/principal.ts';
-import type { PresenceRecord, PresenceState } from '../presence/presence-repository.ts';
+import type { PresenceRecord } from '../presence/presence-repository.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Thing } from '../registry/registry-types.ts';
