@@ -12,8 +12,10 @@ export type {
   Certificate,
   DeviceDetail,
   DeviceKind,
+  DeviceListQuery,
   DevicePage,
   DevicePresenceState,
+  DeviceSort,
   DeviceSummary,
   Shadow,
 } from '../../../protocol/api/devices.ts';

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
-import type { DeviceSummary, Me, Page } from '../api/types.ts';
+import type { DeviceListQuery, DeviceSort, DeviceSummary, Me, Page } from '../api/types.ts';
 import { applyPresence, applyTelemetry, patchDeviceRow } from '../app/device-live.ts';
 import { relativeTime, shortZone, temperature } from '../app/format.ts';
 import { setQuery } from '../app/router.ts';
@@ -12,7 +12,8 @@ import { PagedList, queryOffset } from '../components/pager.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../live/live-feed.ts';
 
-const FILTER_KEYS = [
+/** The list's filters, in the order the filter bar shows them; each is a query parameter of `GET /api/devices`. */
+const FILTER_KEYS: readonly (keyof DeviceListQuery & string)[] = [
   'q',
   'kind',
   'storeId',
@@ -22,10 +23,10 @@ const FILTER_KEYS = [
   'batteryAbove',
   'softwareVersion',
   'tag',
-] as const;
+];
 const PAGE_SIZE = 50;
 
-type SortKey = 'thingName' | 'kind' | 'storeId' | 'battery' | 'lastSeen' | 'softwareVersion';
+type SortKey = DeviceSort;
 
 export function DeviceListPage({ query }: { me: Me; query: URLSearchParams }) {
   const stores = useStores();
