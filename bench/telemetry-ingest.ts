@@ -527,7 +527,7 @@ async function fleetRun(
     if (rows !== after.stored) notes.push(`table has ${rows} rows, stats say ${after.stored}`);
     notes.push(...publishNotes(published, offered));
     if (stored !== offered) notes.push(`stored ${stored} of ${offered}`);
-    for (const key of ['rejected', 'duplicates', 'dropped'] as const) {
+    for (const key of ['rejected', 'duplicates', 'withheld'] as const) {
       if (after[key] !== before[key]) notes.push(`${after[key] - before[key]} ${key}`);
     }
     const durationMs = storedAt - published.firstPublishAt;

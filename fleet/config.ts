@@ -90,8 +90,29 @@ export const FleetConfigSchema = z
         flushIntervalMs: z.number().int().min(5).max(60_000).default(100),
         retentionDays: z.number().min(0.001).default(30),
         retentionSweepMs: z.number().int().min(1000).default(3_600_000),
-        /** Messages kept in memory while the database is behind; beyond it the oldest are dropped with a logged error. */
-        maxPending: z.number().int().min(1000).default(200_000),
+        /**
+         * Messages accepted and not yet stored (while the database is behind); beyond it new messages are withheld:
+         * not acknowledged, so devices send them again. Nothing accepted is dropped.
+         */
+        maxPending: z.number().int().min(1).default(200_000),
+        /**
+         * A message's `ts` may lie at most this far ahead of the fleet's receive time, and at most `maxTsAgeDays`
+         * behind it; others are refused with TELEMETRY_TS_OUT_OF_RANGE (AWS IoT SiteWise's window: +10 min, -7 days).
+         */
+        maxTsAheadMs: z.number().int().min(0).max(3_600_000).default(600_000),
+        maxTsAgeDays: z.number().min(0.001).default(7),
+      })
+      .prefault({}),
+    /** The fleet's SQLite connection while another process (a backup, an operator's sqlite3 shell) holds a lock. */
+    storage: z
+      .strictObject({
+        /** SQLite's busy_timeout: a blocking wait inside the event loop, so kept short; writes retry on a timer. */
+        busyTimeoutMs: z.number().int().min(0).max(5000).default(0),
+        /** Retries of a write that found the database locked: from this, doubling, up to retryMaxMs. */
+        retryMinMs: z.number().int().min(1).default(5),
+        retryMaxMs: z.number().int().min(1).default(250),
+        /** A write someone waits for (a shadow update) answers STORAGE_BUSY when not made within this. */
+        writeDeadlineMs: z.number().int().min(1).default(10_000),
       })
       .prefault({}),
     shadow: z

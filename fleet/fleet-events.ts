@@ -31,7 +31,13 @@ export interface FleetEvents {
     thingName: string;
     stream: DataStream;
     msgId: string;
+    /** The device's timestamp, as sent. */
     ts: number;
+    /**
+     * `ts`, but never later than the fleet's receive time: what decides which of two readings is newer
+     * (fleet/telemetry/trusted-time.ts).
+     */
+    observedAt: number;
     metrics: Record<string, MetricValue>;
   };
   'shadow.updated': { thingName: string; shadowName: string | undefined; version: number; documents: object };

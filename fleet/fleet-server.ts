@@ -36,6 +36,7 @@ import { ThingRepository } from './registry/thing-repository.ts';
 import { ShadowRepository } from './shadow/shadow-repository.ts';
 import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
+import { DatabaseWriter } from './storage/database-writer.ts';
 import { HistoryRetention } from './storage/history-retention.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
@@ -61,7 +62,10 @@ export class FleetServer {
   async start(): Promise<void> {
     const { config, log } = this;
     await this.ca.start();
-    const db = openDatabase(config.dataDir, log.child({ component: 'db' }));
+    const db = openDatabase(config.dataDir, log.child({ component: 'db' }), {
+      busyTimeoutMs: config.storage.busyTimeoutMs,
+    });
+    const writer = new DatabaseWriter(db, config.storage, log.child({ component: 'db' }));
     const stores = new StoreRepository(db);
     const things = new ThingRepository(db);
     const certificates = new CertificateRepository(db);
@@ -93,6 +97,7 @@ export class FleetServer {
     );
     const presence = new PresenceService(
       new PresenceRepository(db),
+      writer,
       broker,
       this.bus,
       config.presence,
@@ -100,6 +105,7 @@ export class FleetServer {
     );
     const telemetry = new TelemetryIngest(
       new TelemetryRepository(db),
+      writer,
       broker,
       this.bus,
       config.telemetry,
@@ -107,9 +113,10 @@ export class FleetServer {
     );
     const shadows = new ShadowService(
       new ShadowRepository(db),
+      writer,
       broker,
       this.bus,
-      config.shadow,
+      { ...config.shadow, writeDeadlineMs: config.storage.writeDeadlineMs },
       log.child({ component: 'shadow' }),
     );
     const provisioning = new FleetProvisioningService(
@@ -192,6 +199,7 @@ export class FleetServer {
     const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
     this.running = {
       db,
+      writer,
       stores,
       registry,
       broker,
@@ -255,6 +263,8 @@ export class FleetServer {
     services.telemetry.stop();
     services.presence.stop();
     services.registry.stop();
+    // Last: every service above may still have written through it while stopping.
+    services.writer.stop();
     services.db.close();
     this.log.info('fleet server stopped');
   }
@@ -269,6 +279,7 @@ export class FleetServer {
 /** The running subsystems of a fleet server, as `services` hands them to tests, the demo and benchmarks. */
 export interface FleetServices {
   db: Database;
+  writer: DatabaseWriter;
   stores: StoreRepository;
   registry: DeviceRegistry;
   broker: DeviceBroker;

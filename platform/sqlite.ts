@@ -11,20 +11,48 @@ export interface Migration {
   sql: string;
 }
 
+export interface OpenSqliteOptions {
+  /**
+   * How long a statement waits for another connection's lock once the file is open. better-sqlite3 waits
+   * synchronously, blocking the event loop for the whole wait: a server that must keep answering sets a short one
+   * (or 0) and retries on a timer instead (the fleet's `DatabaseWriter`). Default 5000 ms, for processes that may
+   * block (a CLI, a device's outbox).
+   */
+  busyTimeoutMs?: number;
+}
+
+/** What `busy_timeout` is while the file is opened and migrated: a migration waits for a lock rather than fail. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Opens a SQLite file in WAL mode (readers never block the writer) and brings its schema up to date with numbered,
  * append-only migrations recorded in `schema_migrations`.
  */
-export function openSqlite(path: string, migrations: Migration[], log: Logger): SqliteDatabase {
+export function openSqlite(
+  path: string,
+  migrations: Migration[],
+  log: Logger,
+  options: OpenSqliteOptions = {},
+): SqliteDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
+  db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last transactions.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db, migrations, log);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? OPEN_BUSY_TIMEOUT_MS))}`);
   return db;
+}
+
+/**
+ * True for SQLite's "another connection holds the lock" errors (`SQLITE_BUSY` and its extended codes), which a
+ * later attempt can get past; every other error is a real failure.
+ */
+export function isSqliteBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
 }
 
 export function migrate(db: SqliteDatabase, migrations: Migration[], log: Logger): void {

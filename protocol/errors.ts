@@ -30,6 +30,9 @@ export const ErrorCodes = {
   STORE_NOT_FOUND: 404,
   ZONE_NOT_FOUND: 404,
   TELEMETRY_QUERY_INVALID: 400,
+  TELEMETRY_TS_OUT_OF_RANGE: 400,
+  /** The database is locked by another connection (a backup, an operator's `sqlite3` shell): try again shortly. */
+  STORAGE_BUSY: 503,
   OUTBOX_FULL: 507,
   ALERT_NOT_FOUND: 404,
   ALERT_STATE_INVALID: 409,

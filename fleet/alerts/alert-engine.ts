@@ -39,8 +39,11 @@ interface AlertCase {
   cause: AlertCause;
   causeKey: string;
   observation: Observation | undefined;
-  /** Device timestamp of the observation: an outbox replay older than it is ignored. */
-  observedTs: number;
+  /**
+   * When the observation was made, as the fleet trusts it (the device's ts, never later than its receipt): an outbox
+   * replay older than it is ignored.
+   */
+  observedAt: number;
   alert: Alert | undefined;
   tiers: Map<string, Tier>;
   /** What the tiers were last reconciled with: while rule set and device scope stay, they stay. */
@@ -195,7 +198,7 @@ export class AlertEngine {
       }
       const active = m.event === 'fault';
       const message = active && typeof m.message === 'string' ? m.message : null;
-      this.observe(e.thingName, causeKeyOf('fault', code), e.ts, { cause: 'fault', active, code, message });
+      this.observe(e.thingName, causeKeyOf('fault', code), e.observedAt, { cause: 'fault', active, code, message });
       return;
     }
     if (e.stream !== 'telemetry' && e.stream !== 'health') return;
@@ -203,11 +206,11 @@ export class AlertEngine {
     const percent = m['battery.percent'];
     if (typeof percent === 'number') {
       const charging = this.charging.get(e.thingName) ?? false;
-      this.observe(e.thingName, 'battery-low', e.ts, { cause: 'battery-low', percent, charging });
+      this.observe(e.thingName, 'battery-low', e.observedAt, { cause: 'battery-low', percent, charging });
     }
     const celsius = m['temperature.c'];
     if (typeof celsius === 'number')
-      this.observe(e.thingName, 'temperature-high', e.ts, { cause: 'temperature-high', celsius });
+      this.observe(e.thingName, 'temperature-high', e.observedAt, { cause: 'temperature-high', celsius });
   }
 
   private onPresence(e: FleetEvents['presence.changed']): void {
@@ -218,12 +221,12 @@ export class AlertEngine {
     this.evaluate(c, device);
   }
 
-  private observe(thingName: string, causeKey: string, ts: number, observation: Observation): void {
+  private observe(thingName: string, causeKey: string, at: number, observation: Observation): void {
     const device = this.device(thingName);
     if (!device) return;
     const c = this.caseOf(thingName, observation.cause, causeKey);
-    if (ts < c.observedTs) return;
-    c.observedTs = ts;
+    if (at < c.observedAt) return;
+    c.observedAt = at;
     c.observation = observation;
     this.evaluate(c, device);
   }
@@ -377,7 +380,7 @@ export class AlertEngine {
         cause,
         causeKey,
         observation: undefined,
-        observedTs: 0,
+        observedAt: 0,
         alert: undefined,
         tiers: new Map(),
         tiersFor: undefined,

@@ -59,9 +59,11 @@ export interface BrokerStats {
 }
 /**
  * Takes a client's PUBLISH before it is acknowledged: the broker sends PUBACK (and delivers to subscribers) only
- * once `ack` is called. Lets a service make "acknowledged" mean "stored".
+ * once `ack` is called. Lets a service make "acknowledged" mean "stored". `withhold` refuses the message instead:
+ * no PUBACK, no delivery, and the connection stays open, so the client sends it again later (what AWS IoT Core
+ * does with a throttled QoS 1 PUBLISH). Exactly one of the two is called, once.
  */
-export type PublishGate = (topic: string, payload: Buffer, ack: () => void) => void;
+export type PublishGate = (topic: string, payload: Buffer, ack: () => void, withhold: () => void) => void;
 
 /**
  * Topics only the fleet itself may publish to, whatever a policy says (AWS reserves them the same way): lifecycle
@@ -91,6 +93,8 @@ export class DeviceBroker {
   private readonly tlsSockets = new WeakSet<object>();
   private readonly sockets = new Set<Socket>();
   private gate: { prefix: string; take: PublishGate } | undefined;
+  /** Payloads of publishes a gate withheld: aedes routes them as QoS 0, and they must reach nobody. */
+  private readonly withheld = new WeakSet<object>();
   /**
    * Counts identity changes (revocations, policy changes). A connection authenticated before a change but not yet
    * registered when it was applied is decided again as it becomes ready, so no change can slip past it.
@@ -129,7 +133,18 @@ export class DeviceBroker {
           done(refusal);
           return;
         }
-        gate.take(packet.topic, toBuffer(packet.payload), () => done(null));
+        gate.take(
+          packet.topic,
+          toBuffer(packet.payload),
+          () => done(null),
+          () => {
+            // aedes acknowledges QoS 1 and 2 only [MQTT-4.3.2-2], and MQTT 3.1.1 has no negative PUBACK: taken as
+            // QoS 0 the message gets no PUBACK, and its payload is marked so that no subscriber receives it.
+            packet.qos = 0;
+            if (typeof packet.payload === 'object') this.withheld.add(packet.payload);
+            done(null);
+          },
+        );
       },
       authorizeSubscribe: (client, sub, done) => done(null, this.onAuthorizeSubscribe(client, sub)),
       authorizeForward: (client, packet) => this.onAuthorizeForward(client, packet),
@@ -254,6 +269,10 @@ export class DeviceBroker {
    */
   onMessage(filter: string, handler: MessageHandler): () => void {
     const fn = (packet: AedesPublishPacket, cb: () => void) => {
+      if (this.isWithheld(packet)) {
+        cb();
+        return;
+      }
       try {
         handler(packet.topic, toBuffer(packet.payload));
       } catch (err) {
@@ -474,7 +493,12 @@ export class DeviceBroker {
     return null;
   }
 
+  private isWithheld(packet: AedesPublishPacket): boolean {
+    return typeof packet.payload === 'object' && this.withheld.has(packet.payload);
+  }
+
   private onAuthorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    if (this.isWithheld(packet)) return null;
     const session = this.sessions.get(client);
     // A provisioning request is for the fleet alone: another claim device must never read its ownership token.
     if (session?.authorizer.canReceive(packet.topic) && !isProvisioningRequestTopic(packet.topic)) {

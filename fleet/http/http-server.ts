@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../platform/log.ts';
+import { isSqliteBusy } from '../../platform/sqlite.ts';
 import { ErrorBodySchema } from '../../protocol/api/json-schema.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { can } from '../access/principal.ts';
@@ -185,6 +186,13 @@ export class HttpServer {
 
   private handleError(err: FastifyError, reply: FastifyReply): FastifyReply {
     if (err instanceof FleetError) return reply.status(err.status).send(err.toJSON());
+    if (isSqliteBusy(err)) {
+      // A write met another process's lock (the connection's busy_timeout is short, see DatabaseWriter).
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send({ code: 'STORAGE_BUSY', message: 'the database is locked by another process; try again' });
+    }
     if (err.validation) {
       return reply.status(400).send({
         code: 'BAD_REQUEST',

@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import { type PresenceEventType, presenceTopics } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
 
 interface Pending {
@@ -19,8 +20,11 @@ interface Pending {
  *   per-client `versionNumber` shared by a connection's connect and disconnect, as AWS does.
  * - The stored state and `presence.changed` are debounced: a disconnect becomes "offline" only when the client has
  *   not come back within `offlineGraceMs`, so a quick reconnect does not flap (AWS's own advice to consumers).
+ * - The state is held in memory (loaded at start) and written through the `DatabaseWriter`: it is read on every
+ *   device summary and decided on every connect, and neither may wait for a database another process has locked.
  */
 export class PresenceService {
+  private readonly records = new Map<string, PresenceRecord>();
   private readonly pendingOffline = new Map<string, Pending>();
   private readonly versions = new Map<string, number>();
   private readonly sessionVersions = new Map<string, number>();
@@ -28,6 +32,7 @@ export class PresenceService {
 
   constructor(
     private readonly repository: PresenceRepository,
+    private readonly writer: DatabaseWriter,
     private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { offlineGraceMs: number },
@@ -35,7 +40,23 @@ export class PresenceService {
   ) {}
 
   start(): void {
-    this.repository.markAllOffline(Date.now());
+    const now = Date.now();
+    this.records.clear();
+    for (const record of this.repository.list()) {
+      this.records.set(
+        record.clientId,
+        record.state === 'online'
+          ? {
+              ...record,
+              state: 'offline',
+              disconnectedAt: now,
+              disconnectReason: 'SERVER_INITIATED_DISCONNECT',
+              updatedAt: now,
+            }
+          : record,
+      );
+    }
+    this.writer.submit('presence: all offline', () => this.repository.markAllOffline(now));
     this.offs = [
       this.bus.on('broker.clientConnected', (e) => this.onConnected(e)),
       this.bus.on('broker.clientDisconnected', (e) => this.onDisconnected(e)),
@@ -64,11 +85,15 @@ export class PresenceService {
   }
 
   get(clientId: string): PresenceRecord | undefined {
-    return this.repository.get(clientId);
+    const record = this.records.get(clientId);
+    return record && { ...record };
   }
 
+  /** Every client id that ever connected, by client id. */
   list(): PresenceRecord[] {
-    return this.repository.list();
+    return [...this.records.values()]
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))
+      .map((r) => ({ ...r }));
   }
 
   private onConnected(e: FleetEvents['broker.clientConnected']): void {
@@ -89,8 +114,21 @@ export class PresenceService {
       clearTimeout(pending.timer);
       this.pendingOffline.delete(e.clientId);
     }
-    const wasOnline = this.repository.get(e.clientId)?.state === 'online';
-    this.repository.markOnline(e.clientId, e.sessionId, e.ipAddress, e.at);
+    const previous = this.records.get(e.clientId);
+    const wasOnline = previous?.state === 'online';
+    this.records.set(e.clientId, {
+      clientId: e.clientId,
+      state: 'online',
+      sessionId: e.sessionId,
+      ipAddress: e.ipAddress,
+      connectedAt: e.at,
+      disconnectedAt: previous?.disconnectedAt ?? null,
+      disconnectReason: previous?.disconnectReason ?? null,
+      updatedAt: e.at,
+    });
+    this.writer.submit('presence: online', () =>
+      this.repository.markOnline(e.clientId, e.sessionId, e.ipAddress, e.at),
+    );
     if (!wasOnline)
       this.bus.emit('presence.changed', { clientId: e.clientId, state: 'online', at: e.at, reason: null });
   }
@@ -109,7 +147,7 @@ export class PresenceService {
       versionNumber: version,
     });
     // A newer connection of the same client (DUPLICATE_CLIENTID) keeps it online.
-    if (this.repository.get(e.clientId)?.sessionId !== e.sessionId) return;
+    if (this.records.get(e.clientId)?.sessionId !== e.sessionId) return;
     const existing = this.pendingOffline.get(e.clientId);
     if (existing) clearTimeout(existing.timer);
     if (this.options.offlineGraceMs === 0) {
@@ -125,12 +163,17 @@ export class PresenceService {
   }
 
   private goOffline(clientId: string, reason: string, at: number): void {
-    try {
-      this.repository.markOffline(clientId, reason, at);
-    } catch (err) {
-      // Runs from a timer: an exception here must not take the fleet down. The state is announced regardless.
-      this.log.error({ err, clientId }, 'presence not stored');
+    const record = this.records.get(clientId);
+    if (record) {
+      this.records.set(clientId, {
+        ...record,
+        state: 'offline',
+        disconnectedAt: at,
+        disconnectReason: reason,
+        updatedAt: at,
+      });
     }
+    this.writer.submit('presence: offline', () => this.repository.markOffline(clientId, reason, at));
     this.bus.emit('presence.changed', { clientId, state: 'offline', at, reason });
   }
 

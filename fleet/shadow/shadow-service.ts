@@ -1,8 +1,10 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import { isFleetError } from '../../protocol/errors.ts';
 import { parseShadowTopic, type ShadowOperation, type ShadowResponse, shadowTopics } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { DatabaseWriter } from '../storage/database-writer.ts';
 import {
   applyUpdate,
   deleteAcceptedPayload,
@@ -23,15 +25,22 @@ export type ShadowResult<T> = { ok: true; payload: T } | { ok: false; error: Sha
  * `accepted`/`rejected`, plus `update/delta` and `update/documents`. The document rules live in shadow-document.ts;
  * this class parses topics, persists, publishes, and offers the same operations to the fleet's own API. As in AWS,
  * a shadow does not require a registered thing: the caller's policy alone decides what it may touch.
+ *
+ * Gets read the database (in WAL mode a read goes on while another process holds the write lock). Updates and
+ * deletes go through the fleet's `DatabaseWriter`: each reads, decides and saves in one transaction, after the
+ * writes queued before it, so two updates of one shadow never decide on the same version. While the database is
+ * locked they wait, and answer when the write lands, or `STORAGE_BUSY` (MQTT: 500) after `writeDeadlineMs`
+ * without having changed anything.
  */
 export class ShadowService {
   private unsubscribers: (() => void)[] = [];
 
   constructor(
     private readonly repository: ShadowRepository,
+    private readonly writer: DatabaseWriter,
     private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
-    private readonly options: { maxStateBytes: number },
+    private readonly options: { maxStateBytes: number; writeDeadlineMs: number },
     private readonly log: Logger,
   ) {}
 
@@ -62,13 +71,33 @@ export class ShadowService {
     return { ok: true, payload: getAcceptedPayload(shadow, clientToken, nowSeconds()) };
   }
 
-  /** Applies an update exactly as an MQTT request would, and publishes accepted / delta / documents. */
-  update(thingName: string, shadowName: string | undefined, request: UpdateRequest): ShadowResult<object> {
-    const lookup = this.repository.find(thingName, shadowName);
-    const result = applyUpdate(lookup.shadow, lookup.deletedVersion, request, nowSeconds(), this.options.maxStateBytes);
+  /**
+   * Applies an update exactly as an MQTT request would, and publishes accepted / delta / documents once it is
+   * stored. Rejects with `STORAGE_BUSY` when the database stayed locked for `writeDeadlineMs` (nothing changed).
+   */
+  async update(
+    thingName: string,
+    shadowName: string | undefined,
+    request: UpdateRequest,
+  ): Promise<ShadowResult<object>> {
+    const result = await this.writer.write(
+      'shadow update',
+      () => {
+        const lookup = this.repository.find(thingName, shadowName);
+        const applied = applyUpdate(
+          lookup.shadow,
+          lookup.deletedVersion,
+          request,
+          nowSeconds(),
+          this.options.maxStateBytes,
+        );
+        if (applied.ok) this.repository.save(thingName, shadowName, applied.outcome.next);
+        return applied;
+      },
+      { deadlineMs: this.options.writeDeadlineMs },
+    );
     if (!result.ok) return result;
     const { outcome } = result;
-    this.repository.save(thingName, shadowName, outcome.next);
     const messages: [string, object][] = [
       [shadowTopics.response(thingName, 'update', 'accepted', shadowName), outcome.accepted],
     ];
@@ -84,10 +113,18 @@ export class ShadowService {
     return { ok: true, payload: outcome.accepted };
   }
 
-  delete(thingName: string, shadowName: string | undefined, clientToken?: string): ShadowResult<object> {
-    const shadow = this.find(thingName, shadowName);
+  /** Deletes the shadow (its version is kept for 48 h); `STORAGE_BUSY` as for `update()`. */
+  async delete(thingName: string, shadowName: string | undefined, clientToken?: string): Promise<ShadowResult<object>> {
+    const shadow = await this.writer.write(
+      'shadow delete',
+      () => {
+        const found = this.find(thingName, shadowName);
+        if (found) this.repository.markDeleted(thingName, shadowName);
+        return found;
+      },
+      { deadlineMs: this.options.writeDeadlineMs },
+    );
     if (!shadow) return { ok: false, error: notFoundError(thingName, shadowName, clientToken) };
-    this.repository.markDeleted(thingName, shadowName);
     const payload = deleteAcceptedPayload(shadow, clientToken, nowSeconds());
     this.publishInOrder([[shadowTopics.response(thingName, 'delete', 'accepted', shadowName), payload]]);
     this.bus.emit('shadow.deleted', { thingName, shadowName, version: shadow.version });
@@ -97,12 +134,25 @@ export class ShadowService {
   private onRequest(topic: string, payload: Buffer): void {
     const parsed = parseShadowTopic(topic);
     if (!parsed || parsed.response !== undefined) return;
-    const { thingName, shadowName, operation } = parsed;
+    this.answer(topic, parsed.thingName, parsed.shadowName, parsed.operation, payload).catch((err: unknown) =>
+      this.log.error({ err, topic }, 'shadow request not answered'),
+    );
+  }
+
+  private async answer(
+    topic: string,
+    thingName: string,
+    shadowName: string | undefined,
+    operation: ShadowOperation,
+    payload: Buffer,
+  ): Promise<void> {
     let result: ShadowResult<object>;
     try {
-      result = this.dispatch(operation, thingName, shadowName, payload);
+      result = await this.dispatch(operation, thingName, shadowName, payload);
     } catch (err) {
-      this.log.error({ err, topic }, 'shadow request failed');
+      if (isFleetError(err, 'STORAGE_BUSY')) this.log.warn({ topic, code: err.code }, err.message);
+      else this.log.error({ err, topic }, 'shadow request failed');
+      // AWS answers a request it could not carry out with 500; a device retries it.
       result = { ok: false, error: { code: 500, message: 'Internal service failure', timestamp: nowSeconds() } };
     }
     if (result.ok) {
@@ -115,12 +165,12 @@ export class ShadowService {
     this.publishInOrder([[this.responseTopic(thingName, operation, 'rejected', shadowName), result.error]]);
   }
 
-  private dispatch(
+  private async dispatch(
     operation: ShadowOperation,
     thingName: string,
     shadowName: string | undefined,
     payload: Buffer,
-  ): ShadowResult<object> {
+  ): Promise<ShadowResult<object>> {
     if (operation === 'update') {
       const parsed = parseUpdateRequest(payload, nowSeconds());
       return parsed.ok ? this.update(thingName, shadowName, parsed.request) : parsed;

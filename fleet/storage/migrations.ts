@@ -348,4 +348,15 @@ export const migrations: Migration[] = [
         BEGIN UPDATE identity_generation SET value = value + 1 WHERE id = 1; END;
     `,
   },
+  {
+    version: 10,
+    name: 'telemetry ts the fleet would refuse today (non-integer, not positive, ahead of its receipt) set to the receive time',
+    // Before the trusted-time rule (fleet/telemetry/trusted-time.ts) any ts was stored, 1e308 included, as a REAL.
+    // Such a row would still hold the newest place after every restart; it keeps its metrics and takes the time the
+    // fleet received it. 600000 ms is the default `telemetry.maxTsAheadMs`.
+    sql: `
+      UPDATE telemetry SET ts = received_at
+        WHERE typeof(ts) <> 'integer' OR ts < 1 OR ts > received_at + 600000;
+    `,
+  },
 ];

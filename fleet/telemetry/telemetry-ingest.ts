@@ -1,15 +1,18 @@
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator } from '../../platform/schema-validator.ts';
+import type { Stats } from '../../protocol/api/system.ts';
 import {
   type DataMessage,
   DataMessageJsonSchema,
+  type DataRefusalCode,
   MAX_DATA_PAYLOAD_BYTES,
   type MetricValue,
 } from '../../protocol/telemetry.ts';
 import { DATA_STREAMS, type DataStream, dataTopics, parseDataTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type {
   HistoryPoint,
   HistoryQuery,
@@ -18,13 +21,18 @@ import type {
   TelemetryRecord,
   TelemetryRepository,
 } from './telemetry-repository.ts';
+import { observedAt, timestampRefusal } from './trusted-time.ts';
 
 export interface TelemetryIngestOptions {
   batchSize: number;
   flushIntervalMs: number;
   retentionDays: number;
   retentionSweepMs: number;
+  /** Most messages accepted and not yet stored; beyond it new ones are withheld (not acknowledged). */
   maxPending: number;
+  /** The accepted window of `ts` around the receive time (trusted-time.ts). */
+  maxTsAheadMs: number;
+  maxTsAgeDays: number;
 }
 
 export interface LatestValues {
@@ -33,28 +41,32 @@ export interface LatestValues {
   metrics: Record<string, MetricValue>;
 }
 
-export interface IngestStats {
-  received: number;
-  stored: number;
-  duplicates: number;
-  rejected: number;
-  dropped: number;
-  pending: number;
-}
+/** Ingest counters since start, as `GET /api/stats` answers them (the contract in protocol/api/system.ts). */
+export type IngestStats = Stats['telemetry'];
 
 /**
  * Device data from `dt/cartfleet/{thing}/{stream}`: validated where it enters, buffered, and written in batched
- * transactions (one transaction per `batchSize` messages or `flushIntervalMs`, whichever comes first). The latest
- * values per device and stream are kept in memory for the console; history comes from SQLite.
+ * transactions through the fleet's `DatabaseWriter` (group commit: what arrives while a batch is written forms the
+ * next one). The latest values per device and stream are kept in memory for the console; history comes from SQLite.
+ *
+ * A QoS 1 message is acknowledged only once the transaction holding it has committed, so "acknowledged" means
+ * "stored". While the database is behind (locked by another process), accepted messages wait in memory, up to
+ * `maxPending`; beyond that new messages are withheld (no PUBACK, the device sends them again) and nothing already
+ * accepted is ever dropped.
  */
 export class TelemetryIngest {
   private pending: TelemetryRecord[] = [];
   /** The PUBACKs of `pending`, index for index. */
   private acks: (() => void)[] = [];
+  /** Messages of the batch being written (waiting for the database, or committing): acknowledged when it lands. */
+  private writing = 0;
+  /** Set while messages are withheld, so a full backlog is logged once per episode, not once per message. */
+  private full = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
-  private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dropped: 0 };
+  private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, withheld: 0 };
+  private readonly rejectedByCode: Partial<Record<DataRefusalCode, number>> = {};
   private running = false;
   private flushScheduled = false;
   private readonly validator = new SchemaValidator<DataMessage>(DataMessageJsonSchema);
@@ -62,6 +74,7 @@ export class TelemetryIngest {
 
   constructor(
     private readonly repository: TelemetryRepository,
+    private readonly writer: DatabaseWriter,
     private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: TelemetryIngestOptions,
@@ -73,8 +86,8 @@ export class TelemetryIngest {
     // Device data is taken before the broker acknowledges it: PUBACK follows the transaction that stored it, so a
     // device's outbox deletes a message only once it is on disk, and a slow database slows the devices down
     // (their in-flight windows fill) instead of filling memory.
-    this.unsubscribe = this.broker.gatePublishes(dataTopics.prefix(), (topic, payload, ack) =>
-      this.accept(topic, payload, ack),
+    this.unsubscribe = this.broker.gatePublishes(dataTopics.prefix(), (topic, payload, ack, withhold) =>
+      this.accept(topic, payload, ack, withhold),
     );
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.flushTimer.unref();
@@ -93,7 +106,7 @@ export class TelemetryIngest {
   }
 
   stats(): IngestStats {
-    return { ...this.counters, pending: this.pending.length };
+    return { ...this.counters, rejectedByCode: { ...this.rejectedByCode }, pending: this.backlog() };
   }
 
   /** The latest values of one stream as held, without a copy: read-only (the device list reads 10,000 of these). */
@@ -130,42 +143,58 @@ export class TelemetryIngest {
   warmLatest(thingNames: string[]): void {
     for (const thingName of thingNames) {
       for (const stream of DATA_STREAMS) {
-        const newest = this.repository.newest(thingName, stream);
+        const newest = this.repository.newest(thingName, stream, this.options.maxTsAheadMs);
         if (newest) this.updateLatest(thingName, stream, newest.ts, newest.receivedAt, newest.metrics);
       }
     }
   }
 
-  /** Writes everything buffered, in one transaction, then acknowledges it to the devices. */
+  /**
+   * Writes everything buffered, in one transaction, then acknowledges it to the devices. When the database is free
+   * the batch is committed before this returns; while it is locked the batch waits in the writer (one batch at a
+   * time: what arrives meanwhile forms the next one).
+   */
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.writing > 0) return;
     const batch = this.pending;
     const acks = this.acks;
     this.pending = [];
     this.acks = [];
-    try {
-      const stored = this.repository.insertMany(batch);
-      this.counters.stored += stored;
-      this.counters.duplicates += batch.length - stored;
-    } catch (err) {
-      // Keep the batch (and its PUBACKs) for the next attempt, e.g. SQLITE_BUSY from a long reader.
-      this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
-      this.pending = batch.concat(this.pending);
-      this.acks = acks.concat(this.acks);
-      this.enforceBound();
-      return;
-    }
-    for (const ack of acks) ack();
-    // Ingest lag: from receipt of the oldest message of the batch to its commit.
-    this.lastLagMs = Date.now() - (batch[0]?.receivedAt ?? Date.now());
-    this.onFlush?.(this.lastLagMs / 1000, batch.length);
+    this.writing = batch.length;
+    this.writer
+      .write('telemetry batch', () => this.repository.insertMany(batch))
+      .then(
+        (stored) => {
+          this.counters.stored += stored;
+          this.counters.duplicates += batch.length - stored;
+          for (const ack of acks) ack();
+          // Ingest lag: from receipt of the oldest message of the batch to its commit.
+          this.lastLagMs = Date.now() - (batch[0]?.receivedAt ?? Date.now());
+          this.onFlush?.(this.lastLagMs / 1000, batch.length);
+        },
+        (err: unknown) => {
+          // Not written and not acknowledged: kept, first in line, for the next flush (or, if the fleet stops
+          // now, sent again by the devices, whose PUBACKs never came).
+          this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
+          this.pending = batch.concat(this.pending);
+          this.acks = acks.concat(this.acks);
+        },
+      )
+      .finally(() => {
+        this.writing = 0;
+        if (this.full && this.backlog() < this.options.maxPending) {
+          this.full = false;
+          this.log.info({ withheld: this.counters.withheld }, 'telemetry backlog has room again');
+        }
+        if (this.running && this.pending.length > 0) this.scheduleFlush();
+      });
   }
 
   /** Called after every committed batch with the ingest lag (seconds) of its oldest message; for metrics. */
   onFlush: ((lagSeconds: number, size: number) => void) | undefined;
   private lastLagMs = 0;
 
-  private accept(topic: string, payload: Buffer, ack: () => void): void {
+  private accept(topic: string, payload: Buffer, ack: () => void, withhold: () => void): void {
     this.counters.received++;
     const parsed = parseDataTopic(topic);
     if (!parsed) {
@@ -190,6 +219,18 @@ export class TelemetryIngest {
     }
     const message = result.value;
     const receivedAt = Date.now();
+    const refusal = timestampRefusal(message.ts, receivedAt, {
+      maxAheadMs: this.options.maxTsAheadMs,
+      maxAgeMs: this.options.maxTsAgeDays * 86_400_000,
+    });
+    if (refusal) {
+      this.reject(ack, topic, 'TELEMETRY_TS_OUT_OF_RANGE', refusal);
+      return;
+    }
+    if (this.backlog() >= this.options.maxPending) {
+      this.withhold(withhold, topic);
+      return;
+    }
     this.acks.push(ack);
     this.pending.push({
       thingName: parsed.thingName,
@@ -208,20 +249,28 @@ export class TelemetryIngest {
         stream: parsed.stream,
         msgId: message.msgId,
         ts: message.ts,
+        observedAt: observedAt(message.ts, receivedAt),
         metrics: message.metrics,
       });
     }
     if (this.pending.length >= this.options.batchSize && this.running) this.flush();
-    else if (!this.flushScheduled && this.running) {
-      // Group commit: everything that arrives before the event loop comes round again shares one transaction.
-      // Devices wait for their PUBACK until the commit, so waiting for a timer here would cap each device's rate.
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
-    }
-    this.enforceBound();
+    else if (this.running) this.scheduleFlush();
+  }
+
+  /** Group commit: everything that arrives before the event loop comes round again shares one transaction. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    // Devices wait for their PUBACK until the commit, so waiting for a timer here would cap each device's rate.
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Accepted and not yet stored: what waits to be written and what is being written. */
+  private backlog(): number {
+    return this.pending.length + this.writing;
   }
 
   private updateLatest(
@@ -241,28 +290,39 @@ export class TelemetryIngest {
       streams.set(stream, { ts, receivedAt, metrics: { ...metrics } });
       return;
     }
-    // An outbox replay delivers old messages after new ones: only newer readings replace the latest.
-    if (current.ts > ts) return;
+    // An outbox replay delivers old messages after new ones: only newer readings replace the latest, newer by the
+    // time the fleet trusts (trusted-time.ts), so a device clock running ahead cannot hold a reading in place.
+    if (observedAt(current.ts, current.receivedAt) > observedAt(ts, receivedAt)) return;
     current.ts = ts;
     current.receivedAt = receivedAt;
     Object.assign(current.metrics, metrics);
   }
 
-  private enforceBound(): void {
-    const excess = this.pending.length - this.options.maxPending;
-    if (excess > 0) {
-      this.pending.splice(0, excess);
-      for (const ack of this.acks.splice(0, excess)) ack();
-      this.counters.dropped += excess;
-      this.log.error({ dropped: excess }, 'telemetry buffer full: oldest messages dropped');
+  /**
+   * The backlog is full: the message is refused without a PUBACK, so the device keeps it and sends it again (its
+   * outbox after `ackTimeoutMs`, any MQTT client after a reconnect), and the fleet stores it then, once (msgId).
+   */
+  private withhold(withhold: () => void, topic: string): void {
+    withhold();
+    this.counters.withheld++;
+    if (!this.full) {
+      this.full = true;
+      this.log.warn(
+        { topic, maxPending: this.options.maxPending },
+        'telemetry backlog full: new messages withheld (not acknowledged) until the database catches up',
+      );
     }
   }
 
-  /** A bad message is acknowledged (MQTT has no negative PUBACK) and dropped with a logged reason. */
-  private reject(ack: () => void, topic: string, code: string, reason: string): void {
+  /**
+   * A bad message is acknowledged (MQTT has no negative PUBACK; unacknowledged, a device's outbox would send it
+   * forever), not stored, logged with its code and counted by code.
+   */
+  private reject(ack: () => void, topic: string, code: DataRefusalCode, reason: string): void {
     ack();
     this.counters.rejected++;
-    this.log.warn({ topic, code }, `telemetry dropped: ${reason}`);
+    this.rejectedByCode[code] = (this.rejectedByCode[code] ?? 0) + 1;
+    this.log.warn({ topic, code }, `telemetry refused: ${reason}`);
   }
 
   /** Deletes expired rows a slice at a time, yielding to the event loop between slices (the broker shares it). */

@@ -117,13 +117,23 @@ export class TelemetryRepository {
     return points;
   }
 
-  /** The newest message of a device's stream (by measurement time), via the (thing, stream, ts) index. */
-  newest(thingName: string, stream: DataStream): TelemetryRecord | undefined {
+  /**
+   * The newest message of a device's stream by the time the fleet trusts, `min(ts, received_at)`
+   * (trusted-time.ts), ties to the later arrival. Every stored `ts` is at most `maxTsAheadMs` ahead of its
+   * `received_at`, so the newest lies within `maxTsAheadMs` below the largest `ts`: the (thing, stream, ts) index
+   * finds that range, and only its few rows are compared.
+   */
+  newest(thingName: string, stream: DataStream, maxTsAheadMs: number): TelemetryRecord | undefined {
     const row = this.db
       .prepare(
-        'SELECT msg_id, ts, received_at, metrics FROM telemetry WHERE thing_name = ? AND stream = ? ORDER BY ts DESC LIMIT 1',
+        `SELECT msg_id, ts, received_at, metrics FROM telemetry
+         WHERE thing_name = @thingName AND stream = @stream
+           AND ts >= (SELECT max(ts) FROM telemetry WHERE thing_name = @thingName AND stream = @stream) - @maxTsAheadMs
+         ORDER BY min(ts, received_at) DESC, id DESC LIMIT 1`,
       )
-      .get(thingName, stream) as { msg_id: string; ts: number; received_at: number; metrics: string } | undefined;
+      .get({ thingName, stream, maxTsAheadMs }) as
+      | { msg_id: string; ts: number; received_at: number; metrics: string }
+      | undefined;
     if (!row) return undefined;
     return {
       thingName,

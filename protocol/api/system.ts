@@ -1,6 +1,15 @@
+import { DATA_REFUSAL_CODES, type DataRefusalCode } from '../telemetry.ts';
 import { type FromSchema, integer, object } from './json-schema.ts';
 
 const count = integer({ minimum: 0 });
+
+const refusalCounts = {
+  TOPIC_UNKNOWN: count,
+  PAYLOAD_TOO_LARGE: count,
+  PAYLOAD_INVALID_JSON: count,
+  PAYLOAD_SCHEMA: count,
+  TELEMETRY_TS_OUT_OF_RANGE: count,
+} as const satisfies Record<DataRefusalCode, typeof count>;
 
 /** `GET /healthz` (no sign-in): the process serves HTTP. */
 export const HealthSchema = object({ status: { type: 'string', enum: ['ok'] }, connectedDevices: count });
@@ -12,9 +21,13 @@ export const StatsSchema = object({
     received: count,
     stored: count,
     duplicates: count,
+    /** Refused as invalid: acknowledged (MQTT 3.1.1 has no negative PUBACK) and not stored. */
     rejected: count,
-    dropped: count,
-    /** Accepted and waiting for the next batched write. */
+    /** `rejected` by code; a code nothing was refused for is left out. */
+    rejectedByCode: object(refusalCounts, { optional: DATA_REFUSAL_CODES }),
+    /** Not accepted because the backlog was full: not acknowledged, so the devices send them again. */
+    withheld: count,
+    /** Accepted and not yet stored (their PUBACKs wait). */
     pending: count,
   }),
   connectedDevices: count,

@@ -151,7 +151,7 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
       ],
     });
     fleet.services.registry.attachPolicy('NoDeltas', cartE.certificateId);
-    fleet.services.shadows.update('cart-e', undefined, { state: { desired: { brightness: 10 } } });
+    await fleet.services.shadows.update('cart-e', undefined, { state: { desired: { brightness: 10 } } });
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(events, [], 'the Deny applies to a subscription made before it');
     // Without the default policy the device may no longer connect: its live connection is closed.

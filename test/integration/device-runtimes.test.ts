@@ -121,7 +121,7 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
   });
 
   it('cart: applies a desired brightness from its shadow to the backlight and reports it', async () => {
-    fleet.services.shadows.update('cart-rt1', undefined, { state: { desired: { brightness: 25 } } });
+    await fleet.services.shadows.update('cart-rt1', undefined, { state: { desired: { brightness: 25 } } });
     await eventually(
       () => (fleet.services.shadows.find('cart-rt1')?.state.reported as Record<string, unknown>)?.brightness === 25,
       5000,
@@ -131,7 +131,7 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
 
   it('speaker: applies the desired volume, reports it, and the delta clears', async () => {
     await eventually(() => fleet.services.shadows.find('spk-rt1')?.state.reported, 5000, 'speaker shadow');
-    fleet.services.shadows.update('spk-rt1', undefined, { state: { desired: { volume: 35 } } });
+    await fleet.services.shadows.update('spk-rt1', undefined, { state: { desired: { volume: 35 } } });
     await eventually(
       () => (fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, unknown>)?.volume === 35,
       5000,

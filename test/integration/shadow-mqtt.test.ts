@@ -563,7 +563,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
   it("delivers a desired change made through the fleet's own API to the device's delta subscription", async () => {
     const d = await connectDevice('shadow-operator');
     const from = nowSeconds();
-    const result = fleet.services.shadows.update(d.thingName, undefined, { state: { desired: { volume: 30 } } });
+    const result = await fleet.services.shadows.update(d.thingName, undefined, { state: { desired: { volume: 30 } } });
 
     const delta = await d.delta.next();
     const t = epochSeconds(delta.timestamp, from, nowSeconds());

@@ -91,7 +91,7 @@ export function deviceRoutes(app: ApiApp, deps: HttpDeps): void {
       if (problems.length > 0) {
         throw new FleetError('DESIRED_STATE_INVALID', problems.join('; '), problems);
       }
-      const result = shadows.update(thing.thingName, req.query.name, {
+      const result = await shadows.update(thing.thingName, req.query.name, {
         state: { desired: req.body.desired as never },
         ...(req.body.version !== undefined ? { version: req.body.version } : {}),
       });

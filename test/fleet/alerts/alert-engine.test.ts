@@ -67,6 +67,7 @@ describe('AlertEngine (fake clock, SQLite file)', () => {
       stream: stream as FleetEvents['telemetry.received']['stream'],
       msgId: `m-${seq++}`,
       ts: clock.now(),
+      observedAt: clock.now(),
       metrics,
     });
   }
@@ -443,6 +444,7 @@ describe('AlertEngine (fake clock, SQLite file)', () => {
       stream: 'events',
       msgId: 'old',
       ts: clock.now() - 1000,
+      observedAt: clock.now() - 1000,
       metrics: { event: 'fault.cleared', code: 'E1' },
     });
     assert.equal(active('cart-2').total, 1);

@@ -70,4 +70,25 @@ describe('TelemetryRepository (SQLite file)', () => {
       [18, 21, 24, 27].map((n) => ({ 'battery.percent': n })),
     );
   });
+
+  it('newest() orders by min(ts, received_at), so a ts ahead of its receipt does not hold the newest place', () => {
+    const row = (msgId: string, ts: number, receivedAt: number, n: number): TelemetryRecord => ({
+      thingName: 'cart-n',
+      stream: 'telemetry',
+      msgId,
+      ts,
+      receivedAt,
+      metrics: { n },
+    });
+    repo.insertMany([
+      row('ahead', 10_000 + 500, 10_000, 1), // clock 500 ms fast
+      row('next', 10_100, 10_100, 2), // measured and received after it
+      row('replay', 9_000, 10_200, 3), // an outbox replay: measured before both, received last
+    ]);
+    assert.equal(repo.newest('cart-n', 'telemetry', 600)?.msgId, 'next');
+    // Two readings the fleet sees at the same time: the later arrival wins, as in memory.
+    repo.insertMany([row('same-a', 20_000, 20_000, 4), row('same-b', 20_000, 20_000, 5)]);
+    assert.equal(repo.newest('cart-n', 'telemetry', 600)?.msgId, 'same-b');
+    assert.equal(repo.newest('cart-n', 'health', 600), undefined);
+  });
 });

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { type Database, openDatabase } from '../../../fleet/storage/database.ts';
+import { DatabaseWriter } from '../../../fleet/storage/database-writer.ts';
+import { silentLogger } from '../../../platform/log.ts';
+import { isFleetError } from '../../../protocol/errors.ts';
+import { tempDir } from '../../helpers/fleet-harness.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
+
+/** Lets settled promises run their callbacks. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('DatabaseWriter (a real SQLite file, a second connection holding the lock)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Database;
+  let other: BetterSqlite3.Database;
+  let clock: FakeClock;
+  let writer: DatabaseWriter;
+
+  const insert = (name: string) => () => db.prepare('INSERT INTO t (id) VALUES (?)').run(name).changes;
+  const names = () => (db.prepare('SELECT id FROM t ORDER BY rowid').all() as { id: string }[]).map((r) => r.id);
+
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(dir.path, silentLogger(), { busyTimeoutMs: 0 });
+    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY)');
+    other = new BetterSqlite3(join(dir.path, 'fleet.sqlite'));
+    clock = new FakeClock();
+    writer = new DatabaseWriter(db, { retryMinMs: 5, retryMaxMs: 100 }, silentLogger(), clock);
+  });
+
+  afterEach(() => {
+    writer.stop();
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    db.close();
+    dir.cleanup();
+  });
+
+  it('opens the fleet connection with the busy_timeout asked for', () => {
+    assert.equal(db.pragma('busy_timeout', { simple: true }), 0);
+  });
+
+  it('writes at once when the database is free', async () => {
+    const written = writer.write('a', insert('a'));
+    assert.deepEqual(names(), ['a'], 'committed before write() returned');
+    assert.equal(await written, 1);
+    assert.equal(clock.pending, 0, 'no retry timer');
+  });
+
+  it('while another connection holds BEGIN EXCLUSIVE: reads go on, writes wait in order and land after', async () => {
+    other.exec('BEGIN EXCLUSIVE');
+    const landed: string[] = [];
+    const writes = ['a', 'b', 'c'].map((name) => writer.write(name, insert(name)).then(() => landed.push(name)));
+    assert.deepEqual(names(), [], 'a read of the same file answers while the lock is held');
+    clock.advance(1000);
+    await settle();
+    assert.deepEqual(landed, [], 'nothing lands while the lock is held');
+    assert.ok(writer.stats().busyAttempts > 1, 'retried on the timer');
+    assert.equal(writer.stats().waiting, 3);
+
+    other.exec('COMMIT');
+    clock.advance(100); // the longest backoff
+    await Promise.all(writes);
+    assert.deepEqual(landed, ['a', 'b', 'c']);
+    assert.deepEqual(names(), ['a', 'b', 'c']);
+    assert.equal(writer.stats().waiting, 0);
+    // Free again: the next write runs at once, without a timer.
+    writer.write('d', insert('d'));
+    assert.deepEqual(names(), ['a', 'b', 'c', 'd']);
+  });
+
+  it('a write with a deadline gives up with STORAGE_BUSY and never lands later', async () => {
+    other.exec('BEGIN EXCLUSIVE');
+    const late = writer.write('late', insert('late'), { deadlineMs: 300 });
+    const after = writer.write('after', insert('after'));
+    clock.advance(300);
+    await assert.rejects(late, (err) => isFleetError(err, 'STORAGE_BUSY'));
+    other.exec('COMMIT');
+    clock.advance(100);
+    await after;
+    assert.deepEqual(names(), ['after'], 'the expired write was taken out of the queue');
+    assert.equal(writer.stats().expired, 1);
+  });
+
+  it('a write that fails for another reason fails alone; the ones after it land', async () => {
+    other.exec('BEGIN EXCLUSIVE');
+    const first = writer.write('dup-1', insert('x'));
+    const failing = writer.write('dup-2', insert('x')); // primary key taken by the first
+    const last = writer.write('y', insert('y'));
+    other.exec('COMMIT');
+    clock.advance(5);
+    await first;
+    await assert.rejects(failing, (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+    await last;
+    assert.deepEqual(names(), ['x', 'y']);
+  });
+
+  it('stop() makes what it can and refuses the rest with STORAGE_BUSY', async () => {
+    other.exec('BEGIN EXCLUSIVE');
+    const waiting = writer.write('w', insert('w'));
+    writer.stop();
+    await assert.rejects(waiting, (err) => isFleetError(err, 'STORAGE_BUSY'));
+    await assert.rejects(writer.write('z', insert('z')), (err) => isFleetError(err, 'STORAGE_BUSY'));
+    assert.equal(clock.pending, 0, 'no timer left behind');
+  });
+});
