@@ -161,6 +161,10 @@ export class FleetServer {
       },
       this.bus,
       log.child({ component: 'access' }),
+      undefined,
+      undefined,
+      undefined,
+      writer,
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);

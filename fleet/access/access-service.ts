@@ -42,6 +42,17 @@ const MIN_PASSWORD = 12;
 const SESSION_TOUCH_MS = 60_000;
 
 /**
+ * How the service makes the writes that reading a credential entails (last-seen times, an expired session's
+ * removal): the fleet passes its `DatabaseWriter`, so that a request is answered while another process holds the
+ * database lock and the write follows when it can. Without one they are made at once.
+ */
+export interface BackgroundWrites {
+  submit(label: string, run: () => void): void;
+}
+
+const immediateWrites: BackgroundWrites = { submit: (_label, run) => run() };
+
+/**
  * People: users and roles, passwords, browser sessions, API tokens and login tickets, and the scope each person
  * acts in. The first start creates `admin` (hq-admin) with a one-time password that must be changed at first login.
  * Every time decision (session idle and maximum life, token and ticket expiry, touch throttling, the sweep) reads
@@ -66,6 +77,7 @@ export class AccessService {
     private readonly hasher = new PasswordHasher(),
     private readonly throttle = new LoginThrottle(),
     private readonly now: () => number = Date.now,
+    private readonly writes: BackgroundWrites = immediateWrites,
   ) {
     this.users = new UserRepository(db, now);
     this.credentials = new CredentialRepository(db);
@@ -152,12 +164,14 @@ export class AccessService {
     if (!session) return undefined;
     const now = this.now();
     if (session.expiresAt <= now || now - session.lastSeenAt > this.options.sessionIdleMs) {
-      this.credentials.deleteSession(secret);
+      this.writes.submit('expired session', () => this.credentials.deleteSession(secret));
       return undefined;
     }
     const user = this.users.get(session.userId);
     if (!user || user.disabled) return undefined;
-    if (now - session.lastSeenAt > SESSION_TOUCH_MS) this.credentials.touchSession(secret, now);
+    if (now - session.lastSeenAt > SESSION_TOUCH_MS) {
+      this.writes.submit('session touch', () => this.credentials.touchSession(secret, now));
+    }
     return this.principalOf(user, 'session', session.csrf);
   }
 
@@ -170,8 +184,9 @@ export class AccessService {
     if (token.expiresAt !== null && token.expiresAt <= now) return undefined;
     const user = this.users.get(token.userId);
     if (!user || user.disabled) return undefined;
-    if (token.lastUsedAt === null || now - token.lastUsedAt > SESSION_TOUCH_MS)
-      this.credentials.touchToken(token.id, now);
+    if (token.lastUsedAt === null || now - token.lastUsedAt > SESSION_TOUCH_MS) {
+      this.writes.submit('token touch', () => this.credentials.touchToken(token.id, now));
+    }
     return this.principalOf(user, 'token', null);
   }
 
