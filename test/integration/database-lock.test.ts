@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type mqttJs from 'mqtt';
-import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { dataTopics, shadowTopics } from '../../protocol/topics.ts';
 import {
-  type ApiUser,
   apiAs,
   apiUser,
   eventually,
