@@ -138,6 +138,7 @@ export class FleetServer {
     );
     const commands = new CommandService(
       new CommandRepository(db),
+      writer,
       registry,
       broker,
       this.bus,

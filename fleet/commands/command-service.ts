@@ -17,6 +17,7 @@ import { commandTopics, parseCommandTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { Thing } from '../registry/registry-types.ts';
+import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { CommandRepository } from './command-repository.ts';
 
 export interface SendCommandInput {
@@ -60,6 +61,9 @@ const MAX_TIMER_MS = 2_147_483_647;
  * - An answer counts only if it parses, matches the schema, names a command that is `sent`, and arrives on the topic
  *   of that command's own thing and name; anything else is dropped with a logged reason.
  * - Pending commands live in SQLite: after a restart queued ones keep waiting, sent ones wait out their deadline.
+ * - Status changes are compare-and-set writes through the fleet's `DatabaseWriter`: an answer that arrives while
+ *   another process holds the database lock is kept in order and stored when the lock is gone, not lost. A new
+ *   command is written at once (`send()`), and refused with `STORAGE_BUSY` while the database is locked.
  */
 export class CommandService {
   private offs: (() => void)[] = [];
@@ -72,6 +76,7 @@ export class CommandService {
 
   constructor(
     private readonly repository: CommandRepository,
+    private readonly writer: DatabaseWriter,
     private readonly things: { getThing(thingName: string): Thing | undefined },
     private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
@@ -198,8 +203,9 @@ export class CommandService {
         continue;
       }
       const sent = this.asSent(queued, now);
-      if (!this.transition(sent, 'queued')) continue;
-      void this.publish(sent);
+      this.transition(sent, 'queued', (changed) => {
+        if (changed) void this.publish(sent);
+      });
     }
   }
 
@@ -228,8 +234,7 @@ export class CommandService {
   private onAnswer(topic: string, payload: Buffer): void {
     const verdict = this.judgeAnswer(topic, payload);
     if ('code' in verdict) {
-      this.counters.answersDropped[verdict.code] = (this.counters.answersDropped[verdict.code] ?? 0) + 1;
-      this.log.warn({ topic, code: verdict.code, reason: verdict.reason }, 'command answer dropped');
+      this.dropped(topic, verdict.code, verdict.reason);
       return;
     }
     const { command, answer } = verdict;
@@ -240,7 +245,16 @@ export class CommandService {
       result: answer.status === 'succeeded' ? (answer.result ?? {}) : null,
       error: answer.status === 'failed' ? (answer.error ?? null) : null,
     };
-    if (this.transition(done, 'sent')) this.counters.answered++;
+    this.transition(done, 'sent', (changed) => {
+      if (changed) this.counters.answered++;
+      // A second answer judged while the first was still being stored.
+      else this.dropped(topic, 'COMMAND_NOT_PENDING', `the command is no longer sent`);
+    });
+  }
+
+  private dropped(topic: string, code: DropCode, reason: string): void {
+    this.counters.answersDropped[code] = (this.counters.answersDropped[code] ?? 0) + 1;
+    this.log.warn({ topic, code, reason }, 'command answer dropped');
   }
 
   /** The command an answer settles, or why the answer is dropped. */
@@ -303,15 +317,24 @@ export class CommandService {
     );
   }
 
-  /** Stores a status change if the command is still `from`, then announces it. */
-  private transition(command: Command, from: CommandStatus): boolean {
-    if (!this.repository.transition(command, from)) return false;
-    if (command.status !== 'sent') {
-      clearTimeout(this.timers.get(command.id));
-      this.timers.delete(command.id);
-    }
-    this.announce(command);
-    return true;
+  /**
+   * Stores a status change if the command is still `from`, then announces it and calls `then` with whether it
+   * changed. While the database is free the write lands before this returns (and `then` runs a microtask later).
+   */
+  private transition(command: Command, from: CommandStatus, then?: (changed: boolean) => void): void {
+    this.writer
+      .write('command status', () => this.repository.transition(command, from))
+      .then((changed) => {
+        if (changed) {
+          if (command.status !== 'sent') {
+            clearTimeout(this.timers.get(command.id));
+            this.timers.delete(command.id);
+          }
+          this.announce(command);
+        }
+        then?.(changed);
+      })
+      .catch((err: unknown) => this.log.error({ err, commandId: command.id }, 'command status change failed'));
   }
 
   private announce(command: Command): void {

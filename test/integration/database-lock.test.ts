@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type mqttJs from 'mqtt';
-import { dataTopics, shadowTopics } from '../../protocol/topics.ts';
+import { commandTopics, dataTopics, shadowTopics } from '../../protocol/topics.ts';
 import {
   apiAs,
   apiUser,
@@ -179,5 +179,44 @@ describe('a database write lock held by another process (real broker, real SQLit
     assert.equal(accepted.body.version, (before?.version ?? 0) + 1, 'the refused updates never landed');
     assert.deepEqual(s.fleet.services.shadows.find('cart-l3')?.state.desired, { brightness: 20 });
     assert.deepEqual(s.fleet.services.alerts.rules(), rulesBefore);
+  });
+
+  it('a command answer that arrives during the lock settles its command once the lock is gone', async () => {
+    const s = await lockScenario(join(dir.path, 'fleet'), 'cart-l4');
+    closers.push(
+      () => s.fleet.stop(),
+      () => s.probe.close(),
+      () => s.client.end(true),
+    );
+    const { commands } = s.fleet.services;
+    const requests: { commandId: string }[] = [];
+    s.client.on('message', (topic, payload) => {
+      if (topic === commandTopics.request('cart-l4', 'locate')) requests.push(JSON.parse(payload.toString()));
+    });
+    await s.client.subscribeAsync(commandTopics.deviceFilter('cart-l4'), { qos: 1 });
+    await eventually(() => s.fleet.services.broker.isConnected('cart-l4'), 3000, 'connected');
+    const command = await eventually(
+      () => commands.send({ thingName: 'cart-l4', name: 'locate', params: { seconds: 1 }, requestedBy: 'test' }),
+      3000,
+      'the command sent',
+    );
+    const request = await eventually(() => requests.find((r) => r.commandId === command.id), 3000, 'the request');
+
+    const lock = await holdExclusiveLock(s.dbPath);
+    try {
+      await s.client.publishAsync(
+        commandTopics.response('cart-l4', 'locate'),
+        JSON.stringify({ commandId: request.commandId, status: 'succeeded', result: { seconds: 1 } }),
+        { qos: 1 },
+      );
+      await eventually(() => s.fleet.services.writer.stats().waiting > 0, 3000, 'the answer waiting for the lock');
+      assert.equal(commands.get(command.id)?.status, 'sent', 'read while locked: not stored yet');
+      assert.equal(s.probe.locked(), true);
+    } finally {
+      await lock.release();
+    }
+    await eventually(() => commands.get(command.id)?.status === 'succeeded', 5000, 'the command settled by its answer');
+    assert.deepEqual(commands.get(command.id)?.result, { seconds: 1 });
+    assert.equal(commands.stats().answered, 1);
   });
 });
