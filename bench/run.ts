@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout]`: the machine, then each benchmark's
+ * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock]`: the machine, then each benchmark's
  * markdown tables. Benchmarks run one after the other (never concurrently: they would measure each other). Raw
  * results go to bench/results/<timestamp>.json (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow
  * updates, 1,000 listed devices, short fan-out phases) to check that the scripts work; its numbers are not the ones
@@ -10,13 +10,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runDeviceList } from './api-device-list.ts';
+import { run as runDatabaseLock } from './database-lock.ts';
 import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runIngest } from './telemetry-ingest.ts';
 
 const quick = process.argv.includes('--quick');
-const BENCHMARKS = { ingest: runIngest, shadow: runShadow, 'device-list': runDeviceList, 'live-fanout': runFanout };
+const BENCHMARKS = {
+  ingest: runIngest,
+  shadow: runShadow,
+  'device-list': runDeviceList,
+  'live-fanout': runFanout,
+  'database-lock': runDatabaseLock,
+};
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
   .find((a) => a.startsWith('--only='))

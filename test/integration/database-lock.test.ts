@@ -12,7 +12,7 @@ import {
   type TestDevice,
   tempDir,
 } from '../helpers/fleet-harness.ts';
-import { holdExclusiveLock, WriteLockProbe } from '../helpers/sqlite-lock.ts';
+import { holdExclusiveLock, WriteLockProbe } from '../../bench/lib/sqlite-lock.ts';
 
 interface Arrival {
   topic: string;

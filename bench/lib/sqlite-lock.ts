@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 
+/**
+ * Another process holding the fleet database's write lock, as a backup tool or an operator's `sqlite3` shell in
+ * `BEGIN EXCLUSIVE` does; used by the database-lock bench and by tests (test/integration/database-lock.test.ts).
+ */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // Runs in the child: better-sqlite3 from this checkout, the lock taken as an operator's `sqlite3` shell takes it.
@@ -9,19 +13,26 @@ const HOLDER = `
 const Database = require('better-sqlite3');
 const db = new Database(process.argv[1]);
 db.exec('BEGIN EXCLUSIVE');
-process.stdout.write('locked\\n');
+process.stdout.write('locked ' + Date.now() + '\\n');
 const release = () => {
   db.exec('COMMIT');
   db.close();
-  process.exit(0);
+  process.stdout.write('released ' + Date.now() + '\\n', () => process.exit(0));
 };
 process.stdin.on('data', release);
 setTimeout(release, Number(process.argv[2]));
 `;
 
 export interface HeldLock {
+  /** When the other process took the lock, by its clock (`Date.now()`; the same machine's). */
+  readonly lockedAt: number;
+  /**
+   * Settles when the other process is gone (after `release()`, or by itself after `maxHoldMs`) with when it let go
+   * by its clock: a process whose event loop the lock blocked learns of the release late, but not this time.
+   */
+  readonly released: Promise<number>;
   /** Ends the other process's transaction and waits until the process is gone. */
-  release(): Promise<void>;
+  release(): Promise<number>;
 }
 
 /**
@@ -34,15 +45,28 @@ export async function holdExclusiveLock(path: string, maxHoldMs = 8000): Promise
     cwd: REPO_ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  const stamp = (word: string) => Number(lines.find((l) => l.startsWith(`${word} `))?.slice(word.length + 1));
+  const released = new Promise<number>((resolve) => child.once('exit', () => resolve(stamp('released'))));
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
+    child.stdout?.on('data', () => {
+      if (lines.length > 0) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`lock holder exited with ${code} before locking`)));
   });
   return {
-    release: async () => {
+    lockedAt: stamp('locked'),
+    released,
+    release: () => {
       if (child.exitCode === null) child.stdin?.write('release\n');
-      await exited;
+      return released;
     },
   };
 }
