@@ -177,6 +177,7 @@ export class FleetServer {
       alerts,
       commands,
       liveConnections: () => live.connections,
+      writer,
     });
     const http = new HttpServer(
       config.http,

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { AlertCounts } from '../alerts/alert-repository.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
+import type { WriterStats } from '../storage/database-writer.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 
 /**
@@ -22,8 +23,9 @@ export class FleetMetrics {
     commands?: { stats(): { sent: number; answered: number } };
     /** Live-update sockets (browsers and scripts) connected now. */
     liveConnections?: () => number;
+    writer?: { stats(): WriterStats };
   }) {
-    const { broker, telemetry, presence, alerts, commands, liveConnections } = deps;
+    const { broker, telemetry, presence, alerts, commands, liveConnections, writer } = deps;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cartfleet_' });
 
@@ -59,7 +61,26 @@ export class FleetMetrics {
         'Device data messages dropped as invalid',
         () => telemetry.stats().rejected,
       ],
+      [
+        'cartfleet_telemetry_withheld_total',
+        'Device data messages not acknowledged because the backlog was full (the devices send them again)',
+        () => telemetry.stats().withheld,
+      ],
     ];
+    if (writer) {
+      counters.push(
+        [
+          'cartfleet_storage_busy_attempts_total',
+          'Database writes that found the file locked by another process (retried on a timer)',
+          () => writer.stats().busyAttempts,
+        ],
+        [
+          'cartfleet_storage_writes_expired_total',
+          'Database writes given up at their deadline (answered STORAGE_BUSY)',
+          () => writer.stats().expired,
+        ],
+      );
+    }
     if (commands) {
       counters.push(
         ['cartfleet_commands_sent_total', 'Remote commands published to devices', () => commands.stats().sent],
@@ -92,6 +113,13 @@ export class FleetMetrics {
     ];
     if (liveConnections) {
       gauges.push(['cartfleet_live_connections', 'Live-update sockets (console browsers, scripts)', liveConnections]);
+    }
+    if (writer) {
+      gauges.push([
+        'cartfleet_storage_writes_waiting',
+        'Database writes waiting for a lock held by another process',
+        () => writer.stats().waiting,
+      ]);
     }
     for (const [name, help, read] of gauges) {
       new Gauge({
