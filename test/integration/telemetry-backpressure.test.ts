@@ -4,7 +4,27 @@ import BetterSqlite3 from 'better-sqlite3';
 import mqttJs from 'mqtt';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { dataTopics } from '../../protocol/topics.ts';
-import { eventually, registerDevice, startFleet, type TestDevice, tempDir } from '../helpers/fleet-harness.ts';
+import {
+  eventually,
+  mqttJsClient,
+  registerDevice,
+  startFleet,
+  type TestDevice,
+  tempDir,
+} from '../helpers/fleet-harness.ts';
+
+/** An operator's client that may read every device's data (as a data pipeline would). */
+const DATA_READER_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}' },
+    {
+      Effect: 'Allow',
+      Action: ['iot:Subscribe', 'iot:Receive'],
+      Resource: ['arn:aws:iot:*:*:topicfilter/dt/cartfleet/*', 'arn:aws:iot:*:*:topic/dt/cartfleet/*'],
+    },
+  ],
+};
 
 const MAX_PENDING = 10;
 const DEVICES = 3;
@@ -36,7 +56,10 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
   let lock: BetterSqlite3.Database;
+  let reader: mqttJs.MqttClient;
   const clients: mqttJs.MqttClient[] = [];
+  /** msgId → how often the data reader received it. */
+  const delivered = new Map<string, number>();
 
   before(async () => {
     dir = tempDir();
@@ -46,10 +69,26 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
       const device = await registerDevice(fleet, `cart-bp${i}`, 'cart');
       clients.push(await reconnectingClient(fleet.services.broker.tlsPort, device));
     }
+    fleet.services.registry.putPolicy('DataReader', DATA_READER_POLICY);
+    const r = await fleet.services.registry.registerDevice(
+      { thingName: 'data-reader', kind: 'speaker', hardwareModel: 'BX-100' },
+      'DataReader',
+    );
+    reader = await mqttJsClient(
+      fleet.services.broker.tlsPort,
+      { certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem },
+      'data-reader',
+    );
+    reader.on('message', (_topic, payload) => {
+      const { msgId } = JSON.parse(payload.toString()) as { msgId: string };
+      delivered.set(msgId, (delivered.get(msgId) ?? 0) + 1);
+    });
+    await reader.subscribeAsync('dt/cartfleet/#', { qos: 1 });
   });
 
   after(async () => {
     for (const client of clients) client.end(true);
+    reader.end(true);
     if (lock.inTransaction) lock.exec('ROLLBACK');
     lock.close();
     await fleet.stop();
@@ -93,6 +132,7 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
       clients.every((c) => c.connected),
       'withheld messages do not close the connection',
     );
+    assert.equal(delivered.size, 0, 'no subscriber receives a message before it is stored, nor a withheld one');
 
     lock.exec('COMMIT');
     await eventually(() => acked.size === MAX_PENDING, 10_000, 'the accepted backlog stored and acknowledged');
@@ -107,6 +147,9 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
     assert.equal(acked.size, total);
     assert.equal(stored.size, total, 'every message stored');
     for (const [msgId, n] of stored) assert.equal(n, 1, `${msgId} stored once`);
+    // Positive control for the absence above: every message reaches the subscriber once it is stored, once.
+    await eventually(() => delivered.size === total, 5000, 'every message delivered');
+    for (const [msgId, n] of delivered) assert.equal(n, 1, `${msgId} delivered once`);
     assert.equal(telemetry.stats().pending, 0);
   });
 });
