@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type mqttJs from 'mqtt';
+import { holdExclusiveLock, WriteLockProbe } from '../../bench/lib/sqlite-lock.ts';
 import { commandTopics, dataTopics, shadowTopics } from '../../protocol/topics.ts';
 import {
   apiAs,
@@ -12,7 +13,6 @@ import {
   type TestDevice,
   tempDir,
 } from '../helpers/fleet-harness.ts';
-import { holdExclusiveLock, WriteLockProbe } from '../../bench/lib/sqlite-lock.ts';
 
 interface Arrival {
   topic: string;
