@@ -132,7 +132,7 @@ export class TelemetryIngest {
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
-    this.flush(); // a query sees everything received so far
+    this.flush(); // a query sees what was received (up to one batch behind under load, or what a lock holds back)
     return this.repository.history(query);
   }
 
@@ -150,16 +150,20 @@ export class TelemetryIngest {
   }
 
   /**
-   * Writes everything buffered, in one transaction, then acknowledges it to the devices. When the database is free
-   * the batch is committed before this returns; while it is locked the batch waits in the writer (one batch at a
-   * time: what arrives meanwhile forms the next one).
+   * Writes what is buffered, up to `batchSize` messages in one transaction, then acknowledges them to the devices;
+   * the rest follows on the next event-loop turns (a backlog built up during a lock is written without holding the
+   * loop for long). When the database is free the batch is committed before this returns; while it is locked the
+   * batch waits in the writer, one batch at a time.
    */
   flush(): void {
     if (this.pending.length === 0 || this.writing > 0) return;
-    const batch = this.pending;
-    const acks = this.acks;
-    this.pending = [];
-    this.acks = [];
+    const whole = this.pending.length <= this.options.batchSize;
+    const batch = whole ? this.pending : this.pending.splice(0, this.options.batchSize);
+    const acks = whole ? this.acks : this.acks.splice(0, this.options.batchSize);
+    if (whole) {
+      this.pending = [];
+      this.acks = [];
+    }
     this.writing = batch.length;
     this.writer
       .write('telemetry batch', () => this.repository.insertMany(batch))

@@ -63,7 +63,8 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
 
   before(async () => {
     dir = tempDir();
-    fleet = await startFleet(join(dir.path, 'fleet'), { telemetry: { maxPending: MAX_PENDING } });
+    // Batches smaller than the backlog: what waited is written in several transactions after the lock.
+    fleet = await startFleet(join(dir.path, 'fleet'), { telemetry: { maxPending: MAX_PENDING, batchSize: 4 } });
     lock = new BetterSqlite3(join(dir.path, 'fleet', 'fleet.sqlite'));
     for (let i = 0; i < DEVICES; i++) {
       const device = await registerDevice(fleet, `cart-bp${i}`, 'cart');
