@@ -86,6 +86,7 @@ export const FleetConfigSchema = z
       .prefault({}),
     telemetry: z
       .strictObject({
+        /** Most messages per transaction (a backlog is written in several, yielding in between). */
         batchSize: z.number().int().min(1).max(50_000).default(1000),
         flushIntervalMs: z.number().int().min(5).max(60_000).default(100),
         retentionDays: z.number().min(0.001).default(30),
