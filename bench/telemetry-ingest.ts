@@ -28,6 +28,7 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import type { FleetServer } from '../fleet/fleet-server.ts';
+import { dataTopics } from '../protocol/topics.ts';
 import {
   type BenchOptions,
   fmt,
@@ -394,7 +395,7 @@ async function rawRun(
         caPem: pki.caPem,
         device: devices[0] as DeviceCert, // the bare broker checks no identity; any fleet-CA certificate will do
         clientId: 'bench-subscriber',
-        filter: 'dt/cartfleet/#',
+        filter: dataTopics.filter(),
       });
       const ready = (await nextMessage<FromWorker>(
         subscriber,
@@ -404,7 +405,7 @@ async function rawRun(
       )) as Connected;
       if (ready.ok !== 1) throw new Error(`subscriber did not connect: ${ready.firstError}`);
     } else {
-      await new Promise<void>((resolve) => aedes.subscribe('dt/cartfleet/#', onMessage, () => resolve()));
+      await new Promise<void>((resolve) => aedes.subscribe(dataTopics.filter(), onMessage, () => resolve()));
     }
     const pub = await connectPublishers(port, devices, pki, p);
     publishers = pub.worker;
