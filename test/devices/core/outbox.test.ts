@@ -7,7 +7,7 @@ import { silentLogger } from '../../../platform/log.ts';
 import { FakeOutboxTransport } from '../../mocks/fake-outbox-transport.ts';
 import { sleep, waitFor } from '../../mocks/wait-for.ts';
 
-const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200 };
+const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200, maxAttempts: 3 };
 
 describe('Outbox', () => {
   let dataDir: string;
@@ -47,7 +47,14 @@ describe('Outbox', () => {
 
     const again = open(new FakeOutboxTransport({ online: false }));
     assert.equal(again.size(), 3);
-    assert.deepEqual(again.stats(), { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0, queued: 3 });
+    assert.deepEqual(again.stats(), {
+      enqueued: 0,
+      sent: 0,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 3,
+    });
   });
 
   it('drains the queue in order once the transport comes online', async () => {
@@ -64,7 +71,14 @@ describe('Outbox', () => {
       transport.acknowledged.map((a) => a.topic),
       ['t/0', 't/1', 't/2', 't/3', 't/4'],
     );
-    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 5, dropped: 0, failedAttempts: 0, queued: 0 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 5,
+      sent: 5,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 0,
+    });
   });
 
   it('sends what was queued before a restart once the new transport is online', async () => {
@@ -164,7 +178,14 @@ describe('Outbox', () => {
     const outbox = open(transport, { maxMessages: 3 });
     for (let i = 0; i < 5; i++) outbox.enqueue('t', String(i));
     assert.equal(outbox.size(), 3);
-    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 0, dropped: 2, failedAttempts: 0, queued: 3 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 5,
+      sent: 0,
+      dropped: 2,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 3,
+    });
 
     transport.online = true;
     await waitFor(() => outbox.size() === 0, 'the outbox to drain');
@@ -190,7 +211,14 @@ describe('Outbox', () => {
     assert.deepEqual(payloads(transport.attempts), ['0', '1', '2', '3', '4'], 'each sent once, in order');
     outbox.enqueue('t/5', '5');
     await waitFor(() => outbox.size() === 0, 'a message after release to be sent at once');
-    assert.deepEqual(outbox.stats(), { enqueued: 6, sent: 6, dropped: 0, failedAttempts: 0, queued: 0 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 6,
+      sent: 6,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 0,
+    });
   });
 
   it('stops between batches when held mid-drain, and resumes from the oldest unsent', async () => {
@@ -234,6 +262,52 @@ describe('Outbox', () => {
     again.release();
     await waitFor(() => again.size() === 0, 'the outbox to drain after release');
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b', 'c']);
+  });
+
+  it('sends a message whose sends closed the connection alone, and gives it up after maxAttempts', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    transport.refusedTopics.add('dt/cartfleet/other/telemetry');
+    const outbox = open(transport, { ackTimeoutMs: 50, maxAttempts: 3 });
+    const givenUp: { topic: string; attempts: number }[] = [];
+    outbox.onUndeliverable((message) => givenUp.push(message));
+    outbox.enqueue('t', 'a');
+    outbox.enqueue('dt/cartfleet/other/telemetry', 'refused');
+    outbox.enqueue('t', 'b');
+    transport.online = true;
+    await waitFor(() => outbox.size() === 0, 'the refused message to be given up and b delivered', 6000);
+    assert.deepEqual(givenUp, [{ topic: 'dt/cartfleet/other/telemetry', attempts: 3 }]);
+    // a went with the first batch; the refused one then alone, three times; b, which only shared a batch with it, after.
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused', 'refused', 'b']);
+    assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
+    assert.equal(outbox.stats().undeliverable, 1);
+    assert.equal(outbox.stats().sent, 2);
+  });
+
+  it('never gives up a message whose sends only timed out (a slow broker, the connection up)', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'hang';
+    const outbox = open(transport, { ackTimeoutMs: 50, maxAttempts: 2 });
+    outbox.enqueue('t', 'slow');
+    await waitFor(() => transport.attempts.length === 3, 'three sends', 4000);
+    assert.equal(outbox.size(), 1, 'still queued after more timeouts than maxAttempts');
+    assert.equal(outbox.stats().undeliverable, 0);
+    transport.behaviour = 'ack';
+    await waitFor(() => outbox.size() === 0, 'the message to be delivered', 4000);
+  });
+
+  it('counts an acknowledgement that arrives after its send timed out: delivered, not sent again', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'manual';
+    const outbox = open(transport, { ackTimeoutMs: 50 });
+    outbox.enqueue('t', 'late');
+    await waitFor(() => outbox.stats().failedAttempts === 1, 'the send to time out');
+    transport.acknowledgePending();
+    await waitFor(() => outbox.size() === 0, 'the late acknowledgement to delete it');
+    assert.equal(outbox.stats().sent, 1);
+    transport.behaviour = 'ack';
+    outbox.enqueue('t', 'next');
+    await waitFor(() => outbox.size() === 0, 'the next message', 4000);
+    assert.deepEqual(payloads(transport.attempts), ['late', 'next'], 'the late one was not sent again');
   });
 
   it('refuses to be used before start()', () => {
