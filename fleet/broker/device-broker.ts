@@ -6,6 +6,7 @@ import { BrokerSessions } from './broker-sessions.ts';
 import { type ClientRequest, ClientRequests } from './client-requests.ts';
 import { ConnectionEvents } from './connection-events.ts';
 import { InProcessRouting, type MessageHandler, type PublishGate } from './in-process-routing.ts';
+import { mqemitterBacklog } from './mqemitter-backlog.ts';
 import { MqttListeners } from './mqtt-listeners.ts';
 import { type Authenticate, type PolicyCounters, PolicyHooks } from './policy-hooks.ts';
 import { Reauthorization } from './reauthorization.ts';
@@ -119,6 +120,11 @@ export class DeviceBroker {
       connections: this.sessions.liveCount,
       packetsRefused: this.events.packetsRefused,
     };
+  }
+
+  /** Messages waiting in aedes' delivery queue now, for benchmarks; `undefined` when it cannot be read. */
+  deliveryBacklog(): number | undefined {
+    return this.aedes && mqemitterBacklog(this.aedes);
   }
 
   connectedClientIds(): string[] {
