@@ -54,6 +54,20 @@ export class BrokerConnection extends Duplex {
     else this.writeDone = done;
   }
 
+  /**
+   * aedes writes a packet in pieces (header, topic, payload) under `cork()`; they arrive here together and go to the
+   * socket corked too, so a packet still leaves as one TLS record and one TCP segment, as when aedes wrote to the
+   * socket itself.
+   */
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this.socket.cork();
+    let flushed = true;
+    for (const { chunk } of chunks) flushed = this.socket.write(chunk);
+    this.socket.uncork();
+    if (flushed) done();
+    else this.writeDone = done;
+  }
+
   override _final(done: (err?: Error | null) => void): void {
     this.socket.end(() => done());
   }
