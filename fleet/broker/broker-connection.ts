@@ -1,6 +1,19 @@
-import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { FixedHeaderReader, type FrameProblem } from './fixed-header-reader.ts';
+
+/** What a `BrokerConnection` uses of the accepted socket: a `net.Socket` or `tls.TLSSocket` (a fake in unit tests). */
+export interface ConnectionSocket {
+  write(chunk: Uint8Array): boolean;
+  cork(): void;
+  uncork(): void;
+  end(callback?: () => void): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
 
 /** Who is at the other end of a connection, as the listener saw it when it was accepted. */
 export interface Peer {
@@ -22,7 +35,7 @@ export class BrokerConnection extends Duplex {
   private problem: FrameProblem | undefined;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
     readonly peer: Peer,
     maxPacketBytes: number,
   ) {
