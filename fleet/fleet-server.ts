@@ -104,13 +104,7 @@ export class FleetServer {
       this.bus,
       log.child({ component: 'lifecycle' }),
     );
-    const presence = new PresenceService(
-      new PresenceRepository(db),
-      writer,
-      this.bus,
-      config.presence,
-      log.child({ component: 'presence' }),
-    );
+    const presence = new PresenceService(new PresenceRepository(db), writer, this.bus, config.presence);
     const telemetry = new TelemetryIngest(
       new TelemetryRepository(db),
       writer,

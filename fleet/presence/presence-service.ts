@@ -1,5 +1,4 @@
 import type { EventBus } from '../../platform/event-bus.ts';
-import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
@@ -30,7 +29,6 @@ export class PresenceService {
     private readonly writer: DatabaseWriter,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { offlineGraceMs: number },
-    private readonly log: Logger,
   ) {}
 
   start(): void {
