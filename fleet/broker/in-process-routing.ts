@@ -90,6 +90,9 @@ export class InProcessRouting {
       // aedes acknowledges QoS 1 and 2 only [MQTT-4.3.2-2], and MQTT 3.1.1 has no negative PUBACK: taken as QoS 0
       // the message gets no PUBACK, and its payload is marked so that no subscriber receives it.
       packet.qos = 0;
+      // aedes stores a retained publish once it is authorized: a withheld one must not replace (or, empty, clear)
+      // what a topic retains.
+      packet.retain = false;
       if (typeof packet.payload === 'object') this.withheld.add(packet.payload);
       ack();
     });

@@ -221,8 +221,9 @@ function compileConditionValue(operator: ConditionOperator, value: string, conte
 }
 
 /**
- * Several values of one key are OR-ed (IAM). A value whose variable cannot be resolved matches nothing for an Allow;
- * for a Deny the condition holds (fail-safe, see {@link ConnectionAuthorizer}).
+ * Several values of one key are OR-ed (IAM). A value whose variable cannot be resolved, or a negated operator on a
+ * key the connection does not have, matches nothing for an Allow; for a Deny the condition holds (fail-safe, see
+ * {@link ConnectionAuthorizer}).
  */
 function conditionMatches(
   operator: ConditionOperator,
@@ -238,10 +239,13 @@ function conditionMatches(
     case 'StringEquals':
     case 'StringLike':
       return actual !== undefined && matches(actual);
-    // IAM: a negated operator matches when the key is absent from the request.
+    // IAM lets a negated operator match a key absent from the request. Here an absent key (a thing without that
+    // attribute, a connection with no thing attached) never matches an Allow, so `StringNotEquals` on an attribute
+    // cannot grant to every device that lacks it; a Deny's condition holds (fail-safe, like an unresolved value).
     case 'StringNotEquals':
     case 'StringNotLike':
-      return !unresolved && (actual === undefined || !matches(actual));
+      if (actual === undefined) return effect === 'Deny';
+      return !unresolved && !matches(actual);
     default:
       return false;
   }

@@ -505,9 +505,29 @@ describe('policy evaluator', () => {
       );
       assert.equal(authorizer([inStore('StringEquals')], { thingAttributes: new Map() }).canPublish('x'), false);
       assert.equal(authorizer([inStore('StringEquals')], { attachedThingName: undefined }).canPublish('x'), false);
-      // IAM: a negated operator matches an absent key.
-      assert.equal(authorizer([inStore('StringNotEquals', 'zoneId')]).canPublish('x'), true);
       assert.equal(authorizer([inStore('StringNotEquals')]).canPublish('x'), false);
+      // Stricter than IAM: a negated operator on an attribute the thing lacks (or with no thing attached) grants
+      // nothing, so "not in zone X" cannot open to every device without a zone ...
+      assert.equal(authorizer([inStore('StringNotEquals', 'zoneId')]).canPublish('x'), false);
+      assert.equal(authorizer([inStore('StringNotEquals')], { attachedThingName: undefined }).canPublish('x'), false);
+      // ... while a thing that has the attribute, with another value, is granted (positive control).
+      assert.equal(
+        authorizer([inStore('StringNotEquals', 'zoneId')], {
+          thingAttributes: new Map([
+            ['storeId', 'store-7'],
+            ['zoneId', 'zone-2'],
+          ]),
+        }).canPublish('x'),
+        true,
+      );
+      // A Deny's condition on an absent attribute holds.
+      const denyOutsideZone = doc(allow('iot:Publish', '*'), {
+        Effect: 'Deny',
+        Action: 'iot:Publish',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'iot:Connection.Thing.Attributes[zoneId]': 'zone-2' } },
+      });
+      assert.equal(authorizer([denyOutsideZone]).canPublish('x'), false);
     });
 
     it('compares an attribute with another variable in a condition value', () => {
