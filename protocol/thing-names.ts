@@ -21,6 +21,15 @@ export const RESERVED_THING_NAME_PREFIX = CLAIM_CLIENT_ID_PREFIX;
 
 export const THING_NAME_RULE = `thing names are 1-128 characters of [a-zA-Z0-9:_-] and do not start with "${RESERVED_THING_NAME_PREFIX}"`;
 
+/**
+ * A hardware model: 1-64 characters of `[A-Za-z0-9._-]`. It is a thing attribute that policies can substitute
+ * (`${iot:Connection.Thing.Attributes[hardwareModel]}`), so it may hold no MQTT wildcard or level separator: a `#`
+ * substituted into a `topicfilter` resource would grant a wildcard subscription.
+ */
+export const HARDWARE_MODEL_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const HARDWARE_MODEL_RULE = 'hardware models are 1-64 characters of [A-Za-z0-9._-]';
+
 /** Well-formed as AWS allows it (the prefix aside): what a topic may carry. */
 export function isThingName(value: string): boolean {
   return THING_NAME_PATTERN.test(value);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { loadConfig } from '../../platform/config-loader.ts';
+import { HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE } from '../../protocol/thing-names.ts';
 import { DeviceConfigSchema } from '../core/device-config.ts';
 
 export const CartConfigSchema = DeviceConfigSchema.extend({
-  hardwareModel: z.string().min(1).default('SC-200'),
+  hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE).default('SC-200'),
   softwareVersion: z.string().min(1).default('0.1.0'),
   /** Below this the cart shows "please return me to the dock" and reports `battery.low`. */
   lowBatteryPercent: z.number().min(0).max(100).default(20),

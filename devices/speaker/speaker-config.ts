@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { loadConfig } from '../../platform/config-loader.ts';
+import { HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE } from '../../protocol/thing-names.ts';
 import { DeviceConfigSchema } from '../core/device-config.ts';
 
 export const SpeakerConfigSchema = DeviceConfigSchema.extend({
   /** `broadcast` boxes drive the store amplifier from mains; `promo` speakers sit at a shelf on battery with a PIR. */
   model: z.enum(['broadcast', 'promo']).default('broadcast'),
-  hardwareModel: z.string().min(1).default('BX-100'),
+  hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE).default('BX-100'),
   softwareVersion: z.string().min(1).default('0.1.0'),
   /** Volume until the shadow says otherwise. */
   defaultVolume: z.number().int().min(0).max(100).default(60),

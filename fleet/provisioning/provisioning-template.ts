@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
 import {
   CLAIM_CLIENT_ID_PREFIX,
+  HARDWARE_MODEL_PATTERN,
+  HARDWARE_MODEL_RULE,
   isReservedThingName,
   isThingName,
   PROVISIONING_PARAMETERS,
@@ -27,7 +29,7 @@ const PARAMETER_RULES: Record<ProvisioningParameter, { pattern: RegExp; what: st
   SerialNumber: { pattern: SERIAL_NUMBER_PATTERN, what: '1-64 characters of [A-Za-z0-9_-]' },
   StoreId: { pattern: /^[a-z0-9][a-z0-9-]{0,63}$/, what: 'a store id (lower-case letters, digits and "-")' },
   DeviceKind: { pattern: new RegExp(`^(${DEVICE_KINDS.join('|')})$`), what: DEVICE_KINDS.join(' or ') },
-  HardwareModel: { pattern: /^[A-Za-z0-9._-]{1,64}$/, what: '1-64 characters of [A-Za-z0-9._-]' },
+  HardwareModel: { pattern: HARDWARE_MODEL_PATTERN, what: '1-64 characters of [A-Za-z0-9._-]' },
 };
 
 const DEFAULT_HARDWARE_MODEL: Record<DeviceKind, string> = { cart: 'SC-200', speaker: 'BX-100' };
@@ -46,7 +48,7 @@ export const ProvisioningTemplateSchema = z
     /** The kind of every thing this template makes; `null`: the `DeviceKind` parameter decides. */
     deviceKind: z.enum(DEVICE_KINDS).nullable().default(null),
     /** Used when the device sends no `HardwareModel`; `null`: the kind's usual model. */
-    hardwareModel: z.string().min(1).max(64).nullable().default(null),
+    hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE).nullable().default(null),
     /** The parameters a device may send, and which it must send. */
     parameters: z.partialRecord(z.enum(PROVISIONING_PARAMETERS), z.strictObject({ required: z.boolean() })),
   })

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { DEVICE_KINDS, type DeviceKind } from '../../protocol/api/devices.ts';
 import { ID_PATTERN } from '../../protocol/api/parameters.ts';
 import { ZONE_KINDS } from '../../protocol/api/stores.ts';
-import { isAllowedThingName, type ProvisioningState, THING_NAME_RULE } from '../../protocol/topics.ts';
+import {
+  HARDWARE_MODEL_PATTERN,
+  HARDWARE_MODEL_RULE,
+  isAllowedThingName,
+  type ProvisioningState,
+  THING_NAME_RULE,
+} from '../../protocol/topics.ts';
 
 export { DEVICE_KINDS, type DeviceKind };
 
@@ -40,7 +46,7 @@ export const ZoneSchema = z.strictObject({
 export const ThingSchema = z.strictObject({
   thingName: z.string().refine(isAllowedThingName, THING_NAME_RULE),
   kind: z.enum(DEVICE_KINDS),
-  hardwareModel: z.string().min(1).max(64),
+  hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE),
   storeId: id.nullable().default(null),
   zoneId: id.nullable().default(null),
   tags: z.array(z.string().min(1).max(64)).max(50).default([]),

@@ -1,4 +1,5 @@
 import { PROVISIONING_STATES } from '../provisioning.ts';
+import { HARDWARE_MODEL_PATTERN } from '../thing-names.ts';
 import { DATA_STREAMS } from '../topics.ts';
 import { epochMs, type FromSchema, integer, nullable, nullableEpochMs, object, oneOfValues } from './json-schema.ts';
 import { ID_PATTERN, idString, paging, shadowNameString, thingNameString } from './parameters.ts';
@@ -159,7 +160,7 @@ export const NewDeviceBody = object(
   {
     thingName: thingNameString,
     kind: oneOfValues(DEVICE_KINDS),
-    hardwareModel: { type: 'string', minLength: 1, maxLength: 64 },
+    hardwareModel: { type: 'string', pattern: HARDWARE_MODEL_PATTERN.source },
     storeId: idString,
     zoneId: idString,
     tags,

@@ -68,6 +68,30 @@ describe('thing names in the claim client-id prefix are refused everywhere a thi
     assert.equal(accepted.statusCode, 201);
   });
 
+  it('a hardware model, which policies can substitute into topics, holds no MQTT wildcard or level separator', async () => {
+    const admin = await apiUser(fleet, 'models-admin', 'hq-admin');
+    const api = apiAs(fleet, admin.token);
+    for (const hardwareModel of ['#', 'SC+200', 'SC/200', '']) {
+      const refused = await api.post('/api/devices', {
+        thingName: 'model-cart-1',
+        kind: 'cart',
+        hardwareModel,
+        storeId: STORE,
+      });
+      assert.equal(refused.statusCode, 400, hardwareModel);
+      assert.equal(refused.json().code, 'BAD_REQUEST', hardwareModel);
+      assert.equal(ThingSchema.shape.hardwareModel.safeParse(hardwareModel).success, false, hardwareModel);
+    }
+    assert.equal(fleet.services.registry.getThing('model-cart-1'), undefined);
+    const accepted = await api.post('/api/devices', {
+      thingName: 'model-cart-1',
+      kind: 'cart',
+      hardwareModel: 'SC-200.v2_b',
+      storeId: STORE,
+    });
+    assert.equal(accepted.statusCode, 201);
+  });
+
   it('fleetctl local devices add exits 1 with THING_NAME_RESERVED', async () => {
     const env = { ...process.env, FLEET_DATA_DIR: join(dir.path, 'fleet'), LOG_LEVEL: 'silent' };
     const add = (thing: string) =>

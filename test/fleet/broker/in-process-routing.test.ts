@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import type { PublishPacket } from 'aedes';
+import type { AedesPublishPacket } from 'aedes';
 import { InProcessRouting } from '../../../fleet/broker/in-process-routing.ts';
 import { silentLogger } from '../../../platform/log.ts';
 
-function publish(topic: string, retain: boolean): PublishPacket {
-  return { cmd: 'publish', topic, payload: Buffer.from('{}'), qos: 1, retain, dup: false } as PublishPacket;
+function publish(topic: string, retain: boolean): AedesPublishPacket {
+  const payload = Buffer.from('{}');
+  return { cmd: 'publish', topic, payload, qos: 1, retain, dup: false, brokerId: 'b', brokerCounter: 1 };
 }
 
 describe('InProcessRouting: the publish gate', () => {
