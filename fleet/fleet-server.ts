@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
 import { AccessService } from './access/access-service.ts';
-import { systemClock } from './alerts/alert-clock.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -51,21 +51,23 @@ export class FleetServer {
   private running: FleetServices | undefined;
   private offs: (() => void)[] = [];
 
+  /** `clock` decides every deadline, debounce, expiry and sweep; tests pass a fake one. */
   constructor(
     readonly config: FleetConfig,
     private readonly log: Logger,
+    readonly clock: Clock = systemClock,
   ) {
     this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
     this.ca = new CertificateAuthority(certificateAuthorityOptions(config), log.child({ component: 'pki' }));
   }
 
   async start(): Promise<void> {
-    const { config, log } = this;
+    const { config, log, clock } = this;
     await this.ca.start();
     const db = openDatabase(config.dataDir, log.child({ component: 'db' }), {
       busyTimeoutMs: config.storage.busyTimeoutMs,
     });
-    const writer = new DatabaseWriter(db, config.storage, log.child({ component: 'db' }));
+    const writer = new DatabaseWriter(db, config.storage, log.child({ component: 'db' }), clock);
     const stores = new StoreRepository(db);
     const things = new ThingRepository(db);
     const certificates = new CertificateRepository(db);
@@ -102,6 +104,7 @@ export class FleetServer {
       this.bus,
       config.presence,
       log.child({ component: 'presence' }),
+      clock,
     );
     const telemetry = new TelemetryIngest(
       new TelemetryRepository(db),
@@ -110,9 +113,10 @@ export class FleetServer {
       this.bus,
       config.telemetry,
       log.child({ component: 'telemetry' }),
+      clock,
     );
     const shadows = new ShadowService(
-      new ShadowRepository(db),
+      new ShadowRepository(db, clock),
       writer,
       broker,
       this.bus,
@@ -131,8 +135,9 @@ export class FleetServer {
         ca: this.ca,
         broker,
         tokens: new OwnershipTokens(config.dataDir, config.provisioning.tokenLifetimeMs),
-        certificateRequests: new CertificateRequestLimiter(config.provisioning.certificateRequests, systemClock),
+        certificateRequests: new CertificateRequestLimiter(config.provisioning.certificateRequests, clock),
         bus: this.bus,
+        clock,
       },
       log.child({ component: 'provisioning' }),
     );
@@ -144,6 +149,7 @@ export class FleetServer {
       this.bus,
       config.commands,
       log.child({ component: 'commands' }),
+      clock,
     );
     const alerts = new AlertEngine(
       new AlertRepository(db),
@@ -151,6 +157,7 @@ export class FleetServer {
       presence,
       this.bus,
       log.child({ component: 'alerts' }),
+      clock,
     );
     const access = new AccessService(
       db,
@@ -162,14 +169,14 @@ export class FleetServer {
       },
       this.bus,
       log.child({ component: 'access' }),
-      undefined,
+      clock,
       undefined,
       undefined,
       writer,
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);
-    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }));
+    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
     const metrics = new FleetMetrics({
       broker,
       telemetry,
@@ -201,8 +208,14 @@ export class FleetServer {
       },
       log.child({ component: 'http' }),
     );
-    const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }));
-    const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
+    const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }), clock);
+    const identities = new IdentityWatcher(
+      db,
+      this.bus,
+      config.identityWatchMs,
+      log.child({ component: 'identity' }),
+      clock,
+    );
     this.running = {
       db,
       writer,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { type Clock, type TimerHandle, withTimeout } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { openSqlite, type SqliteDatabase } from '../../platform/sqlite.ts';
-import { withTimeout } from './device-connection.ts';
 
 /** What the outbox sends through: the device connection, or a fake in unit tests. */
 export interface OutboxTransport {
@@ -22,6 +22,12 @@ interface Row {
   topic: string;
   payload: string;
 }
+
+/**
+ * Wait after a message went unacknowledged before sending again from the oldest: resending at once would only time
+ * out again while the connection is down or the broker is slow.
+ */
+export const OUTBOX_RETRY_MS = 1000;
 
 const MIGRATIONS = [
   {
@@ -46,12 +52,13 @@ const MIGRATIONS = [
  */
 export class Outbox {
   private db: SqliteDatabase | undefined;
-  private draining = false;
+  /** The running drain, awaited by stop(). */
+  private draining: Promise<void> | undefined;
   /** Set when a drain was asked for while one was finishing: it may already have found the queue empty. */
   private drainAgain = false;
   private running = false;
   private held = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private readonly kick = () => this.drain();
   private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0 };
 
@@ -60,6 +67,7 @@ export class Outbox {
     private readonly transport: OutboxTransport,
     private readonly options: OutboxOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -72,10 +80,12 @@ export class Outbox {
   /** Stops sending; what is still queued stays on disk for the next start. */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.transport.off('online', this.kick);
-    while (this.draining) await new Promise((r) => setTimeout(r, 10));
-    clearTimeout(this.retryTimer);
+    // A publish in flight ends with its acknowledgement or its ackTimeoutMs; its row stays until it is acknowledged.
+    await this.draining;
+    this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.db?.close();
     this.db = undefined;
   }
@@ -127,12 +137,11 @@ export class Outbox {
       this.drainAgain = true;
       return;
     }
-    this.draining = true;
     this.drainAgain = false;
-    this.drainLoop()
+    this.draining = this.drainLoop()
       .catch((err) => this.log.error({ err }, 'outbox drain failed'))
       .finally(() => {
-        this.draining = false;
+        this.draining = undefined;
         if (this.drainAgain) this.drain();
       });
   }
@@ -144,7 +153,9 @@ export class Outbox {
         .all(this.options.batchSize) as Row[];
       if (rows.length === 0) return;
       const results = await Promise.allSettled(
-        rows.map((row) => withTimeout(this.transport.publish(row.topic, row.payload), this.options.ackTimeoutMs)),
+        rows.map((row) =>
+          withTimeout(this.transport.publish(row.topic, row.payload), this.options.ackTimeoutMs, this.clock),
+        ),
       );
       const acked = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
       if (acked.length > 0 && this.db) {
@@ -158,8 +169,8 @@ export class Outbox {
         this.counters.failedAttempts += rows.length - acked.length;
         // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
         if (this.running) {
-          this.retryTimer = setTimeout(() => this.drain(), 1000);
-          this.retryTimer.unref();
+          this.clock.clearTimeout(this.retryTimer);
+          this.retryTimer = this.clock.setTimeout(() => this.drain(), OUTBOX_RETRY_MS);
         }
         return;
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
@@ -45,9 +46,6 @@ export interface CommandStats {
   answersDropped: Partial<Record<DropCode, number>>;
 }
 
-/** Longest a Node timer can wait; longer deadlines are re-armed when it fires. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Remote commands: sends a command to a device over MQTT with a correlation id and a deadline, stores it and its
  * answer, and announces every status change on the bus (`command.updated`).
@@ -67,7 +65,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export class CommandService {
   private offs: (() => void)[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, TimerHandle>();
   /** thing name → the session id of its live connection that subscribed to its commands. */
   private readonly reachable = new Map<string, string>();
   private readonly responseValidator = new SchemaValidator<CommandResponse>(CommandResponseJsonSchema);
@@ -82,6 +80,7 @@ export class CommandService {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: CommandServiceOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -93,7 +92,7 @@ export class CommandService {
       this.broker.onMessage(commandTopics.responseFilter(), (topic, payload) => this.onAnswer(topic, payload)),
     ];
     // What was pending when the fleet stopped: settle what is overdue, wait out the rest.
-    const now = Date.now();
+    const now = this.clock.now();
     for (const status of ['queued', 'sent'] as const) {
       for (const command of this.repository.listByStatus(status)) {
         if (command.expiresAt <= now) this.settleOverdue(command.id);
@@ -105,7 +104,7 @@ export class CommandService {
   stop(): void {
     for (const off of this.offs) off();
     this.offs = [];
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
     this.reachable.clear();
   }
@@ -126,7 +125,7 @@ export class CommandService {
     if (typeof input.requestedBy !== 'string' || input.requestedBy.length === 0)
       throw new FleetError('BAD_REQUEST', 'requestedBy is required');
 
-    const now = Date.now();
+    const now = this.clock.now();
     const command: Command = {
       id: randomUUID(),
       thingName,
@@ -196,7 +195,7 @@ export class CommandService {
     // The filter the device runtimes subscribe to; a device subscribing to something else is not known to take commands.
     if (!e.filters.includes(commandTopics.deviceFilter(e.clientId))) return;
     this.reachable.set(e.clientId, e.sessionId);
-    const now = Date.now();
+    const now = this.clock.now();
     for (const queued of this.repository.listByStatus('queued', e.clientId)) {
       if (queued.expiresAt <= now) {
         this.settleOverdue(queued.id);
@@ -241,7 +240,7 @@ export class CommandService {
     const done: Command = {
       ...command,
       status: answer.status,
-      completedAt: Date.now(),
+      completedAt: this.clock.now(),
       result: answer.status === 'succeeded' ? (answer.result ?? {}) : null,
       error: answer.status === 'failed' ? (answer.error ?? null) : null,
     };
@@ -285,9 +284,10 @@ export class CommandService {
 
   /** Waits for a queued command's expiry or a sent command's answer deadline. */
   private armDeadline(command: Command): void {
-    clearTimeout(this.timers.get(command.id));
-    const delay = Math.max(0, command.expiresAt - Date.now());
-    const timer = setTimeout(
+    this.clock.clearTimeout(this.timers.get(command.id));
+    const delay = Math.max(0, command.expiresAt - this.clock.now());
+    // A deadline longer than one timer can wait is re-armed when the timer fires.
+    const timer = this.clock.setTimeout(
       () => {
         this.timers.delete(command.id);
         if (delay > MAX_TIMER_MS) this.armDeadline(command);
@@ -295,7 +295,6 @@ export class CommandService {
       },
       Math.min(delay, MAX_TIMER_MS),
     );
-    timer.unref();
     this.timers.set(command.id, timer);
   }
 
@@ -308,7 +307,7 @@ export class CommandService {
       {
         ...command,
         status: expired ? 'expired' : 'timed-out',
-        completedAt: Date.now(),
+        completedAt: this.clock.now(),
         error: expired
           ? { code: 'COMMAND_EXPIRED', message: 'the device did not come back before the command expired' }
           : { code: 'COMMAND_TIMED_OUT', message: 'the device did not answer in time' },
@@ -327,7 +326,7 @@ export class CommandService {
       .then((changed) => {
         if (changed) {
           if (command.status !== 'sent') {
-            clearTimeout(this.timers.get(command.id));
+            this.clock.clearTimeout(this.timers.get(command.id));
             this.timers.delete(command.id);
           }
           this.announce(command);

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator } from '../../platform/schema-validator.ts';
@@ -62,8 +63,8 @@ export class TelemetryIngest {
   private writing = 0;
   /** Set while messages are withheld, so a full backlog is logged once per episode, not once per message. */
   private full = false;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private flushTimer: TimerHandle | undefined;
+  private sweepTimer: TimerHandle | undefined;
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, withheld: 0 };
   private readonly rejectedByCode: Partial<Record<DataRefusalCode, number>> = {};
@@ -79,6 +80,7 @@ export class TelemetryIngest {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: TelemetryIngestOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -89,19 +91,17 @@ export class TelemetryIngest {
     this.unsubscribe = this.broker.gatePublishes(dataTopics.prefix(), (topic, payload, ack, withhold) =>
       this.accept(topic, payload, ack, withhold),
     );
-    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
-    this.flushTimer.unref();
+    this.flushTimer = this.clock.setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.sweepRetention();
-    this.sweepTimer = setInterval(() => this.sweepRetention(), this.options.retentionSweepMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.clock.setInterval(() => this.sweepRetention(), this.options.retentionSweepMs);
   }
 
   stop(): void {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    clearInterval(this.flushTimer);
-    clearInterval(this.sweepTimer);
+    this.clock.clearInterval(this.flushTimer);
+    this.clock.clearInterval(this.sweepTimer);
     this.flush();
   }
 
@@ -173,7 +173,8 @@ export class TelemetryIngest {
           this.counters.duplicates += batch.length - stored;
           for (const ack of acks) ack();
           // Ingest lag: from receipt of the oldest message of the batch to its commit.
-          this.lastLagMs = Date.now() - (batch[0]?.receivedAt ?? Date.now());
+          const now = this.clock.now();
+          this.lastLagMs = now - (batch[0]?.receivedAt ?? now);
           this.onFlush?.(this.lastLagMs / 1000, batch.length);
         },
         (err: unknown) => {
@@ -222,7 +223,7 @@ export class TelemetryIngest {
       return;
     }
     const message = result.value;
-    const receivedAt = Date.now();
+    const receivedAt = this.clock.now();
     const refusal = timestampRefusal(message.ts, receivedAt, {
       maxAheadMs: this.options.maxTsAheadMs,
       maxAgeMs: this.options.maxTsAgeDays * 86_400_000,
@@ -331,7 +332,7 @@ export class TelemetryIngest {
 
   /** Deletes expired rows a slice at a time, yielding to the event loop between slices (the broker shares it). */
   private sweepRetention(): void {
-    const cutoff = Date.now() - this.options.retentionDays * 86_400_000;
+    const cutoff = this.clock.now() - this.options.retentionDays * 86_400_000;
     const slice = 5000;
     let total = 0;
     const step = () => {

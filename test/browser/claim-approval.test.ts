@@ -9,6 +9,7 @@ import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
 import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { signIn } from '../helpers/browser.ts';
 import { useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
@@ -65,7 +66,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
       claim: { certDir: claimDir, templateName: 'speaker-default', serialNumber: SERIAL, storeId: XUHUI },
     });
     // As devices/speaker/main.ts boots: provision by claim first, then run on the certificate it got.
-    const identity = await deviceIdentity(config, silentLogger(), { HardwareModel: config.hardwareModel });
+    const identity = await deviceIdentity(config, silentLogger(), systemClock, { HardwareModel: config.hardwareModel });
     assert.equal(identity.thingName, THING);
     const io = new VirtualBoardIO();
     io.setAnalogInput(0, (cellVoltageFromPercent(90) / 5) * 1023);
@@ -73,7 +74,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
     const runtime = new SpeakerRuntime(
       { ...config, thingName: identity.thingName },
       identity.credentials,
-      new VirtualAudioOutput(),
+      new VirtualAudioOutput(systemClock),
       silentLogger(),
       io,
     );

@@ -15,6 +15,7 @@ import { SPEAKER_PINS } from '../../devices/speaker/speaker-hardware.ts';
 import { LOCATE_TONE_ID, SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
 import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import type { Command } from '../../protocol/api/commands.ts';
 import type { CommandRequest, DiagnosticCheck } from '../../protocol/commands.ts';
@@ -112,7 +113,7 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     cart = cartOnVirtualBoard(fleet, dir.path, await registerDevice(fleet, 'cart-cmd1', 'cart'));
     speakerIo = new VirtualBoardIO();
     speakerIo.setAnalogInput(1, tmp36RawFromCelsius(30));
-    speakerAudio = new VirtualAudioOutput();
+    speakerAudio = new VirtualAudioOutput(systemClock);
     const spk = await registerDevice(fleet, 'spk-cmd1', 'speaker');
     speaker = new SpeakerRuntime(
       SpeakerConfigSchema.parse({

@@ -8,6 +8,7 @@ import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { type ProvisioningErrorResponse, provisioningTopics } from '../../protocol/topics.ts';
 import { eventually, mqttJsClient, startFleet, subscribeReturnCodes, tempDir } from '../helpers/fleet-harness.ts';
+import { FakeClock } from '../mocks/fake-clock.ts';
 
 const CREATE = provisioningTopics.createKeysAndCertificate('json');
 const CSR = provisioningTopics.createCertificateFromCsr('json');
@@ -139,11 +140,17 @@ describe('a device throttled while it provisions itself by claim retries with it
       reconnect: { minSeconds: 1, maxSeconds: 1 },
       claim: { certDir: claimDir, templateName: 'cart-default', serialNumber: 'SN-R1', timeoutMs: 5000 },
     });
-    const identity = await deviceIdentity(config, log);
+    // The device's backoff runs on its own clock: once the refusal is logged, a second (reconnect.minSeconds) on it
+    // sends the device asking again.
+    const deviceClock = new FakeClock(Date.now());
+    const retries = () => lines.filter((l) => l.msg === 'provisioning by claim failed; retrying');
+    const provisioned = deviceIdentity(config, log, deviceClock);
+    await eventually(() => retries().length === 1, 10_000, 'the throttled attempt');
+    assert.match(retries()[0]?.err ?? '', /Throttling/);
+    deviceClock.advance(1000);
+    const identity = await provisioned;
     assert.equal(identity.thingName, 'cart-SN-R1');
     assert.ok(fleet.services.registry.getThing('cart-SN-R1'));
-    const retries = lines.filter((l) => l.msg === 'provisioning by claim failed; retrying');
-    assert.equal(retries.length, 1, JSON.stringify(lines));
-    assert.match(retries[0]?.err ?? '', /Throttling/);
+    assert.equal(retries().length, 1, JSON.stringify(lines));
   });
 });

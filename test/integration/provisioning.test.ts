@@ -9,6 +9,7 @@ import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { certificateIdOf } from '../../fleet/pki/certificate-authority.ts';
 import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
 import { OwnershipTokens } from '../../fleet/provisioning/ownership-token.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { isFleetError } from '../../protocol/errors.ts';
 import { type ProvisioningErrorResponse, provisioningTopics } from '../../protocol/topics.ts';
@@ -119,7 +120,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
   it('a cart from a clean data dir gets its own certificate from a CSR, its thing in its store, and connects with it', async () => {
     const config = deviceConfig('cart-SN1001', { certDir: cartClaimDir, serialNumber: 'SN1001' });
     assert.equal(existsSync(config.certDir), false, 'clean device data dir');
-    const identity = await deviceIdentity(config, silentLogger(), { HardwareModel: 'SC-210' });
+    const identity = await deviceIdentity(config, silentLogger(), systemClock, { HardwareModel: 'SC-210' });
 
     assert.equal(identity.thingName, 'cart-SN1001');
     assert.equal(statSync(join(config.certDir, 'key.pem')).mode & 0o777, 0o600);
@@ -168,7 +169,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       await cart.stop();
     }
     // A second boot finds its own certificate and does not provision again.
-    const again = await deviceIdentity(config, silentLogger());
+    const again = await deviceIdentity(config, silentLogger(), systemClock);
     assert.equal(again.credentials.certificatePem, identity.credentials.certificatePem);
     assert.equal(fleet.services.registry.certificatesOf('cart-SN1001').length, 1);
   });
@@ -213,6 +214,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
         certDir,
       },
       silentLogger(),
+      systemClock,
     );
     const identity = await provisioner.provision();
     assert.equal(identity.thingName, 'cart-SN2003');
@@ -229,7 +231,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
         templateName: 'speaker-default',
       }),
     };
-    const identity = await deviceIdentity(config, silentLogger());
+    const identity = await deviceIdentity(config, silentLogger(), systemClock);
     assert.equal(identity.thingName, 'spk-SN3001');
     assert.equal(fleet.services.registry.getThing('spk-SN3001')?.provisioning, 'pending-approval');
     assert.deepEqual(
@@ -289,7 +291,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       serialNumber: 'SN3002',
       templateName: 'speaker-default',
     });
-    const identity = await deviceIdentity(config, silentLogger());
+    const identity = await deviceIdentity(config, silentLogger(), systemClock);
     assert.equal(fleet.services.registry.getThing(thingName)?.provisioning, 'pending-approval');
 
     const logLines: { level: number; msg: string }[] = [];
