@@ -7,7 +7,8 @@ import type { DeviceCredentials } from '../../devices/core/device-config.ts';
 import { type FleetConfig, type FleetConfigInput, FleetConfigSchema } from '../../fleet/config.ts';
 import { FleetServer } from '../../fleet/fleet-server.ts';
 import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
-import { silentLogger } from '../../platform/log.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { type Logger, silentLogger } from '../../platform/log.ts';
 
 /** A fresh temp directory, removed by `cleanup()`. */
 export function tempDir(prefix = 'cartfleet-test-'): { path: string; cleanup: () => void } {
@@ -28,8 +29,19 @@ export function testConfig(dataDir: string, overrides: FleetConfigInput = {}): F
   });
 }
 
-export async function startFleet(dataDir: string, overrides: FleetConfigInput = {}): Promise<FleetServer> {
-  const fleet = new FleetServer(testConfig(dataDir, overrides), silentLogger());
+export interface FleetTestOptions {
+  /** The fleet's clock (a `FakeClock` where the subject is time); the system clock when not given. */
+  clock?: Clock;
+  /** Silent when not given; `captureLogs()` (test/mocks/log-capture.ts) to assert what was logged. */
+  log?: Logger;
+}
+
+export async function startFleet(
+  dataDir: string,
+  overrides: FleetConfigInput = {},
+  options: FleetTestOptions = {},
+): Promise<FleetServer> {
+  const fleet = new FleetServer(testConfig(dataDir, overrides), options.log ?? silentLogger(), options.clock);
   await fleet.start();
   return fleet;
 }
