@@ -122,6 +122,7 @@ export class FleetServer {
       this.bus,
       { ...config.shadow, writeDeadlineMs: config.storage.writeDeadlineMs },
       log.child({ component: 'shadow' }),
+      clock,
     );
     const provisioning = new FleetProvisioningService(
       {
