@@ -119,6 +119,38 @@ export async function mqttJsClient(
   return client;
 }
 
+/** [MQTT-3.2.2.3] CONNACK return codes the tests meet. */
+export const CONNACK_ACCEPTED = 0;
+export const CONNACK_NOT_AUTHORIZED = 5;
+
+/** The CONNACK return code the broker answers this certificate and client id with (AWS's SDK hides it). */
+export async function connackCode(port: number, credentials: DeviceCredentials, clientId: string): Promise<number> {
+  const client = mqttJs.connect({
+    protocol: 'mqtts',
+    host: 'localhost',
+    port,
+    clientId,
+    cert: credentials.certificatePem,
+    key: credentials.privateKeyPem,
+    ca: credentials.caPem,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      client.once('connect', (connack) => resolve(connack.returnCode ?? CONNACK_ACCEPTED));
+      client.once('error', (err) => {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'number') resolve(code);
+        else reject(err);
+      });
+    });
+  } finally {
+    await client.endAsync(true);
+  }
+}
+
 /** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => T | Promise<T>,

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { connect as tlsConnect } from 'node:tls';
 import type { mqtt } from 'aws-iot-device-sdk-v2';
-import mqttJs from 'mqtt';
 import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateAuthority } from '../../fleet/pki/certificate-authority.ts';
 import { silentLogger } from '../../platform/log.ts';
 import {
+  CONNACK_ACCEPTED,
+  CONNACK_NOT_AUTHORIZED,
+  connackCode as connackCodeOf,
   eventually,
   mqttJsClient,
   registerDevice,
@@ -21,9 +23,6 @@ import {
 const SDK_CONNACK_REFUSED = /AWS_ERROR_MQTT_PROTOCOL_ERROR/;
 /** aws-crt's report of a connection the server closed during the TLS handshake. */
 const SDK_CLOSED_IN_HANDSHAKE = /AWS_IO_SOCKET_CLOSED/;
-/** [MQTT-3.2.2.3] CONNACK return codes. */
-const CONNACK_ACCEPTED = 0;
-const CONNACK_NOT_AUTHORIZED = 5;
 
 /** The SDK rejects with a string, not an Error: match its text. */
 function sdkError(pattern: RegExp) {
@@ -64,32 +63,8 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     return connection;
   }
 
-  /** The CONNACK return code the broker answers this certificate and client id with (the SDK hides it). */
-  async function connackCode(credentials: TestDevice, clientId: string): Promise<number> {
-    const client = mqttJs.connect({
-      protocol: 'mqtts',
-      host: 'localhost',
-      port: fleet.services.broker.tlsPort,
-      clientId,
-      cert: credentials.certificatePem,
-      key: credentials.privateKeyPem,
-      ca: credentials.caPem,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
-    try {
-      return await new Promise<number>((resolve, reject) => {
-        client.once('connect', (connack) => resolve(connack.returnCode ?? CONNACK_ACCEPTED));
-        client.once('error', (err) => {
-          const code = (err as { code?: unknown }).code;
-          if (typeof code === 'number') resolve(code);
-          else reject(err);
-        });
-      });
-    } finally {
-      await client.endAsync(true);
-    }
-  }
+  const connackCode = (credentials: TestDevice, clientId: string) =>
+    connackCodeOf(fleet.services.broker.tlsPort, credentials, clientId);
 
   /** How the TLS handshake with this certificate ends for a plain Node client: `authorized` or the error code. */
   async function handshake(certificatePem: string, privateKeyPem: string): Promise<string> {
