@@ -151,28 +151,7 @@ export async function connackCode(port: number, credentials: DeviceCredentials, 
   }
 }
 
-/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as Exclude<T, undefined | null | false | 0 | ''>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { eventually } from '../mocks/wait-for.ts';
 
 /** SUBACK return codes for `topics` (0-2 granted QoS, 128 refused), whether or not mqtt.js calls it an error. */
 export async function subscribeReturnCodes(client: mqttJs.MqttClient, topics: string[]): Promise<number[]> {
