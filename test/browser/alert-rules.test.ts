@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { DEFAULT_ALERT_RULES } from '../../fleet/alerts/alert-rules.ts';
+import { DEFAULT_ALERT_RULES } from '../../protocol/api/alert-rules.ts';
 import { signIn, text } from '../helpers/browser.ts';
 import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
 import { eventually } from '../helpers/fleet-harness.ts';
