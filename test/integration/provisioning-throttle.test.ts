@@ -104,14 +104,18 @@ describe('a device throttled while it provisions itself by claim retries with it
   this.timeout(30_000);
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
+  /** The fleet's and the device's: the bucket refills and the device's backoff runs out as the test moves it. */
+  let clock: FakeClock;
 
   before(async () => {
     dir = tempDir();
+    clock = new FakeClock(Date.now());
     // One certificate request per claim connection, and one more every second.
-    fleet = await startFleet(join(dir.path, 'fleet'), {
-      seedDemoData: true,
-      provisioning: { certificateRequests: { perConnection: { burst: 1, perMinute: 60 } } },
-    });
+    fleet = await startFleet(
+      join(dir.path, 'fleet'),
+      { seedDemoData: true, provisioning: { certificateRequests: { perConnection: { burst: 1, perMinute: 60 } } } },
+      { clock },
+    );
   });
 
   after(async () => {
@@ -140,14 +144,13 @@ describe('a device throttled while it provisions itself by claim retries with it
       reconnect: { minSeconds: 1, maxSeconds: 1 },
       claim: { certDir: claimDir, templateName: 'cart-default', serialNumber: 'SN-R1', timeoutMs: 5000 },
     });
-    // The device's backoff runs on its own clock: once the refusal is logged, a second (reconnect.minSeconds) on it
-    // sends the device asking again.
-    const deviceClock = new FakeClock(Date.now());
+    // Once the refusal is logged, a second on the shared clock (the device's reconnect.minSeconds, and the one request
+    // per second the bucket refills) sends the device asking again, and it gets through.
     const retries = () => lines.filter((l) => l.msg === 'provisioning by claim failed; retrying');
-    const provisioned = deviceIdentity(config, log, deviceClock);
+    const provisioned = deviceIdentity(config, log, clock);
     await eventually(() => retries().length === 1, 10_000, 'the throttled attempt');
     assert.match(retries()[0]?.err ?? '', /Throttling/);
-    deviceClock.advance(1000);
+    clock.advance(1000);
     const identity = await provisioned;
     assert.equal(identity.thingName, 'cart-SN-R1');
     assert.ok(fleet.services.registry.getThing('cart-SN-R1'));
