@@ -528,7 +528,7 @@ describe('provisioning by claim (AWS IoT fleet provisioning MQTT API)', function
       assert.match(expired.errorMessage, /expired/);
 
       // A current token the fleet signed but never issued for this certificate.
-      const unissued = tokens.issue(ownership.certificateId).token;
+      const unissued = tokens.issue(ownership.certificateId, Date.now()).token;
       const notIssued = rejection(
         await claim.ask(registerTopic, { certificateOwnershipToken: unissued, parameters: { SerialNumber: 'SN4003' } }),
       );
