@@ -165,6 +165,7 @@ export class TelemetryIngest {
       this.acks = [];
     }
     this.writing = batch.length;
+    let failed = false;
     this.writer
       .write('telemetry batch', () => this.repository.insertMany(batch))
       .then(
@@ -181,6 +182,7 @@ export class TelemetryIngest {
           // Not written and not acknowledged: kept, first in line, for the next flush (or, if the fleet stops
           // now, sent again by the devices, whose PUBACKs never came).
           this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
+          failed = true;
           this.pending = batch.concat(this.pending);
           this.acks = acks.concat(this.acks);
         },
@@ -191,7 +193,9 @@ export class TelemetryIngest {
           this.full = false;
           this.log.info({ withheld: this.counters.withheld }, 'telemetry backlog has room again');
         }
-        if (this.running && this.pending.length > 0) this.scheduleFlush();
+        // The writer waits out another connection's lock itself; a batch that failed for another reason (a full or
+        // failing disk) is tried again on the flush interval, not on every turn of the event loop.
+        if (this.running && this.pending.length > 0 && !failed) this.scheduleFlush();
       });
   }
 

@@ -227,7 +227,7 @@ describe('presence and device data (real broker)', function () {
     await eventually(() => fleet.services.telemetry.stats().stored === before.stored + 1, 3000, 'valid message stored');
     assert.equal(fleet.services.telemetry.stats().rejected, before.rejected + 4);
     assert.deepEqual(
-      logs.filter((l) => l.level === WARN && l.msg.startsWith('telemetry dropped:')).map((l) => [l.topic, l.code]),
+      logs.filter((l) => l.level === WARN && l.component === 'telemetry' && l.code).map((l) => [l.topic, l.code]),
       [
         ['dt/cartfleet/cart-p1/telemetry', 'PAYLOAD_INVALID_JSON'],
         ['dt/cartfleet/cart-p1/telemetry', 'PAYLOAD_SCHEMA'],
@@ -236,6 +236,11 @@ describe('presence and device data (real broker)', function () {
       ],
       'each drop is logged with its topic and reason code, in order',
     );
+    const after = fleet.services.telemetry.stats();
+    for (const code of ['PAYLOAD_INVALID_JSON', 'PAYLOAD_SCHEMA', 'PAYLOAD_TOO_LARGE', 'TOPIC_UNKNOWN'] as const) {
+      const counted = (after.rejectedByCode[code] ?? 0) - (before.rejectedByCode[code] ?? 0);
+      assert.equal(counted, 1, `counted as ${code}`);
+    }
     assert.match(
       logs.find((l) => l.code === 'PAYLOAD_SCHEMA')?.msg ?? '',
       /ts/,
