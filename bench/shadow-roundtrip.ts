@@ -12,20 +12,18 @@
  * SQLite read + write, three QoS 1 publishes: accepted, delta, documents). Echo and update alternate, in alternating
  * order, so both see the same conditions.
  *
- * Three scenarios, because TCP (Nagle + delayed ACK) dominates these round trips on loopback:
+ * Two scenarios, because TCP (Nagle + delayed ACK) dominates these round trips on loopback:
  * 1. `back-to-back` — the fleet as shipped, each request sent as soon as the previous answer arrived (the
  *    issue's N sequential updates).
  * 2. `idle` — the fleet as shipped, the device idle 45 ms before each request (longer than Linux's 40 ms delayed
- *    ACK), as a device that updates now and then is.
- * 3. `idle+nodelay` — as 2, but the bench sets TCP_NODELAY on the broker's accepted sockets (the fleet does not):
- *    what is left is processing, so this row isolates the shadow service's own cost.
+ *    ACK), as a device that updates now and then is. The broker sets TCP_NODELAY on every socket, so what is left
+ *    is processing. (A third scenario, the bench setting TCP_NODELAY itself, measured the same once the broker did.)
  */
-import type { Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { TLSSocket } from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { iot, iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { FleetServer } from '../fleet/fleet-server.ts';
+import { commandTopics, parseCommandTopic } from '../protocol/topics.ts';
 import {
   type BenchOptions,
   fmt,
@@ -55,7 +53,7 @@ export function shadowParameters(options: BenchOptions): ShadowParameters {
     : { updates: 1000, idleUpdates: 300, idleMs: 45, warmup: 20, requestTimeoutMs: 5_000 };
 }
 
-export type ShadowScenario = 'back-to-back' | 'idle' | 'idle+nodelay';
+export type ShadowScenario = 'back-to-back' | 'idle';
 
 export interface ScenarioResult {
   scenario: ShadowScenario;
@@ -75,6 +73,8 @@ export interface ShadowReport {
 const log = (message: string) => process.stderr.write(`[shadow] ${message}\n`);
 
 const THING = 'bench-shadow-cart';
+/** The echo baseline's command name (not a device command: only the bench's in-process handler answers it). */
+const PING = 'ping';
 
 export async function run(options: BenchOptions = { quick: false }): Promise<ShadowReport> {
   const parameters = shadowParameters(options);
@@ -96,29 +96,15 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Sha
     };
 
     // The echo service for the baseline: in-process, below the policy layer, like the shadow service.
-    broker.onMessage('cmd/cartfleet/+/ping/res', (topic, payload) => {
-      const thing = topic.split('/')[2];
-      broker.publish(`cmd/cartfleet/${thing}/ping`, payload, 1).catch(() => {});
+    broker.onMessage(commandTopics.responseFilter(PING), (topic, payload) => {
+      const thing = parseCommandTopic(topic)?.thingName;
+      if (thing) broker.publish(commandTopics.request(thing, PING), payload, 1).catch(() => {});
     });
 
     const scenarios: ScenarioResult[] = [];
     device = await Device.connect(broker.tlsPort, credentials, parameters.requestTimeoutMs);
     scenarios.push(await measure(device, 'back-to-back', parameters.updates, parameters.warmup, 0));
     scenarios.push(await measure(device, 'idle', parameters.idleUpdates, parameters.warmup, parameters.idleMs));
-    await device.close();
-    device = undefined;
-
-    // Bench-side experiment, not fleet behaviour: TCP_NODELAY on the broker's sockets accepted from now on.
-    const tlsServer = (broker as unknown as { tlsServer?: Server }).tlsServer;
-    if (tlsServer) {
-      tlsServer.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
-      device = await Device.connect(broker.tlsPort, credentials, parameters.requestTimeoutMs);
-      scenarios.push(
-        await measure(device, 'idle+nodelay', parameters.idleUpdates, parameters.warmup, parameters.idleMs),
-      );
-    } else {
-      log('could not reach the broker TLS server to set TCP_NODELAY; skipping idle+nodelay');
-    }
 
     const report: ShadowReport = {
       parameters,
@@ -229,7 +215,7 @@ class Device {
       this.settle(response?.clientToken, new Error(`update rejected: ${response?.code} ${response?.message}`));
     });
     const decoder = new TextDecoder();
-    await this.connection.subscribe(`cmd/cartfleet/${THING}/ping`, qos, (_topic, payload) => {
+    await this.connection.subscribe(commandTopics.request(THING, PING), qos, (_topic, payload) => {
       const at = performance.now();
       try {
         this.settle((JSON.parse(decoder.decode(payload)) as { clientToken?: string }).clientToken, at);
@@ -241,7 +227,11 @@ class Device {
 
   echo(i: number, token: string): Promise<number> {
     return this.roundTrip(token, () =>
-      this.connection.publish(`cmd/cartfleet/${THING}/ping/res`, JSON.stringify(body(i, token)), mqtt.QoS.AtLeastOnce),
+      this.connection.publish(
+        commandTopics.response(THING, PING),
+        JSON.stringify(body(i, token)),
+        mqtt.QoS.AtLeastOnce,
+      ),
     );
   }
 
@@ -284,7 +274,6 @@ function body(i: number, token: string) {
 const SCENARIO_LABEL: Record<ShadowScenario, string> = {
   'back-to-back': 'back-to-back (fleet as shipped)',
   idle: 'idle 45 ms before each request (fleet as shipped)',
-  'idle+nodelay': 'idle 45 ms + TCP_NODELAY on broker sockets (bench-side experiment)',
 };
 
 export function renderShadow(report: ShadowReport): string {

@@ -27,7 +27,9 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Aedes, type AedesPublishPacket } from 'aedes';
+import { mqemitterBacklog } from '../fleet/broker/mqemitter-backlog.ts';
 import type { FleetServer } from '../fleet/fleet-server.ts';
+import { dataTopics } from '../protocol/topics.ts';
 import {
   type BenchOptions,
   fmt,
@@ -270,9 +272,8 @@ type Connected = Extract<FromWorker, { type: 'connected' }>;
  * aedes hands every message to subscribers through mqemitter, which runs at most 100 deliveries at a time and queues
  * the rest in an array. Sampling its length (read-only) shows whether deliveries keep up with what was accepted.
  */
-function sampleQueue(aedes: unknown): { stop: () => number } {
-  const mq = (aedes as { mq?: { length?: unknown } } | undefined)?.mq;
-  const read = () => (typeof mq?.length === 'number' ? mq.length : Number.NaN); // NaN: not reachable
+function sampleQueue(backlog: () => number | undefined): { stop: () => number } {
+  const read = () => backlog() ?? Number.NaN; // NaN: not reachable
   let max = read();
   const timer = setInterval(() => {
     max = Math.max(max, read());
@@ -394,7 +395,7 @@ async function rawRun(
         caPem: pki.caPem,
         device: devices[0] as DeviceCert, // the bare broker checks no identity; any fleet-CA certificate will do
         clientId: 'bench-subscriber',
-        filter: 'dt/cartfleet/#',
+        filter: dataTopics.filter(),
       });
       const ready = (await nextMessage<FromWorker>(
         subscriber,
@@ -404,7 +405,7 @@ async function rawRun(
       )) as Connected;
       if (ready.ok !== 1) throw new Error(`subscriber did not connect: ${ready.firstError}`);
     } else {
-      await new Promise<void>((resolve) => aedes.subscribe('dt/cartfleet/#', onMessage, () => resolve()));
+      await new Promise<void>((resolve) => aedes.subscribe(dataTopics.filter(), onMessage, () => resolve()));
     }
     const pub = await connectPublishers(port, devices, pki, p);
     publishers = pub.worker;
@@ -424,7 +425,7 @@ async function rawRun(
     const delivered0 = delivered;
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = threadCpuMs();
-    const queue = sampleQueue(aedes);
+    const queue = sampleQueue(() => mqemitterBacklog(aedes));
     const stopProfile = await startPhaseProfile(`${config}-${rep}`);
     const published = await publishPhase(publishers, `m${rep}`, p.messagesPerClient, p);
     let counted: number;
@@ -491,7 +492,8 @@ async function fleetRun(
   try {
     fleet = await startBenchFleet(dir.path);
     const telemetry = fleet.services.telemetry;
-    const pub = await connectPublishers(fleet.services.broker.tlsPort, devices, pki, p);
+    const broker = fleet.services.broker;
+    const pub = await connectPublishers(broker.tlsPort, devices, pki, p);
     publishers = pub.worker;
     const connected = pub.connected.ok;
     if (pub.connected.failed > 0)
@@ -506,8 +508,7 @@ async function fleetRun(
     const offered = connected * p.messagesPerClient;
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = threadCpuMs();
-    // DeviceBroker keeps its aedes instance private; the bench only reads the queue length.
-    const queue = sampleQueue((fleet.services.broker as unknown as { aedes?: unknown }).aedes);
+    const queue = sampleQueue(() => broker.deliveryBacklog());
     const stopProfile = await startPhaseProfile(`fleet-${rep}`);
     const published = await publishPhase(publishers, `m${rep}`, p.messagesPerClient, p);
     // aedes writes a QoS 1 PUBACK *before* it hands the message to subscribers (through mqemitter's queue), so the

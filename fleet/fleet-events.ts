@@ -46,8 +46,40 @@ export interface FleetEvents {
   /** Certificates, policies or attachments changed (here or in another process): live connections are re-decided. */
   'identity.changed': { generation: number };
   'thing.registered': { thingName: string };
-  /** A client's subscriptions took effect: `filters` granted by SUBSCRIBE, or restored with its persistent session. */
-  'broker.subscribed': { clientId: string; sessionId: string; filters: string[] };
+  /**
+   * A client's subscriptions took effect: `filters` granted by a SUBSCRIBE (`via: 'subscribe'`, refused filters left
+   * out), or restored with its persistent session at CONNECT (`via: 'session'`).
+   */
+  'broker.subscribed': {
+    clientId: string;
+    sessionId: string;
+    certificateId: string | null;
+    filters: string[];
+    via: 'subscribe' | 'session';
+    at: number;
+  };
+  /** A client's UNSUBSCRIBE ended subscriptions: `filters` are those that were in effect. */
+  'broker.unsubscribed': {
+    clientId: string;
+    sessionId: string;
+    certificateId: string | null;
+    filters: string[];
+    at: number;
+  };
+  /**
+   * A client's PUBLISH was refused and its connection is being closed (`reason` is AWS's disconnectReason: AUTH_ERROR
+   * for a policy or reserved topic, CLIENT_ERROR for an oversized payload; `cause` says which rule).
+   */
+  'broker.publishRefused': {
+    clientId: string;
+    sessionId: string;
+    certificateId: string | null;
+    topic: string;
+    qos: number;
+    reason: string;
+    cause: string;
+    at: number;
+  };
   /** A remote command was created or changed status (queued, sent, succeeded, failed, timed-out, expired). */
   'command.updated': { command: Command };
   /** A device provisioned itself by claim (RegisterThing accepted); `pendingApproval`: it may only connect for now. */

@@ -20,6 +20,8 @@ import { LiveGateway } from './live/live-gateway.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
+import { LifecycleEventPublisher } from './presence/lifecycle-event-publisher.ts';
+import { LifecycleVersionRepository } from './presence/lifecycle-version-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
 import { PresenceService } from './presence/presence-service.ts';
 import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
@@ -97,15 +99,14 @@ export class FleetServer {
       this.bus,
       log.child({ component: 'broker' }),
     );
-    const presence = new PresenceService(
-      new PresenceRepository(db),
+    const lifecycle = new LifecycleEventPublisher(
+      new LifecycleVersionRepository(db),
       writer,
       broker,
       this.bus,
-      config.presence,
-      log.child({ component: 'presence' }),
-      clock,
+      log.child({ component: 'lifecycle' }),
     );
+    const presence = new PresenceService(new PresenceRepository(db), writer, this.bus, config.presence, clock);
     const telemetry = new TelemetryIngest(
       new TelemetryRepository(db),
       writer,
@@ -223,6 +224,7 @@ export class FleetServer {
       stores,
       registry,
       broker,
+      lifecycle,
       presence,
       telemetry,
       shadows,
@@ -240,6 +242,7 @@ export class FleetServer {
     registry.start();
     // After registry.start() (the DeviceDefault policy the default templates use); before the broker listens.
     provisioning.start();
+    lifecycle.start();
     presence.start();
     telemetry.start();
     telemetry.warmLatest(registry.listThings().map((t) => t.thingName));
@@ -282,6 +285,7 @@ export class FleetServer {
     services.provisioning.stop();
     services.telemetry.stop();
     services.presence.stop();
+    services.lifecycle.stop();
     services.registry.stop();
     // Last: every service above may still have written through it while stopping.
     services.writer.stop();
@@ -303,6 +307,7 @@ export interface FleetServices {
   stores: StoreRepository;
   registry: DeviceRegistry;
   broker: DeviceBroker;
+  lifecycle: LifecycleEventPublisher;
   presence: PresenceService;
   telemetry: TelemetryIngest;
   alerts: AlertEngine;

@@ -53,6 +53,12 @@ export const ShadowErrors = {
   invalidClientToken: { code: 400, message: 'Invalid clientToken' },
   tooDeep: { code: 400, message: `JSON contains too many levels of nesting; maximum is ${SHADOW_MAX_DEPTH}` },
   invalidStateNode: { code: 400, message: 'State contains an invalid node' },
+  /**
+   * Not in AWS's list of shadow error messages, which has none for a name that breaks the naming rules; AWS's HTTP
+   * shadow API answers such a name with 400 (InvalidRequestException), so the MQTT answer is a 400 too.
+   */
+  invalidThingName: { code: 400, message: 'Invalid thing name' },
+  invalidShadowName: { code: 400, message: 'Invalid shadow name' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
   /** The classic shadow names the thing; a named shadow names only the shadow (AWS's tutorial output). */

@@ -8,8 +8,10 @@
  *   can scope it with `${iot:Connection.Thing.ThingName}`.
  */
 
+import { isProvisioningRequestTopic } from './provisioning.ts';
 import { THING_NAME_PATTERN } from './thing-names.ts';
 
+export * from './lifecycle-events.ts';
 export * from './provisioning.ts';
 export * from './thing-names.ts';
 
@@ -93,19 +95,60 @@ export function parseShadowTopic(topic: string): ShadowTopic | undefined {
   };
 }
 
+/** A shadow request whose thing or shadow name breaks AWS's naming rules, e.g. `$aws/things/a.b/shadow/get`. */
+export interface MalformedShadowRequest {
+  /** The names as they stand in the topic (each one topic level; the broker refuses `+` and `#` in a PUBLISH). */
+  thingName: string;
+  shadowName: string | undefined;
+  operation: ShadowOperation;
+  invalid: 'thing name' | 'shadow name';
+}
+
+/**
+ * Recognises a request to the shadow service (`.../get`, `.../update`, `.../delete`, classic or named) whose names
+ * cannot be a shadow's, so that it is refused as a bad request, not as a publish to a reserved topic. `undefined`
+ * for a well-formed request and for anything that is not shaped like a request.
+ */
+export function parseMalformedShadowRequest(topic: string): MalformedShadowRequest | undefined {
+  if (!topic.startsWith('$aws/things/')) return undefined;
+  const parts = topic.split('/');
+  if (parts[3] !== 'shadow') return undefined;
+  const named = parts[4] === 'name';
+  const operation = named ? parts[6] : parts[4];
+  if (parts.length !== (named ? 7 : 5) || operation === undefined || !OPERATIONS.has(operation)) return undefined;
+  const thingName = parts[2] ?? '';
+  const shadowName = named ? (parts[5] ?? '') : undefined;
+  const base = { thingName, shadowName, operation: operation as ShadowOperation };
+  if (!THING_NAME_PATTERN.test(thingName)) return { ...base, invalid: 'thing name' };
+  if (shadowName !== undefined && !SHADOW_NAME_PATTERN.test(shadowName)) return { ...base, invalid: 'shadow name' };
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
-// Lifecycle events (AWS IoT Core `$aws/events/presence/...`)
+// Reserved topics
 
-export type PresenceEventType = 'connected' | 'disconnected' | 'connect_failed';
+/**
+ * Topics no client may publish to, whatever its policy says: every `$` topic but the requests of a service that
+ * answers them (shadow requests, fleet provisioning requests). So no client can forge a lifecycle event, a `$SYS`
+ * message or a shadow response (`accepted`, `rejected`, `delta`, `documents`). AWS: "Any attempts to publish or
+ * subscribe to topics beginning with $ [other than the reserved topics it lists] result in a terminated connection".
+ * A shadow request with a malformed thing or shadow name is a request, not a reserved topic: the shadow service
+ * refuses it with a 400 (see parseMalformedShadowRequest).
+ */
+export function isReservedTopic(topic: string): boolean {
+  if (!topic.startsWith('$')) return false;
+  if (isProvisioningRequestTopic(topic)) return false;
+  const shadow = parseShadowTopic(topic);
+  if (shadow) return shadow.response !== undefined;
+  return parseMalformedShadowRequest(topic) === undefined;
+}
 
-export const presenceTopics = {
-  event(eventType: PresenceEventType, clientId: string): string {
-    return `$aws/events/presence/${eventType}/${clientId}`;
-  },
-  filter(): string {
-    return '$aws/events/presence/+/+';
-  },
-};
+// ---------------------------------------------------------------------------------------------------------------
+// Jobs (no jobs service yet: the default device policy already names the topics)
+
+function jobsPrefix(thingName: string): string {
+  return `$aws/things/${thingName}/jobs`;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Device data: `dt/cartfleet/{thing}/{stream}`
@@ -162,9 +205,9 @@ export const commandTopics = {
   deviceFilter(thingName: string): string {
     return `cmd/${APP}/${thingName}/+`;
   },
-  /** What the fleet subscribes to for every device's answers. */
-  responseFilter(): string {
-    return `cmd/${APP}/+/+/res`;
+  /** What the fleet subscribes to for every device's answers (to one command, or to all). */
+  responseFilter(command = '+'): string {
+    return `cmd/${APP}/+/${command}/res`;
   },
 };
 
@@ -184,4 +227,21 @@ export function parseCommandTopic(topic: string): CommandTopic | undefined {
   if (!THING_NAME_PATTERN.test(thingName) || !/^[a-z][a-z0-9-]{0,63}$/.test(command)) return undefined;
   if (parts.length === 5 && parts[4] !== 'res') return undefined;
   return { thingName, command, response: parts.length === 5 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy resources
+
+/**
+ * A device's own topics as AWS IoT policy resources (topic names and filters without the ARN prefix; `*` is the
+ * policy wildcard and matches across `/`). `thingName` is usually the variable `${iot:Connection.Thing.ThingName}`.
+ */
+export function deviceTopicResources(thingName: string): { publish: string[]; subscribe: string[]; receive: string[] } {
+  const own = [`${shadowPrefix(thingName)}/*`, `${jobsPrefix(thingName)}/*`];
+  const commands = `cmd/${APP}/${thingName}/*`;
+  return {
+    publish: [...own, `dt/${APP}/${thingName}/*`, `${commands}/res`],
+    subscribe: [...own, commands],
+    receive: [...own, commands],
+  };
 }

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
+import { dataTopics } from '../../protocol/topics.ts';
 
 export type SendPlan =
   | { kind: 'steady'; count: number; ratePerSecond: number }
@@ -221,7 +222,7 @@ async function runDevice(
     send({ type: 'device-ready', ok: false, error: (err as Error).message });
     return;
   }
-  const topic = `dt/cartfleet/${d.thingName}/telemetry`;
+  const topic = dataTopics.publish(d.thingName, 'telemetry');
   port.on('message', async (m: ToLiveWorker) => {
     if (m.type === 'close') {
       client.end(true);

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
+import { dataTopics } from '../../protocol/topics.ts';
 import { cpuSince, threadCpuMs } from '../lib/thread-cpu.ts';
 
 export interface DeviceCert {
@@ -129,7 +130,7 @@ async function runPublishers(config: Extract<LoadWorkerData, { role: 'publishers
   };
   await Promise.all(Array.from({ length: Math.max(1, config.connectConcurrency) }, lane));
   const live = clients.filter((c): c is mqtt.MqttClient => c !== undefined);
-  const topics = config.devices.map((d) => `dt/cartfleet/${d.thingName}/telemetry`);
+  const topics = config.devices.map((d) => dataTopics.publish(d.thingName, 'telemetry'));
   send({ type: 'connected', ok, failed, ms: nowMs() - started, firstError });
 
   port?.on('message', (m: ToWorker) => {

@@ -56,6 +56,8 @@ export const DeviceConfigSchema = z.strictObject({
       maxMessages: z.number().int().min(100).default(100_000),
       batchSize: z.number().int().min(1).max(1000).default(50),
       ackTimeoutMs: z.number().int().min(100).default(10_000),
+      /** A message is given up after this many sends that each ended with the connection closing (outbox.ts). */
+      maxAttempts: z.number().int().min(1).default(5),
     })
     .prefault({}),
   board: z

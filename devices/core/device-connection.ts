@@ -113,6 +113,18 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.connection = undefined;
   }
 
+  /**
+   * Replaces the SDK connection with a new one (same options and routes). AWS's SDK keeps every unacknowledged QoS 1
+   * PUBLISH of a persistent session and sends it again after each reconnect, with no way to cancel one: a message the
+   * fleet refuses would close the connection after every reconnect, forever. A new connection drops them all (the
+   * outbox still has its own copies of what it wants delivered).
+   */
+  async renew(): Promise<void> {
+    if (!this.running) return;
+    await this.stop();
+    this.start();
+  }
+
   async publish(topic: string, payload: string, qos: mqtt.QoS = mqtt.QoS.AtLeastOnce): Promise<void> {
     await this.mqttConnection.publish(topic, payload, qos);
   }

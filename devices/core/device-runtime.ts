@@ -98,6 +98,7 @@ export class DeviceRuntime {
       clock,
     );
     this.outbox = new Outbox(config.dataDir, this.connection, config.outbox, log.child({ part: 'outbox' }), clock);
+    this.outbox.onUndeliverable(() => this.renewConnection());
     this.telemetry = new TelemetryPublisher(config.thingName, this.outbox);
     this.shadow = new ShadowSync(this.connection, config.thingName, log.child({ part: 'shadow' }));
     this.health = new HealthMonitor(
@@ -150,6 +151,20 @@ export class DeviceRuntime {
     this.connection.on('online', this.announceOnline);
     this.commands.start();
     this.connection.start();
+  }
+
+  /**
+   * After the outbox gave a message up: a new SDK connection, so the SDK's own copy of it is not sent again (see
+   * DeviceConnection.renew). The shadow client belongs to the old connection, so the shadow subscribes again, and
+   * the outbox waits for that result, as after any new session.
+   */
+  private renewConnection(): void {
+    this.log.warn('renewing the MQTT connection to drop an undeliverable message');
+    this.shadow.stop();
+    this.shadowStarted = false;
+    this.sessionEpoch++;
+    this.subscriptionsGranted = false;
+    this.connection.renew().catch((err: Error) => this.log.error({ err: err.message }, 'connection not renewed'));
   }
 
   /** Subscribes the shadow; its first result decides whether the outbox may send on this session. */

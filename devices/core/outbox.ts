@@ -7,20 +7,33 @@ import { openSqlite, type SqliteDatabase } from '../../platform/sqlite.ts';
 export interface OutboxTransport {
   readonly online: boolean;
   publish(topic: string, payload: string): Promise<void>;
-  on(event: 'online', listener: () => void): unknown;
-  off(event: 'online', listener: () => void): unknown;
+  on(event: 'online' | 'offline', listener: () => void): unknown;
+  off(event: 'online' | 'offline', listener: () => void): unknown;
 }
 
 export interface OutboxOptions {
   maxMessages: number;
   batchSize: number;
   ackTimeoutMs: number;
+  /**
+   * A message is given up (deleted, logged, counted as undeliverable) once this many of its sends ended with the
+   * connection closing while it was unacknowledged: the fleet closes a connection that publishes where its policy
+   * does not allow, so such a message would otherwise be sent, and the connection closed, forever.
+   */
+  maxAttempts: number;
+}
+
+/** A message the outbox gave up on (see `OutboxOptions.maxAttempts`). */
+export interface UndeliverableMessage {
+  topic: string;
+  attempts: number;
 }
 
 interface Row {
   id: number;
   topic: string;
   payload: string;
+  attempts: number;
 }
 
 /**
@@ -36,6 +49,11 @@ const MIGRATIONS = [
     sql: `CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
             created_at INTEGER NOT NULL)`,
   },
+  {
+    version: 2,
+    name: 'sends of a message that ended with the connection closing',
+    sql: 'ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0',
+  },
 ];
 
 /**
@@ -49,6 +67,12 @@ const MIGRATIONS = [
  * disk, and `release()` sends them, in order. The device runtime holds it from each (re)connect until the fleet has
  * shown it lets the device act (a subscription granted), so that a thing pending approval never publishes (a refused
  * PUBLISH closes the connection).
+ *
+ * A message the fleet refuses (its policy does not allow the topic) closes the connection each time it is sent. Each
+ * send of a message that ends with the connection closing is counted on its row; a message with such a count is
+ * sent alone, so that only the message that closes the connection is blamed, and after `maxAttempts` it is given up
+ * and reported to `onUndeliverable` listeners. An acknowledgement that arrives after its send timed out still
+ * counts: the message is delivered.
  */
 export class Outbox {
   private db: SqliteDatabase | undefined;
@@ -60,7 +84,13 @@ export class Outbox {
   private held = false;
   private retryTimer: TimerHandle | undefined;
   private readonly kick = () => this.drain();
-  private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0 };
+  /** Times the transport went offline; a send during which this moved ended with the connection closing. */
+  private connectionDrops = 0;
+  private readonly countDrop = () => {
+    this.connectionDrops++;
+  };
+  private readonly undeliverableListeners: ((message: UndeliverableMessage) => void)[] = [];
+  private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0, undeliverable: 0 };
 
   constructor(
     private readonly dataDir: string,
@@ -74,6 +104,7 @@ export class Outbox {
     this.db = openSqlite(join(this.dataDir, 'outbox.sqlite'), MIGRATIONS, this.log);
     this.running = true;
     this.transport.on('online', this.kick);
+    this.transport.on('offline', this.countDrop);
     this.drain();
   }
 
@@ -82,6 +113,7 @@ export class Outbox {
     this.running = false;
     this.clock.clearTimeout(this.retryTimer);
     this.transport.off('online', this.kick);
+    this.transport.off('offline', this.countDrop);
     // A publish in flight ends with its acknowledgement or its ackTimeoutMs; its row stays until it is acknowledged.
     await this.draining;
     this.clock.clearTimeout(this.retryTimer);
@@ -100,6 +132,11 @@ export class Outbox {
     if (!this.held) return;
     this.held = false;
     this.drain();
+  }
+
+  /** Calls `listener` with every message given up as undeliverable. */
+  onUndeliverable(listener: (message: UndeliverableMessage) => void): void {
+    this.undeliverableListeners.push(listener);
   }
 
   /** True between hold() and release(). */
@@ -127,7 +164,14 @@ export class Outbox {
     return (this.requireDb().prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
   }
 
-  stats(): { enqueued: number; sent: number; dropped: number; failedAttempts: number; queued: number } {
+  stats(): {
+    enqueued: number;
+    sent: number;
+    dropped: number;
+    failedAttempts: number;
+    undeliverable: number;
+    queued: number;
+  } {
     return { ...this.counters, queued: this.db ? this.size() : 0 };
   }
 
@@ -148,25 +192,16 @@ export class Outbox {
 
   private async drainLoop(): Promise<void> {
     while (this.running && !this.held && this.transport.online && this.db) {
-      const rows = this.db
-        .prepare('SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?')
-        .all(this.options.batchSize) as Row[];
+      const rows = this.nextRows(this.db);
       if (rows.length === 0) return;
+      const drops = this.connectionDrops;
       const results = await Promise.allSettled(
-        rows.map((row) =>
-          withTimeout(this.transport.publish(row.topic, row.payload), this.options.ackTimeoutMs, this.clock),
-        ),
+        rows.map((row) => withTimeout(this.send(row), this.options.ackTimeoutMs, this.clock)),
       );
-      const acked = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
-      if (acked.length > 0 && this.db) {
-        const remove = this.db.prepare('DELETE FROM outbox WHERE id = ?');
-        this.db.transaction(() => {
-          for (const id of acked) remove.run(id);
-        })();
-        this.counters.sent += acked.length;
-      }
-      if (acked.length < rows.length) {
-        this.counters.failedAttempts += rows.length - acked.length;
+      const failed = rows.filter((_, i) => results[i]?.status !== 'fulfilled');
+      if (failed.length > 0) {
+        this.counters.failedAttempts += failed.length;
+        if (this.connectionDrops > drops) this.countAttempts(failed);
         // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
         if (this.running) {
           this.clock.clearTimeout(this.retryTimer);
@@ -174,6 +209,42 @@ export class Outbox {
         }
         return;
       }
+    }
+  }
+
+  /** The oldest message alone when an earlier send of it ended with the connection closing, else a batch of fresh ones. */
+  private nextRows(db: SqliteDatabase): Row[] {
+    const rows = db
+      .prepare('SELECT id, topic, payload, attempts FROM outbox ORDER BY id LIMIT ?')
+      .all(this.options.batchSize) as Row[];
+    if (rows[0] && rows[0].attempts > 0) return [rows[0]];
+    const suspect = rows.findIndex((row) => row.attempts > 0);
+    return suspect < 0 ? rows : rows.slice(0, suspect);
+  }
+
+  /** Publishes a row; its acknowledgement deletes it whenever it comes, also after the send timed out. */
+  private async send(row: Row): Promise<void> {
+    await this.transport.publish(row.topic, row.payload);
+    const deleted = this.db?.prepare('DELETE FROM outbox WHERE id = ?').run(row.id);
+    if (deleted && deleted.changes > 0) this.counters.sent++;
+  }
+
+  /** One more send ended with the connection closing for each of `rows`; gives up those at `maxAttempts`. */
+  private countAttempts(rows: Row[]): void {
+    const db = this.requireDb();
+    for (const row of rows) {
+      const attempts = row.attempts + 1;
+      if (attempts < this.options.maxAttempts) {
+        db.prepare('UPDATE outbox SET attempts = ? WHERE id = ?').run(attempts, row.id);
+        continue;
+      }
+      if (db.prepare('DELETE FROM outbox WHERE id = ?').run(row.id).changes === 0) continue;
+      this.counters.undeliverable++;
+      this.log.error(
+        { topic: row.topic, attempts },
+        'outbox: message given up as undeliverable (each send ended with the connection closing)',
+      );
+      for (const listener of this.undeliverableListeners) listener({ topic: row.topic, attempts });
     }
   }
 

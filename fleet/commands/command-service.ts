@@ -14,7 +14,7 @@ import {
   MAX_QUEUE_SECONDS,
 } from '../../protocol/commands.ts';
 import { type ErrorCode, FleetError } from '../../protocol/errors.ts';
-import { commandTopics, parseCommandTopic } from '../../protocol/topics.ts';
+import { commandTopics, mqttTopicMatches, parseCommandTopic } from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { Thing } from '../registry/registry-types.ts';
@@ -50,8 +50,10 @@ export interface CommandStats {
  * Remote commands: sends a command to a device over MQTT with a correlation id and a deadline, stores it and its
  * answer, and announces every status change on the bus (`command.updated`).
  *
- * - A device is reachable once its live connection has subscribed to its command topic (`broker.subscribed`, which
- *   also covers a restored persistent session): publishing at CONNECT would precede the device's SUBSCRIBE and be lost.
+ * - A device is reachable for a command once its live connection has a subscription whose filter matches the
+ *   command's topic (`cmd/cartfleet/{thing}/+`, `.../#`, the command's own topic; granted by SUBSCRIBE or restored
+ *   with a persistent session, both announced as `broker.subscribed`): publishing at CONNECT would precede the
+ *   device's SUBSCRIBE and be lost.
  * - Offline: refused with `DEVICE_OFFLINE`, or `queued` until the device subscribes (then `sent`) or until
  *   `queueForSeconds` pass (`expired`).
  * - Sent: `succeeded`/`failed` from the device's answer, or `timed-out` after `commands.timeoutMs`. The deadline also
@@ -66,8 +68,6 @@ export interface CommandStats {
 export class CommandService {
   private offs: (() => void)[] = [];
   private readonly timers = new Map<string, TimerHandle>();
-  /** thing name → the session id of its live connection that subscribed to its commands. */
-  private readonly reachable = new Map<string, string>();
   private readonly responseValidator = new SchemaValidator<CommandResponse>(CommandResponseJsonSchema);
   private readonly paramsValidators = schemaValidators<CommandName>(CommandParamsJsonSchemas);
   private readonly counters: CommandStats = { sent: 0, answered: 0, answersDropped: {} };
@@ -86,9 +86,6 @@ export class CommandService {
   start(): void {
     this.offs = [
       this.bus.on('broker.subscribed', (e) => this.onSubscribed(e)),
-      this.bus.on('broker.clientDisconnected', (e) => {
-        if (this.reachable.get(e.clientId) === e.sessionId) this.reachable.delete(e.clientId);
-      }),
       this.broker.onMessage(commandTopics.responseFilter(), (topic, payload) => this.onAnswer(topic, payload)),
     ];
     // What was pending when the fleet stopped: settle what is overdue, wait out the rest.
@@ -106,7 +103,6 @@ export class CommandService {
     this.offs = [];
     for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
-    this.reachable.clear();
   }
 
   /**
@@ -141,7 +137,7 @@ export class CommandService {
       result: null,
       error: null,
     };
-    if (this.reachable.has(thingName)) {
+    if (this.broker.isSubscribed(thingName, commandTopics.request(thingName, name))) {
       const sent = this.asSent(command, now);
       this.repository.insert(sent);
       this.announce(sent);
@@ -192,11 +188,11 @@ export class CommandService {
   }
 
   private onSubscribed(e: FleetEvents['broker.subscribed']): void {
-    // The filter the device runtimes subscribe to; a device subscribing to something else is not known to take commands.
-    if (!e.filters.includes(commandTopics.deviceFilter(e.clientId))) return;
-    this.reachable.set(e.clientId, e.sessionId);
     const now = this.clock.now();
     for (const queued of this.repository.listByStatus('queued', e.clientId)) {
+      // Any filter that matches the command's topic delivers it (`.../+`, `.../#`, or the topic itself).
+      const topic = commandTopics.request(queued.thingName, queued.name);
+      if (!e.filters.some((filter) => mqttTopicMatches(filter, topic))) continue;
       if (queued.expiresAt <= now) {
         this.settleOverdue(queued.id);
         continue;

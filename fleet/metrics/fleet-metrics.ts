@@ -49,6 +49,11 @@ export class FleetMetrics {
         () => broker.stats().subscriptionsRefused,
       ],
       ['cartfleet_mqtt_connects_refused_total', 'CONNECTs refused', () => broker.stats().connectsRefused],
+      [
+        'cartfleet_mqtt_packets_refused_total',
+        'Connections closed for a packet announcing more than the largest allowed (never read)',
+        () => broker.stats().packetsRefused,
+      ],
       ['cartfleet_telemetry_received_total', 'Device data messages received', () => telemetry.stats().received],
       ['cartfleet_telemetry_stored_total', 'Device data messages stored', () => telemetry.stats().stored],
       [

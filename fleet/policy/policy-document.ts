@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FleetError } from '../../protocol/errors.ts';
+import { deviceTopicResources } from '../../protocol/topics.ts';
 import { THING_ATTRIBUTE_NAMES } from '../registry/thing-attributes.ts';
 
 /**
@@ -146,6 +147,7 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 export function defaultDevicePolicy(): PolicyDocument {
   const thing = '${iot:Connection.Thing.ThingName}';
   const arn = (kind: string, name: string) => `arn:aws:iot:*:*:${kind}/${name}`;
+  const topics = deviceTopicResources(thing);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -158,30 +160,17 @@ export function defaultDevicePolicy(): PolicyDocument {
       {
         Effect: 'Allow',
         Action: ['iot:Publish'],
-        Resource: [
-          arn('topic', `$aws/things/${thing}/shadow/*`),
-          arn('topic', `$aws/things/${thing}/jobs/*`),
-          arn('topic', `dt/cartfleet/${thing}/*`),
-          arn('topic', `cmd/cartfleet/${thing}/*/res`),
-        ],
+        Resource: topics.publish.map((t) => arn('topic', t)),
       },
       {
         Effect: 'Allow',
         Action: ['iot:Subscribe'],
-        Resource: [
-          arn('topicfilter', `$aws/things/${thing}/shadow/*`),
-          arn('topicfilter', `$aws/things/${thing}/jobs/*`),
-          arn('topicfilter', `cmd/cartfleet/${thing}/*`),
-        ],
+        Resource: topics.subscribe.map((t) => arn('topicfilter', t)),
       },
       {
         Effect: 'Allow',
         Action: ['iot:Receive'],
-        Resource: [
-          arn('topic', `$aws/things/${thing}/shadow/*`),
-          arn('topic', `$aws/things/${thing}/jobs/*`),
-          arn('topic', `cmd/cartfleet/${thing}/*`),
-        ],
+        Resource: topics.receive.map((t) => arn('topic', t)),
       },
     ],
   };

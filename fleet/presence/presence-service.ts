@@ -1,8 +1,5 @@
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
-import type { Logger } from '../../platform/log.ts';
-import { type PresenceEventType, presenceTopics } from '../../protocol/topics.ts';
-import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
@@ -15,10 +12,9 @@ interface Pending {
 
 /**
  * Online/offline for every client, from the broker's connect and disconnect (which covers DISCONNECT, keep-alive
- * timeouts, lost connections and last wills alike).
+ * timeouts, lost connections and last wills alike). AWS's lifecycle events go out at once, from
+ * `LifecycleEventPublisher`.
  *
- * - AWS lifecycle events go out on `$aws/events/presence/{connected|disconnected}/{clientId}` at once, with a
- *   per-client `versionNumber` shared by a connection's connect and disconnect, as AWS does.
  * - The stored state and `presence.changed` are debounced: a disconnect becomes "offline" only when the client has
  *   not come back within `offlineGraceMs`, so a quick reconnect does not flap (AWS's own advice to consumers).
  * - The state is held in memory (loaded at start) and written through the `DatabaseWriter`: it is read on every
@@ -27,17 +23,13 @@ interface Pending {
 export class PresenceService {
   private readonly records = new Map<string, PresenceRecord>();
   private readonly pendingOffline = new Map<string, Pending>();
-  private readonly versions = new Map<string, number>();
-  private readonly sessionVersions = new Map<string, number>();
   private offs: (() => void)[] = [];
 
   constructor(
     private readonly repository: PresenceRepository,
     private readonly writer: DatabaseWriter,
-    private readonly broker: DeviceBroker,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { offlineGraceMs: number },
-    private readonly log: Logger,
     private readonly clock: Clock,
   ) {}
 
@@ -62,16 +54,6 @@ export class PresenceService {
     this.offs = [
       this.bus.on('broker.clientConnected', (e) => this.onConnected(e)),
       this.bus.on('broker.clientDisconnected', (e) => this.onDisconnected(e)),
-      this.bus.on('broker.connectFailed', (e) =>
-        this.publishLifecycle('connect_failed', e.clientId, {
-          clientId: e.clientId,
-          timestamp: e.at,
-          eventType: 'connect_failed',
-          connectFailureReason: 'AUTHORIZATION_FAILED',
-          principalIdentifier: e.certificateId ?? 'plain-listener',
-          ipAddress: e.ipAddress ?? undefined,
-        }),
-      ),
     ];
   }
 
@@ -99,18 +81,6 @@ export class PresenceService {
   }
 
   private onConnected(e: FleetEvents['broker.clientConnected']): void {
-    const version = (this.versions.get(e.clientId) ?? 0) + 1;
-    this.versions.set(e.clientId, version);
-    this.sessionVersions.set(e.sessionId, version);
-    this.publishLifecycle('connected', e.clientId, {
-      clientId: e.clientId,
-      timestamp: e.at,
-      eventType: 'connected',
-      sessionIdentifier: e.sessionId,
-      principalIdentifier: e.certificateId ?? 'plain-listener',
-      ipAddress: e.ipAddress ?? undefined,
-      versionNumber: version,
-    });
     const pending = this.pendingOffline.get(e.clientId);
     if (pending) {
       this.clock.clearTimeout(pending.timer);
@@ -136,18 +106,6 @@ export class PresenceService {
   }
 
   private onDisconnected(e: FleetEvents['broker.clientDisconnected']): void {
-    const version = this.sessionVersions.get(e.sessionId) ?? this.versions.get(e.clientId) ?? 0;
-    this.sessionVersions.delete(e.sessionId);
-    this.publishLifecycle('disconnected', e.clientId, {
-      clientId: e.clientId,
-      timestamp: e.at,
-      eventType: 'disconnected',
-      sessionIdentifier: e.sessionId,
-      principalIdentifier: e.certificateId ?? 'plain-listener',
-      clientInitiatedDisconnect: e.reason === 'CLIENT_INITIATED_DISCONNECT',
-      disconnectReason: e.reason,
-      versionNumber: version,
-    });
     // A newer connection of the same client (DUPLICATE_CLIENTID) keeps it online.
     if (this.records.get(e.clientId)?.sessionId !== e.sessionId) return;
     const existing = this.pendingOffline.get(e.clientId);
@@ -176,13 +134,5 @@ export class PresenceService {
     }
     this.writer.submit('presence: offline', () => this.repository.markOffline(clientId, reason, at));
     this.bus.emit('presence.changed', { clientId, state: 'offline', at, reason });
-  }
-
-  private publishLifecycle(eventType: PresenceEventType, clientId: string, payload: object): void {
-    // AWS: client ids containing MQTT wildcards get no lifecycle events.
-    if (clientId.includes('+') || clientId.includes('#')) return;
-    this.broker.publish(presenceTopics.event(eventType, clientId), JSON.stringify(payload), 1).catch((err) => {
-      this.log.debug({ err: (err as Error).message, clientId }, 'lifecycle event not published');
-    });
   }
 }

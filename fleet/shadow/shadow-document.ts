@@ -513,6 +513,20 @@ export function deleteAcceptedPayload(
  * The 404 of get and delete, without a timestamp as on AWS. The name is the thing name for the classic shadow and
  * the shadow name for a named shadow (as in AWS's own tutorial).
  */
+/**
+ * The answer to a request whose thing or shadow name breaks AWS's naming rules: 400, with the request's clientToken
+ * when its payload carries a valid one.
+ */
+export function invalidNameError(
+  invalid: 'thing name' | 'shadow name',
+  payload: Uint8Array,
+  nowSeconds: number,
+): ShadowRejection {
+  const token = parseTokenRequest(payload, nowSeconds);
+  const template = invalid === 'thing name' ? ShadowErrors.invalidThingName : ShadowErrors.invalidShadowName;
+  return rejection(template, token.ok ? token.clientToken : undefined, nowSeconds);
+}
+
 export function notFoundError(
   thingName: string,
   shadowName: string | undefined,

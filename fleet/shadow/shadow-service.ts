@@ -2,7 +2,14 @@ import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { isFleetError } from '../../protocol/errors.ts';
-import { parseShadowTopic, type ShadowOperation, type ShadowResponse, shadowTopics } from '../../protocol/topics.ts';
+import {
+  type MalformedShadowRequest,
+  parseMalformedShadowRequest,
+  parseShadowTopic,
+  type ShadowOperation,
+  type ShadowResponse,
+  shadowTopics,
+} from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
@@ -10,6 +17,7 @@ import {
   applyUpdate,
   deleteAcceptedPayload,
   getAcceptedPayload,
+  invalidNameError,
   notFoundError,
   parseTokenRequest,
   parseUpdateRequest,
@@ -136,7 +144,12 @@ export class ShadowService {
 
   private onRequest(topic: string, payload: Buffer): void {
     const parsed = parseShadowTopic(topic);
-    if (!parsed || parsed.response !== undefined) return;
+    if (!parsed) {
+      const malformed = parseMalformedShadowRequest(topic);
+      if (malformed) this.refuseMalformed(topic, malformed, payload);
+      return;
+    }
+    if (parsed.response !== undefined) return;
     this.answer(topic, parsed.thingName, parsed.shadowName, parsed.operation, payload).catch((err: unknown) =>
       this.log.error({ err, topic }, 'shadow request not answered'),
     );
@@ -166,6 +179,17 @@ export class ShadowService {
     }
     this.log.debug({ topic, code: result.error.code, message: result.error.message }, 'shadow request rejected');
     this.publishInOrder([[this.responseTopic(thingName, operation, 'rejected', shadowName), result.error]]);
+  }
+
+  /** A request for a name no shadow can have: a 400 on its rejected topic, so the client hears why at once. */
+  private refuseMalformed(topic: string, request: MalformedShadowRequest, payload: Buffer): void {
+    const error = invalidNameError(request.invalid, payload, this.nowSeconds());
+    this.log.info(
+      { topic, thingName: request.thingName, shadowName: request.shadowName },
+      `shadow request refused: invalid ${request.invalid} (${request.invalid === 'thing name' ? '1-128 characters of [a-zA-Z0-9:_-]' : '1-64 characters of [$a-zA-Z0-9:_-]'})`,
+    );
+    const rejected = shadowTopics.response(request.thingName, request.operation, 'rejected', request.shadowName);
+    this.publishInOrder([[rejected, error]]);
   }
 
   private async dispatch(

@@ -359,4 +359,11 @@ export const migrations: Migration[] = [
         WHERE typeof(ts) <> 'integer' OR ts < 1 OR ts > received_at + 600000;
     `,
   },
+  {
+    version: 11,
+    name: 'lifecycle versions: the versionNumber of AWS lifecycle events per client id, across fleet restarts',
+    sql: `
+      CREATE TABLE lifecycle_versions (client_id TEXT PRIMARY KEY, version INTEGER NOT NULL);
+    `,
+  },
 ];

@@ -15,6 +15,11 @@ export interface PublishAttempt {
  */
 export class FakeOutboxTransport extends EventEmitter implements OutboxTransport {
   behaviour: PublishBehaviour = 'ack';
+  /**
+   * Topics the "broker" refuses as the fleet refuses a publish its policy does not allow: the connection drops at
+   * once (offline, then online again on the next turn, as the SDK reconnects) and the publish is never acknowledged.
+   */
+  readonly refusedTopics = new Set<string>();
   /** Every publish call, answered or not, in call order. */
   readonly attempts: PublishAttempt[] = [];
   /** The publishes that were acknowledged, in acknowledgement order. */
@@ -61,6 +66,15 @@ export class FakeOutboxTransport extends EventEmitter implements OutboxTransport
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       return Promise.reject(new Error('fake transport: publish failed'));
+    }
+    // Sent on a connection that is gone: never acknowledged.
+    if (!this.isOnline) return new Promise<void>(() => {});
+    if (this.refusedTopics.has(topic)) {
+      this.online = false;
+      setImmediate(() => {
+        this.online = true;
+      });
+      return new Promise<void>(() => {});
     }
     switch (this.behaviour) {
       case 'ack':

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import {
   commandTopics,
   dataTopics,
+  lifecycleTopics,
   mqttTopicMatches,
-  presenceTopics,
   provisioningTopics,
   shadowTopics,
 } from '../../protocol/topics.ts';
@@ -15,6 +15,11 @@ import {
  */
 function matches(filter: string, topics: string[]): void {
   for (const topic of topics) assert.equal(mqttTopicMatches(filter, topic), true, `${filter} should match ${topic}`);
+}
+/** A lifecycle topic built for a client id that can stand in a topic level (the builders return undefined otherwise). */
+function lifecycleTopic(topic: string | undefined): string {
+  assert.ok(topic, 'a lifecycle topic for a valid client id');
+  return topic;
 }
 function misses(filter: string, topics: string[]): void {
   for (const topic of topics) assert.equal(mqttTopicMatches(filter, topic), false, `${filter} must not match ${topic}`);
@@ -151,19 +156,25 @@ describe('MQTT topic filter matching (protocol/topics.ts)', () => {
       assert.equal(taken(shadowTopics.response('cart-1', 'update', 'documents', 'config')), false);
     });
 
-    it('the data filter takes device data only, and the presence filter lifecycle events only', () => {
+    it('the data filter takes device data only, and the lifecycle filters their own events only', () => {
       matches(dataTopics.filter(), [dataTopics.publish('cart-1', 'telemetry'), dataTopics.publish('spk-1', 'status')]);
       misses(dataTopics.filter(), [commandTopics.request('cart-1', 'locate'), 'dt/other-app/cart-1/telemetry']);
       assert.ok(dataTopics.publish('cart-1', 'events').startsWith(dataTopics.prefix()));
-      matches(presenceTopics.filter(), [
-        presenceTopics.event('connected', 'cart-1'),
-        presenceTopics.event('disconnected', 'cart-1'),
-        presenceTopics.event('connect_failed', 'provision-SN1'),
+      matches(lifecycleTopics.presenceFilter(), [
+        lifecycleTopic(lifecycleTopics.presence('connected', 'cart-1')),
+        lifecycleTopic(lifecycleTopics.presence('disconnected', 'cart-1')),
+        lifecycleTopic(lifecycleTopics.presence('connect_failed', 'provision-SN1')),
       ]);
-      misses(presenceTopics.filter(), [
+      misses(lifecycleTopics.presenceFilter(), [
         shadowTopics.response('cart-1', 'get', 'accepted'),
+        lifecycleTopic(lifecycleTopics.subscription('subscribed', 'cart-1')),
         '$aws/events/presence/connected/cart-1/extra',
       ]);
+      matches(lifecycleTopics.subscriptionFilter(), [
+        lifecycleTopic(lifecycleTopics.subscription('subscribed', 'cart-1')),
+        lifecycleTopic(lifecycleTopics.subscription('unsubscribed', 'cart-1')),
+      ]);
+      misses(lifecycleTopics.subscriptionFilter(), [lifecycleTopic(lifecycleTopics.presence('connected', 'cart-1'))]);
     });
   });
 });

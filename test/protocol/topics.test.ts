@@ -5,12 +5,12 @@ import {
   DATA_STREAMS,
   dataTopics,
   isProvisioningRequestTopic,
+  lifecycleTopics,
   PROVISIONING_FORMATS,
   parseCommandTopic,
   parseDataTopic,
   parseProvisioningTopic,
   parseShadowTopic,
-  presenceTopics,
   provisioningTopics,
   type ShadowOperation,
   shadowTopics,
@@ -287,14 +287,16 @@ describe('topic builders and parsers (protocol/topics.ts)', () => {
     });
   });
 
-  describe('lifecycle events: $aws/events/presence/{eventType}/{clientId}', () => {
-    it('puts the client id in the last level', () => {
-      assert.equal(presenceTopics.event('connected', 'cart-1'), '$aws/events/presence/connected/cart-1');
+  describe('lifecycle events: $aws/events/{presence|subscriptions}/{eventType}/{clientId}', () => {
+    it('puts the client id in the last level (hostile client ids: broker-topics.test.ts)', () => {
+      assert.equal(lifecycleTopics.presence('connected', 'cart-1'), '$aws/events/presence/connected/cart-1');
       assert.equal(
-        presenceTopics.event('connect_failed', 'provision-SN1'),
+        lifecycleTopics.presence('connect_failed', 'provision-SN1'),
         '$aws/events/presence/connect_failed/provision-SN1',
       );
-      assert.equal(presenceTopics.filter(), '$aws/events/presence/+/+');
+      assert.equal(lifecycleTopics.subscription('subscribed', 'cart-1'), '$aws/events/subscriptions/subscribed/cart-1');
+      assert.equal(lifecycleTopics.presenceFilter(), '$aws/events/presence/+/+');
+      assert.equal(lifecycleTopics.subscriptionFilter(), '$aws/events/subscriptions/+/+');
     });
   });
 });

@@ -7,7 +7,7 @@ import { silentLogger } from '../../../platform/log.ts';
 import { FakeClock } from '../../mocks/fake-clock.ts';
 import { FakeOutboxTransport } from '../../mocks/fake-outbox-transport.ts';
 
-const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200 };
+const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200, maxAttempts: 3 };
 
 /**
  * On a fake clock: ack timeouts and the retry wait run only when a test moves time, and `settle()` lets the promise
@@ -54,7 +54,14 @@ describe('Outbox', () => {
 
     const again = open(new FakeOutboxTransport({ online: false }));
     assert.equal(again.size(), 3);
-    assert.deepEqual(again.stats(), { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0, queued: 3 });
+    assert.deepEqual(again.stats(), {
+      enqueued: 0,
+      sent: 0,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 3,
+    });
   });
 
   it('drains the queue in order once the transport comes online', async () => {
@@ -72,7 +79,14 @@ describe('Outbox', () => {
       transport.acknowledged.map((a) => a.topic),
       ['t/0', 't/1', 't/2', 't/3', 't/4'],
     );
-    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 5, dropped: 0, failedAttempts: 0, queued: 0 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 5,
+      sent: 5,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 0,
+    });
   });
 
   it('sends what was queued before a restart once the new transport is online', async () => {
@@ -185,7 +199,14 @@ describe('Outbox', () => {
     const outbox = open(transport, { maxMessages: 3 });
     for (let i = 0; i < 5; i++) outbox.enqueue('t', String(i));
     assert.equal(outbox.size(), 3);
-    assert.deepEqual(outbox.stats(), { enqueued: 5, sent: 0, dropped: 2, failedAttempts: 0, queued: 3 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 5,
+      sent: 0,
+      dropped: 2,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 3,
+    });
 
     transport.online = true;
     await settle();
@@ -214,7 +235,14 @@ describe('Outbox', () => {
     outbox.enqueue('t/5', '5');
     await settle();
     assert.equal(outbox.size(), 0, 'a message after release is sent at once');
-    assert.deepEqual(outbox.stats(), { enqueued: 6, sent: 6, dropped: 0, failedAttempts: 0, queued: 0 });
+    assert.deepEqual(outbox.stats(), {
+      enqueued: 6,
+      sent: 6,
+      dropped: 0,
+      failedAttempts: 0,
+      undeliverable: 0,
+      queued: 0,
+    });
   });
 
   it('stops between batches when held mid-drain, and resumes from the oldest unsent', async () => {
@@ -282,6 +310,77 @@ describe('Outbox', () => {
 
     const again = open(new FakeOutboxTransport({ online: false }));
     assert.equal(again.size(), 1, 'the unacknowledged message is still on disk');
+  });
+
+  it('sends a message whose sends closed the connection alone, and gives it up after maxAttempts', async () => {
+    const transport = new FakeOutboxTransport({ online: false });
+    transport.refusedTopics.add('dt/cartfleet/other/telemetry');
+    const outbox = open(transport, { ackTimeoutMs: 50, maxAttempts: 3 });
+    const givenUp: { topic: string; attempts: number }[] = [];
+    outbox.onUndeliverable((message) => givenUp.push(message));
+    outbox.enqueue('t', 'a');
+    outbox.enqueue('dt/cartfleet/other/telemetry', 'refused');
+    outbox.enqueue('t', 'b');
+    transport.online = true;
+    await settle();
+    // a went with the first batch; the connection closed under the refused one and b, which shared its batch.
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b']);
+    await clock.advanceAsync(49);
+    assert.equal(outbox.stats().failedAttempts, 0, 'not failed before ackTimeoutMs');
+    await clock.advanceAsync(1);
+    assert.equal(outbox.stats().failedAttempts, 2, 'the refused message and b failed at ackTimeoutMs');
+    // The reconnect sends again at once; the refused message alone, until its third send closed the connection.
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused']);
+    await clock.advanceAsync(50);
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused', 'refused']);
+    assert.deepEqual(givenUp, [], 'two sends closed the connection: not given up yet');
+    await clock.advanceAsync(50);
+    assert.deepEqual(givenUp, [{ topic: 'dt/cartfleet/other/telemetry', attempts: 3 }]);
+    assert.equal(outbox.size(), 0, 'b, sent after the refused message was given up');
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused', 'refused', 'b']);
+    assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
+    assert.equal(outbox.stats().undeliverable, 1);
+    assert.equal(outbox.stats().sent, 2);
+  });
+
+  it('never gives up a message whose sends only timed out (a slow broker, the connection up)', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'hang';
+    const outbox = open(transport, { ackTimeoutMs: 50, maxAttempts: 2 });
+    outbox.enqueue('t', 'slow');
+    await clock.advanceAsync(50);
+    for (let send = 2; send <= 3; send++) {
+      await clock.advanceAsync(OUTBOX_RETRY_MS - 1);
+      assert.equal(transport.attempts.length, send - 1, 'the retry waits OUTBOX_RETRY_MS');
+      await clock.advanceAsync(1);
+      assert.equal(transport.attempts.length, send);
+      await clock.advanceAsync(50);
+    }
+    assert.equal(outbox.stats().failedAttempts, 3);
+    assert.equal(outbox.size(), 1, 'still queued after more timeouts than maxAttempts');
+    assert.equal(outbox.stats().undeliverable, 0);
+    transport.behaviour = 'ack';
+    await clock.advanceAsync(OUTBOX_RETRY_MS);
+    assert.equal(outbox.size(), 0, 'the message was delivered');
+    assert.deepEqual(payloads(transport.acknowledged), ['slow']);
+  });
+
+  it('counts an acknowledgement that arrives after its send timed out: delivered, not sent again', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'manual';
+    const outbox = open(transport, { ackTimeoutMs: 50 });
+    outbox.enqueue('t', 'late');
+    await clock.advanceAsync(50);
+    assert.equal(outbox.stats().failedAttempts, 1, 'the send timed out');
+    transport.acknowledgePending();
+    await settle();
+    assert.equal(outbox.size(), 0, 'the late acknowledgement deleted it');
+    assert.equal(outbox.stats().sent, 1);
+    transport.behaviour = 'ack';
+    outbox.enqueue('t', 'next');
+    await clock.advanceAsync(OUTBOX_RETRY_MS);
+    assert.equal(outbox.size(), 0);
+    assert.deepEqual(payloads(transport.attempts), ['late', 'next'], 'the late one was not sent again');
   });
 
   it('refuses to be used before start()', () => {

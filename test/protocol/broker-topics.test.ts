@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import {
+  deviceTopicResources,
+  isLifecycleClientId,
+  isReservedTopic,
+  lifecycleTopics,
+  parseMalformedShadowRequest,
+} from '../../protocol/topics.ts';
+
+describe('lifecycle topics', () => {
+  it('puts a client id that is one topic level into the topic', () => {
+    assert.equal(lifecycleTopics.presence('connected', 'cart-1'), '$aws/events/presence/connected/cart-1');
+    assert.equal(lifecycleTopics.subscription('unsubscribed', '..'), '$aws/events/subscriptions/unsubscribed/..');
+    assert.equal(lifecycleTopics.presence('connect_failed', 'c'.repeat(128))?.split('/').length, 5);
+  });
+
+  it('refuses client ids that would add, empty or break topic levels', () => {
+    const hostile = ['cart-A/../cart-B', '/', 'a/', 'a+b', '+', '#', 'a#', '', 'nul\u0000id', 'c'.repeat(129)];
+    for (const id of hostile) {
+      assert.equal(isLifecycleClientId(id), false, JSON.stringify(id));
+      assert.equal(lifecycleTopics.presence('connect_failed', id), undefined, JSON.stringify(id));
+      assert.equal(lifecycleTopics.subscription('subscribed', id), undefined, JSON.stringify(id));
+    }
+  });
+});
+
+describe('shadow requests with malformed names', () => {
+  it('recognises a request whose thing or shadow name breaks the naming rules', () => {
+    assert.deepEqual(parseMalformedShadowRequest('$aws/things/a.b/shadow/get'), {
+      thingName: 'a.b',
+      shadowName: undefined,
+      operation: 'get',
+      invalid: 'thing name',
+    });
+    assert.deepEqual(parseMalformedShadowRequest('$aws/things/cart-1/shadow/name/no spaces/delete'), {
+      thingName: 'cart-1',
+      shadowName: 'no spaces',
+      operation: 'delete',
+      invalid: 'shadow name',
+    });
+    assert.equal(parseMalformedShadowRequest(`$aws/things/${'t'.repeat(129)}/shadow/update`)?.invalid, 'thing name');
+  });
+
+  it('leaves well-formed requests, responses and other shapes alone', () => {
+    for (const topic of [
+      '$aws/things/cart-1/shadow/get',
+      '$aws/things/cart-1/shadow/name/$package/update',
+      '$aws/things/a.b/shadow/get/accepted',
+      '$aws/things/a.b/shadow/list',
+      '$aws/things/a.b/shadow/name/get',
+      '$aws/things/a.b/jobs/get',
+      'dt/cartfleet/a.b/telemetry',
+    ]) {
+      assert.equal(parseMalformedShadowRequest(topic), undefined, topic);
+    }
+  });
+});
+
+describe('reserved topics', () => {
+  it('reserves every $ topic but service requests, malformed shadow requests included as requests', () => {
+    const reserved = [
+      '$aws/events/presence/connected/cart-1',
+      '$SYS/broker/uptime',
+      '$aws/things/cart-1/shadow/update/accepted',
+      '$aws/things/cart-1/shadow/update/delta',
+      '$aws/things/a.b/shadow/get/accepted',
+      '$aws/things/cart-1/jobs/start-next',
+      '$aws/certificates/create/json/accepted',
+      '$anything',
+    ];
+    for (const topic of reserved) assert.equal(isReservedTopic(topic), true, topic);
+    const open = [
+      '$aws/things/cart-1/shadow/update',
+      '$aws/things/a.b/shadow/update',
+      '$aws/certificates/create/json',
+      '$aws/provisioning-templates/cart-default/provision/json',
+      'dt/cartfleet/cart-1/telemetry',
+    ];
+    for (const topic of open) assert.equal(isReservedTopic(topic), false, topic);
+  });
+});
+
+describe('device topic resources', () => {
+  it("names a device's own topics for each policy action", () => {
+    assert.deepEqual(deviceTopicResources('T'), {
+      publish: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'dt/cartfleet/T/*', 'cmd/cartfleet/T/*/res'],
+      subscribe: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*'],
+      receive: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*'],
+    });
+  });
+});
