@@ -98,6 +98,7 @@ export class FleetServer {
       (attempt) => authenticator.authenticate(attempt),
       this.bus,
       log.child({ component: 'broker' }),
+      clock,
     );
     const lifecycle = new LifecycleEventPublisher(
       new LifecycleVersionRepository(db),
@@ -177,7 +178,7 @@ export class FleetServer {
       writer,
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
-    const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);
+    const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
     const metrics = new FleetMetrics({
       broker,
@@ -193,6 +194,7 @@ export class FleetServer {
       {
         config: config.http,
         bus: this.bus,
+        clock,
         access,
         audit: new AuditLog(db),
         devices,

@@ -19,9 +19,9 @@ import { eventually, registerDevice, startFleet, type TestDevice, tempDir } from
 import { FakeClock } from '../mocks/fake-clock.ts';
 
 /**
- * Each test has its own fleet and cart. The battery rule's minimum durations run on a fake fleet clock, checked a
- * millisecond before and at their end; the offline test runs on the real clock, because a disconnect's time comes
- * from the broker's own stamp.
+ * Each test has its own fleet and cart, the fleet on a fake clock: the battery rule's minimum durations and the
+ * offline rule's threshold (counted from the broker's disconnect stamp, which reads the same clock) are checked a
+ * millisecond before and at their end. The cart runs on the real clock.
  */
 describe('alerts from a real cart runtime on virtual hardware', function () {
   this.timeout(30_000);
@@ -31,15 +31,15 @@ describe('alerts from a real cart runtime on virtual hardware', function () {
   let cart: { runtime: CartRuntime; io: VirtualBoardIO } | undefined;
   let changes: Alert[];
 
-  async function startFleetWithRules(clock?: Clock) {
+  async function startFleetWithRules(clock: Clock) {
     dir = tempDir();
     fleet = await startFleet(join(dir.path, 'fleet'), {}, { clock });
     changes = [];
     fleet.bus.on('alert.changed', (e) => changes.push(e.alert));
-    // The defaults' minutes, shortened to seconds.
+    // The battery defaults' minutes shortened to a second; the offline rule as a default's: a minute away.
     fleet.services.alerts.replaceRules([
       { id: 'battery', cause: 'battery-low', threshold: 20, clearThreshold: 25, forSeconds: 1 },
-      { id: 'offline', cause: 'offline', threshold: 1, forSeconds: 0 },
+      { id: 'offline', cause: 'offline', threshold: 60, forSeconds: 0 },
       { id: 'fault', cause: 'fault', severity: 'critical' },
     ]);
     device = await registerDevice(fleet, 'cart-al1', 'cart');
@@ -128,14 +128,30 @@ describe('alerts from a real cart runtime on virtual hardware', function () {
     await eventually(() => fleet.services.alerts.get(opened.id).state === 'resolved', 5000, 'fault resolved');
   });
 
-  it('going offline opens an offline alert, and coming back resolves it', async () => {
-    await startFleetWithRules();
+  it('going offline opens an offline alert once the threshold has passed since the disconnect, and coming back resolves it', async () => {
+    const clock = new FakeClock(Date.now());
+    await startFleetWithRules(clock);
+    const disconnects: number[] = [];
+    fleet.bus.on('broker.clientDisconnected', (e) => {
+      if (e.clientId === 'cart-al1') disconnects.push(e.at);
+    });
     const { runtime } = await startCart(60, true);
     await eventually(() => fleet.services.presence.get('cart-al1')?.state === 'online', 5000, 'online');
     await runtime.stop();
     cart = undefined;
-    const opened = await eventually(() => activeAlert('offline'), 10_000, 'offline alert');
-    assert.equal(opened.state, 'open');
+    await eventually(() => disconnects.length === 1, 5000, 'the broker to see the disconnect');
+    assert.deepEqual(disconnects, [clock.now()], 'the broker stamps the disconnect with the fleet clock');
+
+    // The presence grace (200 ms in the harness) passes first; the threshold is counted from the disconnect.
+    clock.advance(200);
+    assert.equal(fleet.services.presence.get('cart-al1')?.state, 'offline');
+    clock.advance(59_799);
+    assert.equal(activeAlert('offline'), undefined, 'not before 60 s away');
+    clock.advance(1);
+    const opened = activeAlert('offline');
+    assert.equal(opened?.state, 'open', 'open at 60 s away');
+    assert.equal(opened.value, 60, 'seconds away when it opened');
+    assert.equal(opened.severity, 'warning');
     assert.equal(fleet.services.alerts.counts().open.warning, 1);
 
     await startCart(60, true);
