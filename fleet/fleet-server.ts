@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
 import { AccessService } from './access/access-service.ts';
-import { systemClock } from './alerts/alert-clock.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -53,21 +53,23 @@ export class FleetServer {
   private running: FleetServices | undefined;
   private offs: (() => void)[] = [];
 
+  /** `clock` decides every deadline, debounce, expiry and sweep; tests pass a fake one. */
   constructor(
     readonly config: FleetConfig,
     private readonly log: Logger,
+    readonly clock: Clock = systemClock,
   ) {
     this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
     this.ca = new CertificateAuthority(certificateAuthorityOptions(config), log.child({ component: 'pki' }));
   }
 
   async start(): Promise<void> {
-    const { config, log } = this;
+    const { config, log, clock } = this;
     await this.ca.start();
     const db = openDatabase(config.dataDir, log.child({ component: 'db' }), {
       busyTimeoutMs: config.storage.busyTimeoutMs,
     });
-    const writer = new DatabaseWriter(db, config.storage, log.child({ component: 'db' }));
+    const writer = new DatabaseWriter(db, config.storage, log.child({ component: 'db' }), clock);
     const stores = new StoreRepository(db);
     const things = new ThingRepository(db);
     const certificates = new CertificateRepository(db);
@@ -96,6 +98,7 @@ export class FleetServer {
       (attempt) => authenticator.authenticate(attempt),
       this.bus,
       log.child({ component: 'broker' }),
+      clock,
     );
     const lifecycle = new LifecycleEventPublisher(
       new LifecycleVersionRepository(db),
@@ -104,7 +107,7 @@ export class FleetServer {
       this.bus,
       log.child({ component: 'lifecycle' }),
     );
-    const presence = new PresenceService(new PresenceRepository(db), writer, this.bus, config.presence);
+    const presence = new PresenceService(new PresenceRepository(db), writer, this.bus, config.presence, clock);
     const telemetry = new TelemetryIngest(
       new TelemetryRepository(db),
       writer,
@@ -112,14 +115,16 @@ export class FleetServer {
       this.bus,
       config.telemetry,
       log.child({ component: 'telemetry' }),
+      clock,
     );
     const shadows = new ShadowService(
-      new ShadowRepository(db),
+      new ShadowRepository(db, clock),
       writer,
       broker,
       this.bus,
       { ...config.shadow, writeDeadlineMs: config.storage.writeDeadlineMs },
       log.child({ component: 'shadow' }),
+      clock,
     );
     const provisioning = new FleetProvisioningService(
       {
@@ -133,8 +138,9 @@ export class FleetServer {
         ca: this.ca,
         broker,
         tokens: new OwnershipTokens(config.dataDir, config.provisioning.tokenLifetimeMs),
-        certificateRequests: new CertificateRequestLimiter(config.provisioning.certificateRequests, systemClock),
+        certificateRequests: new CertificateRequestLimiter(config.provisioning.certificateRequests, clock),
         bus: this.bus,
+        clock,
       },
       log.child({ component: 'provisioning' }),
     );
@@ -146,6 +152,7 @@ export class FleetServer {
       this.bus,
       config.commands,
       log.child({ component: 'commands' }),
+      clock,
     );
     const alerts = new AlertEngine(
       new AlertRepository(db),
@@ -153,6 +160,7 @@ export class FleetServer {
       presence,
       this.bus,
       log.child({ component: 'alerts' }),
+      clock,
     );
     const access = new AccessService(
       db,
@@ -164,14 +172,14 @@ export class FleetServer {
       },
       this.bus,
       log.child({ component: 'access' }),
-      undefined,
+      clock,
       undefined,
       undefined,
       writer,
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
-    const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts);
-    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }));
+    const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
+    const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
     const metrics = new FleetMetrics({
       broker,
       telemetry,
@@ -186,6 +194,7 @@ export class FleetServer {
       {
         config: config.http,
         bus: this.bus,
+        clock,
         access,
         audit: new AuditLog(db),
         devices,
@@ -203,8 +212,14 @@ export class FleetServer {
       },
       log.child({ component: 'http' }),
     );
-    const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }));
-    const identities = new IdentityWatcher(db, this.bus, config.identityWatchMs, log.child({ component: 'identity' }));
+    const retention = new HistoryRetention(db, config.retention, log.child({ component: 'retention' }), clock);
+    const identities = new IdentityWatcher(
+      db,
+      this.bus,
+      config.identityWatchMs,
+      log.child({ component: 'identity' }),
+      clock,
+    );
     this.running = {
       db,
       writer,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { systemClock } from '../platform/clock.ts';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
@@ -14,7 +15,7 @@ try {
   exitOnConfigError(err);
 }
 const log = createLogger('fleet', config.logLevel);
-const server = new FleetServer(config, log);
+const server = new FleetServer(config, log, systemClock);
 await server.start();
 const firstAdmin = server.services.access.firstAdmin;
 if (firstAdmin) {

@@ -6,6 +6,7 @@ import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
 import { type SpeakerConfigInput, SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../devices/speaker/speaker-runtime.ts';
+import { systemClock } from '../platform/clock.ts';
 import type { Logger } from '../platform/log.ts';
 
 /**
@@ -15,7 +16,7 @@ import type { Logger } from '../platform/log.ts';
 export class SimulatedSpeaker {
   readonly runtime: SpeakerRuntime;
   readonly io = new VirtualBoardIO();
-  readonly audio = new VirtualAudioOutput();
+  readonly audio: VirtualAudioOutput;
   private soc = 100;
   private timer: NodeJS.Timeout | undefined;
 
@@ -27,6 +28,7 @@ export class SimulatedSpeaker {
     log: Logger,
     options: DeviceRuntimeOptions = {},
   ) {
+    this.audio = new VirtualAudioOutput(options.clock ?? systemClock);
     this.soc = 50 + random() * 50;
     this.runtime = new SpeakerRuntime(
       SpeakerConfigSchema.parse(config),

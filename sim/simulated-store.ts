@@ -7,6 +7,7 @@ import { SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
 import { writeCertificateBundle } from '../fleet/identity/certificate-bundle.ts';
 import type { DeviceRegistry } from '../fleet/registry/device-registry.ts';
 import type { DeviceKind, Store, Zone } from '../fleet/registry/registry-types.ts';
+import { systemClock } from '../platform/clock.ts';
 import { deviceLogger, type Logger } from '../platform/log.ts';
 import { SimulatedCart } from './simulated-cart.ts';
 import { SimulatedSpeaker } from './simulated-speaker.ts';
@@ -111,7 +112,7 @@ export class SimulatedStore {
       claim: { certDir: claimDir, templateName, serialNumber, storeId: this.options.store.id },
     });
     const [log, options] = this.deviceLog(expected);
-    const identity = await deviceIdentity(config, log, { HardwareModel: 'PX-20' });
+    const identity = await deviceIdentity(config, log, systemClock, { HardwareModel: 'PX-20' });
     const speaker = new SimulatedSpeaker(
       { ...config, thingName: identity.thingName },
       identity.credentials,

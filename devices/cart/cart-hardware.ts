@@ -1,4 +1,5 @@
 import five from 'johnny-five';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import { firstReadings, seen } from '../core/hardware/first-reading.ts';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
 import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
@@ -18,6 +19,9 @@ export const CART_PINS = {
   /** Locate buzzer: an active piezo buzzer, sounding while the pin is high. */
   buzzer: 3,
 } as const;
+
+/** The locate buzzer's and LED ring's half period: 250 ms on, 250 ms off. */
+const LOCATE_BEAT_MS = 250;
 
 /** 8S LiFePO4 pack: 20.0 V empty, 27.2 V full (resting voltages). */
 const PACK_EMPTY_V = 20.0;
@@ -51,10 +55,14 @@ export class CartHardware {
   private backlight: five.Led | undefined;
   private locate: five.Led | undefined;
   private buzzer: five.Pin | undefined;
-  private beepTimer: NodeJS.Timeout | undefined;
-  private locateTimer: NodeJS.Timeout | undefined;
+  private beepTimer: TimerHandle | undefined;
+  private locateTimer: TimerHandle | undefined;
 
-  constructor(private readonly board: five.Board) {}
+  constructor(
+    private readonly board: five.Board,
+    /** Times the buzzer's beat and the end of locating (the LED ring blinks on johnny-five's own timer). */
+    private readonly clock: Clock,
+  ) {}
 
   /** Creates the components and waits (up to 2 s) for their first readings. */
   async start(): Promise<void> {
@@ -128,7 +136,7 @@ export class CartHardware {
     this.stopLocating();
     // Lit at once (blink's first toggle comes a period later), so the answer finds it flashing.
     this.locate?.on();
-    this.locate?.blink(250);
+    this.locate?.blink(LOCATE_BEAT_MS);
     let sounding = false;
     const toggle = () => {
       sounding = !sounding;
@@ -136,26 +144,18 @@ export class CartHardware {
       else this.buzzer?.low();
     };
     toggle();
-    this.beepTimer = setInterval(toggle, 250);
-    this.beepTimer.unref();
-    this.locateTimer = setTimeout(() => this.stopLocating(), seconds * 1000);
-    this.locateTimer.unref();
+    this.beepTimer = this.clock.setInterval(toggle, LOCATE_BEAT_MS);
+    this.locateTimer = this.clock.setTimeout(() => this.stopLocating(), seconds * 1000);
   }
 
   /** Silences the buzzer and switches the locate ring off. */
   stopLocating(): void {
-    clearInterval(this.beepTimer);
-    clearTimeout(this.locateTimer);
+    this.clock.clearInterval(this.beepTimer);
+    this.clock.clearTimeout(this.locateTimer);
     this.beepTimer = undefined;
     this.locateTimer = undefined;
     this.locate?.stop().off();
     this.buzzer?.low();
-  }
-
-  /** Flashes the locate ring for `ms`, so a technician finds the cart in the dock row. */
-  flashLocate(ms: number): void {
-    this.locate?.blink(250);
-    setTimeout(() => this.locate?.stop().off(), ms).unref();
   }
 }
 

@@ -58,7 +58,7 @@ export class CartRuntime {
 
   async start(): Promise<void> {
     await this.core.start();
-    this.hw = new CartHardware(this.core.board.board);
+    this.hw = new CartHardware(this.core.board.board, this.core.clock);
     await this.hw.start();
     this.hw.setBrightness(this.brightness);
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));

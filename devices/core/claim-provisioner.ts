@@ -4,11 +4,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
+import { type Clock, sleep, withTimeout } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import { CLAIM_CLIENT_ID_PREFIX, type ProvisioningErrorResponse } from '../../protocol/topics.ts';
 import { type ClaimConfig, type DeviceConfig, type DeviceCredentials, readCredentials } from './device-config.ts';
-import { isRefused, withTimeout } from './device-connection.ts';
+import { DISCONNECT_TIMEOUT_MS, isRefused } from './device-connection.ts';
 
 /** The device's own bundle, as `fleetctl devices add` writes it; `thing.json` is written last and marks it complete. */
 const FILES = { certificate: 'cert.pem', privateKey: 'key.pem', ca: 'ca.pem', identity: 'thing.json' };
@@ -53,6 +54,7 @@ export class ClaimProvisioner {
       parameters?: Record<string, string>;
     },
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async provision(): Promise<ProvisionedIdentity> {
@@ -60,7 +62,7 @@ export class ClaimProvisioner {
     const claimCredentials = readCredentials(claim.certDir);
     const connection = this.connect(claimCredentials);
     try {
-      await withTimeout(connection.connect(), claim.timeoutMs);
+      await withTimeout(connection.connect(), claim.timeoutMs, this.clock);
       const identity = new iotidentity.IotIdentityClient(connection);
       const created = claim.method === 'csr' ? await this.fromCsr(identity) : await this.createKeys(identity);
       const registered = await this.register(identity, created.certificateOwnershipToken);
@@ -81,7 +83,7 @@ export class ClaimProvisioner {
         deviceConfiguration: registered.deviceConfiguration,
       };
     } finally {
-      await withTimeout(connection.disconnect(), 3000).catch(() => {});
+      await withTimeout(connection.disconnect(), DISCONNECT_TIMEOUT_MS, this.clock).catch(() => {});
     }
   }
 
@@ -195,7 +197,7 @@ export class ClaimProvisioner {
     }
     await publish();
     try {
-      return await withTimeout(answer, this.options.claim.timeoutMs);
+      return await withTimeout(answer, this.options.claim.timeoutMs, this.clock);
     } catch (err) {
       if (err instanceof FleetError) throw err;
       throw new FleetError('PROVISIONING_TIMEOUT', `${operation}: no answer within ${this.options.claim.timeoutMs} ms`);
@@ -250,6 +252,7 @@ function isThrottled(err: FleetError): boolean {
 export async function deviceIdentity(
   config: DeviceConfig,
   log: Logger,
+  clock: Clock,
   parameters: Record<string, string> = {},
 ): Promise<{ thingName: string; credentials: DeviceCredentials }> {
   const claim = config.claim;
@@ -260,12 +263,13 @@ export async function deviceIdentity(
       const provisioner = new ClaimProvisioner(
         { endpoint: config.endpoint, claim, certDir: config.certDir, parameters },
         log.child({ part: 'claim' }),
+        clock,
       );
       await provisioner.provision();
     } catch (err) {
       if (err instanceof FleetError && err.code !== 'PROVISIONING_TIMEOUT' && !isThrottled(err)) throw err;
       log.warn({ err: (err as Error).message, retryInMs: delay }, 'provisioning by claim failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(clock, delay).done;
       delay = Math.min(delay * 2, config.reconnect.maxSeconds * 1000);
     }
   }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
 import {
@@ -48,7 +49,6 @@ export type CommandHandler<N extends CommandName> = (
 export interface CommandChannelOptions {
   /** Where an answer goes when publishing it failed (the outbox, which sends it after the reconnect). */
   fallback?: (topic: string, payload: string) => void;
-  now?: () => number;
   /** How many recent command ids are remembered to drop redeliveries. */
   rememberIds?: number;
 }
@@ -90,6 +90,8 @@ export class CommandChannel {
     private readonly thingName: string,
     private readonly transport: CommandTransport,
     private readonly log: Logger,
+    /** Decides whether a request has expired (`expiresAt`, the fleet's deadline). */
+    private readonly clock: Clock,
     private readonly options: CommandChannelOptions = {},
   ) {}
 
@@ -111,10 +113,6 @@ export class CommandChannel {
     this.running = false;
     this.subscribed = false;
     this.transport.off('online', this.onOnline);
-  }
-
-  private get now(): number {
-    return this.options.now?.() ?? Date.now();
   }
 
   /** Handles one request; resolves once it is answered (or dropped). */
@@ -185,7 +183,7 @@ export class CommandChannel {
     if (name !== topicCommand) return fail(commandId, 'PAYLOAD_SCHEMA', `name '${name}' does not match the topic`);
     if (!isCommandName(name) || !this.handlers.has(name))
       return fail(commandId, 'COMMAND_UNKNOWN', `this device does not know the command '${name}'`);
-    if (request.expiresAt <= this.now)
+    if (request.expiresAt <= this.clock.now())
       return fail(commandId, 'COMMAND_EXPIRED', `the command expired at ${new Date(request.expiresAt).toISOString()}`);
     const params = this.paramsValidators.get(name)?.check(request.params);
     if (!params?.ok) return fail(commandId, 'COMMAND_PARAMS_INVALID', `params: ${params?.reason ?? 'no schema'}`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger, type Logger } from '../../platform/log.ts';
 import { stopOnSignals } from '../../platform/shutdown.ts';
@@ -31,6 +32,8 @@ export interface BootOptions {
   env?: NodeJS.ProcessEnv;
   /** How a commanded reboot ends the process (tests replace it). */
   exit?: (code: number) => void;
+  /** Decides the device's retries, backoff, timeouts and beats; `systemClock` when not given. */
+  clock?: Clock;
 }
 
 /**
@@ -43,10 +46,11 @@ export async function bootDevice<C extends DeviceConfig & { hardwareModel: strin
   boot: DeviceBoot<C, R>,
   options: BootOptions = {},
 ): Promise<{ runtime: R; config: C; log: Logger }> {
+  const clock = options.clock ?? systemClock;
   const loaded = boot.loadConfig(options.configFile, options.env ?? process.env);
   const logs = new LogRing();
   const bootLog = createLogger(`${boot.kind}:${loaded.thingName}`, loaded.logLevel, logs);
-  const identity = await deviceIdentity(loaded, bootLog, { HardwareModel: loaded.hardwareModel });
+  const identity = await deviceIdentity(loaded, bootLog, clock, { HardwareModel: loaded.hardwareModel });
   const config: C = { ...loaded, thingName: identity.thingName };
   const log = createLogger(`${boot.kind}:${config.thingName}`, config.logLevel, logs);
   let virtualIo: VirtualBoardIO | undefined;
@@ -57,6 +61,7 @@ export async function bootDevice<C extends DeviceConfig & { hardwareModel: strin
   const runtime = boot.create(config, identity.credentials, log, virtualIo, {
     logs,
     restarter: (target, restarterLog) => new ProcessExitRestarter(target, restarterLog, options.exit),
+    clock,
   });
   await runtime.start();
   log.info({ endpoint: config.endpoint }, `${boot.kind} runtime started`);
@@ -71,7 +76,7 @@ export async function runDevice<C extends DeviceConfig & { hardwareModel: string
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } } });
   let runtime: R;
   try {
-    ({ runtime } = await bootDevice(boot, { configFile: values.config }));
+    ({ runtime } = await bootDevice(boot, { configFile: values.config, clock: systemClock }));
   } catch (err) {
     exitOnConfigError(err);
   }

@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
+import { type Clock, sleep, withTimeout } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { mqttTopicMatches } from '../../protocol/topics.ts';
 import type { DeviceCredentials } from './device-config.ts';
+
+/** How long stop() waits for the broker to take a DISCONNECT before giving up on it. */
+export const DISCONNECT_TIMEOUT_MS = 3000;
 
 export interface DeviceConnectionOptions {
   thingName: string;
@@ -30,7 +34,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private connection: mqtt.MqttClientConnection | undefined;
   private running = false;
   private isOnline = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** Ends the backoff wait between connect attempts at once (stop()). */
   private wakeRetry: (() => void) | undefined;
   private readonly subscriptions = new Map<string, (topic: string, payload: Buffer) => void>();
 
@@ -38,6 +42,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     private readonly options: DeviceConnectionOptions,
     private readonly credentials: DeviceCredentials,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -89,18 +94,17 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   /** Resolves when the connection is (or becomes) online. */
   waitOnline(timeoutMs: number): Promise<void> {
     if (this.isOnline) return Promise.resolve();
-    return withTimeout(new Promise<void>((resolve) => this.once('online', () => resolve())), timeoutMs);
+    return withTimeout(new Promise<void>((resolve) => this.once('online', () => resolve())), timeoutMs, this.clock);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.retryTimer);
     this.wakeRetry?.();
     const connection = this.connection;
     if (connection) {
       // Also while offline: the SDK would otherwise keep reconnecting in the background after stop().
       try {
-        await withTimeout(connection.disconnect(), 3000);
+        await withTimeout(connection.disconnect(), DISCONNECT_TIMEOUT_MS, this.clock);
       } catch {
         // best effort: the broker turns a vanished client into a disconnect anyway
       }
@@ -170,17 +174,17 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
         const sessionPresent = await connection.connect();
         if (!this.running) {
           // stop() ran while this first connect was in flight: do not come back to life.
-          await withTimeout(connection.disconnect(), 3000).catch(() => {});
+          await withTimeout(connection.disconnect(), DISCONNECT_TIMEOUT_MS, this.clock).catch(() => {});
           return;
         }
         this.setOnline(sessionPresent);
         return;
       } catch (err) {
         this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'connect failed');
-        await new Promise<void>((resolve) => {
-          this.wakeRetry = resolve;
-          this.retryTimer = setTimeout(resolve, delay);
-        });
+        const wait = sleep(this.clock, delay);
+        this.wakeRetry = wait.wake;
+        await wait.done;
+        this.wakeRetry = undefined;
         delay = Math.min(delay * 2, this.options.reconnectMaxSeconds * 1000);
       }
     }
@@ -225,14 +229,4 @@ export function requireGranted(result: mqtt.MqttSubscribeRequest): void {
 /** True when `err` is a SUBACK 0x80 (policy refusal), as opposed to a transport failure. */
 export function isSubscriptionRefused(err: unknown): err is SubscriptionRefusedError {
   return err instanceof SubscriptionRefusedError;
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]);
 }

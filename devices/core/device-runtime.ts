@@ -1,3 +1,4 @@
+import { type Clock, systemClock, type TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { dataTopics } from '../../protocol/topics.ts';
 import { CommandChannel } from './command-channel.ts';
@@ -31,11 +32,13 @@ export class DeviceRuntime {
   readonly diagnostics = new Diagnostics();
   /** Recent log lines for the `logs` command: fed when the composition root tees its logger into it. */
   readonly logs: LogRing;
+  /** Decides retries, backoff, timeouts, the reporting beat and command expiry; the device kind's too (locate). */
+  readonly clock: Clock;
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
-  private subscribeRetry: NodeJS.Timeout | undefined;
+  private subscribeRetry: TimerHandle | undefined;
   private subscribeRetryMs = 0;
-  private telemetryTimer: NodeJS.Timeout | undefined;
+  private telemetryTimer: TimerHandle | undefined;
   /**
    * Counts broker sessions as the runtime sees them: bumped by start(), stop() and every connect without a session
    * (sessionPresent false). A subscription result only speaks for the session it was asked in.
@@ -75,6 +78,8 @@ export class DeviceRuntime {
     private readonly virtualIo?: VirtualBoardIO,
     options: DeviceRuntimeOptions = {},
   ) {
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.connection = new DeviceConnection(
       {
         thingName: config.thingName,
@@ -90,8 +95,9 @@ export class DeviceRuntime {
       },
       credentials,
       log.child({ part: 'connection' }),
+      clock,
     );
-    this.outbox = new Outbox(config.dataDir, this.connection, config.outbox, log.child({ part: 'outbox' }));
+    this.outbox = new Outbox(config.dataDir, this.connection, config.outbox, log.child({ part: 'outbox' }), clock);
     this.outbox.onUndeliverable(() => this.renewConnection());
     this.telemetry = new TelemetryPublisher(config.thingName, this.outbox);
     this.shadow = new ShadowSync(this.connection, config.thingName, log.child({ part: 'shadow' }));
@@ -99,9 +105,10 @@ export class DeviceRuntime {
       this.telemetry,
       { intervalMs: config.healthIntervalMs, dataDir: config.dataDir },
       log,
+      clock,
     );
     this.logs = options.logs ?? new LogRing();
-    this.commands = new CommandChannel(config.thingName, this.connection, log.child({ part: 'commands' }), {
+    this.commands = new CommandChannel(config.thingName, this.connection, log.child({ part: 'commands' }), clock, {
       // An answer that could not be published waits in the outbox for the reconnect.
       fallback: (topic, payload) => this.outbox.enqueue(topic, payload),
     });
@@ -229,16 +236,16 @@ export class DeviceRuntime {
    * backing off up to `reconnect.maxSeconds`, so that approval takes effect without a restart or a reconnect.
    */
   private retrySubscriptions(): void {
-    clearTimeout(this.subscribeRetry);
+    this.clock.clearTimeout(this.subscribeRetry);
     if (!this.connection.online) return; // the next 'online' tries again
     const { minSeconds, maxSeconds } = this.config.reconnect;
     this.subscribeRetryMs = Math.min(Math.max(this.subscribeRetryMs * 2, minSeconds * 1000), maxSeconds * 1000);
-    this.subscribeRetry = setTimeout(() => {
+    this.subscribeRetry = this.clock.setTimeout(() => {
+      this.subscribeRetry = undefined;
       if (!this.connection.online || this.shadowStarted) return;
       this.commands.start();
       this.subscribeShadow();
     }, this.subscribeRetryMs);
-    this.subscribeRetry.unref();
   }
 
   /**
@@ -248,15 +255,16 @@ export class DeviceRuntime {
    */
   beginReporting(publish: () => void): void {
     this.health.start();
-    clearInterval(this.telemetryTimer);
-    this.telemetryTimer = setInterval(publish, this.config.telemetryIntervalMs);
-    this.telemetryTimer.unref();
+    this.clock.clearInterval(this.telemetryTimer);
+    this.telemetryTimer = this.clock.setInterval(publish, this.config.telemetryIntervalMs);
     publish();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.telemetryTimer);
-    clearTimeout(this.subscribeRetry);
+    this.clock.clearInterval(this.telemetryTimer);
+    this.clock.clearTimeout(this.subscribeRetry);
+    this.telemetryTimer = undefined;
+    this.subscribeRetry = undefined;
     this.health.stop();
     this.shadow.stop();
     this.commands.stop();
@@ -281,4 +289,6 @@ export interface DeviceRuntimeOptions {
    * composition root passes `ProcessExitRestarter` (device-restarter.ts).
    */
   restarter?: (target: Restartable, log: Logger) => DeviceRestarter;
+  /** `systemClock` when not given; tests pass a fake one. */
+  clock?: Clock;
 }

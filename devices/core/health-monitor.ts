@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { TelemetryPublisher } from './telemetry-publisher.ts';
@@ -13,7 +14,7 @@ export type VitalsProvider = () => Record<string, MetricValue>;
  * adds (battery).
  */
 export class HealthMonitor {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private lastCpu = process.cpuUsage();
   private lastAt = process.hrtime.bigint();
   private readonly providers: VitalsProvider[] = [];
@@ -22,6 +23,7 @@ export class HealthMonitor {
     private readonly telemetry: TelemetryPublisher,
     private readonly options: { intervalMs: number; dataDir: string },
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   addVitals(provider: VitalsProvider): void {
@@ -29,13 +31,14 @@ export class HealthMonitor {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.sample(), this.options.intervalMs);
-    this.timer.unref();
+    this.clock.clearInterval(this.timer);
+    this.timer = this.clock.setInterval(() => void this.sample(), this.options.intervalMs);
     void this.sample();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async sample(): Promise<Record<string, MetricValue>> {

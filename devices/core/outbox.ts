@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { type Clock, type TimerHandle, withTimeout } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { openSqlite, type SqliteDatabase } from '../../platform/sqlite.ts';
-import { withTimeout } from './device-connection.ts';
 
 /** What the outbox sends through: the device connection, or a fake in unit tests. */
 export interface OutboxTransport {
@@ -35,6 +35,12 @@ interface Row {
   payload: string;
   attempts: number;
 }
+
+/**
+ * Wait after a message went unacknowledged before sending again from the oldest: resending at once would only time
+ * out again while the connection is down or the broker is slow.
+ */
+export const OUTBOX_RETRY_MS = 1000;
 
 const MIGRATIONS = [
   {
@@ -70,12 +76,13 @@ const MIGRATIONS = [
  */
 export class Outbox {
   private db: SqliteDatabase | undefined;
-  private draining = false;
+  /** The running drain, awaited by stop(). */
+  private draining: Promise<void> | undefined;
   /** Set when a drain was asked for while one was finishing: it may already have found the queue empty. */
   private drainAgain = false;
   private running = false;
   private held = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private readonly kick = () => this.drain();
   /** Times the transport went offline; a send during which this moved ended with the connection closing. */
   private connectionDrops = 0;
@@ -90,6 +97,7 @@ export class Outbox {
     private readonly transport: OutboxTransport,
     private readonly options: OutboxOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -103,11 +111,13 @@ export class Outbox {
   /** Stops sending; what is still queued stays on disk for the next start. */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.transport.off('online', this.kick);
     this.transport.off('offline', this.countDrop);
-    while (this.draining) await new Promise((r) => setTimeout(r, 10));
-    clearTimeout(this.retryTimer);
+    // A publish in flight ends with its acknowledgement or its ackTimeoutMs; its row stays until it is acknowledged.
+    await this.draining;
+    this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.db?.close();
     this.db = undefined;
   }
@@ -171,12 +181,11 @@ export class Outbox {
       this.drainAgain = true;
       return;
     }
-    this.draining = true;
     this.drainAgain = false;
-    this.drainLoop()
+    this.draining = this.drainLoop()
       .catch((err) => this.log.error({ err }, 'outbox drain failed'))
       .finally(() => {
-        this.draining = false;
+        this.draining = undefined;
         if (this.drainAgain) this.drain();
       });
   }
@@ -187,7 +196,7 @@ export class Outbox {
       if (rows.length === 0) return;
       const drops = this.connectionDrops;
       const results = await Promise.allSettled(
-        rows.map((row) => withTimeout(this.send(row), this.options.ackTimeoutMs)),
+        rows.map((row) => withTimeout(this.send(row), this.options.ackTimeoutMs, this.clock)),
       );
       const failed = rows.filter((_, i) => results[i]?.status !== 'fulfilled');
       if (failed.length > 0) {
@@ -195,8 +204,8 @@ export class Outbox {
         if (this.connectionDrops > drops) this.countAttempts(failed);
         // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
         if (this.running) {
-          this.retryTimer = setTimeout(() => this.drain(), 1000);
-          this.retryTimer.unref();
+          this.clock.clearTimeout(this.retryTimer);
+          this.retryTimer = this.clock.setTimeout(() => this.drain(), OUTBOX_RETRY_MS);
         }
         return;
       }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 
 export interface Track {
   id: string;
@@ -24,8 +25,12 @@ export interface AudioOutput extends EventEmitter<{ ended: [trackId: string] }> 
 
 /** Audio output for the simulator: "plays" a track for its duration, then reports it ended. */
 export class VirtualAudioOutput extends EventEmitter<{ ended: [trackId: string] }> implements AudioOutput {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private current: NowPlaying | null = null;
+
+  constructor(private readonly clock: Clock) {
+    super();
+  }
 
   get nowPlaying(): NowPlaying | null {
     return this.current;
@@ -33,16 +38,17 @@ export class VirtualAudioOutput extends EventEmitter<{ ended: [trackId: string] 
 
   play(track: Track): void {
     this.stop();
-    this.current = { trackId: track.id, title: track.title, startedAt: Date.now() };
-    this.timer = setTimeout(() => {
+    this.current = { trackId: track.id, title: track.title, startedAt: this.clock.now() };
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
       this.current = null;
       this.emit('ended', track.id);
     }, track.durationMs);
-    this.timer.unref();
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
     this.current = null;
   }
 }

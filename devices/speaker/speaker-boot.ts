@@ -1,3 +1,4 @@
+import { systemClock } from '../../platform/clock.ts';
 import type { DeviceBoot } from '../core/device-boot.ts';
 import { tmp36RawFromCelsius } from '../core/hardware/tmp36.ts';
 import { VirtualAudioOutput } from './audio-output.ts';
@@ -15,5 +16,12 @@ export const speakerBoot: DeviceBoot<SpeakerConfig, SpeakerRuntime> = {
   },
   // Until the broadcast issue brings real audio output, every speaker plays through the virtual output.
   create: (config, credentials, log, virtualIo, options) =>
-    new SpeakerRuntime(config, credentials, new VirtualAudioOutput(), log, virtualIo, options),
+    new SpeakerRuntime(
+      config,
+      credentials,
+      new VirtualAudioOutput(options.clock ?? systemClock),
+      log,
+      virtualIo,
+      options,
+    ),
 };

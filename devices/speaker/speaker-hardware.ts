@@ -1,4 +1,5 @@
 import five from 'johnny-five';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import { firstReadings, seen } from '../core/hardware/first-reading.ts';
 import { asSensor, type Sensor } from '../core/hardware/johnny-five-types.ts';
 import { celsiusFromTmp36Raw } from '../core/hardware/tmp36.ts';
@@ -35,10 +36,14 @@ export class SpeakerHardware {
   private pir: five.Switch | undefined;
   private gain: five.Led | undefined;
   private statusLed: five.Led | undefined;
-  private locateTimer: NodeJS.Timeout | undefined;
+  private locateTimer: TimerHandle | undefined;
   private presenceListeners: ((present: boolean) => void)[] = [];
 
-  constructor(private readonly board: five.Board) {}
+  constructor(
+    private readonly board: five.Board,
+    /** Times the end of locating (the status LED blinks on johnny-five's own timer). */
+    private readonly clock: Clock,
+  ) {}
 
   /** Creates the components and waits (up to 2 s) for their first readings. */
   async start(): Promise<void> {
@@ -73,12 +78,11 @@ export class SpeakerHardware {
     // Lit at once (blink's first toggle comes a period later), so the answer finds it flashing.
     this.statusLed?.on();
     this.statusLed?.blink(250);
-    this.locateTimer = setTimeout(() => this.stopLocating(), seconds * 1000);
-    this.locateTimer.unref();
+    this.locateTimer = this.clock.setTimeout(() => this.stopLocating(), seconds * 1000);
   }
 
   stopLocating(): void {
-    clearTimeout(this.locateTimer);
+    this.clock.clearTimeout(this.locateTimer);
     this.locateTimer = undefined;
     this.statusLed?.stop().off();
   }

@@ -66,7 +66,7 @@ export class SpeakerRuntime {
 
   async start(): Promise<void> {
     await this.core.start();
-    this.hw = new SpeakerHardware(this.core.board.board);
+    this.hw = new SpeakerHardware(this.core.board.board, this.core.clock);
     await this.hw.start();
     this.hw.setVolume(this.volume);
     if (this.config.model === 'promo') {

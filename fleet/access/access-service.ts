@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { isChainWideRole, type Role } from '../../protocol/api/roles.ts';
@@ -6,7 +7,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
 import { type ApiTokenRecord, CredentialRepository, digest } from './credential-repository.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.ts';
 import { oneTimePassword, PasswordHasher } from './password-hasher.ts';
 import type { Principal } from './principal.ts';
 import { type User, type UserChanges, UserRepository } from './user-repository.ts';
@@ -56,13 +57,13 @@ const immediateWrites: BackgroundWrites = { submit: (_label, run) => run() };
  * People: users and roles, passwords, browser sessions, API tokens and login tickets, and the scope each person
  * acts in. The first start creates `admin` (hq-admin) with a one-time password that must be changed at first login.
  * Every time decision (session idle and maximum life, token and ticket expiry, touch throttling, the sweep) reads
- * the injected clock `now`. A session ended on purpose (logout, password change or reset, a disabled user) is
+ * the injected clock. A session ended on purpose (logout, password change or reset, a disabled user) is
  * announced as `session.ended` with its digest, so the live gateway can close that session's sockets at once.
  */
 export class AccessService {
   readonly users: UserRepository;
   private readonly credentials: CredentialRepository;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: TimerHandle | undefined;
   /** Set by start() when it created the first admin: shown once by the process's entry point, never logged. */
   firstAdmin: { username: string; password: string } | undefined;
   /** A real hash to verify against when the username is unknown, so both failures take the same time. */
@@ -74,12 +75,12 @@ export class AccessService {
     private readonly options: AccessOptions,
     private readonly bus: EventBus<FleetEvents>,
     private readonly log: Logger,
+    private readonly clock: Clock,
     private readonly hasher = new PasswordHasher(),
-    private readonly throttle = new LoginThrottle(),
-    private readonly now: () => number = Date.now,
+    private readonly throttle = new LoginThrottle(DEFAULT_LOGIN_THROTTLE, () => clock.now()),
     private readonly writes: BackgroundWrites = immediateWrites,
   ) {
-    this.users = new UserRepository(db, now);
+    this.users = new UserRepository(db, () => clock.now());
     this.credentials = new CredentialRepository(db);
   }
 
@@ -100,17 +101,17 @@ export class AccessService {
       this.firstAdmin = { username: 'admin', password };
       this.log.warn('created the first user "admin" with a one-time password (shown once on the console)');
     }
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.clock.setInterval(() => this.sweep(), SWEEP_MS);
   }
 
   stop(): void {
-    clearInterval(this.sweepTimer);
+    this.clock.clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
   }
 
   /** Deletes sessions past their maximum life or idle too long, and tickets past theirs (every 10 minutes). */
   sweep(): { sessions: number; tickets: number } {
-    const now = this.now();
+    const now = this.clock.now();
     return this.credentials.deleteExpired(now, now - this.options.sessionIdleMs);
   }
 
@@ -141,12 +142,12 @@ export class AccessService {
     const found = this.users.findForLogin(username);
     if (!found) throw new FleetError('USER_NOT_FOUND', `no user '${username}'`);
     const ticket = randomBytes(32).toString('base64url');
-    this.credentials.insertTicket(ticket, found.user.id, this.now() + this.options.loginTicketMs);
+    this.credentials.insertTicket(ticket, found.user.id, this.clock.now() + this.options.loginTicketMs);
     return ticket;
   }
 
   loginWithTicket(ticket: string, ip: string, userAgent: string | null): SignedIn {
-    const userId = this.credentials.takeTicket(ticket, this.now());
+    const userId = this.credentials.takeTicket(ticket, this.clock.now());
     const user = userId ? this.users.get(userId) : undefined;
     if (!user || user.disabled) throw new FleetError('LOGIN_TICKET_INVALID', 'the sign-in link is invalid or used');
     return this.openSession(user, ip, userAgent);
@@ -162,7 +163,7 @@ export class AccessService {
   sessionPrincipal(secret: string): Principal | undefined {
     const session = this.credentials.findSession(secret);
     if (!session) return undefined;
-    const now = this.now();
+    const now = this.clock.now();
     if (session.expiresAt <= now || now - session.lastSeenAt > this.options.sessionIdleMs) {
       this.writes.submit('expired session', () => this.credentials.deleteSession(secret));
       return undefined;
@@ -180,7 +181,7 @@ export class AccessService {
     if (!secret.startsWith('cft_')) return undefined;
     const token = this.credentials.findToken(secret);
     if (!token) return undefined;
-    const now = this.now();
+    const now = this.clock.now();
     if (token.expiresAt !== null && token.expiresAt <= now) return undefined;
     const user = this.users.get(token.userId);
     if (!user || user.disabled) return undefined;
@@ -320,7 +321,7 @@ export class AccessService {
 
   createToken(userId: string, name: string, expiresInDays?: number): { record: ApiTokenRecord; token: string } {
     const token = `cft_${randomBytes(32).toString('base64url')}`;
-    const now = this.now();
+    const now = this.clock.now();
     const record: ApiTokenRecord = {
       id: randomUUID(),
       userId,
@@ -349,7 +350,7 @@ export class AccessService {
   }
 
   private openSession(user: User, ip: string, userAgent: string | null): SignedIn {
-    const now = this.now();
+    const now = this.clock.now();
     const sessionSecret = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = now + this.options.sessionMaxMs;

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import {
@@ -11,7 +12,6 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { PresenceRecord } from '../presence/presence-repository.ts';
 import type { DeviceKind, Thing } from '../registry/registry-types.ts';
-import { type AlertClock, systemClock } from './alert-clock.ts';
 import {
   alertValueOf,
   breached,
@@ -30,7 +30,7 @@ import { parseAlertRules } from './alert-rules.ts';
 interface Tier {
   rule: AlertRule;
   active: boolean;
-  timer: unknown;
+  timer: TimerHandle | undefined;
 }
 
 /** One cause of one device (one fault code, for faults): what was last observed and its non-resolved alert. */
@@ -80,7 +80,7 @@ export class AlertEngine {
     private readonly presence: { list(): PresenceRecord[] },
     private readonly bus: EventBus<FleetEvents>,
     private readonly log: Logger,
-    private readonly clock: AlertClock = systemClock,
+    private readonly clock: Clock,
   ) {}
 
   /** Loads (or seeds) the rules and rebuilds every case from the open alerts and the presence table. */

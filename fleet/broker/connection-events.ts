@@ -1,4 +1,5 @@
 import type { Aedes, Client } from 'aedes';
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
@@ -19,6 +20,8 @@ export class ConnectionEvents {
     private readonly reauthorization: Reauthorization,
     private readonly bus: EventBus<FleetEvents>,
     private readonly log: Logger,
+    /** Stamps the bus events' `at`: the fleet's clock, which presence, lifecycle events and alerts measure by. */
+    private readonly clock: Clock,
   ) {}
 
   attach(aedes: Aedes): void {
@@ -52,7 +55,7 @@ export class ConnectionEvents {
       sessionId: session.sessionId,
       certificateId: session.certificateId,
       ipAddress: session.ipAddress,
-      at: Date.now(),
+      at: this.clock.now(),
     });
   }
 
@@ -83,7 +86,7 @@ export class ConnectionEvents {
       sessionId: session.sessionId,
       certificateId: session.certificateId,
       filters: ended,
-      at: Date.now(),
+      at: this.clock.now(),
     });
   }
 
@@ -96,7 +99,7 @@ export class ConnectionEvents {
       certificateId: session.certificateId,
       filters,
       via,
-      at: Date.now(),
+      at: this.clock.now(),
     });
   }
 
@@ -111,7 +114,7 @@ export class ConnectionEvents {
       sessionId: session.sessionId,
       certificateId: session.certificateId,
       reason,
-      at: Date.now(),
+      at: this.clock.now(),
     });
   }
 

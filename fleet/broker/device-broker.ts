@@ -1,4 +1,5 @@
 import { Aedes } from 'aedes';
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
@@ -57,16 +58,17 @@ export class DeviceBroker {
     authenticate: Authenticate,
     bus: EventBus<FleetEvents>,
     private readonly log: Logger,
+    clock: Clock,
   ) {
     this.listeners = new MqttListeners(
       { ...options, maxPacketBytes: options.maxPayloadBytes + PACKET_HEADROOM_BYTES },
       log,
     );
-    this.hooks = new PolicyHooks(this.sessions, authenticate, options, bus, log);
+    this.hooks = new PolicyHooks(this.sessions, authenticate, options, bus, log, clock);
     this.routing = new InProcessRouting(log);
     this.requests = new ClientRequests(this.sessions, log);
     this.reauthorization = new Reauthorization(this.sessions, authenticate, log);
-    this.events = new ConnectionEvents(this.sessions, this.reauthorization, bus, log);
+    this.events = new ConnectionEvents(this.sessions, this.reauthorization, bus, log, clock);
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { isProvisioningRequestTopic, isReservedTopic, MAX_CLIENT_ID_LENGTH } from '../../protocol/topics.ts';
@@ -48,6 +49,8 @@ export class PolicyHooks {
     private readonly options: { maxPayloadBytes: number },
     private readonly bus: EventBus<FleetEvents>,
     private readonly log: Logger,
+    /** Stamps the bus events' `at`: the fleet's clock, which presence, lifecycle events and alerts measure by. */
+    private readonly clock: Clock,
   ) {}
 
   authenticate(client: Client, done: ConnectDone): void {
@@ -83,7 +86,7 @@ export class PolicyHooks {
         'connection refused',
       );
       this.counters.connectsRefused++;
-      this.bus.emit('broker.connectFailed', { clientId: client.id, certificateId, ipAddress, at: Date.now() });
+      this.bus.emit('broker.connectFailed', { clientId: client.id, certificateId, ipAddress, at: this.clock.now() });
       done(notAuthorized(result.reason), false);
       return;
     }
@@ -174,7 +177,7 @@ export class PolicyHooks {
       qos: packet.qos,
       reason,
       cause,
-      at: Date.now(),
+      at: this.clock.now(),
     });
   }
 }

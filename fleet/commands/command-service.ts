@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator, schemaValidators } from '../../platform/schema-validator.ts';
@@ -45,9 +46,6 @@ export interface CommandStats {
   answersDropped: Partial<Record<DropCode, number>>;
 }
 
-/** Longest a Node timer can wait; longer deadlines are re-armed when it fires. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Remote commands: sends a command to a device over MQTT with a correlation id and a deadline, stores it and its
  * answer, and announces every status change on the bus (`command.updated`).
@@ -69,7 +67,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export class CommandService {
   private offs: (() => void)[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, TimerHandle>();
   private readonly responseValidator = new SchemaValidator<CommandResponse>(CommandResponseJsonSchema);
   private readonly paramsValidators = schemaValidators<CommandName>(CommandParamsJsonSchemas);
   private readonly counters: CommandStats = { sent: 0, answered: 0, answersDropped: {} };
@@ -82,6 +80,7 @@ export class CommandService {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: CommandServiceOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -90,7 +89,7 @@ export class CommandService {
       this.broker.onMessage(commandTopics.responseFilter(), (topic, payload) => this.onAnswer(topic, payload)),
     ];
     // What was pending when the fleet stopped: settle what is overdue, wait out the rest.
-    const now = Date.now();
+    const now = this.clock.now();
     for (const status of ['queued', 'sent'] as const) {
       for (const command of this.repository.listByStatus(status)) {
         if (command.expiresAt <= now) this.settleOverdue(command.id);
@@ -102,7 +101,7 @@ export class CommandService {
   stop(): void {
     for (const off of this.offs) off();
     this.offs = [];
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
   }
 
@@ -122,7 +121,7 @@ export class CommandService {
     if (typeof input.requestedBy !== 'string' || input.requestedBy.length === 0)
       throw new FleetError('BAD_REQUEST', 'requestedBy is required');
 
-    const now = Date.now();
+    const now = this.clock.now();
     const command: Command = {
       id: randomUUID(),
       thingName,
@@ -189,7 +188,7 @@ export class CommandService {
   }
 
   private onSubscribed(e: FleetEvents['broker.subscribed']): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const queued of this.repository.listByStatus('queued', e.clientId)) {
       // Any filter that matches the command's topic delivers it (`.../+`, `.../#`, or the topic itself).
       const topic = commandTopics.request(queued.thingName, queued.name);
@@ -237,7 +236,7 @@ export class CommandService {
     const done: Command = {
       ...command,
       status: answer.status,
-      completedAt: Date.now(),
+      completedAt: this.clock.now(),
       result: answer.status === 'succeeded' ? (answer.result ?? {}) : null,
       error: answer.status === 'failed' ? (answer.error ?? null) : null,
     };
@@ -281,9 +280,10 @@ export class CommandService {
 
   /** Waits for a queued command's expiry or a sent command's answer deadline. */
   private armDeadline(command: Command): void {
-    clearTimeout(this.timers.get(command.id));
-    const delay = Math.max(0, command.expiresAt - Date.now());
-    const timer = setTimeout(
+    this.clock.clearTimeout(this.timers.get(command.id));
+    const delay = Math.max(0, command.expiresAt - this.clock.now());
+    // A deadline longer than one timer can wait is re-armed when the timer fires.
+    const timer = this.clock.setTimeout(
       () => {
         this.timers.delete(command.id);
         if (delay > MAX_TIMER_MS) this.armDeadline(command);
@@ -291,7 +291,6 @@ export class CommandService {
       },
       Math.min(delay, MAX_TIMER_MS),
     );
-    timer.unref();
     this.timers.set(command.id, timer);
   }
 
@@ -304,7 +303,7 @@ export class CommandService {
       {
         ...command,
         status: expired ? 'expired' : 'timed-out',
-        completedAt: Date.now(),
+        completedAt: this.clock.now(),
         error: expired
           ? { code: 'COMMAND_EXPIRED', message: 'the device did not come back before the command expired' }
           : { code: 'COMMAND_TIMED_OUT', message: 'the device did not answer in time' },
@@ -323,7 +322,7 @@ export class CommandService {
       .then((changed) => {
         if (changed) {
           if (command.status !== 'sent') {
-            clearTimeout(this.timers.get(command.id));
+            this.clock.clearTimeout(this.timers.get(command.id));
             this.timers.delete(command.id);
           }
           this.announce(command);

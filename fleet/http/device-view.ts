@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.ts';
 import type { DeviceDetail, DeviceListQuery, DeviceSort, DeviceSummary, Shadow } from '../../protocol/api/devices.ts';
 import type { MetricValue } from '../../protocol/telemetry.ts';
 import type { Principal } from '../access/principal.ts';
@@ -25,6 +26,8 @@ export class DeviceView {
     private readonly telemetry: TelemetryIngest,
     private readonly shadows: ShadowService,
     private readonly openAlerts: OpenAlertCounts,
+    /** The fleet's clock: an online device is seen now, on the same time line as its presence and telemetry. */
+    private readonly clock: Clock,
   ) {}
 
   /** The thing if it exists and the principal may see it; scope misses look exactly like unknown things. */
@@ -117,7 +120,7 @@ export class DeviceView {
     const tel = this.telemetry.peekLatest(thing.thingName, 'telemetry')?.metrics ?? NONE;
     const health = this.telemetry.peekLatest(thing.thingName, 'health')?.metrics ?? NONE;
     let lastSeen = this.telemetry.lastReceivedAt(thing.thingName);
-    if (presence?.state === 'online') lastSeen = Date.now();
+    if (presence?.state === 'online') lastSeen = this.clock.now();
     else if (presence?.disconnectedAt) lastSeen = Math.max(lastSeen ?? 0, presence.disconnectedAt);
     return {
       thingName: thing.thingName,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Permission } from '../../protocol/api/roles.ts';
 import { FleetError } from '../../protocol/errors.ts';
@@ -33,6 +34,8 @@ declare module 'fastify' {
 export interface HttpDeps {
   config: FleetConfig['http'];
   bus: EventBus<FleetEvents>;
+  /** The fleet's clock: a query's default end is its now, the time telemetry is received and ordered by. */
+  clock: Clock;
   access: AccessService;
   audit: AuditLog;
   devices: DeviceView;

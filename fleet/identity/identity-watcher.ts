@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
@@ -11,7 +12,7 @@ import type { Database } from '../storage/database.ts';
  * connection (closing those no longer allowed to connect, giving the rest their new policies).
  */
 export class IdentityWatcher {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private generation = 0;
 
   constructor(
@@ -19,16 +20,17 @@ export class IdentityWatcher {
     private readonly bus: EventBus<FleetEvents>,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
     this.generation = this.read();
-    this.timer = setInterval(() => this.check(), this.intervalMs);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(() => this.check(), this.intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   check(): void {

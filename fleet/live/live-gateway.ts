@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { LiveEventName, LiveEvents } from '../../protocol/api/live-events.ts';
@@ -24,6 +25,8 @@ interface SocketData {
 const CHAIN_ROOM = 'chain';
 const storeRoom = (storeId: string) => `store:${storeId}`;
 const userRoom = (userId: string) => `user:${userId}`;
+/** Expired sessions and tokens stop receiving within this long even when nothing announces it. */
+const REVALIDATE_MS = 60_000;
 
 /**
  * Live updates over socket.io on the HTTP server: presence, telemetry, shadow changes, alerts, command results and
@@ -36,7 +39,7 @@ const userRoom = (userId: string) => `user:${userId}`;
 export class LiveGateway {
   private io: Server | undefined;
   private offs: (() => void)[] = [];
-  private revalidateTimer: NodeJS.Timeout | undefined;
+  private revalidateTimer: TimerHandle | undefined;
   /** thing → store, so an event costs no database read. Refreshed when a thing changes. */
   private readonly storeOf = new Map<string, string | null>();
 
@@ -46,6 +49,7 @@ export class LiveGateway {
     private readonly registry: DeviceRegistry,
     private readonly devices: DeviceView,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(httpServer: HttpServer, parseCookie: (header: string) => Record<string, string | undefined>): void {
@@ -123,14 +127,14 @@ export class LiveGateway {
       bus.on('thing.provisioned', (e) => this.deviceChanged(e.thingName)),
       bus.on('thing.approved', (e) => this.deviceChanged(e.thingName)),
     );
-    this.revalidateTimer = setInterval(() => void this.revalidate(), 60_000);
-    this.revalidateTimer.unref();
+    this.revalidateTimer = this.clock.setInterval(() => void this.revalidate(), REVALIDATE_MS);
   }
 
   async stop(): Promise<void> {
     for (const off of this.offs) off();
     this.offs = [];
-    clearInterval(this.revalidateTimer);
+    this.clock.clearInterval(this.revalidateTimer);
+    this.revalidateTimer = undefined;
     const io = this.io;
     this.io = undefined;
     if (!io) return;

@@ -1,10 +1,11 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { PresenceRecord, PresenceRepository } from './presence-repository.ts';
 
 interface Pending {
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   reason: string;
   at: number;
 }
@@ -29,10 +30,11 @@ export class PresenceService {
     private readonly writer: DatabaseWriter,
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { offlineGraceMs: number },
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.records.clear();
     for (const record of this.repository.list()) {
       this.records.set(
@@ -60,7 +62,7 @@ export class PresenceService {
     this.offs = [];
     // Settle pending disconnects now rather than dropping them.
     for (const [clientId, pending] of this.pendingOffline) {
-      clearTimeout(pending.timer);
+      this.clock.clearTimeout(pending.timer);
       this.goOffline(clientId, pending.reason, pending.at);
     }
     this.pendingOffline.clear();
@@ -81,7 +83,7 @@ export class PresenceService {
   private onConnected(e: FleetEvents['broker.clientConnected']): void {
     const pending = this.pendingOffline.get(e.clientId);
     if (pending) {
-      clearTimeout(pending.timer);
+      this.clock.clearTimeout(pending.timer);
       this.pendingOffline.delete(e.clientId);
     }
     const previous = this.records.get(e.clientId);
@@ -107,16 +109,15 @@ export class PresenceService {
     // A newer connection of the same client (DUPLICATE_CLIENTID) keeps it online.
     if (this.records.get(e.clientId)?.sessionId !== e.sessionId) return;
     const existing = this.pendingOffline.get(e.clientId);
-    if (existing) clearTimeout(existing.timer);
+    if (existing) this.clock.clearTimeout(existing.timer);
     if (this.options.offlineGraceMs === 0) {
       this.goOffline(e.clientId, e.reason, e.at);
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.pendingOffline.delete(e.clientId);
       this.goOffline(e.clientId, e.reason, e.at);
     }, this.options.offlineGraceMs);
-    timer.unref();
     this.pendingOffline.set(e.clientId, { timer, reason: e.reason, at: e.at });
   }
 

@@ -1,4 +1,4 @@
-import type { AlertClock } from '../alerts/alert-clock.ts';
+import type { Clock } from '../../platform/clock.ts';
 
 /** A token bucket: `burst` requests at once, then `perMinute` more per minute. */
 export interface RateLimit {
@@ -35,7 +35,7 @@ export class CertificateRequestLimiter {
 
   constructor(
     private readonly limits: CertificateRequestLimits,
-    private readonly clock: Pick<AlertClock, 'now'>,
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
   admit(clientId: string, certificateId: string | null): Admission {

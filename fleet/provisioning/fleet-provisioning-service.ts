@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type ErrorCode, FleetError, isFleetError } from '../../protocol/errors.ts';
@@ -75,6 +76,8 @@ export interface FleetProvisioningDeps {
   /** Throttles the MQTT API's certificate requests (not the in-process calls). */
   certificateRequests: CertificateRequestLimiter;
   bus: EventBus<FleetEvents>;
+  /** Decides ownership-token expiry and the sweep of certificates whose token expired unused. */
+  clock: Pick<Clock, 'now'>;
 }
 
 /**
@@ -203,7 +206,7 @@ export class FleetProvisioningService {
     if (!template.enabled) {
       throw new FleetError('PROVISIONING_TEMPLATE_DISABLED', `provisioning template '${templateName}' is disabled`);
     }
-    const claims = tokens.verify(request.certificateOwnershipToken);
+    const claims = tokens.verify(request.certificateOwnershipToken, this.deps.clock.now());
     const record = provisioned.get(claims.certificateId);
     const certificate = certificates.get(claims.certificateId);
     if (record && record.tokenId === claims.tokenId && record.registeredAt !== null) {
@@ -241,7 +244,7 @@ export class FleetProvisioningService {
       certificates.attachThing(claims.certificateId, resolved.thingName);
       policies.attach(policyName, claims.certificateId);
       certificates.setStatus(claims.certificateId, 'ACTIVE');
-      provisioned.markRegistered(claims.certificateId, resolved.thingName, Date.now());
+      provisioned.markRegistered(claims.certificateId, resolved.thingName, this.deps.clock.now());
     })();
     this.log.info(
       { thingName: resolved.thingName, templateName, certificateId: claims.certificateId, state },
@@ -257,7 +260,7 @@ export class FleetProvisioningService {
   // -------------------------------------------------------------------------------------------------------------
 
   private recordPending(issued: Omit<IssuedCertificate, 'privateKeyPem'>): string {
-    const { token, claims } = this.deps.tokens.issue(issued.certificateId);
+    const { token, claims } = this.deps.tokens.issue(issued.certificateId, this.deps.clock.now());
     this.deps.db.transaction(() => {
       this.deps.certificates.insert({
         certificateId: issued.certificateId,
@@ -281,7 +284,7 @@ export class FleetProvisioningService {
 
   private sweepExpired(): void {
     try {
-      const deleted = this.deps.provisioned.deleteExpired(Date.now());
+      const deleted = this.deps.provisioned.deleteExpired(this.deps.clock.now());
       if (deleted > 0) this.log.info({ deleted }, 'deleted certificates whose ownership token expired unused');
     } catch (err) {
       this.log.warn({ err }, 'could not delete expired provisioning certificates');

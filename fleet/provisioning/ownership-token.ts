@@ -79,12 +79,13 @@ export class OwnershipTokens {
     this.key = key;
   }
 
-  issue(certificateId: string, now = Date.now()): { token: string; claims: OwnershipClaims } {
+  /** `now` from the fleet's clock: the token expires `lifetimeMs` after it. */
+  issue(certificateId: string, now: number): { token: string; claims: OwnershipClaims } {
     const claims = { certificateId, tokenId: randomBytes(12).toString('base64url'), expiresAt: now + this.lifetimeMs };
     return { token: signOwnershipToken(this.requireKey(), claims), claims };
   }
 
-  verify(token: string, now = Date.now()): OwnershipClaims {
+  verify(token: string, now: number): OwnershipClaims {
     return verifyOwnershipToken(this.requireKey(), token, now);
   }
 

@@ -35,7 +35,7 @@ export const DEMO_STORES: Store[] = [
 ];
 
 /** A 40 m x 30 m floor: entrance and checkout along the front, departments behind, the cart dock by the door. */
-function floorPlan(storeId: string): Zone[] {
+export function demoFloorPlan(storeId: string): Zone[] {
   const rect = (x: number, y: number, w: number, h: number): [number, number][] => [
     [x, y],
     [x + w, y],
@@ -65,6 +65,6 @@ export function seedDemoData(stores: StoreRepository): void {
   stores.upsertChain(DEMO_CHAIN);
   for (const store of DEMO_STORES) {
     stores.upsertStore(store);
-    for (const zone of floorPlan(store.id)) stores.upsertZone(zone);
+    for (const zone of demoFloorPlan(store.id)) stores.upsertZone(zone);
   }
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../storage/database.ts';
 import type { StoredShadow } from './shadow-document.ts';
 
@@ -24,7 +25,10 @@ interface ShadowRow {
  * its row with a NULL state so that its version survives for re-creation.
  */
 export class ShadowRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Pick<Clock, 'now'>,
+  ) {}
 
   find(thingName: string, shadowName: string | undefined): ShadowLookup {
     const row = this.db
@@ -32,7 +36,7 @@ export class ShadowRepository {
       .get(thingName, shadowName ?? '') as ShadowRow | undefined;
     if (!row) return { shadow: undefined, deletedVersion: undefined };
     if (row.state === null) {
-      const recent = Date.now() - row.updated_at < VERSION_MEMORY_MS;
+      const recent = this.clock.now() - row.updated_at < VERSION_MEMORY_MS;
       return { shadow: undefined, deletedVersion: recent ? row.version : undefined };
     }
     return {
@@ -54,7 +58,7 @@ export class ShadowRepository {
         JSON.stringify(shadow.state),
         JSON.stringify(shadow.metadata),
         shadow.version,
-        Date.now(),
+        this.clock.now(),
       );
   }
 
@@ -63,7 +67,7 @@ export class ShadowRepository {
       .prepare(
         'UPDATE shadows SET state = NULL, metadata = NULL, updated_at = ? WHERE thing_name = ? AND shadow_name = ?',
       )
-      .run(Date.now(), thingName, shadowName ?? '');
+      .run(this.clock.now(), thingName, shadowName ?? '');
   }
 
   /** Names of the thing's live shadows; the classic one is listed as `undefined`. */

@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { isFleetError } from '../../protocol/errors.ts';
@@ -50,6 +51,8 @@ export class ShadowService {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: { maxStateBytes: number; writeDeadlineMs: number },
     private readonly log: Logger,
+    /** AWS stamps documents, metadata and errors in epoch seconds: read from the same clock as the repository's. */
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
   start(): void {
@@ -76,7 +79,7 @@ export class ShadowService {
   get(thingName: string, shadowName: string | undefined, clientToken?: string): ShadowResult<object> {
     const shadow = this.find(thingName, shadowName);
     if (!shadow) return { ok: false, error: notFoundError(thingName, shadowName, clientToken) };
-    return { ok: true, payload: getAcceptedPayload(shadow, clientToken, nowSeconds()) };
+    return { ok: true, payload: getAcceptedPayload(shadow, clientToken, this.nowSeconds()) };
   }
 
   /**
@@ -96,7 +99,7 @@ export class ShadowService {
           lookup.shadow,
           lookup.deletedVersion,
           request,
-          nowSeconds(),
+          this.nowSeconds(),
           this.options.maxStateBytes,
         );
         if (applied.ok) this.repository.save(thingName, shadowName, applied.outcome.next);
@@ -133,7 +136,7 @@ export class ShadowService {
       { deadlineMs: this.options.writeDeadlineMs },
     );
     if (!shadow) return { ok: false, error: notFoundError(thingName, shadowName, clientToken) };
-    const payload = deleteAcceptedPayload(shadow, clientToken, nowSeconds());
+    const payload = deleteAcceptedPayload(shadow, clientToken, this.nowSeconds());
     this.publishInOrder([[shadowTopics.response(thingName, 'delete', 'accepted', shadowName), payload]]);
     this.bus.emit('shadow.deleted', { thingName, shadowName, version: shadow.version });
     return { ok: true, payload };
@@ -166,7 +169,7 @@ export class ShadowService {
       if (isFleetError(err, 'STORAGE_BUSY')) this.log.warn({ topic, code: err.code }, err.message);
       else this.log.error({ err, topic }, 'shadow request failed');
       // AWS answers a request it could not carry out with 500; a device retries it.
-      result = { ok: false, error: { code: 500, message: 'Internal service failure', timestamp: nowSeconds() } };
+      result = { ok: false, error: { code: 500, message: 'Internal service failure', timestamp: this.nowSeconds() } };
     }
     if (result.ok) {
       // update publishes its own accepted/delta/documents; get's accepted goes out here
@@ -180,7 +183,7 @@ export class ShadowService {
 
   /** A request for a name no shadow can have: a 400 on its rejected topic, so the client hears why at once. */
   private refuseMalformed(topic: string, request: MalformedShadowRequest, payload: Buffer): void {
-    const error = invalidNameError(request.invalid, payload, nowSeconds());
+    const error = invalidNameError(request.invalid, payload, this.nowSeconds());
     this.log.info(
       { topic, thingName: request.thingName, shadowName: request.shadowName },
       `shadow request refused: invalid ${request.invalid} (${request.invalid === 'thing name' ? '1-128 characters of [a-zA-Z0-9:_-]' : '1-64 characters of [$a-zA-Z0-9:_-]'})`,
@@ -196,10 +199,10 @@ export class ShadowService {
     payload: Buffer,
   ): Promise<ShadowResult<object>> {
     if (operation === 'update') {
-      const parsed = parseUpdateRequest(payload, nowSeconds());
+      const parsed = parseUpdateRequest(payload, this.nowSeconds());
       return parsed.ok ? this.update(thingName, shadowName, parsed.request) : parsed;
     }
-    const token = parseTokenRequest(payload, nowSeconds());
+    const token = parseTokenRequest(payload, this.nowSeconds());
     if (!token.ok) return token;
     return operation === 'get'
       ? this.get(thingName, shadowName, token.clientToken)
@@ -210,6 +213,10 @@ export class ShadowService {
     return shadowTopics.response(thingName, op, response, shadowName);
   }
 
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
   /** Responses must reach subscribers in order (accepted before delta before documents). */
   private publishInOrder(messages: [string, object][]): void {
     let chain = Promise.resolve();
@@ -218,8 +225,4 @@ export class ShadowService {
     }
     chain.catch((err) => this.log.warn({ err: (err as Error).message }, 'shadow response not published'));
   }
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

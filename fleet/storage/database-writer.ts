@@ -1,20 +1,8 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { isSqliteBusy } from '../../platform/sqlite.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { Database } from './database.ts';
-
-/** The part of a clock the writer needs: retry timers and deadlines. */
-export interface WriterClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemWriterClock: WriterClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface DatabaseWriterOptions {
   /** First wait after SQLITE_BUSY; each further attempt waits twice as long, up to `retryMaxMs`. */
@@ -46,7 +34,7 @@ interface QueuedWrite {
   run: () => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
-  deadline: unknown;
+  deadline: TimerHandle | undefined;
 }
 
 /**
@@ -63,7 +51,7 @@ interface QueuedWrite {
  */
 export class DatabaseWriter {
   private readonly queue: QueuedWrite[] = [];
-  private retryTimer: unknown;
+  private retryTimer: TimerHandle | undefined;
   private retryDelayMs: number;
   private stopped = false;
   private readonly counters = { written: 0, busyAttempts: 0, expired: 0 };
@@ -72,7 +60,8 @@ export class DatabaseWriter {
     private readonly db: Database,
     private readonly options: DatabaseWriterOptions,
     private readonly log: Logger,
-    private readonly clock: WriterClock = systemWriterClock,
+    /** Times the retries after SQLITE_BUSY and the writes' deadlines. */
+    private readonly clock: Clock,
   ) {
     this.retryDelayMs = options.retryMinMs;
   }

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Database } from './database.ts';
 
@@ -19,27 +20,27 @@ const DAY_MS = 86_400_000;
  * append-only by design (its triggers refuse DELETE) and is archived with the database (docs/operations.md).
  */
 export class HistoryRetention {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly options: HistoryRetentionOptions,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.sweep(), this.options.sweepMs);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(() => this.sweep(), this.options.sweepMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** Deletes what is past retention; returns how many rows of each table went. */
   sweep(): { alerts: number; commands: number } {
-    const now = this.now();
+    const now = this.clock.now();
     const alerts = this.deleteInSlices(
       `DELETE FROM alerts WHERE id IN (
          SELECT id FROM alerts WHERE state = 'resolved' AND resolved_at < ? LIMIT ${SLICE})`,

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import { SchemaValidator } from '../../platform/schema-validator.ts';
@@ -62,8 +63,8 @@ export class TelemetryIngest {
   private writing = 0;
   /** Set while messages are withheld, so a full backlog is logged once per episode, not once per message. */
   private full = false;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private flushTimer: TimerHandle | undefined;
+  private sweepTimer: TimerHandle | undefined;
   private readonly latest = new Map<string, Map<DataStream, LatestValues>>();
   private readonly counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, withheld: 0 };
   private readonly rejectedByCode: Partial<Record<DataRefusalCode, number>> = {};
@@ -79,6 +80,7 @@ export class TelemetryIngest {
     private readonly bus: EventBus<FleetEvents>,
     private readonly options: TelemetryIngestOptions,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -89,19 +91,17 @@ export class TelemetryIngest {
     this.unsubscribe = this.broker.gatePublishes(dataTopics.prefix(), (topic, payload, ack, withhold) =>
       this.accept(topic, payload, ack, withhold),
     );
-    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
-    this.flushTimer.unref();
+    this.flushTimer = this.clock.setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.sweepRetention();
-    this.sweepTimer = setInterval(() => this.sweepRetention(), this.options.retentionSweepMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.clock.setInterval(() => this.sweepRetention(), this.options.retentionSweepMs);
   }
 
   stop(): void {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    clearInterval(this.flushTimer);
-    clearInterval(this.sweepTimer);
+    this.clock.clearInterval(this.flushTimer);
+    this.clock.clearInterval(this.sweepTimer);
     this.flush();
   }
 
@@ -165,6 +165,7 @@ export class TelemetryIngest {
       this.acks = [];
     }
     this.writing = batch.length;
+    let failed = false;
     this.writer
       .write('telemetry batch', () => this.repository.insertMany(batch))
       .then(
@@ -173,13 +174,15 @@ export class TelemetryIngest {
           this.counters.duplicates += batch.length - stored;
           for (const ack of acks) ack();
           // Ingest lag: from receipt of the oldest message of the batch to its commit.
-          this.lastLagMs = Date.now() - (batch[0]?.receivedAt ?? Date.now());
+          const now = this.clock.now();
+          this.lastLagMs = now - (batch[0]?.receivedAt ?? now);
           this.onFlush?.(this.lastLagMs / 1000, batch.length);
         },
         (err: unknown) => {
           // Not written and not acknowledged: kept, first in line, for the next flush (or, if the fleet stops
           // now, sent again by the devices, whose PUBACKs never came).
           this.log.error({ err, size: batch.length }, 'telemetry batch not written; will retry');
+          failed = true;
           this.pending = batch.concat(this.pending);
           this.acks = acks.concat(this.acks);
         },
@@ -190,7 +193,9 @@ export class TelemetryIngest {
           this.full = false;
           this.log.info({ withheld: this.counters.withheld }, 'telemetry backlog has room again');
         }
-        if (this.running && this.pending.length > 0) this.scheduleFlush();
+        // The writer waits out another connection's lock itself; a batch that failed for another reason (a full or
+        // failing disk) is tried again on the flush interval, not on every turn of the event loop.
+        if (this.running && this.pending.length > 0 && !failed) this.scheduleFlush();
       });
   }
 
@@ -222,7 +227,7 @@ export class TelemetryIngest {
       return;
     }
     const message = result.value;
-    const receivedAt = Date.now();
+    const receivedAt = this.clock.now();
     const refusal = timestampRefusal(message.ts, receivedAt, {
       maxAheadMs: this.options.maxTsAheadMs,
       maxAgeMs: this.options.maxTsAgeDays * 86_400_000,
@@ -331,7 +336,7 @@ export class TelemetryIngest {
 
   /** Deletes expired rows a slice at a time, yielding to the event loop between slices (the broker shares it). */
   private sweepRetention(): void {
-    const cutoff = Date.now() - this.options.retentionDays * 86_400_000;
+    const cutoff = this.clock.now() - this.options.retentionDays * 86_400_000;
     const slice = 5000;
     let total = 0;
     const step = () => {

@@ -9,6 +9,7 @@ import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
 import { writeClaimBundle } from '../../fleet/provisioning/claim-certificate.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { signIn } from '../helpers/browser.ts';
 import { useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
@@ -23,6 +24,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
   let viewer: ApiUser;
   let manager: ApiUser;
   const approvals: { thingName: string; by: string }[] = [];
+  let speaker: SpeakerRuntime;
 
   const env = useConsoleFleet('cartfleet-claim-approval-', async ({ fleet, onStop }) => {
     fleet.bus.on('thing.approved', (e) => approvals.push(e));
@@ -30,7 +32,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
     viewer = await apiUser(fleet, 'xuhui-viewer', 'viewer', { storeIds: [XUHUI] });
     manager = await apiUser(fleet, 'xuhui-manager', 'store-manager', { storeIds: [XUHUI] });
 
-    const speaker = await bootSpeakerByClaim();
+    speaker = await bootSpeakerByClaim();
     onStop(() => speaker.stop());
     const thing = fleet.services.registry.getThing(THING);
     assert.equal(thing?.provisioning, 'pending-approval');
@@ -65,7 +67,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
       claim: { certDir: claimDir, templateName: 'speaker-default', serialNumber: SERIAL, storeId: XUHUI },
     });
     // As devices/speaker/main.ts boots: provision by claim first, then run on the certificate it got.
-    const identity = await deviceIdentity(config, silentLogger(), { HardwareModel: config.hardwareModel });
+    const identity = await deviceIdentity(config, silentLogger(), systemClock, { HardwareModel: config.hardwareModel });
     assert.equal(identity.thingName, THING);
     const io = new VirtualBoardIO();
     io.setAnalogInput(0, (cellVoltageFromPercent(90) / 5) * 1023);
@@ -73,7 +75,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
     const runtime = new SpeakerRuntime(
       { ...config, thingName: identity.thingName },
       identity.credentials,
-      new VirtualAudioOutput(),
+      new VirtualAudioOutput(systemClock),
       silentLogger(),
       io,
     );
@@ -82,8 +84,16 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
   }
 
   it('while pending, the device may report nothing: no shadow, no telemetry stored', async () => {
-    // Give the connected runtime time to try (its telemetry interval is 200 ms, health 300 ms).
-    await new Promise((r) => setTimeout(r, 1500));
+    // Positive control: the runtime is connected and busy (telemetry every 200 ms, health every 300 ms, its
+    // subscriptions asked for again after the fleet refused them), and what it would report waits in its outbox.
+    const refusedBefore = env.fleet.services.broker.stats().subscriptionsRefused;
+    await eventually(
+      () => speaker.core.outbox.size() >= 5 && env.fleet.services.broker.stats().subscriptionsRefused > refusedBefore,
+      10_000,
+      'the pending speaker queues reports and asks for its subscriptions again',
+    );
+    assert.ok(env.fleet.services.broker.isConnected(THING), 'connected all along');
+    assert.ok(speaker.core.outbox.holding, 'its outbox is held: nothing is published');
     assert.equal(env.fleet.services.shadows.find(THING), undefined, 'no shadow report got through');
     assert.equal(env.fleet.services.telemetry.latestOf(THING).telemetry, undefined, 'no telemetry got through');
   });

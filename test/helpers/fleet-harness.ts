@@ -7,7 +7,8 @@ import type { DeviceCredentials } from '../../devices/core/device-config.ts';
 import { type FleetConfig, type FleetConfigInput, FleetConfigSchema } from '../../fleet/config.ts';
 import { FleetServer } from '../../fleet/fleet-server.ts';
 import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
-import { silentLogger } from '../../platform/log.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { type Logger, silentLogger } from '../../platform/log.ts';
 
 /** A fresh temp directory, removed by `cleanup()`. */
 export function tempDir(prefix = 'cartfleet-test-'): { path: string; cleanup: () => void } {
@@ -28,8 +29,19 @@ export function testConfig(dataDir: string, overrides: FleetConfigInput = {}): F
   });
 }
 
-export async function startFleet(dataDir: string, overrides: FleetConfigInput = {}): Promise<FleetServer> {
-  const fleet = new FleetServer(testConfig(dataDir, overrides), silentLogger());
+export interface FleetTestOptions {
+  /** The fleet's clock (a `FakeClock` where the subject is time); the system clock when not given. */
+  clock?: Clock;
+  /** Silent when not given; `captureLogs()` (test/mocks/log-capture.ts) to assert what was logged. */
+  log?: Logger;
+}
+
+export async function startFleet(
+  dataDir: string,
+  overrides: FleetConfigInput = {},
+  options: FleetTestOptions = {},
+): Promise<FleetServer> {
+  const fleet = new FleetServer(testConfig(dataDir, overrides), options.log ?? silentLogger(), options.clock);
   await fleet.start();
   return fleet;
 }
@@ -107,28 +119,39 @@ export async function mqttJsClient(
   return client;
 }
 
-/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as Exclude<T, undefined | null | false | 0 | ''>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
+/** [MQTT-3.2.2.3] CONNACK return codes the tests meet. */
+export const CONNACK_ACCEPTED = 0;
+export const CONNACK_NOT_AUTHORIZED = 5;
+
+/** The CONNACK return code the broker answers this certificate and client id with (AWS's SDK hides it). */
+export async function connackCode(port: number, credentials: DeviceCredentials, clientId: string): Promise<number> {
+  const client = mqttJs.connect({
+    protocol: 'mqtts',
+    host: 'localhost',
+    port,
+    clientId,
+    cert: credentials.certificatePem,
+    key: credentials.privateKeyPem,
+    ca: credentials.caPem,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      client.once('connect', (connack) => resolve(connack.returnCode ?? CONNACK_ACCEPTED));
+      client.once('error', (err) => {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'number') resolve(code);
+        else reject(err);
+      });
+    });
+  } finally {
+    await client.endAsync(true);
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { eventually } from '../mocks/wait-for.ts';
 
 /** SUBACK return codes for `topics` (0-2 granted QoS, 128 refused), whether or not mqtt.js calls it an error. */
 export async function subscribeReturnCodes(client: mqttJs.MqttClient, topics: string[]): Promise<number[]> {

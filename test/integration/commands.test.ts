@@ -15,6 +15,7 @@ import { SPEAKER_PINS } from '../../devices/speaker/speaker-hardware.ts';
 import { LOCATE_TONE_ID, SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
 import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import type { Command } from '../../protocol/api/commands.ts';
 import type { CommandRequest, DiagnosticCheck } from '../../protocol/commands.ts';
@@ -24,11 +25,11 @@ import {
   eventually,
   mqttJsClient,
   registerDevice,
-  sleep,
   startFleet,
   type TestDevice,
   tempDir,
 } from '../helpers/fleet-harness.ts';
+import { FakeClock } from '../mocks/fake-clock.ts';
 
 /** Every `command.updated` the bus carried for one command, in order. */
 function statusTrail(id: string, seen: FleetEvents['command.updated'][]): string[] {
@@ -43,6 +44,22 @@ async function settled(fleet: FleetServer, id: string, what = 'the command to se
     },
     10_000,
     what,
+  );
+}
+
+/**
+ * Sends once the device has subscribed to its commands: until then the fleet answers DEVICE_OFFLINE (any other
+ * error fails the test).
+ */
+async function sendWhenReachable(fleet: FleetServer, thingName: string): Promise<Command> {
+  return eventually(
+    () =>
+      fleet.services.commands.send({ thingName, name: 'diagnostics', requestedBy: 'test' }).catch((err: unknown) => {
+        if (isFleetError(err, 'DEVICE_OFFLINE')) return undefined;
+        throw err;
+      }),
+    10_000,
+    `${thingName} reachable`,
   );
 }
 
@@ -112,7 +129,7 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     cart = cartOnVirtualBoard(fleet, dir.path, await registerDevice(fleet, 'cart-cmd1', 'cart'));
     speakerIo = new VirtualBoardIO();
     speakerIo.setAnalogInput(1, tmp36RawFromCelsius(30));
-    speakerAudio = new VirtualAudioOutput();
+    speakerAudio = new VirtualAudioOutput(systemClock);
     const spk = await registerDevice(fleet, 'spk-cmd1', 'speaker');
     speaker = new SpeakerRuntime(
       SpeakerConfigSchema.parse({
@@ -142,19 +159,8 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     );
     await registerDevice(fleet, 'cart-away');
     // Commands can be sent once each device has subscribed to its command topic.
-    await eventually(
-      async () => {
-        try {
-          await fleet.services.commands.send({ thingName: 'cart-cmd1', name: 'diagnostics', requestedBy: 'test' });
-          await fleet.services.commands.send({ thingName: 'spk-cmd1', name: 'diagnostics', requestedBy: 'test' });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-      'devices reachable',
-    );
+    await sendWhenReachable(fleet, 'cart-cmd1');
+    await sendWhenReachable(fleet, 'spk-cmd1');
   });
 
   after(async () => {
@@ -343,40 +349,6 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     assert.deepEqual(statusTrail(queued.id, updates), ['queued', 'sent', 'succeeded']);
   });
 
-  it('queued for a device that does not come back: expired (COMMAND_EXPIRED)', async () => {
-    const queued = await fleet.services.commands.send({
-      thingName: 'cart-away',
-      name: 'reboot',
-      queueForSeconds: 1,
-      requestedBy: 'test',
-    });
-    assert.equal(queued.status, 'queued');
-    const done = await settled(fleet, queued.id);
-    assert.equal(done.status, 'expired');
-    assert.equal(done.error?.code, 'COMMAND_EXPIRED');
-    assert.equal(done.sentAt, null, 'never sent');
-  });
-
-  it('a device that never answers: timed-out (COMMAND_TIMED_OUT); the request it got carried the deadline', async () => {
-    const sent = await fleet.services.commands.send({
-      thingName: 'cart-mute',
-      name: 'diagnostics',
-      requestedBy: 'test',
-    });
-    assert.equal(sent.status, 'sent');
-    const request = await eventually(() => muteRequests.find((r) => r.commandId === sent.id), 5000, 'the request');
-    assert.deepEqual(request, {
-      commandId: sent.id,
-      name: 'diagnostics',
-      params: {},
-      issuedAt: sent.requestedAt,
-      expiresAt: sent.expiresAt,
-    });
-    const done = await settled(fleet, sent.id);
-    assert.equal(done.status, 'timed-out');
-    assert.equal(done.error?.code, 'COMMAND_TIMED_OUT');
-  });
-
   it('a device back with its persistent session (no new SUBSCRIBE) gets what was queued for it', async () => {
     const device = await registerDevice(fleet, 'cart-sticky');
     const connect = async () => {
@@ -431,13 +403,14 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
       (dropped()[code as keyof typeof before] ?? 0) - (before[code as keyof typeof before] ?? 0);
     const res = commandTopics.response('cart-mute', 'logs');
     const good = { commandId: sent.id, status: 'succeeded', result: { lines: ['x'], truncated: false } };
+    const forged = { ...good, result: { lines: ['forged'], truncated: false } };
     await mute.publishAsync(res, 'not json', { qos: 1 });
     await mute.publishAsync(res, JSON.stringify({ ...good, status: 'done' }), { qos: 1 });
     await mute.publishAsync(res, JSON.stringify({ ...good, error: { code: 'X', message: 'both' } }), { qos: 1 });
     // its own topic, but another command's name
-    await mute.publishAsync(commandTopics.response('cart-mute', 'reboot'), JSON.stringify(good), { qos: 1 });
+    await mute.publishAsync(commandTopics.response('cart-mute', 'reboot'), JSON.stringify(forged), { qos: 1 });
     // another device answers cart-mute's command on its own topic
-    await forger.publishAsync(commandTopics.response('cart-forger', 'logs'), JSON.stringify(good), { qos: 1 });
+    await forger.publishAsync(commandTopics.response('cart-forger', 'logs'), JSON.stringify(forged), { qos: 1 });
     await eventually(
       () =>
         count('PAYLOAD_INVALID_JSON') === 1 && count('PAYLOAD_SCHEMA') === 2 && count('COMMAND_THING_MISMATCH') === 2,
@@ -446,18 +419,17 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     );
     // ... or on cart-mute's topic: the policy refuses it and closes the forger's connection
     const closed = new Promise<void>((resolve) => forger.once('close', () => resolve()));
-    forger.publish(res, JSON.stringify(good), { qos: 1 });
+    forger.publish(res, JSON.stringify(forged), { qos: 1 });
     await closed;
-    await sleep(100);
-    const unchanged = fleet.services.commands.get(sent.id);
-    assert.equal(unchanged?.status, 'sent');
-    assert.equal(unchanged?.result, null);
-    assert.deepEqual(statusTrail(sent.id, updates), ['sent']);
 
+    // The genuine answer settles it: had any forged one been taken, the command would hold the forged result and
+    // this answer would be dropped as COMMAND_NOT_PENDING.
     await mute.publishAsync(res, JSON.stringify(good), { qos: 1 });
     const done = await settled(fleet, sent.id);
     assert.equal(done.status, 'succeeded');
     assert.deepEqual(done.result, good.result);
+    assert.deepEqual(statusTrail(sent.id, updates), ['sent', 'succeeded']);
+    assert.equal(count('COMMAND_NOT_PENDING'), 0);
     // a second answer to a settled command is dropped too
     await mute.publishAsync(
       res,
@@ -471,54 +443,105 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
   });
 });
 
-describe('remote commands across a fleet restart', function () {
+/**
+ * Deadlines on the fleet's clock (a fake one): a queued command expires and a sent one times out exactly when its
+ * time is up, also across a restart. The devices here are mqtt.js clients that never answer, and a cart runtime
+ * that only needs commands not to be expired on its own (real) clock: the deadlines are far enough ahead.
+ */
+describe("remote commands: expiry and answer deadlines on the fleet's clock", function () {
   this.timeout(60_000);
+  const TIMEOUT_MS = 60_000;
   let dir: ReturnType<typeof tempDir>;
+  let dataDir: string;
+  let clock: FakeClock;
   let fleet: FleetServer | undefined;
   let mute: mqttJs.MqttClient | undefined;
+  let muteRequests: CommandRequest[];
   let runtime: CartRuntime | undefined;
+  const start = () => startFleet(dataDir, { commands: { timeoutMs: TIMEOUT_MS } }, { clock });
+  const status = (id: string) => fleet?.services.commands.get(id)?.status;
 
-  before(() => {
+  beforeEach(async () => {
     dir = tempDir();
+    dataDir = join(dir.path, 'fleet');
+    clock = new FakeClock(Date.now());
+    fleet = await start();
+    const muteDevice = await registerDevice(fleet, 'cart-mute2');
+    await registerDevice(fleet, 'cart-away2');
+    mute = await mqttJsClient(fleet.services.broker.tlsPort, muteDevice, 'cart-mute2');
+    muteRequests = [];
+    mute.on('message', (_topic, payload) => muteRequests.push(JSON.parse(payload.toString()) as CommandRequest));
+    await mute.subscribeAsync(commandTopics.deviceFilter('cart-mute2'), { qos: 1 });
   });
 
-  after(async () => {
-    mute?.end(true);
+  afterEach(async () => {
+    await mute?.endAsync(true);
+    mute = undefined;
     await runtime?.stop();
+    runtime = undefined;
     await fleet?.stop();
+    fleet = undefined;
     dir.cleanup();
   });
 
-  it('queued commands stay queued with their expiry; sent ones past their deadline become timed-out', async () => {
-    const dataDir = join(dir.path, 'fleet');
-    fleet = await startFleet(dataDir, { commands: { timeoutMs: 1500 } });
-    const muteDevice = await registerDevice(fleet, 'cart-mute2');
-    const lateDevice = await registerDevice(fleet, 'cart-late2');
-    mute = await mqttJsClient(fleet.services.broker.tlsPort, muteDevice, 'cart-mute2');
-    await mute.subscribeAsync(commandTopics.deviceFilter('cart-mute2'), { qos: 1 });
-    const sent = await eventually(
-      () =>
-        fleet?.services.commands
-          .send({ thingName: 'cart-mute2', name: 'diagnostics', requestedBy: 'test' })
-          .catch(() => undefined),
-      5000,
-      'cart-mute2 reachable',
-    );
+  it('queued for a device that does not come back: expired (COMMAND_EXPIRED) when queueForSeconds are up', async () => {
+    const queued = await fleet!.services.commands.send({
+      thingName: 'cart-away2',
+      name: 'reboot',
+      queueForSeconds: 60,
+      requestedBy: 'test',
+    });
+    assert.equal(queued.status, 'queued');
+    assert.equal(queued.expiresAt, queued.requestedAt + 60_000);
+    clock.advance(60_000 - 1);
+    assert.equal(status(queued.id), 'queued', 'still queued a millisecond before');
+    clock.advance(1);
+    const done = fleet!.services.commands.get(queued.id);
+    assert.equal(done?.status, 'expired');
+    assert.equal(done?.error?.code, 'COMMAND_EXPIRED');
+    assert.equal(done?.sentAt, null, 'never sent');
+    assert.equal(done?.completedAt, queued.expiresAt);
+  });
+
+  it('a device that never answers: timed-out (COMMAND_TIMED_OUT) at the deadline its request carried', async () => {
+    const sent = await sendWhenReachable(fleet!, 'cart-mute2');
     assert.equal(sent.status, 'sent');
-    const queued = await fleet.services.commands.send({
+    assert.equal(sent.expiresAt, sent.sentAt! + TIMEOUT_MS);
+    const request = await eventually(() => muteRequests.find((r) => r.commandId === sent.id), 5000, 'the request');
+    assert.deepEqual(request, {
+      commandId: sent.id,
+      name: 'diagnostics',
+      params: {},
+      issuedAt: sent.requestedAt,
+      expiresAt: sent.expiresAt,
+    });
+    clock.advance(TIMEOUT_MS - 1);
+    assert.equal(status(sent.id), 'sent', 'still waiting a millisecond before the deadline');
+    clock.advance(1);
+    const done = fleet!.services.commands.get(sent.id);
+    assert.equal(done?.status, 'timed-out');
+    assert.equal(done?.error?.code, 'COMMAND_TIMED_OUT');
+  });
+
+  it('across a restart, queued commands keep their expiry; sent ones past their deadline become timed-out', async () => {
+    const sent = await sendWhenReachable(fleet!, 'cart-mute2');
+    const lateDevice = await registerDevice(fleet!, 'cart-late2');
+    const queued = await fleet!.services.commands.send({
       thingName: 'cart-late2',
       name: 'locate',
       params: { seconds: 1 },
       queueForSeconds: 600,
       requestedBy: 'test',
     });
-    mute.end(true);
+    await mute!.endAsync(true);
     mute = undefined;
-    await fleet.stop();
+    await fleet!.stop();
+    fleet = undefined;
+    assert.equal(clock.pending, 0, 'a stopped fleet leaves no timer behind');
     // the answer deadline passes while the fleet is down
-    while (Date.now() <= sent.expiresAt) await sleep(50);
+    clock.advance(TIMEOUT_MS);
 
-    fleet = await startFleet(dataDir, { commands: { timeoutMs: 1500 } });
+    fleet = await start();
     const timedOut = fleet.services.commands.get(sent.id);
     assert.equal(timedOut?.status, 'timed-out', 'settled at start');
     assert.equal(timedOut?.error?.code, 'COMMAND_TIMED_OUT');
@@ -532,5 +555,19 @@ describe('remote commands across a fleet restart', function () {
     const done = await settled(fleet, queued.id);
     assert.equal(done.status, 'succeeded');
     assert.deepEqual(done.result, { seconds: 1 });
+  });
+
+  it('a queued command whose expiry passed while the fleet was down is expired at start', async () => {
+    const queued = await fleet!.services.commands.send({
+      thingName: 'cart-away2',
+      name: 'reboot',
+      queueForSeconds: 60,
+      requestedBy: 'test',
+    });
+    await fleet!.stop();
+    fleet = undefined;
+    clock.advance(60_000);
+    fleet = await start();
+    assert.equal(status(queued.id), 'expired');
   });
 });

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { connect as tlsConnect } from 'node:tls';
 import type { mqtt } from 'aws-iot-device-sdk-v2';
+import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateAuthority } from '../../fleet/pki/certificate-authority.ts';
 import { silentLogger } from '../../platform/log.ts';
 import {
+  CONNACK_ACCEPTED,
+  CONNACK_NOT_AUTHORIZED,
+  connackCode as connackCodeOf,
   eventually,
   mqttJsClient,
   registerDevice,
@@ -14,18 +19,33 @@ import {
   tempDir,
 } from '../helpers/fleet-harness.ts';
 
+/** aws-crt's MQTT 3.1.1 client reports every refused CONNACK as this; the return code itself is read with mqtt.js. */
+const SDK_CONNACK_REFUSED = /AWS_ERROR_MQTT_PROTOCOL_ERROR/;
+/** aws-crt's report of a connection the server closed during the TLS handshake. */
+const SDK_CLOSED_IN_HANDSHAKE = /AWS_IO_SOCKET_CLOSED/;
+
+/** The SDK rejects with a string, not an Error: match its text. */
+function sdkError(pattern: RegExp) {
+  return (err: unknown) => {
+    assert.match(String(err), pattern);
+    return true;
+  };
+}
+
 describe('device identity and the default device policy (real broker, mTLS, AWS SDK client)', () => {
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
   let cartA: TestDevice;
   let cartB: TestDevice;
   const open: mqtt.MqttClientConnection[] = [];
+  const connectFailed: FleetEvents['broker.connectFailed'][] = [];
 
   before(async () => {
     dir = tempDir();
     fleet = await startFleet(dir.path);
     cartA = await registerDevice(fleet, 'cart-a');
     cartB = await registerDevice(fleet, 'cart-b');
+    fleet.bus.on('broker.connectFailed', (e) => connectFailed.push(e));
   });
 
   afterEach(async () => {
@@ -43,6 +63,31 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     return connection;
   }
 
+  const connackCode = (credentials: TestDevice, clientId: string) =>
+    connackCodeOf(fleet.services.broker.tlsPort, credentials, clientId);
+
+  /** How the TLS handshake with this certificate ends for a plain Node client: `authorized` or the error code. */
+  async function handshake(certificatePem: string, privateKeyPem: string): Promise<string> {
+    // TLS 1.2: the server's verdict on the client certificate is part of the handshake (in 1.3 it comes after it).
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: fleet.services.broker.tlsPort,
+      servername: 'localhost',
+      ca: cartA.caPem,
+      cert: certificatePem,
+      key: privateKeyPem,
+      maxVersion: 'TLSv1.2',
+    });
+    try {
+      return await new Promise<string>((resolve) => {
+        socket.once('secureConnect', () => resolve(socket.authorized ? 'authorized' : 'unauthorized'));
+        socket.once('error', (err) => resolve((err as NodeJS.ErrnoException).code ?? err.message));
+      });
+    } finally {
+      socket.destroy();
+    }
+  }
+
   it('accepts a device connecting with its own certificate and its thing name as client id', async () => {
     const connection = connect(cartA, 'cart-a');
     await connection.connect();
@@ -50,13 +95,26 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
   });
 
   it('refuses a wrong client id (CONNACK not authorized)', async () => {
-    await assert.rejects(connect(cartA, 'cart-a-impostor').connect());
+    assert.equal(await connackCode(cartA, 'cart-a'), CONNACK_ACCEPTED, 'its own name is accepted');
+    connectFailed.length = 0;
+    await assert.rejects(connect(cartA, 'cart-a-impostor').connect(), sdkError(SDK_CONNACK_REFUSED));
+    assert.equal(await connackCode(cartA, 'cart-a-impostor'), CONNACK_NOT_AUTHORIZED);
     assert.ok(!fleet.services.broker.connectedClientIds().includes('cart-a-impostor'));
+    assert.deepEqual(
+      connectFailed.map((e) => [e.clientId, e.certificateId]),
+      [
+        ['cart-a-impostor', cartA.certificateId],
+        ['cart-a-impostor', cartA.certificateId],
+      ],
+      'refused after authentication, at iot:Connect',
+    );
   });
 
   it("refuses a device that presents another device's certificate and claims that device's name", async () => {
     // cart-b's certificate, client id cart-a: the certificate is not attached to thing cart-a
-    await assert.rejects(connect(cartB, 'cart-a').connect());
+    assert.equal(await connackCode(cartB, 'cart-b'), CONNACK_ACCEPTED, 'cart-b as itself is accepted');
+    await assert.rejects(connect(cartB, 'cart-a').connect(), sdkError(SDK_CONNACK_REFUSED));
+    assert.equal(await connackCode(cartB, 'cart-a'), CONNACK_NOT_AUTHORIZED);
   });
 
   it('refuses a certificate from a foreign CA at the TLS handshake', async () => {
@@ -76,7 +134,15 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     const forged = await foreignCa.issueClientCertificate('cart-a');
     const credentials = { ...cartA, certificatePem: forged.certificatePem, privateKeyPem: forged.privateKeyPem };
     try {
-      await assert.rejects(connect(credentials, 'cart-a', cartA.caPem).connect());
+      assert.equal(await handshake(cartA.certificatePem, cartA.privateKeyPem), 'authorized', 'the genuine one passes');
+      assert.equal(
+        await handshake(forged.certificatePem, forged.privateKeyPem),
+        'ECONNRESET',
+        'the server ends the handshake: no secure connection is ever established',
+      );
+      connectFailed.length = 0;
+      await assert.rejects(connect(credentials, 'cart-a', cartA.caPem).connect(), sdkError(SDK_CLOSED_IN_HANDSHAKE));
+      assert.deepEqual(connectFailed, [], 'it never got as far as an MQTT CONNECT');
     } finally {
       forger.cleanup();
     }
@@ -107,14 +173,22 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
       { qos: 1 },
     );
     await closed;
-    fleet.services.telemetry.flush();
-    assert.equal(
-      fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length,
-      0,
-    );
-    // the broker keeps serving others
+    // The broker keeps serving others, and what cart-b sends itself on the same topic is stored: the forged
+    // message would be in the same history had it got through.
     const other = await mqttJsClient(fleet.services.broker.tlsPort, cartB, 'cart-b');
+    await other.publishAsync(
+      'dt/cartfleet/cart-b/telemetry',
+      JSON.stringify({ msgId: 'genuine-1', ts: Date.now(), metrics: { 'battery.percent': 2 } }),
+      { qos: 1 },
+    );
     await other.endAsync();
+    fleet.services.telemetry.flush();
+    assert.deepEqual(
+      fleet.services.telemetry
+        .history({ thingName: 'cart-b', stream: 'telemetry', from: 0, to: Date.now(), limit: 10 })
+        .map((p) => p.msgId),
+      ['genuine-1'],
+    );
   });
 
   it('disconnects a device that forges a shadow service response on its own thing', async () => {
@@ -133,7 +207,8 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     const closed = new Promise<void>((resolve) => live.once('close', () => resolve()));
     fleet.services.registry.revokeCertificate(cartC.certificateId, 'test');
     await closed;
-    await assert.rejects(connect(cartC, 'cart-c').connect());
+    await assert.rejects(connect(cartC, 'cart-c').connect(), sdkError(SDK_CONNACK_REFUSED));
+    assert.equal(await connackCode(cartC, 'cart-c'), CONNACK_NOT_AUTHORIZED);
     assert.equal(fleet.services.registry.certificatesOf('cart-c')[0]?.status, 'REVOKED');
   });
 
@@ -142,7 +217,13 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cartE, 'cart-e');
     const events: string[] = [];
     client.on('message', (topic) => events.push(topic));
-    assert.deepEqual(await subscribeReturnCodes(client, ['$aws/things/cart-e/shadow/update/delta']), [0]);
+    const delta = '$aws/things/cart-e/shadow/update/delta';
+    const documents = '$aws/things/cart-e/shadow/update/documents';
+    assert.deepEqual(await subscribeReturnCodes(client, [delta, documents]), [0, 0]);
+    // Positive control: before the Deny, an update reaches the device as a delta, then its documents.
+    await fleet.services.shadows.update('cart-e', undefined, { state: { desired: { brightness: 20 } } });
+    await eventually(() => events.length === 2, 3000, 'delta and documents');
+    assert.deepEqual(events.splice(0), [delta, documents]);
     // A second policy that denies receiving deltas: the existing subscription stops delivering at once.
     fleet.services.registry.putPolicy('NoDeltas', {
       Version: '2012-10-17',
@@ -152,8 +233,10 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
     });
     fleet.services.registry.attachPolicy('NoDeltas', cartE.certificateId);
     await fleet.services.shadows.update('cart-e', undefined, { state: { desired: { brightness: 10 } } });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(events, [], 'the Deny applies to a subscription made before it');
+    // The shadow publishes delta before documents, in order, on the same connection: once documents arrived, a
+    // delta that got through would have arrived before it.
+    await eventually(() => events.includes(documents), 3000, 'the documents of the second update');
+    assert.deepEqual(events, [documents], 'the Deny applies to a subscription made before it');
     // Without the default policy the device may no longer connect: its live connection is closed.
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     fleet.services.registry.detachPolicy('DeviceDefault', cartE.certificateId);
@@ -175,7 +258,11 @@ describe('device identity and the default device policy (real broker, mTLS, AWS 
       );
       await eventually(
         () =>
-          fleet.services.telemetry.history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 }).length === 1,
+          fleet.services.telemetry
+            .history({ thingName: 'cart-b', from: 0, to: Date.now(), limit: 10 })
+            .some((p) => p.msgId === 'ok-1'),
+        3000,
+        'its own data stored',
       );
     } finally {
       await client.endAsync();

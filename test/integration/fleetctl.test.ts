@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readCredentials } from '../../devices/core/device-config.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { mqttJsClient, sdkConnection, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { CONNACK_NOT_AUTHORIZED, connackCode, mqttJsClient, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fleetctl.js');
@@ -45,7 +45,7 @@ describe('fleetctl local: the data-dir commands against a running fleet (separat
 
     await run('node', [CLI, 'certificates', 'revoke', certificateId, '--reason', 'lost'], { env: env() });
     await closed;
-    await assert.rejects(sdkConnection(fleet.services.broker.tlsPort, credentials, 'cart-cli-1').connect());
+    assert.equal(await connackCode(fleet.services.broker.tlsPort, credentials, 'cart-cli-1'), CONNACK_NOT_AUTHORIZED);
   });
 
   it('a policy detached by fleetctl ends the live connections that relied on it', async () => {
@@ -72,11 +72,12 @@ describe('fleetctl local: the data-dir commands against a running fleet (separat
     );
     await assert.rejects(
       run('node', [CLI, 'local', 'devices', 'add', '--thing', 'cart-x', '--kind', 'toaster'], { env: env() }),
-      (err: { stderr: string }) => /--kind must be one of cart, speaker/.test(err.stderr),
+      (err: { code: number; stderr: string }) =>
+        err.code === 1 && /error BAD_REQUEST: --kind must be one of cart, speaker/.test(err.stderr),
     );
     await assert.rejects(
       run('node', [CLI, 'policies', 'put', 'Broken', '--file', CLI], { env: env() }),
-      (err: { stderr: string }) => /error POLICY_INVALID/.test(err.stderr),
+      (err: { code: number; stderr: string }) => err.code === 1 && /error POLICY_INVALID/.test(err.stderr),
     );
     assert.equal(fleet.services.registry.listThings().length, before);
   });

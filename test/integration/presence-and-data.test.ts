@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import type { FleetEvents } from '../../fleet/fleet-events.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { withTimeout } from '../../platform/clock.ts';
 import {
   eventually,
   mqttJsClient,
   registerDevice,
-  sleep,
   startFleet,
   type TestDevice,
   tempDir,
 } from '../helpers/fleet-harness.ts';
+import { FakeClock } from '../mocks/fake-clock.ts';
+import { captureLogs, type LogRecord, WARN } from '../mocks/log-capture.ts';
+
+const GRACE_MS = 400;
 
 const MONITOR_POLICY = {
   Version: '2012-10-17',
@@ -23,17 +28,30 @@ const MONITOR_POLICY = {
   ],
 };
 
+/**
+ * The fleet runs on a fake clock: the offline debounce and the ingest's flush retries happen when a test moves time,
+ * so "no offline within the grace period" is checked at the grace period's end, not after a guessed sleep.
+ */
 describe('presence and device data (real broker)', function () {
   this.timeout(30_000);
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
   let cart: TestDevice;
   let monitor: TestDevice;
+  let clock: FakeClock;
+  let logs: LogRecord[];
   const presence: FleetEvents['presence.changed'][] = [];
+  const disconnects: FleetEvents['broker.clientDisconnected'][] = [];
+  const start = () => {
+    const captured = captureLogs('warn');
+    logs = captured.records;
+    return startFleet(dir.path, { presence: { offlineGraceMs: GRACE_MS } }, { clock, log: captured.log });
+  };
 
   before(async () => {
     dir = tempDir();
-    fleet = await startFleet(dir.path, { presence: { offlineGraceMs: 400 } });
+    clock = new FakeClock(Date.now());
+    fleet = await start();
     cart = await registerDevice(fleet, 'cart-p1');
     fleet.services.registry.putPolicy('PresenceMonitor', MONITOR_POLICY);
     const r = await fleet.services.registry.registerDevice(
@@ -48,6 +66,7 @@ describe('presence and device data (real broker)', function () {
       caPem: r.caPem,
     };
     fleet.bus.on('presence.changed', (e) => presence.push(e));
+    fleet.bus.on('broker.clientDisconnected', (e) => disconnects.push(e));
   });
 
   after(async () => {
@@ -76,12 +95,14 @@ describe('presence and device data (real broker)', function () {
     // A quick reconnect (within the grace period) never reports offline.
     first.stream.destroy();
     await eventually(() => events.length === 2, 3000, 'disconnected event');
+    clock.advance(GRACE_MS - 1);
     const second = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
-    await sleep(700);
+    await eventually(() => events.length === 3, 3000, 'connected event of the reconnect');
+    clock.advance(10 * GRACE_MS);
     assert.deepEqual(
       presence.filter((e) => e.clientId === 'cart-p1').map((e) => e.state),
       ['online'],
-      'no offline flap for a quick reconnect',
+      'no offline flap for a reconnect 1 ms before the grace period ends',
     );
     const lost = events[1]!;
     assert.equal(lost.body.eventType, 'disconnected');
@@ -113,14 +134,24 @@ describe('presence and device data (real broker)', function () {
     impostor.end(true);
     events.splice(events.indexOf(failed), 1);
 
-    // A clean DISCONNECT, then staying away: offline after the grace period.
+    // A clean DISCONNECT, then staying away: offline once the grace period is over, not a millisecond before.
     await second.endAsync();
     await eventually(() => events.length === 4, 3000, 'second connected+disconnected');
     assert.equal(events[3]!.body.disconnectReason, 'CLIENT_INITIATED_DISCONNECT');
     assert.equal(events[3]!.body.clientInitiatedDisconnect, true);
     assert.ok((events[2]!.body.versionNumber as number) > (connected.body.versionNumber as number));
-    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'offline', 3000, 'offline after grace');
+    clock.advance(GRACE_MS - 1);
+    assert.equal(fleet.services.presence.get('cart-p1')?.state, 'online', 'still online within the grace period');
+    clock.advance(1);
+    assert.equal(fleet.services.presence.get('cart-p1')?.state, 'offline', 'offline when the grace period ends');
     assert.equal(fleet.services.presence.get('cart-p1')?.disconnectReason, 'CLIENT_INITIATED_DISCONNECT');
+    assert.deepEqual(
+      presence.filter((e) => e.clientId === 'cart-p1').map((e) => [e.state, e.reason]),
+      [
+        ['online', null],
+        ['offline', 'CLIENT_INITIATED_DISCONNECT'],
+      ],
+    );
     await watcher.endAsync();
   });
 
@@ -150,7 +181,13 @@ describe('presence and device data (real broker)', function () {
     // on its own, so the broker's keep-alive (1.5 x 1 s) is what ends the connection.
     silent.keepaliveManager?.destroy();
     silent.stream.cork();
-    await eventually(() => fleet.services.presence.get('cart-p1')?.state === 'offline', 6000, 'offline');
+    await eventually(
+      () => disconnects.some((e) => e.clientId === 'cart-p1' && e.reason === 'MQTT_KEEP_ALIVE_TIMEOUT'),
+      6000,
+      "the broker's keep-alive timeout",
+    );
+    clock.advance(GRACE_MS);
+    assert.equal(fleet.services.presence.get('cart-p1')?.state, 'offline');
     assert.equal(fleet.services.presence.get('cart-p1')?.disconnectReason, 'MQTT_KEEP_ALIVE_TIMEOUT');
     await eventually(
       () => fleet.services.telemetry.latestOf('cart-p1').status?.metrics.state === 'offline',
@@ -189,6 +226,26 @@ describe('presence and device data (real broker)', function () {
     );
     await eventually(() => fleet.services.telemetry.stats().stored === before.stored + 1, 3000, 'valid message stored');
     assert.equal(fleet.services.telemetry.stats().rejected, before.rejected + 4);
+    assert.deepEqual(
+      logs.filter((l) => l.level === WARN && l.component === 'telemetry' && l.code).map((l) => [l.topic, l.code]),
+      [
+        ['dt/cartfleet/cart-p1/telemetry', 'PAYLOAD_INVALID_JSON'],
+        ['dt/cartfleet/cart-p1/telemetry', 'PAYLOAD_SCHEMA'],
+        ['dt/cartfleet/cart-p1/telemetry', 'PAYLOAD_TOO_LARGE'],
+        ['dt/cartfleet/cart-p1/bogus', 'TOPIC_UNKNOWN'],
+      ],
+      'each drop is logged with its topic and reason code, in order',
+    );
+    const after = fleet.services.telemetry.stats();
+    for (const code of ['PAYLOAD_INVALID_JSON', 'PAYLOAD_SCHEMA', 'PAYLOAD_TOO_LARGE', 'TOPIC_UNKNOWN'] as const) {
+      const counted = (after.rejectedByCode[code] ?? 0) - (before.rejectedByCode[code] ?? 0);
+      assert.equal(counted, 1, `counted as ${code}`);
+    }
+    assert.match(
+      logs.find((l) => l.code === 'PAYLOAD_SCHEMA')?.msg ?? '',
+      /ts/,
+      'the schema reason names the field that is wrong',
+    );
     assert.ok(client.connected, 'a bad payload does not cost the device its connection');
     assert.deepEqual(
       fleet.services.telemetry
@@ -205,7 +262,9 @@ describe('presence and device data (real broker)', function () {
     const repository = (fleet.services.telemetry as unknown as { repository: { insertMany: (r: unknown[]) => number } })
       .repository;
     const insertMany = repository.insertMany;
+    let attempts = 0;
     repository.insertMany = () => {
+      attempts++;
       throw new Error('disk unavailable (test)');
     };
     let acked = false;
@@ -219,11 +278,14 @@ describe('presence and device data (real broker)', function () {
         acked = true;
       });
     try {
-      await sleep(400); // several flush attempts fail meanwhile
+      await eventually(() => attempts === 1, 3000, 'the first write attempt (group commit)');
+      for (let i = 0; i < 3; i++) await clock.advanceAsync(fleet.config.telemetry.flushIntervalMs);
+      assert.equal(attempts, 4, 'retried at every flush interval');
       assert.equal(acked, false, 'no PUBACK while the message cannot be stored');
     } finally {
       repository.insertMany = insertMany;
     }
+    await clock.advanceAsync(fleet.config.telemetry.flushIntervalMs);
     await published;
     assert.ok(
       fleet.services.telemetry
@@ -237,7 +299,8 @@ describe('presence and device data (real broker)', function () {
     const client = await mqttJsClient(fleet.services.broker.tlsPort, cart, 'cart-p1');
     const will = JSON.stringify({ msgId: 'will-boot-1', ts: Date.now(), metrics: { state: 'offline' } });
     await client.publishAsync('dt/cartfleet/cart-p1/status', will, { qos: 1 });
-    await new Promise((r) => setTimeout(r, 5));
+    // Each receipt is its own event, keyed by its receive time (the ingest's clock).
+    clock.advance(1);
     await client.publishAsync('dt/cartfleet/cart-p1/status', will, { qos: 1 });
     await eventually(
       () =>
@@ -255,14 +318,18 @@ describe('presence and device data (real broker)', function () {
     const port = fleet.services.broker.tlsPort;
     const stuck = connect(port, '127.0.0.1');
     stuck.on('error', () => {});
-    await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
-    // stop() must not wait for the handshake timeout (mocha's timeout fails this test if it does)
-    await fleet.stop();
-    fleet = await startFleet(dir.path, {
-      presence: { offlineGraceMs: 400 },
-      mqtt: { tlsPort: port, host: '127.0.0.1' },
-    });
-    stuck.destroy();
+    await once(stuck, 'connect');
+    const closed = once(stuck, 'close');
+    // The TLS handshake timeout is 10 s: stop() must close the half-open connection, not wait it out.
+    const started = Date.now();
+    await withTimeout(fleet.stop(), 2000);
+    await withTimeout(closed, 2000);
+    assert.ok(Date.now() - started < 2000, 'stopped and the stuck socket closed within 2 s');
+    fleet = await startFleet(
+      dir.path,
+      { presence: { offlineGraceMs: GRACE_MS }, mqtt: { tlsPort: port, host: '127.0.0.1' } },
+      { clock },
+    );
   });
 
   it('disconnects a client whose payload exceeds the MQTT limit; others carry on', async () => {

@@ -6,19 +6,22 @@ import {
   mqttJsClient,
   registerDevice,
   sdkConnection,
-  sleep,
   startFleet,
   type TestDevice,
   tempDir,
 } from '../helpers/fleet-harness.ts';
+import { FakeClock } from '../mocks/fake-clock.ts';
 
 /** A JSON document as it came off the wire (the SDK hands over `JSON.parse` of the payload). */
 type Doc = { [key: string]: unknown };
 
 const QOS = mqtt.QoS.AtLeastOnce;
 
+/** The fleet's clock: AWS stamps shadow documents in epoch seconds, so a test moves it to see a timestamp change. */
+const clock = new FakeClock(Date.now());
+
 function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+  return Math.floor(clock.now() / 1000);
 }
 
 /** Asserts an integer epoch-seconds timestamp within [from, to] and returns it. */
@@ -30,7 +33,7 @@ function epochSeconds(value: unknown, from: number, to: number, what = 'timestam
 
 /**
  * The messages of one subscription, in arrival order: `next()` resolves with the next one (or fails after a
- * timeout), `none()` asserts that nothing (more) arrives for a while.
+ * timeout), `none()` asserts that nothing (more) has arrived.
  */
 class Inbox {
   private readonly queue: (Doc | Error)[] = [];
@@ -64,8 +67,12 @@ class Inbox {
     return item;
   }
 
-  async none(ms = 300): Promise<void> {
-    await sleep(ms);
+  /**
+   * Asserts that nothing (more) arrived. Call it once a message that would have come after it has arrived: the shadow
+   * service answers each request on one connection in order (accepted, then delta, then documents), so after an
+   * update's documents its delta is in or was never sent, and after a request's answer nothing else answers it.
+   */
+  none(): void {
     assert.deepEqual(this.queue, [], `no message expected on ${this.name}`);
   }
 }
@@ -88,7 +95,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
 
   before(async () => {
     dir = tempDir();
-    fleet = await startFleet(dir.path);
+    fleet = await startFleet(dir.path, {}, { clock });
   });
 
   afterEach(async () => {
@@ -234,7 +241,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     const t3 = epochSeconds(third.timestamp, t2, nowSeconds());
     assert.equal(third.version, 3);
     assert.equal(((await d.documents.next()).current as Doc).version, 3);
-    await d.delta.none(300);
+    d.delta.none();
 
     const from = nowSeconds();
     const got = await getClassic(d, 'g-1');
@@ -270,7 +277,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     const got = await getClassic(d);
     assert.deepEqual(got.state, { desired: { volume: 3 }, delta: { volume: 3 } });
     assert.equal(got.version, 3);
-    await d.updateRejected.none(100);
+    d.updateRejected.none();
   });
 
   it('removes a field with null and the whole section with desired: null', async () => {
@@ -318,7 +325,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
       metadata: { reported: { color: { timestamp: t1 } } },
       version: 3,
     });
-    await d.delta.none(300);
+    d.delta.none();
     const got = await getClassic(d);
     assert.deepEqual(got.state, { reported: { color: 'red' } });
     assert.deepEqual(got.metadata, { reported: { color: { timestamp: t1 } } });
@@ -329,7 +336,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     const d = await connectDevice('shadow-metadata');
     const first = await update(d, { state: { desired: { color: 'red' } } });
     const t1 = epochSeconds(first.timestamp, 0, nowSeconds());
-    await sleep(1150);
+    clock.advance(1000);
     const second = await update(d, { state: { desired: { volume: 5 } } });
     const t2 = epochSeconds(second.timestamp, t1 + 1, nowSeconds());
     assert.deepEqual(second.metadata, { desired: { volume: { timestamp: t2 } } });
@@ -372,6 +379,9 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     const absentRejected = await listen('absent get/rejected', (h) =>
       d.shadow.subscribeToGetNamedShadowRejected(named('absent'), QOS, h),
     );
+    const configDocuments = await listen('config update/documents', (h) =>
+      d.shadow.subscribeToNamedShadowUpdatedEvents(named('config'), QOS, h),
+    );
 
     await d.shadow.publishUpdateNamedShadow(
       { ...named('config'), state: { desired: { mode: 'eco' } }, clientToken: 'c-1' },
@@ -403,6 +413,9 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     assert.equal((await lightsAccepted.next()).version, 1);
     await d.shadow.publishUpdateNamedShadow({ ...named('config'), state: { reported: { mode: 'eco' } } }, QOS);
     assert.equal((await configAccepted.next()).version, 2);
+    assert.equal(((await configDocuments.next()).current as Doc).version, 1);
+    assert.equal(((await configDocuments.next()).current as Doc).version, 2);
+    configDelta.none(); // in sync: the second config update has no delta
     const classic = await update(d, { state: { desired: { mode: 'sport' } } });
     assert.equal(classic.version, 1);
     assert.deepEqual((await d.delta.next()).state, { mode: 'sport' });
@@ -419,7 +432,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     assert.deepEqual(classicGot.state, { desired: { mode: 'sport' }, delta: { mode: 'sport' } });
     assert.equal(classicGot.version, 1);
 
-    await configDelta.none(100);
+    configDelta.none();
     assert.deepEqual(fleet.services.shadows.namesOf(thingName), [undefined, 'config', 'lights']);
   });
 
@@ -454,7 +467,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     const deleted = await deleteAccepted.next();
     const td = epochSeconds(deleted.timestamp, from, nowSeconds());
     assert.deepEqual(deleted, { version: 2, timestamp: td, clientToken: 'del-1' });
-    await documents.none(100);
+    documents.none();
 
     await d.shadow.publishGetNamedShadow({ ...config, clientToken: 'g-1' }, QOS);
     assert.deepEqual(await getRejected.next(), {
@@ -509,7 +522,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     assert.equal(merged.code, 413);
     assert.equal(merged.clientToken, 'big-2');
 
-    await d.updateAccepted.none(100);
+    d.updateAccepted.none();
     const got = await getClassic(d);
     assert.equal(got.version, 2);
     assert.deepEqual(got.state, {
@@ -547,7 +560,7 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
       timestamp: t2,
       clientToken: 'w-1',
     });
-    await accepted.none(100);
+    accepted.none();
     assert.equal(fleet.services.shadows.find(device.thingName), undefined);
 
     assert.ok(client.connected, 'the connection stays up');
@@ -588,7 +601,8 @@ describe('device shadow over MQTT (real broker, AWS SDK shadow client)', () => {
     // the device applies it and reports back: in sync, no further delta
     const reported = await update(d, { state: { reported: { volume: 30 } }, clientToken: 'dev-1' });
     assert.equal(reported.version, 2);
-    await d.delta.none(300);
+    assert.equal(((await d.documents.next()).current as Doc).version, 2);
+    d.delta.none();
     const got = fleet.services.shadows.get(d.thingName, undefined);
     assert.ok(got.ok);
     assert.deepEqual((got.payload as Doc).state, { desired: { volume: 30 }, reported: { volume: 30 } });

@@ -1,18 +1,29 @@
-/** Polls `condition` until it holds, failing with `what` after `timeoutMs`. For real timers, not fake ones. */
-export async function waitFor(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 3000,
-  intervalMs = 10,
-): Promise<void> {
+/**
+ * Waits for a condition, never for a fixed time: polls `check` every 25 ms of real time until it returns a truthy
+ * value (returned) or `timeoutMs` pass (then fails, naming `what` and the check's last error). For conditions that
+ * real I/O settles (a broker, a socket, SQLite); time that the subject itself measures goes on a FakeClock.
+ */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as Exclude<T, undefined | null | false | 0 | ''>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
-/** Lets pending promise callbacks and timers of `ms` run. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `eventually` with the description first, for boolean conditions. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  await eventually(condition, timeoutMs, what);
 }

@@ -10,8 +10,12 @@ import { FleetError } from '../../../protocol/errors.ts';
 import { type HttpDeps, visibleThing } from '../route-support.ts';
 import type { ApiApp } from '../schema-type-provider.ts';
 
-function range(query: { from?: number; to?: number }, defaultSpanMs: number): { from: number; to: number } {
-  const to = query.to ?? Date.now();
+function range(
+  query: { from?: number; to?: number },
+  defaultSpanMs: number,
+  now: number,
+): { from: number; to: number } {
+  const to = query.to ?? now;
   const from = query.from ?? to - defaultSpanMs;
   if (from > to) throw new FleetError('TELEMETRY_QUERY_INVALID', '`from` is after `to`');
   return { from, to };
@@ -38,7 +42,7 @@ export function telemetryRoutes(app: ApiApp, deps: HttpDeps): void {
         thingName: thing.thingName,
         stream: req.query.stream,
         metric: req.query.metric,
-        ...range(req.query, 3_600_000),
+        ...range(req.query, 3_600_000, deps.clock.now()),
         limit: req.query.limit,
       });
     },
@@ -58,7 +62,7 @@ export function telemetryRoutes(app: ApiApp, deps: HttpDeps): void {
     },
     async (req) => {
       const thing = visibleThing(req, deps, req.params.thingName);
-      const { from, to } = range(req.query, 3_600_000);
+      const { from, to } = range(req.query, 3_600_000, deps.clock.now());
       const bucketMs = Math.max(1000, Math.ceil((to - from + 1) / req.query.buckets));
       const points = telemetry.series({ thingName: thing.thingName, metric: req.query.metric, from, to, bucketMs });
       return { metric: req.query.metric, from, to, bucketMs, points };
@@ -80,7 +84,13 @@ export function telemetryRoutes(app: ApiApp, deps: HttpDeps): void {
     async (req) => {
       const thing = visibleThing(req, deps, req.params.thingName);
       return telemetry
-        .history({ thingName: thing.thingName, stream: 'events', from: 0, to: Date.now(), limit: req.query.limit })
+        .history({
+          thingName: thing.thingName,
+          stream: 'events',
+          from: 0,
+          to: deps.clock.now(),
+          limit: req.query.limit,
+        })
         .reverse();
     },
   );

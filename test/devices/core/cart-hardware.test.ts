@@ -9,8 +9,8 @@ import {
   voltageFromBatteryPercent,
 } from '../../../devices/cart/cart-hardware.ts';
 import type { VirtualBoardIO } from '../../../devices/core/hardware/virtual-board-io.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
 import { openVirtualBoard } from '../../mocks/virtual-board.ts';
-import { sleep } from '../../mocks/wait-for.ts';
 
 const BATTERY_CHANNEL = 0;
 const TEMPERATURE_CHANNEL = 1;
@@ -58,10 +58,12 @@ describe('cart hardware', () => {
     let board: five.Board;
     let io: VirtualBoardIO;
     let hardware: CartHardware;
+    let clock: FakeClock;
 
     beforeEach(async () => {
       ({ board, io } = await openVirtualBoard());
-      hardware = new CartHardware(board);
+      clock = new FakeClock();
+      hardware = new CartHardware(board, clock);
       await hardware.start();
     });
 
@@ -109,21 +111,41 @@ describe('cart hardware', () => {
       assert.equal(io.outputValue(CART_PINS.backlight), 0);
     });
 
-    it('blinks the locate LED and stops, off, after the given time', async () => {
-      const writes: { at: number; value: number }[] = [];
-      const t0 = Date.now();
-      io.on(`digital-write-${CART_PINS.locateLed}`, (value: number) => writes.push({ at: Date.now() - t0, value }));
-      hardware.flashLocate(300);
-      await sleep(900); // a blink still running would switch on again at ~750 ms
-      assert.ok(
-        writes.some((w) => w.value === 1),
-        'the LED came on',
-      );
-      assert.deepEqual(
-        writes.filter((w) => w.value === 1 && w.at > 450),
-        [],
-        'no blink after the flash ended',
-      );
+    it('beeps every 250 ms while locating and stops, buzzer and ring off, after the given seconds', () => {
+      const buzzer: number[] = [];
+      io.on(`digital-write-${CART_PINS.buzzer}`, (value: number) => buzzer.push(value));
+      hardware.startLocating(3);
+      assert.equal(io.outputValue(CART_PINS.locateLed), 1, 'the ring is lit at once');
+      assert.equal(buzzer.at(-1), 1, 'the buzzer sounds at once');
+      buzzer.length = 0;
+      clock.advance(250);
+      assert.deepEqual(buzzer, [0]);
+      clock.advance(2749);
+      assert.deepEqual(buzzer, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0], 'one toggle per 250 ms for 2.75 s');
+      assert.equal(clock.pending, 2, 'the beat and the end of locating are still set');
+      clock.advance(1);
+      assert.equal(io.outputValue(CART_PINS.locateLed), 0, 'the ring is off after 3 s');
+      assert.equal(io.outputValue(CART_PINS.buzzer), 0, 'the buzzer is silent after 3 s');
+      assert.equal(clock.pending, 0, 'no timer is left running');
+      const afterStop = buzzer.length;
+      clock.advance(10_000);
+      assert.equal(buzzer.length, afterStop, 'no beep after locating ended');
+    });
+
+    it('starts over when asked to locate again, and stop() ends locating at once', () => {
+      hardware.startLocating(3);
+      clock.advance(2000);
+      hardware.startLocating(3);
+      clock.advance(2000);
+      assert.equal(clock.pending, 2, 'still locating 4 s after the first call');
+      clock.advance(1000);
+      assert.equal(clock.pending, 0, 'done 3 s after the second call');
+      assert.equal(io.outputValue(CART_PINS.locateLed), 0);
+
+      hardware.startLocating(60);
+      hardware.stop();
+      assert.equal(clock.pending, 0, 'stop() clears the locate timers');
+      assert.equal(io.outputValue(CART_PINS.buzzer), 0);
       assert.equal(io.outputValue(CART_PINS.locateLed), 0);
     });
   });

@@ -7,6 +7,7 @@ import { silentLogger } from '../../../platform/log.ts';
 import { MAX_COMMAND_RESPONSE_BYTES } from '../../../protocol/commands.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import { commandTopics } from '../../../protocol/topics.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
 import { FakeCommandTransport } from '../../mocks/fake-command-transport.ts';
 import { waitFor } from '../../mocks/wait-for.ts';
 
@@ -31,8 +32,7 @@ describe('CommandChannel (device side of remote commands)', () => {
     transport = new FakeCommandTransport();
     fallback = [];
     calls = [];
-    channel = new CommandChannel(THING, transport, silentLogger(), {
-      now: () => NOW,
+    channel = new CommandChannel(THING, transport, silentLogger(), new FakeClock(NOW), {
       fallback: (topic, payload) => fallback.push({ topic, payload }),
     });
     channel.handle('locate', (params) => {

@@ -2,20 +2,27 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Outbox, type OutboxOptions } from '../../../devices/core/outbox.ts';
+import { OUTBOX_RETRY_MS, Outbox, type OutboxOptions } from '../../../devices/core/outbox.ts';
 import { silentLogger } from '../../../platform/log.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
 import { FakeOutboxTransport } from '../../mocks/fake-outbox-transport.ts';
-import { sleep, waitFor } from '../../mocks/wait-for.ts';
 
 const OPTIONS: OutboxOptions = { maxMessages: 100, batchSize: 10, ackTimeoutMs: 200, maxAttempts: 3 };
 
+/**
+ * On a fake clock: ack timeouts and the retry wait run only when a test moves time, and `settle()` lets the promise
+ * callbacks of the fake transport run, so "nothing was sent" is checked after everything that could send has run.
+ */
 describe('Outbox', () => {
   let dataDir: string;
   let started: Outbox[];
+  let clock: FakeClock;
+  const settle = () => clock.advanceAsync(0);
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'cartfleet-outbox-test-'));
     started = [];
+    clock = new FakeClock();
   });
 
   afterEach(async () => {
@@ -24,7 +31,7 @@ describe('Outbox', () => {
   });
 
   function open(transport: FakeOutboxTransport, options: Partial<OutboxOptions> = {}): Outbox {
-    const outbox = new Outbox(dataDir, transport, { ...OPTIONS, ...options }, silentLogger());
+    const outbox = new Outbox(dataDir, transport, { ...OPTIONS, ...options }, silentLogger(), clock);
     outbox.start();
     started.push(outbox);
     return outbox;
@@ -61,11 +68,12 @@ describe('Outbox', () => {
     const transport = new FakeOutboxTransport({ online: false });
     const outbox = open(transport, { batchSize: 2 });
     for (let i = 0; i < 5; i++) outbox.enqueue(`t/${i}`, String(i));
-    await sleep(20);
+    await settle();
     assert.equal(transport.attempts.length, 0);
 
     transport.online = true;
-    await waitFor(() => outbox.size() === 0, 'the outbox to drain');
+    await settle();
+    assert.equal(outbox.size(), 0, 'drained without waiting for any timer');
     assert.deepEqual(payloads(transport.acknowledged), ['0', '1', '2', '3', '4']);
     assert.deepEqual(
       transport.acknowledged.map((a) => a.topic),
@@ -90,7 +98,8 @@ describe('Outbox', () => {
     const transport = new FakeOutboxTransport({ online: false });
     const again = open(transport);
     transport.online = true;
-    await waitFor(() => again.size() === 0, 'the outbox to drain');
+    await settle();
+    assert.equal(again.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
   });
 
@@ -98,16 +107,18 @@ describe('Outbox', () => {
     const transport = new FakeOutboxTransport({ online: true });
     const outbox = open(transport);
     outbox.enqueue('t', 'now');
-    await waitFor(() => outbox.size() === 0, 'the message to be sent');
+    await settle();
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['now']);
 
     transport.online = false;
     outbox.enqueue('t', 'later');
-    await sleep(30);
+    await clock.advanceAsync(60_000);
     assert.equal(outbox.size(), 1);
     assert.equal(transport.attempts.length, 1);
     transport.online = true;
-    await waitFor(() => outbox.size() === 0, 'the second message to be sent');
+    await settle();
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['now', 'later']);
   });
 
@@ -116,7 +127,8 @@ describe('Outbox', () => {
     const outbox = open(transport);
     transport.on('online', () => outbox.enqueue('t', 'hello'));
     transport.online = true;
-    await waitFor(() => outbox.size() === 0, 'the message to be sent');
+    await settle();
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['hello']);
   });
 
@@ -125,13 +137,15 @@ describe('Outbox', () => {
     transport.failNext(1);
     const outbox = open(transport);
     outbox.enqueue('t', 'retry-me');
-    await waitFor(() => outbox.stats().failedAttempts === 1, 'the failed attempt to be counted');
+    await settle();
+    assert.equal(outbox.stats().failedAttempts, 1);
     assert.equal(outbox.size(), 1, 'the failed message stays queued');
     assert.equal(transport.acknowledged.length, 0);
-    await sleep(300);
-    assert.equal(transport.attempts.length, 1, 'the retry waits about a second');
+    await clock.advanceAsync(OUTBOX_RETRY_MS - 1);
+    assert.equal(transport.attempts.length, 1, 'the retry waits OUTBOX_RETRY_MS');
 
-    await waitFor(() => outbox.size() === 0, 'the retry to deliver the message', 4000);
+    await clock.advanceAsync(1);
+    assert.equal(outbox.size(), 0, 'the retry delivered the message');
     assert.deepEqual(payloads(transport.attempts), ['retry-me', 'retry-me']);
     assert.deepEqual(payloads(transport.acknowledged), ['retry-me']);
     assert.equal(outbox.stats().sent, 1);
@@ -142,11 +156,15 @@ describe('Outbox', () => {
     transport.behaviour = 'hang';
     const outbox = open(transport, { ackTimeoutMs: 50 });
     outbox.enqueue('t', 'slow');
-    await waitFor(() => outbox.stats().failedAttempts === 1, 'the publish to time out');
+    await clock.advanceAsync(49);
+    assert.equal(outbox.stats().failedAttempts, 0, 'not failed before ackTimeoutMs');
+    await clock.advanceAsync(1);
+    assert.equal(outbox.stats().failedAttempts, 1, 'failed at ackTimeoutMs');
     assert.equal(outbox.size(), 1);
 
     transport.behaviour = 'ack';
-    await waitFor(() => outbox.size() === 0, 'the retry to deliver the message', 4000);
+    await clock.advanceAsync(OUTBOX_RETRY_MS);
+    assert.equal(outbox.size(), 0, 'the retry delivered the message');
     assert.deepEqual(payloads(transport.acknowledged), ['slow']);
     assert.equal(transport.attempts.length, 2);
   });
@@ -156,19 +174,22 @@ describe('Outbox', () => {
     transport.behaviour = 'manual';
     const outbox = open(transport, { ackTimeoutMs: 10_000 });
     outbox.enqueue('t', 'a');
-    await waitFor(() => transport.pendingCount === 1, 'the first publish');
+    await settle();
+    assert.equal(transport.pendingCount, 1, 'the first publish');
     outbox.enqueue('t', 'b');
-    await sleep(30);
+    await settle();
     assert.equal(outbox.size(), 2, 'both messages stay on disk while unacknowledged');
     assert.equal(outbox.stats().sent, 0);
 
     transport.acknowledgePending();
-    await waitFor(() => transport.pendingCount === 1, 'the second publish');
+    await settle();
+    assert.equal(transport.pendingCount, 1, 'the second publish');
     assert.equal(outbox.size(), 1, 'only the acknowledged message is deleted');
     assert.equal(outbox.stats().sent, 1);
 
     transport.acknowledgePending();
-    await waitFor(() => outbox.size() === 0, 'the second message to be deleted');
+    await settle();
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
     assert.equal(outbox.stats().sent, 2);
   });
@@ -188,7 +209,8 @@ describe('Outbox', () => {
     });
 
     transport.online = true;
-    await waitFor(() => outbox.size() === 0, 'the outbox to drain');
+    await settle();
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.acknowledged), ['2', '3', '4']);
   });
 
@@ -200,17 +222,19 @@ describe('Outbox', () => {
     outbox.enqueue('t/0', '0');
     transport.online = true; // a (re)connect: the outbox's own 'online' kick must not send while held
     for (let i = 1; i < 5; i++) outbox.enqueue(`t/${i}`, String(i));
-    await sleep(50);
+    await clock.advanceAsync(60_000);
     assert.equal(transport.attempts.length, 0, 'nothing is published while held');
     assert.equal(outbox.size(), 5, 'everything waits on disk');
 
     outbox.release();
     assert.equal(outbox.holding, false);
-    await waitFor(() => outbox.size() === 0, 'the outbox to drain after release');
+    await settle();
+    assert.equal(outbox.size(), 0, 'drained after release');
     assert.deepEqual(payloads(transport.acknowledged), ['0', '1', '2', '3', '4']);
     assert.deepEqual(payloads(transport.attempts), ['0', '1', '2', '3', '4'], 'each sent once, in order');
     outbox.enqueue('t/5', '5');
-    await waitFor(() => outbox.size() === 0, 'a message after release to be sent at once');
+    await settle();
+    assert.equal(outbox.size(), 0, 'a message after release is sent at once');
     assert.deepEqual(outbox.stats(), {
       enqueued: 6,
       sent: 6,
@@ -226,16 +250,18 @@ describe('Outbox', () => {
     transport.behaviour = 'manual';
     const outbox = open(transport, { batchSize: 2, ackTimeoutMs: 10_000 });
     for (let i = 0; i < 4; i++) outbox.enqueue('t', String(i));
-    await waitFor(() => transport.pendingCount === 2, 'the first batch');
+    await settle();
+    assert.equal(transport.pendingCount, 2, 'the first batch');
     outbox.hold();
     transport.acknowledgePending();
-    await sleep(50);
+    await clock.advanceAsync(60_000);
     assert.deepEqual(payloads(transport.attempts), ['0', '1'], 'no second batch while held');
     assert.equal(outbox.size(), 2);
 
     transport.behaviour = 'ack';
     outbox.release();
-    await waitFor(() => outbox.size() === 0, 'the rest to be sent');
+    await settle();
+    assert.equal(outbox.size(), 0, 'the rest was sent');
     assert.deepEqual(payloads(transport.acknowledged), ['0', '1', '2', '3']);
   });
 
@@ -245,23 +271,45 @@ describe('Outbox', () => {
     first.hold();
     first.enqueue('t', 'a');
     first.enqueue('t', 'b');
-    await sleep(30);
+    await settle();
     assert.equal(transport.attempts.length, 0);
     await first.stop();
 
     // A reboot in process: the device runtime holds the new outbox before starting it, as at every start.
-    const again = new Outbox(dataDir, transport, OPTIONS, silentLogger());
+    const again = new Outbox(dataDir, transport, OPTIONS, silentLogger(), clock);
     again.hold();
     again.start();
     started.push(again);
     again.enqueue('t', 'c');
-    await sleep(30);
+    await settle();
     assert.equal(transport.attempts.length, 0, 'still nothing sent while held');
     assert.equal(again.size(), 3);
 
     again.release();
-    await waitFor(() => again.size() === 0, 'the outbox to drain after release');
+    await settle();
+    assert.equal(again.size(), 0, 'drained after release');
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b', 'c']);
+  });
+
+  it('stop() waits for the publish in flight (up to ackTimeoutMs) and keeps its message for the next start', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'hang';
+    const outbox = open(transport, { ackTimeoutMs: 5000 });
+    outbox.enqueue('t', 'in-flight');
+    await settle();
+    assert.equal(transport.attempts.length, 1);
+    let stopped = false;
+    const stopping = outbox.stop().then(() => {
+      stopped = true;
+    });
+    await clock.advanceAsync(4999);
+    assert.equal(stopped, false, 'stop() waits while the publish may still be acknowledged');
+    await clock.advanceAsync(1);
+    await stopping;
+    assert.equal(clock.pending, 0, 'no retry is left armed after stop()');
+
+    const again = open(new FakeOutboxTransport({ online: false }));
+    assert.equal(again.size(), 1, 'the unacknowledged message is still on disk');
   });
 
   it('sends a message whose sends closed the connection alone, and gives it up after maxAttempts', async () => {
@@ -274,9 +322,21 @@ describe('Outbox', () => {
     outbox.enqueue('dt/cartfleet/other/telemetry', 'refused');
     outbox.enqueue('t', 'b');
     transport.online = true;
-    await waitFor(() => outbox.size() === 0, 'the refused message to be given up and b delivered', 6000);
+    await settle();
+    // a went with the first batch; the connection closed under the refused one and b, which shared its batch.
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b']);
+    await clock.advanceAsync(49);
+    assert.equal(outbox.stats().failedAttempts, 0, 'not failed before ackTimeoutMs');
+    await clock.advanceAsync(1);
+    assert.equal(outbox.stats().failedAttempts, 2, 'the refused message and b failed at ackTimeoutMs');
+    // The reconnect sends again at once; the refused message alone, until its third send closed the connection.
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused']);
+    await clock.advanceAsync(50);
+    assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused', 'refused']);
+    assert.deepEqual(givenUp, [], 'two sends closed the connection: not given up yet');
+    await clock.advanceAsync(50);
     assert.deepEqual(givenUp, [{ topic: 'dt/cartfleet/other/telemetry', attempts: 3 }]);
-    // a went with the first batch; the refused one then alone, three times; b, which only shared a batch with it, after.
+    assert.equal(outbox.size(), 0, 'b, sent after the refused message was given up');
     assert.deepEqual(payloads(transport.attempts), ['a', 'refused', 'b', 'refused', 'refused', 'b']);
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
     assert.equal(outbox.stats().undeliverable, 1);
@@ -288,11 +348,21 @@ describe('Outbox', () => {
     transport.behaviour = 'hang';
     const outbox = open(transport, { ackTimeoutMs: 50, maxAttempts: 2 });
     outbox.enqueue('t', 'slow');
-    await waitFor(() => transport.attempts.length === 3, 'three sends', 4000);
+    await clock.advanceAsync(50);
+    for (let send = 2; send <= 3; send++) {
+      await clock.advanceAsync(OUTBOX_RETRY_MS - 1);
+      assert.equal(transport.attempts.length, send - 1, 'the retry waits OUTBOX_RETRY_MS');
+      await clock.advanceAsync(1);
+      assert.equal(transport.attempts.length, send);
+      await clock.advanceAsync(50);
+    }
+    assert.equal(outbox.stats().failedAttempts, 3);
     assert.equal(outbox.size(), 1, 'still queued after more timeouts than maxAttempts');
     assert.equal(outbox.stats().undeliverable, 0);
     transport.behaviour = 'ack';
-    await waitFor(() => outbox.size() === 0, 'the message to be delivered', 4000);
+    await clock.advanceAsync(OUTBOX_RETRY_MS);
+    assert.equal(outbox.size(), 0, 'the message was delivered');
+    assert.deepEqual(payloads(transport.acknowledged), ['slow']);
   });
 
   it('counts an acknowledgement that arrives after its send timed out: delivered, not sent again', async () => {
@@ -300,19 +370,22 @@ describe('Outbox', () => {
     transport.behaviour = 'manual';
     const outbox = open(transport, { ackTimeoutMs: 50 });
     outbox.enqueue('t', 'late');
-    await waitFor(() => outbox.stats().failedAttempts === 1, 'the send to time out');
+    await clock.advanceAsync(50);
+    assert.equal(outbox.stats().failedAttempts, 1, 'the send timed out');
     transport.acknowledgePending();
-    await waitFor(() => outbox.size() === 0, 'the late acknowledgement to delete it');
+    await settle();
+    assert.equal(outbox.size(), 0, 'the late acknowledgement deleted it');
     assert.equal(outbox.stats().sent, 1);
     transport.behaviour = 'ack';
     outbox.enqueue('t', 'next');
-    await waitFor(() => outbox.size() === 0, 'the next message', 4000);
+    await clock.advanceAsync(OUTBOX_RETRY_MS);
+    assert.equal(outbox.size(), 0);
     assert.deepEqual(payloads(transport.attempts), ['late', 'next'], 'the late one was not sent again');
   });
 
   it('refuses to be used before start()', () => {
-    const outbox = new Outbox(dataDir, new FakeOutboxTransport(), OPTIONS, silentLogger());
-    assert.throws(() => outbox.enqueue('t', 'x'), /before start/);
+    const outbox = new Outbox(dataDir, new FakeOutboxTransport(), OPTIONS, silentLogger(), clock);
+    assert.throws(() => outbox.enqueue('t', 'x'), { message: 'Outbox used before start()' });
     assert.equal(outbox.stats().queued, 0);
   });
 });

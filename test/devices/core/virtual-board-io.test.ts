@@ -3,7 +3,7 @@ import five from 'johnny-five';
 import { asSensor, type Sensor } from '../../../devices/core/hardware/johnny-five-types.ts';
 import type { VirtualBoardIO } from '../../../devices/core/hardware/virtual-board-io.ts';
 import { openVirtualBoard } from '../../mocks/virtual-board.ts';
-import { sleep, waitFor } from '../../mocks/wait-for.ts';
+import { waitFor } from '../../mocks/wait-for.ts';
 
 describe('VirtualBoardIO with johnny-five', () => {
   let board: five.Board;
@@ -63,7 +63,7 @@ describe('VirtualBoardIO with johnny-five', () => {
     const events: string[] = [];
     dock.on('close', () => events.push('close'));
     dock.on('open', () => events.push('open'));
-    await sleep(20); // the initial read's debounced event
+    await waitFor(() => events.length > 0, "the initial read's event");
     events.length = 0;
     assert.equal(dock.isClosed, false);
     assert.equal(dock.isOpen, true);

@@ -10,6 +10,7 @@ import { EventBus } from '../../../platform/event-bus.ts';
 import { silentLogger } from '../../../platform/log.ts';
 import { isFleetError } from '../../../protocol/errors.ts';
 import { tempDir } from '../../helpers/fleet-harness.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
 
 const A = 'hf-shanghai-xuhui';
 const B = 'hf-hangzhou-binjiang';
@@ -28,6 +29,7 @@ describe('AccessService', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: Database;
   let access: AccessService;
+  let clock: FakeClock;
   let changed: string[];
 
   beforeEach(async () => {
@@ -37,6 +39,7 @@ describe('AccessService', () => {
     seedDemoData(stores);
     const demoStore = stores.getStore(A)!;
     stores.upsertStore({ ...demoStore, id: WEST, name: 'Chengdu', region: 'west', chainId: DEMO_CHAIN.id });
+    clock = new FakeClock();
     const bus = new EventBus<FleetEvents>(silentLogger());
     changed = [];
     bus.on('user.changed', (e) => changed.push(e.userId));
@@ -46,6 +49,7 @@ describe('AccessService', () => {
       { sessionIdleMs: 60_000, sessionMaxMs: 3_600_000, loginTicketMs: 60_000 },
       bus,
       silentLogger(),
+      clock,
       new PasswordHasher({ N: 1024, r: 8, p: 1 }),
       new LoginThrottle({ freeAttempts: 100, baseDelayMs: 1, maxDelayMs: 1, windowMs: 1 }),
     );
@@ -228,8 +232,11 @@ describe('AccessService', () => {
         { sessionIdleMs: 60_000, sessionMaxMs: 3_600_000, loginTicketMs: 60_000 },
         new EventBus<FleetEvents>(silentLogger()),
         silentLogger(),
+        clock,
         new PasswordHasher({ N: 1024, r: 8, p: 1 }),
-        new LoginThrottle({ freeAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 60_000, windowMs: 600_000 }),
+        new LoginThrottle({ freeAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 60_000, windowMs: 600_000 }, () =>
+          clock.now(),
+        ),
       );
       for (let i = 0; i < 2; i++) {
         await assert.rejects(

@@ -16,6 +16,8 @@ const MINUTE = 60_000;
 const IDLE = 30 * MINUTE;
 const MAX = 8 * 60 * MINUTE;
 const TICKET = 10 * MINUTE;
+/** How often AccessService sweeps (SWEEP_MS in access-service.ts). */
+const SWEEP = 10 * MINUTE;
 const DAY = 86_400_000;
 const PASSWORD = 'Harbour-Lights-1987';
 
@@ -50,9 +52,9 @@ describe('AccessService over time (fake clock)', () => {
       { sessionIdleMs: IDLE, sessionMaxMs: MAX, loginTicketMs: TICKET },
       bus,
       silentLogger(),
+      clock,
       new PasswordHasher({ N: 1024, r: 8, p: 1 }),
       new LoginThrottle({ freeAttempts: 100, baseDelayMs: 1, maxDelayMs: 1, windowMs: 1 }, () => clock.now()),
-      () => clock.now(),
     );
     await access.start();
     userId = (await access.createUser({ username: 'mei', displayName: 'Mei', role: 'viewer' }, PASSWORD)).user.id;
@@ -154,8 +156,8 @@ describe('AccessService over time (fake clock)', () => {
       clock.advance(MINUTE);
       assert.ok(access.tokenPrincipal(token));
       assert.equal(access.listTokens(userId)[0]?.lastUsedAt, start, 'not again within the minute');
-      clock.advance(3650 * DAY);
-      assert.ok(access.tokenPrincipal(token));
+      clock.jump(3650 * DAY);
+      assert.ok(access.tokenPrincipal(token), 'ten years later');
       assert.equal(access.listTokens(userId)[0]?.lastUsedAt, clock.now());
     });
   });
@@ -168,6 +170,8 @@ describe('AccessService over time (fake clock)', () => {
     });
 
     it('refuses a ticket past its life, and consumes it all the same', () => {
+      // Issued off the sweep's beat (every 10 minutes from start()): the login, not the sweep, meets it expired.
+      clock.advance(MINUTE);
       const ticket = access.issueLoginTicket('mei');
       clock.advance(TICKET);
       assert.equal(count('login_tickets'), 1);
@@ -181,28 +185,41 @@ describe('AccessService over time (fake clock)', () => {
   });
 
   describe('the sweep', () => {
-    it('deletes sessions past their maximum life or idle too long and tickets past theirs, and nothing else', async () => {
+    it('runs every 10 minutes from start(): deletes sessions past their maximum life or idle too long and tickets past theirs, and nothing else', async () => {
+      const t0 = clock.now();
       const old = await signIn(); // in use until its maximum life
-      access.issueLoginTicket('mei');
-      for (let used = 0; used < MAX - 5 * MINUTE; used += 25 * MINUTE) {
-        clock.advance(Math.min(25 * MINUTE, MAX - 5 * MINUTE - used));
+      clock.advance(MINUTE);
+      access.issueLoginTicket('mei'); // its life ends at t0 + 11 minutes, between two sweeps
+      clock.advance(2 * SWEEP - MINUTE - 1);
+      assert.equal(count('login_tickets'), 1, 'kept until the first sweep after its life ended');
+      clock.advance(1);
+      assert.equal(count('login_tickets'), 0, 'deleted by the sweep at t0 + 20 minutes');
+      assert.ok(alive(old));
+      while (clock.now() - t0 < MAX - 5 * MINUTE) {
+        clock.advance(Math.min(25 * MINUTE, MAX - 5 * MINUTE - (clock.now() - t0)));
         assert.ok(alive(old));
       }
       const idle = await signIn(); // never used again
-      const fresh = access.issueLoginTicket('mei');
-      clock.advance(5 * MINUTE);
+      clock.advance(5 * MINUTE); // t0 + MAX: a sweep
+      assert.equal(sessionRow(old), undefined, 'swept at its maximum life');
+      assert.ok(sessionRow(idle));
       const recent = await signIn();
-      assert.deepEqual(access.sweep(), { sessions: 1, tickets: 1 }, 'old (at maxMs) and the first ticket');
-      assert.equal(sessionRow(old), undefined);
-      assert.ok(sessionRow(idle) && sessionRow(recent));
-      clock.advance(IDLE - 5 * MINUTE);
-      assert.deepEqual(access.sweep(), { sessions: 0, tickets: 1 }, 'idle for exactly sessionIdleMs: kept');
-      clock.advance(1);
-      assert.deepEqual(access.sweep(), { sessions: 1, tickets: 0 }, 'idle one millisecond too long');
-      assert.equal(sessionRow(idle), undefined);
-      assert.ok(sessionRow(recent), 'the session opened later stays');
-      assert.throws(() => access.loginWithTicket(fresh, '127.0.0.1', null));
-      assert.equal(count('login_tickets'), 0);
+      clock.advance(2 * SWEEP); // the idle session is 25 minutes idle at this sweep
+      assert.ok(sessionRow(idle), 'idle for less than sessionIdleMs at the sweep: kept');
+      clock.advance(SWEEP);
+      assert.equal(sessionRow(idle), undefined, 'idle for longer than sessionIdleMs at the sweep: deleted');
+      assert.ok(sessionRow(recent), 'idle for exactly sessionIdleMs at the sweep: kept');
+      assert.equal(count('sessions'), 1);
+    });
+
+    it('deletes on demand what the next sweep would, and stop() ends the sweeping', async () => {
+      await signIn();
+      clock.advance(IDLE + 1);
+      assert.deepEqual(access.sweep(), { sessions: 1, tickets: 0 });
+      assert.deepEqual(access.sweep(), { sessions: 0, tickets: 0 }, 'nothing left to delete');
+      const pending = clock.pending;
+      access.stop();
+      assert.equal(clock.pending, pending - 1, 'the sweep timer is cleared');
     });
   });
 

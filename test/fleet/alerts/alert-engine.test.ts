@@ -209,7 +209,7 @@ describe('AlertEngine (fake clock, SQLite file)', () => {
       openedAt: 1,
     };
     const first = repo.insert(alert);
-    assert.throws(() => repo.insert(alert), /UNIQUE/);
+    assert.throws(() => repo.insert(alert), { code: 'SQLITE_CONSTRAINT_UNIQUE' }, 'one open alert per cause');
     repo.resolve(first.id, null, null, 2);
     assert.notEqual(repo.insert(alert).id, first.id);
   });

@@ -3,6 +3,7 @@ import { type Database, openDatabase } from '../../../fleet/storage/database.ts'
 import { HistoryRetention } from '../../../fleet/storage/history-retention.ts';
 import { silentLogger } from '../../../platform/log.ts';
 import { tempDir } from '../../helpers/fleet-harness.ts';
+import { FakeClock } from '../../mocks/fake-clock.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 23);
@@ -51,7 +52,7 @@ describe('HistoryRetention', () => {
       db,
       { alertsDays: 180, commandsDays: 90, sweepMs: 3_600_000 },
       silentLogger(),
-      () => NOW,
+      new FakeClock(NOW),
     );
   });
 
