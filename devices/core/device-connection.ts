@@ -22,7 +22,8 @@ export interface DeviceConnectionOptions {
 export interface DeviceConnectionEvents {
   /** `sessionPresent` false means the broker lost this client's subscriptions: subscribe again. */
   online: [sessionPresent: boolean];
-  offline: [reason: string];
+  /** `closedByPeer`: the broker closed the socket (not a keep-alive timeout or a local close). */
+  offline: [reason: string, closedByPeer: boolean];
 }
 
 /**
@@ -82,7 +83,9 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     // may deliver queued messages right after CONNACK, before this connection has subscribed again (a device that
     // rebooted). The handlers registered by earlier subscribe() calls are still in the map and get them.
     this.connection.on('message', (topic, payload) => this.dispatch(topic, payload));
-    this.connection.on('interrupt', (err) => this.setOffline(`interrupted: ${err?.message ?? 'unknown'}`));
+    this.connection.on('interrupt', (err) =>
+      this.setOffline(`interrupted: ${err?.message ?? 'unknown'}`, closedByPeer(err)),
+    );
     this.connection.on('resume', (_code, sessionPresent) => {
       if (!sessionPresent) this.resubscribe();
       this.setOnline(sessionPresent);
@@ -197,12 +200,22 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.emit('online', sessionPresent);
   }
 
-  private setOffline(reason: string): void {
+  private setOffline(reason: string, byPeer = false): void {
     if (!this.isOnline) return;
     this.isOnline = false;
     this.log.info({ reason }, 'offline');
-    this.emit('offline', reason);
+    this.emit('offline', reason, byPeer);
   }
+}
+
+/**
+ * aws-crt's name for a socket the other end closed (FIN or RST): what a broker closing the connection looks like,
+ * as opposed to `AWS_ERROR_MQTT_TIMEOUT` (no PINGRESP: the network or the broker went silent). Seen here for a
+ * publish the fleet refused and for a fleet stopping alike.
+ */
+function closedByPeer(err: unknown): boolean {
+  const name = (err as { error_name?: unknown } | undefined)?.error_name;
+  return name === 'AWS_IO_SOCKET_CLOSED' || name === 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP';
 }
 
 /**

@@ -4,12 +4,29 @@ import type { Logger } from '../../platform/log.ts';
 import { openSqlite, type SqliteDatabase } from '../../platform/sqlite.ts';
 
 /** What the outbox sends through: the device connection, or a fake in unit tests. */
+/**
+ * Why a connection went offline, as far as the outbox cares: `closedByPeer` is true when the other end closed the
+ * socket (the fleet closing a connection that published where its policy does not allow, or stopping), false for
+ * a keep-alive timeout, a local close or anything else.
+ */
+export type OfflineListener = (reason?: string, closedByPeer?: boolean) => void;
+
 export interface OutboxTransport {
   readonly online: boolean;
   publish(topic: string, payload: string): Promise<void>;
-  on(event: 'online' | 'offline', listener: () => void): unknown;
-  off(event: 'online' | 'offline', listener: () => void): unknown;
+  on(event: 'online', listener: () => void): unknown;
+  on(event: 'offline', listener: OfflineListener): unknown;
+  off(event: 'online', listener: () => void): unknown;
+  off(event: 'offline', listener: OfflineListener): unknown;
 }
+
+/**
+ * How soon after a send the peer must close the connection for the close to count against the message: AWS IoT
+ * Core and this fleet close a connection as soon as it publishes where its policy does not allow, within a round
+ * trip. A close later than this (a fleet restart while the message waited for its PUBACK, a network that failed
+ * meanwhile) blames nothing.
+ */
+export const REFUSAL_CLOSE_WINDOW_MS = 2_000;
 
 export interface OutboxOptions {
   maxMessages: number;
@@ -17,8 +34,9 @@ export interface OutboxOptions {
   ackTimeoutMs: number;
   /**
    * A message is given up (deleted, logged, counted as undeliverable) once this many of its sends ended with the
-   * connection closing while it was unacknowledged: the fleet closes a connection that publishes where its policy
-   * does not allow, so such a message would otherwise be sent, and the connection closed, forever.
+   * fleet closing the connection within {@link REFUSAL_CLOSE_WINDOW_MS} while it was unacknowledged: the fleet closes
+   * a connection that publishes where its policy does not allow, so such a message would otherwise be sent, and the
+   * connection closed, forever. A keep-alive timeout or a later close never counts.
    */
   maxAttempts: number;
 }
@@ -69,9 +87,10 @@ const MIGRATIONS = [
  * PUBLISH closes the connection).
  *
  * A message the fleet refuses (its policy does not allow the topic) closes the connection each time it is sent. Each
- * send of a message that ends with the connection closing is counted on its row; a message with such a count is
- * sent alone, so that only the message that closes the connection is blamed, and after `maxAttempts` it is given up
- * and reported to `onUndeliverable` listeners. An acknowledgement that arrives after its send timed out still
+ * send of a message that ends with the peer closing the connection within {@link REFUSAL_CLOSE_WINDOW_MS} is counted
+ * on its row (a network failure, a keep-alive timeout or a later close is not: such drops say nothing about the
+ * message); a message with such a count is sent alone, so that only the message that closes the connection is
+ * blamed, and after `maxAttempts` it is given up and reported to `onUndeliverable` listeners. An acknowledgement that arrives after its send timed out still
  * counts: the message is delivered.
  */
 export class Outbox {
@@ -86,8 +105,11 @@ export class Outbox {
   private readonly kick = () => this.drain();
   /** Times the transport went offline; a send during which this moved ended with the connection closing. */
   private connectionDrops = 0;
-  private readonly countDrop = () => {
+  /** The first drop since the latest send began: whether it can be blamed on what that send published. */
+  private firstDrop: { at: number; closedByPeer: boolean } | undefined;
+  private readonly countDrop: OfflineListener = (_reason, closedByPeer = false) => {
     this.connectionDrops++;
+    this.firstDrop ??= { at: this.clock.now(), closedByPeer };
   };
   private readonly undeliverableListeners: ((message: UndeliverableMessage) => void)[] = [];
   private counters = { enqueued: 0, sent: 0, dropped: 0, failedAttempts: 0, undeliverable: 0 };
@@ -195,13 +217,15 @@ export class Outbox {
       const rows = this.nextRows(this.db);
       if (rows.length === 0) return;
       const drops = this.connectionDrops;
+      const sentAt = this.clock.now();
+      this.firstDrop = undefined;
       const results = await Promise.allSettled(
         rows.map((row) => withTimeout(this.send(row), this.options.ackTimeoutMs, this.clock)),
       );
       const failed = rows.filter((_, i) => results[i]?.status !== 'fulfilled');
       if (failed.length > 0) {
         this.counters.failedAttempts += failed.length;
-        if (this.connectionDrops > drops) this.countAttempts(failed);
+        if (this.closedBecauseOf(drops, sentAt)) this.countAttempts(failed);
         // Not acknowledged (connection lost or slow broker): wait, then resend from the oldest.
         if (this.running) {
           this.clock.clearTimeout(this.retryTimer);
@@ -210,6 +234,13 @@ export class Outbox {
         return;
       }
     }
+  }
+
+  /** The connection dropped during the send that began at `sentAt`, first by the peer closing it soon after. */
+  private closedBecauseOf(drops: number, sentAt: number): boolean {
+    const first = this.firstDrop;
+    if (this.connectionDrops === drops || !first) return false;
+    return first.closedByPeer && first.at - sentAt <= REFUSAL_CLOSE_WINDOW_MS;
   }
 
   /** The oldest message alone when an earlier send of it ended with the connection closing, else a batch of fresh ones. */

@@ -37,9 +37,17 @@ export class FakeOutboxTransport extends EventEmitter implements OutboxTransport
     return this.isOnline;
   }
 
+  /** Going offline this way is a network failure (the peer did not close the connection); see {@link closeByPeer}. */
   set online(value: boolean) {
     this.isOnline = value;
-    this.emit(value ? 'online' : 'offline');
+    if (value) this.emit('online');
+    else this.emit('offline', 'fake transport: network down', false);
+  }
+
+  /** The broker closes the connection (as the fleet does on a refused publish or when it stops). */
+  closeByPeer(): void {
+    this.isOnline = false;
+    this.emit('offline', 'fake transport: closed by the broker', true);
   }
 
   /** Rejects the next `count` publishes, whatever `behaviour` says, then answers as usual. */
@@ -70,7 +78,7 @@ export class FakeOutboxTransport extends EventEmitter implements OutboxTransport
     // Sent on a connection that is gone: never acknowledged.
     if (!this.isOnline) return new Promise<void>(() => {});
     if (this.refusedTopics.has(topic)) {
-      this.online = false;
+      this.closeByPeer();
       setImmediate(() => {
         this.online = true;
       });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTBOX_RETRY_MS, Outbox, type OutboxOptions } from '../../../devices/core/outbox.ts';
+import { OUTBOX_RETRY_MS, Outbox, type OutboxOptions, REFUSAL_CLOSE_WINDOW_MS } from '../../../devices/core/outbox.ts';
 import { silentLogger } from '../../../platform/log.ts';
 import { FakeClock } from '../../mocks/fake-clock.ts';
 import { FakeOutboxTransport } from '../../mocks/fake-outbox-transport.ts';
@@ -341,6 +341,52 @@ describe('Outbox', () => {
     assert.deepEqual(payloads(transport.acknowledged), ['a', 'b']);
     assert.equal(outbox.stats().undeliverable, 1);
     assert.equal(outbox.stats().sent, 2);
+  });
+
+  it('blames a message only for the broker closing the connection promptly after it: a network failure or a late close never counts', async () => {
+    const transport = new FakeOutboxTransport({ online: true });
+    transport.behaviour = 'hang';
+    const outbox = open(transport, { ackTimeoutMs: 10_000, maxAttempts: 2 });
+    const givenUp: { topic: string; attempts: number }[] = [];
+    outbox.onUndeliverable((message) => givenUp.push(message));
+    /** Moves time until the outbox sends again (its send failed at ackTimeoutMs, then it retries). */
+    const nextSend = async () => {
+      const before = transport.attempts.length;
+      for (let waited = 0; transport.attempts.length === before; waited += 100) {
+        assert.ok(waited <= 20_000, 'the outbox sends again');
+        await clock.advanceAsync(100);
+      }
+    };
+    outbox.enqueue('t', 'unlucky');
+    await settle();
+    assert.equal(transport.attempts.length, 1);
+    // The network fails 100 ms after each send (Wi-Fi lost at the edge of the store, a keep-alive timeout).
+    for (let i = 0; i < 3; i++) {
+      await clock.advanceAsync(100);
+      transport.online = false;
+      transport.online = true;
+      await nextSend();
+    }
+    // The broker closes the connection long after the send (a fleet restart while the PUBACK was awaited).
+    for (let i = 0; i < 3; i++) {
+      await clock.advanceAsync(REFUSAL_CLOSE_WINDOW_MS + 1);
+      transport.closeByPeer();
+      transport.online = true;
+      await nextSend();
+    }
+    assert.deepEqual(givenUp, [], 'six drops, none the message could have caused');
+    assert.equal(outbox.size(), 1);
+    // Positive control: the broker closing at once after the send, as on a refused publish, counts each time.
+    await clock.advanceAsync(10);
+    transport.closeByPeer();
+    transport.online = true;
+    await nextSend();
+    await clock.advanceAsync(10);
+    transport.closeByPeer();
+    transport.online = true;
+    await clock.advanceAsync(10_000);
+    assert.deepEqual(givenUp, [{ topic: 't', attempts: 2 }]);
+    assert.equal(outbox.size(), 0);
   });
 
   it('never gives up a message whose sends only timed out (a slow broker, the connection up)', async () => {
