@@ -16,8 +16,8 @@
  * Baselines, same server, same run: `GET /healthz` (public: no auth hook work) and `GET /api/auth/me` (token auth,
  * trivial handler). The ratio column divides by /api/auth/me, so it shows what the list costs on top of HTTP + auth.
  *
- * Then, in-process (no HTTP), the parts of one list call are timed separately: the registry's read of every thing,
- * the presence read, and `DeviceView.list` as a whole. BENCH_PROFILE_DIR=<dir> also writes a CPU profile of the main
+ * Then, in-process (no HTTP), the parts of one list call are timed separately: the registry's list of every thing
+ * (from its in-memory directory), the presence list, and `DeviceView.list` as a whole. BENCH_PROFILE_DIR=<dir> also writes a CPU profile of the main
  * thread during extra sequential first-page requests (`api-device-list.cpuprofile`).
  */
 import { performance } from 'node:perf_hooks';
@@ -416,8 +416,11 @@ function breakdownInProcess(fleet: FleetServer, adminToken: string, reps: number
   const admin = access.tokenPrincipal(adminToken) as Principal;
   const query: DeviceListQuery = { sort: 'thingName', order: 'asc', limit: 50, offset: 0 };
   const parts: [string, () => unknown][] = [
-    ['registry.listThings() (SELECT * FROM things, every row mapped)', () => registry.listThings()],
-    ['presence.list() (SELECT * FROM presence)', () => presence.list()],
+    [
+      'registry.listThings() (the in-memory thing directory: a generation check and a copy)',
+      () => registry.listThings(),
+    ],
+    ['presence.list() (in memory: sorted copies)', () => presence.list()],
     ['DeviceView.list(hq-admin, first page)', () => devices.list(admin, query)],
     [
       'DeviceView.list(hq-admin, sort=battery desc)',
