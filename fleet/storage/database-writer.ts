@@ -8,7 +8,15 @@ export interface DatabaseWriterOptions {
   /** First wait after SQLITE_BUSY; each further attempt waits twice as long, up to `retryMaxMs`. */
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * How long stop() waits for another process's lock before refusing what is still queued. A blocking wait: by then
+   * the fleet serves nothing (HTTP and the broker stopped first), and a command answer or a lifecycle version still
+   * queued would otherwise be lost. Default {@link STOP_LOCK_WAIT_MS}.
+   */
+  stopWaitMs?: number;
 }
+
+export const STOP_LOCK_WAIT_MS = 2_000;
 
 export interface WriteOptions {
   /**
@@ -107,16 +115,26 @@ export class DatabaseWriter {
   }
 
   /**
-   * Makes one last attempt at what waits, then refuses the rest with `STORAGE_BUSY` (telemetry that was never
-   * acknowledged is sent again by its device; nothing else queued here is lost by a restart: presence is rebuilt,
-   * shadow updates were not answered).
+   * Makes what waits, blocking up to `stopWaitMs` for another process's lock, then refuses the rest with
+   * `STORAGE_BUSY`. Refused at that point: telemetry that was never acknowledged (its device sends it again), presence
+   * (rebuilt at start) and shadow updates (never answered) lose nothing; a command's status change (its device's
+   * answer was already acknowledged: the command times out after the restart) and a lifecycle `versionNumber` (it
+   * repeats) do, which is why stop() waits before refusing.
    */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.drain();
+    if (this.queue.length > 0) {
+      const busyTimeout = this.db.pragma('busy_timeout', { simple: true });
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(this.options.stopWaitMs ?? STOP_LOCK_WAIT_MS))}`);
+      try {
+        this.drain();
+      } finally {
+        this.db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+      }
+    }
     const left = this.queue.splice(0);
     if (left.length > 0) this.log.warn({ writes: left.length }, 'database still locked at stop: writes not made');
     for (const entry of left) {

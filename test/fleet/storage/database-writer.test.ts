@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { holdExclusiveLock } from '../../../bench/lib/sqlite-lock.ts';
 import { type Database, openDatabase } from '../../../fleet/storage/database.ts';
 import { DatabaseWriter } from '../../../fleet/storage/database-writer.ts';
 import { silentLogger } from '../../../platform/log.ts';
@@ -27,7 +28,7 @@ describe('DatabaseWriter (a real SQLite file, a second connection holding the lo
     db.exec('CREATE TABLE t (id TEXT PRIMARY KEY)');
     other = new BetterSqlite3(join(dir.path, 'fleet.sqlite'));
     clock = new FakeClock();
-    writer = new DatabaseWriter(db, { retryMinMs: 5, retryMaxMs: 100 }, silentLogger(), clock);
+    writer = new DatabaseWriter(db, { retryMinMs: 5, retryMaxMs: 100, stopWaitMs: 20 }, silentLogger(), clock);
   });
 
   afterEach(() => {
@@ -95,6 +96,20 @@ describe('DatabaseWriter (a real SQLite file, a second connection holding the lo
     await assert.rejects(failing, (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
     await last;
     assert.deepEqual(names(), ['x', 'y']);
+  });
+
+  it('stop() waits for another process to let go of its lock, then makes what was queued', async () => {
+    // Another process, so that its lock can end while this one blocks in stop(); the default stop wait (2 s).
+    const patient = new DatabaseWriter(db, { retryMinMs: 5, retryMaxMs: 100 }, silentLogger(), clock);
+    const held = await holdExclusiveLock(join(dir.path, 'fleet.sqlite'), 300);
+    const answered = patient.write('command answered', insert('answered'));
+    await settle();
+    assert.deepEqual(names(), [], 'queued while the other process holds the lock');
+    patient.stop();
+    assert.equal(await answered, 1);
+    assert.deepEqual(names(), ['answered'], 'made once the other process let go, within the stop wait');
+    assert.equal(db.pragma('busy_timeout', { simple: true }), 0, 'the connection is non-blocking again');
+    await held.released;
   });
 
   it('stop() makes what it can and refuses the rest with STORAGE_BUSY', async () => {
