@@ -139,6 +139,23 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
     assert.equal(sent?.requestedBy, HQ.username);
   });
 
+  it('keeps a command answered before its POST returned as answered (live event first, then the stale POST answer)', async () => {
+    const { page } = await openPage();
+    await signIn(page, HQ.username, HQ.password, '/devices/cart-x1');
+    const item = page.locator('[data-testid="command-item"][data-command="locate"]').first();
+    // The POST's answer (the command as sent) reaches the page only after the device's answer, pushed live, did.
+    await page.route('**/api/devices/cart-x1/commands', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const response = await route.fetch();
+      await item.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+      await route.fulfill({ response });
+    });
+    await page.getByTestId('command-locate').click();
+    await page.getByTestId('command-locate').and(page.locator(':enabled')).waitFor();
+    assert.equal(await item.getAttribute('data-status'), 'succeeded', 'the late POST answer did not turn it back');
+    await page.unroute('**/api/devices/cart-x1/commands');
+  });
+
   it('sets the cart brightness from the device page and shows the device apply it', async () => {
     const { page } = await openPage();
     await signIn(page, MANAGER.username, MANAGER.password, '/devices/cart-x1');

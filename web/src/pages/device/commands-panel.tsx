@@ -9,7 +9,7 @@ import { toast } from '../../app/toasts.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { Modal } from '../../components/modal.tsx';
 import { CommandStatusBadge } from '../../components/status.tsx';
-import { useLiveEvent } from '../../live/live-feed.ts';
+import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
 
 const COMMANDS: { name: CommandName; label: string; hint: string; confirm?: string }[] = [
   { name: 'locate', label: 'Locate', hint: 'Beep and flash so staff can find it' },
@@ -35,14 +35,14 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
 
   useLiveEvent('command', (c) => {
     if (c.thingName !== thingName) return;
-    commands.mutate((list) => {
-      const rest = (list ?? []).filter((x) => x.id !== c.id);
-      return [c, ...rest].sort((a, b) => b.requestedAt - a.requestedAt).slice(0, 20);
-    });
+    commands.mutate((list) => merged(list, c));
     if (isFinalCommandStatus(c.status) && c.requestedBy === me.user.username) {
       toast(c.status === 'succeeded' ? 'success' : 'error', `${c.name} on ${c.thingName}: ${c.status}`);
     }
   });
+
+  // Live events missed while the socket was down (or not yet up) are in the history.
+  useReconnect(() => commands.reload());
 
   const allowed = COMMANDS.filter((c) => canSendCommand(me, c.name));
 
@@ -54,7 +54,7 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
         name,
         ...(queue ? { queueForSeconds: 3600 } : {}),
       });
-      commands.mutate((list) => [c, ...(list ?? []).filter((x) => x.id !== c.id)]);
+      commands.mutate((list) => merged(list, c));
       setOpen(c.id);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'DEVICE_OFFLINE') {
@@ -128,6 +128,23 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
       ) : null}
     </section>
   );
+}
+
+/** How far a command has got: its state only moves forward (queued → sent → a final status). */
+function progress(c: Command): number {
+  if (isFinalCommandStatus(c.status)) return 2;
+  return c.status === 'sent' ? 1 : 0;
+}
+
+/**
+ * `c` merged into the newest-first list, unless the list already has it further along: a fast device's answer can
+ * reach the page as a live event before the POST that sent the command answers with it still `sent`.
+ */
+function merged(list: Command[] | undefined, c: Command): Command[] {
+  const known = list?.find((x) => x.id === c.id);
+  if (known && progress(known) > progress(c)) return list ?? [];
+  const rest = (list ?? []).filter((x) => x.id !== c.id);
+  return [c, ...rest].sort((a, b) => b.requestedAt - a.requestedAt).slice(0, 20);
 }
 
 function CommandResult({ command: c }: { command: Command }) {
