@@ -55,12 +55,12 @@ export async function registerDevice(
   fleet: FleetServer,
   thingName: string,
   kind: DeviceKind = 'cart',
+  policyName?: string,
 ): Promise<TestDevice> {
-  const r = await fleet.services.registry.registerDevice({
-    thingName,
-    kind,
-    hardwareModel: kind === 'cart' ? 'SC-200' : 'BX-100',
-  });
+  const r = await fleet.services.registry.registerDevice(
+    { thingName, kind, hardwareModel: kind === 'cart' ? 'SC-200' : 'BX-100' },
+    policyName,
+  );
   return {
     thingName,
     certificateId: r.certificate.certificateId,
@@ -99,18 +99,7 @@ export async function mqttJsClient(
   credentials: DeviceCredentials,
   clientId: string,
 ): Promise<mqttJs.MqttClient> {
-  const client = mqttJs.connect({
-    protocol: 'mqtts',
-    host: 'localhost',
-    port,
-    clientId,
-    cert: credentials.certificatePem,
-    key: credentials.privateKeyPem,
-    ca: credentials.caPem,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-  });
+  const client = mqttJs.connect(mqttJsOptions(port, credentials, clientId));
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -119,13 +108,9 @@ export async function mqttJsClient(
   return client;
 }
 
-/** [MQTT-3.2.2.3] CONNACK return codes the tests meet. */
-export const CONNACK_ACCEPTED = 0;
-export const CONNACK_NOT_AUTHORIZED = 5;
-
-/** The CONNACK return code the broker answers this certificate and client id with (AWS's SDK hides it). */
-export async function connackCode(port: number, credentials: DeviceCredentials, clientId: string): Promise<number> {
-  const client = mqttJs.connect({
+/** mqtt.js over mTLS as a device: MQTT 3.1.1, no reconnect (a test decides when to connect again). */
+function mqttJsOptions(port: number, credentials: DeviceCredentials, clientId: string): mqttJs.IClientOptions {
+  return {
     protocol: 'mqtts',
     host: 'localhost',
     port,
@@ -136,7 +121,16 @@ export async function connackCode(port: number, credentials: DeviceCredentials, 
     protocolVersion: 4,
     reconnectPeriod: 0,
     connectTimeout: 5000,
-  });
+  };
+}
+
+/** [MQTT-3.2.2.3] CONNACK return codes the tests meet. */
+export const CONNACK_ACCEPTED = 0;
+export const CONNACK_NOT_AUTHORIZED = 5;
+
+/** The CONNACK return code the broker answers this certificate and client id with (AWS's SDK hides it). */
+export async function connackCode(port: number, credentials: DeviceCredentials, clientId: string): Promise<number> {
+  const client = mqttJs.connect(mqttJsOptions(port, credentials, clientId));
   try {
     return await new Promise<number>((resolve, reject) => {
       client.once('connect', (connack) => resolve(connack.returnCode ?? CONNACK_ACCEPTED));

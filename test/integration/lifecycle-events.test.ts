@@ -46,17 +46,7 @@ describe('lifecycle events (real broker): subscriptions, versionNumber across re
   let events: Received[] = [];
 
   async function registerWithPolicy(thingName: string, policyName: string): Promise<TestDevice> {
-    const r = await fleet.services.registry.registerDevice(
-      { thingName, kind: 'speaker', hardwareModel: 'BX-100' },
-      policyName,
-    );
-    return {
-      thingName,
-      certificateId: r.certificate.certificateId,
-      certificatePem: r.certificate.certificatePem,
-      privateKeyPem: r.certificate.privateKeyPem,
-      caPem: r.caPem,
-    };
+    return registerDevice(fleet, thingName, 'speaker', policyName);
   }
 
   async function watch(): Promise<void> {

@@ -54,17 +54,7 @@ describe('presence and device data (real broker)', function () {
     fleet = await start();
     cart = await registerDevice(fleet, 'cart-p1');
     fleet.services.registry.putPolicy('PresenceMonitor', MONITOR_POLICY);
-    const r = await fleet.services.registry.registerDevice(
-      { thingName: 'monitor-1', kind: 'speaker', hardwareModel: 'BX-100' },
-      'PresenceMonitor',
-    );
-    monitor = {
-      thingName: 'monitor-1',
-      certificateId: r.certificate.certificateId,
-      certificatePem: r.certificate.certificatePem,
-      privateKeyPem: r.certificate.privateKeyPem,
-      caPem: r.caPem,
-    };
+    monitor = await registerDevice(fleet, 'monitor-1', 'speaker', 'PresenceMonitor');
     fleet.bus.on('presence.changed', (e) => presence.push(e));
     fleet.bus.on('broker.clientDisconnected', (e) => disconnects.push(e));
   });

@@ -39,17 +39,7 @@ describe('shadow requests with malformed thing or shadow names (real broker)', f
     fleet = await startFleet(dir.path);
     cart = await registerDevice(fleet, 'cart-e1');
     fleet.services.registry.putPolicy('ShadowOperator', SHADOW_OPERATOR_POLICY);
-    const r = await fleet.services.registry.registerDevice(
-      { thingName: 'operator-e1', kind: 'speaker', hardwareModel: 'BX-100' },
-      'ShadowOperator',
-    );
-    operator = {
-      thingName: 'operator-e1',
-      certificateId: r.certificate.certificateId,
-      certificatePem: r.certificate.certificatePem,
-      privateKeyPem: r.certificate.privateKeyPem,
-      caPem: r.caPem,
-    };
+    operator = await registerDevice(fleet, 'operator-e1', 'speaker', 'ShadowOperator');
     fleet.bus.on('broker.publishRefused', (e) => refused.push(e));
   });
 

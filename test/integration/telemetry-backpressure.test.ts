@@ -71,15 +71,8 @@ describe('telemetry backpressure: acknowledged means stored (real broker, locked
       clients.push(await reconnectingClient(fleet.services.broker.tlsPort, device));
     }
     fleet.services.registry.putPolicy('DataReader', DATA_READER_POLICY);
-    const r = await fleet.services.registry.registerDevice(
-      { thingName: 'data-reader', kind: 'speaker', hardwareModel: 'BX-100' },
-      'DataReader',
-    );
-    reader = await mqttJsClient(
-      fleet.services.broker.tlsPort,
-      { certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem },
-      'data-reader',
-    );
+    const dataReader = await registerDevice(fleet, 'data-reader', 'speaker', 'DataReader');
+    reader = await mqttJsClient(fleet.services.broker.tlsPort, dataReader, 'data-reader');
     reader.on('message', (_topic, payload) => {
       const { msgId } = JSON.parse(payload.toString()) as { msgId: string };
       delivered.set(msgId, (delivered.get(msgId) ?? 0) + 1);
