@@ -21,7 +21,6 @@
  * thread during extra sequential first-page requests (`api-device-list.cpuprofile`).
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { isMainThread, type Worker } from 'node:worker_threads';
 import type { Principal } from '../fleet/access/principal.ts';
 import { FleetConfigSchema } from '../fleet/config.ts';
@@ -36,10 +35,10 @@ import {
   benchFleetConfig,
   fmt,
   type LatencySummary,
-  machineDescription,
   markdownTable,
   median,
   nextMessage,
+  runWhenMain,
   startTsWorker,
   stopWorker,
   summarize,
@@ -510,9 +509,4 @@ export function renderApiList(report: ApiListReport): string {
   ].join('\n');
 }
 
-if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(`Machine: ${machineDescription()}\n`);
-  const report = await run({ quick });
-  console.log(report.markdown);
-}
+if (isMainThread) await runWhenMain(import.meta.url, run);

@@ -16,7 +16,6 @@
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { FleetConfigSchema } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
@@ -26,8 +25,8 @@ import {
   benchFleetConfig,
   fmt,
   type LatencySummary,
-  machineDescription,
   markdownTable,
+  runWhenMain,
   summarize,
   tempDir,
   withTimeout,
@@ -357,9 +356,4 @@ export function renderLock(report: LockReport): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(`Machine: ${machineDescription()}\n`);
-  const report = await run({ quick });
-  console.log(report.markdown);
-}
+await runWhenMain(import.meta.url, run);

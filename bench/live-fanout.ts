@@ -21,7 +21,6 @@
  * with one store manager of store A as a positive control; every event they receive is counted.
  */
 import { createServer, type Server as NodeHttpServer } from 'node:http';
-import { pathToFileURL } from 'node:url';
 import { isMainThread, type Worker } from 'node:worker_threads';
 import { Server as SocketIoServer } from 'socket.io';
 import { FleetConfigSchema } from '../fleet/config.ts';
@@ -33,10 +32,10 @@ import {
   benchFleetConfig,
   fmt,
   type LatencySummary,
-  machineDescription,
   markdownTable,
   median,
   nextMessage,
+  runWhenMain,
   sleep,
   startTsWorker,
   stopWorker,
@@ -466,9 +465,4 @@ export function renderFanout(report: FanoutReport): string {
   ].join('\n');
 }
 
-if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(`Machine: ${machineDescription()}\n`);
-  const report = await run({ quick });
-  console.log(report.markdown);
-}
+if (isMainThread) await runWhenMain(import.meta.url, run);

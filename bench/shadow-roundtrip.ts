@@ -20,7 +20,6 @@
  * measured the same as the fleet once the broker did it itself.)
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { iot, iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { FleetServer } from '../fleet/fleet-server.ts';
 import { commandTopics, parseCommandTopic } from '../protocol/topics.ts';
@@ -28,8 +27,8 @@ import {
   type BenchOptions,
   fmt,
   type LatencySummary,
-  machineDescription,
   markdownTable,
+  runWhenMain,
   sleep,
   startBenchFleet,
   summarize,
@@ -306,9 +305,4 @@ export function renderShadow(report: ShadowReport): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(`Machine: ${machineDescription()}\n`);
-  const report = await run({ quick });
-  console.log(report.markdown);
-}
+await runWhenMain(import.meta.url, run);

@@ -25,7 +25,6 @@ import { cpSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { mqemitterBacklog } from '../fleet/broker/mqemitter-backlog.ts';
@@ -34,11 +33,11 @@ import { dataTopics } from '../protocol/topics.ts';
 import {
   type BenchOptions,
   fmt,
-  machineDescription,
   markdownTable,
   median,
   nextMessage,
   nowMs,
+  runWhenMain,
   startBenchFleet,
   startTsWorker,
   stopWorker,
@@ -626,9 +625,4 @@ export function renderIngest(report: IngestReport): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(`Machine: ${machineDescription()}\n`);
-  const report = await run({ quick });
-  console.log(report.markdown);
-}
+await runWhenMain(import.meta.url, run);

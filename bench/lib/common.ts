@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type FleetConfig, FleetConfigSchema } from '../../fleet/config.ts';
 import { FleetServer } from '../../fleet/fleet-server.ts';
@@ -186,4 +187,18 @@ export async function stopWorker(worker: Worker, graceMs = 10_000): Promise<void
   } catch {
     await worker.terminate();
   }
+}
+
+/**
+ * Runs a benchmark when its file is the process's entry point (`npx tsx bench/<file>.ts [--quick]`): the machine,
+ * then its tables. `bench/run.ts` imports the same `run` instead.
+ */
+export async function runWhenMain(
+  moduleUrl: string,
+  run: (options: BenchOptions) => Promise<{ markdown: string }>,
+): Promise<void> {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  console.log(`Machine: ${machineDescription()}\n`);
+  const report = await run({ quick: process.argv.includes('--quick') });
+  console.log(report.markdown);
 }
