@@ -416,6 +416,14 @@ describe('fleetctl over the operations API (real fleet, CLI in a child process)'
       const listed = ok(await fleetctl(['commands', 'list', 'cart-cli-live'], env));
       assert.match(listed.stdout, new RegExp(`^${command.id.slice(0, 8)}\\s+locate\\s+succeeded\\s+ada`, 'm'));
 
+      // A parameter without --param is refused, not dropped: nothing is sent.
+      const before = fleet.services.commands.list('cart-cli-live', 50).length;
+      const stray = await fleetctl(['commands', 'send', 'cart-cli-live', 'locate', 'seconds=30'], env);
+      assert.equal(stray.code, 2, stray.stderr);
+      assert.match(stray.stderr, /error USAGE: unexpected argument 'seconds=30'/);
+      assert.match(stray.stderr, /--param seconds=30/);
+      assert.equal(fleet.services.commands.list('cart-cli-live', 50).length, before);
+
       const offline = await fleetctl(['commands', 'send', 'cart-cli-a', 'locate'], env);
       assert.equal(offline.code, 1);
       assert.match(offline.stderr, /error DEVICE_OFFLINE/);

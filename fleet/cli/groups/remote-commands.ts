@@ -47,6 +47,11 @@ Examples:
       case 'send': {
         const thing = required(target, 'THING', 'commands');
         const command = required(name, 'the command name (reboot, locate, diagnostics, logs)', 'commands');
+        // `locate seconds=30` would otherwise send locate with its defaults, as if the parameter had been taken.
+        const extra = positionals[3];
+        if (extra !== undefined) {
+          throw usageError(`unexpected argument '${extra}'`, `parameters go with --param, e.g. --param ${extra}`);
+        }
         const params = Object.fromEntries((values.param ?? []).map(parseAssignment));
         const queueForSeconds = values['queue-for'] ? durationSeconds(values['queue-for'], '--queue-for') : 0;
         const sent = await ctx
