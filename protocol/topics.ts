@@ -239,9 +239,11 @@ export function parseCommandTopic(topic: string): CommandTopic | undefined {
 export function deviceTopicResources(thingName: string): { publish: string[]; subscribe: string[]; receive: string[] } {
   const own = [`${shadowPrefix(thingName)}/*`, `${jobsPrefix(thingName)}/*`];
   const commands = `cmd/${APP}/${thingName}/*`;
+  // Commerce requests, replies and notifications (protocol/commerce/commerce-topics.ts).
+  const commerce = `cx/${APP}/${thingName}/*`;
   return {
-    publish: [...own, `dt/${APP}/${thingName}/*`, `${commands}/res`],
-    subscribe: [...own, commands],
-    receive: [...own, commands],
+    publish: [...own, `dt/${APP}/${thingName}/*`, `${commands}/res`, commerce],
+    subscribe: [...own, commands, commerce],
+    receive: [...own, commands, commerce],
   };
 }

@@ -83,9 +83,15 @@ describe('reserved topics', () => {
 describe('device topic resources', () => {
   it("names a device's own topics for each policy action", () => {
     assert.deepEqual(deviceTopicResources('T'), {
-      publish: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'dt/cartfleet/T/*', 'cmd/cartfleet/T/*/res'],
-      subscribe: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*'],
-      receive: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*'],
+      publish: [
+        '$aws/things/T/shadow/*',
+        '$aws/things/T/jobs/*',
+        'dt/cartfleet/T/*',
+        'cmd/cartfleet/T/*/res',
+        'cx/cartfleet/T/*',
+      ],
+      subscribe: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
+      receive: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
     });
   });
 });
