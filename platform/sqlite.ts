@@ -9,6 +9,13 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Runs with foreign-key enforcement off, for a table rebuild (SQLite's ALTER TABLE procedure: "If foreign key
+   * constraints are enabled, disable them using PRAGMA foreign_keys=OFF", create the new table, copy, drop the old one,
+   * rename, then `PRAGMA foreign_key_check`). Without it, dropping the old table would run its ON DELETE CASCADE
+   * actions. The pragma is a no-op inside a transaction, so it is switched outside the migration's transaction.
+   */
+  rebuildsTables?: boolean;
 }
 
 export interface OpenSqliteOptions {
@@ -62,14 +69,28 @@ export function migrate(db: SqliteDatabase, migrations: Migration[], log: Logger
   );
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        Date.now(),
-      );
-    })();
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.rebuildsTables && enforced) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) {
+            throw new Error(
+              `migration ${migration.version} broke ${broken.length} foreign key(s): ${JSON.stringify(broken[0])}`,
+            );
+          }
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          migration.version,
+          migration.name,
+          Date.now(),
+        );
+      })();
+    } finally {
+      if (migration.rebuildsTables && enforced) db.pragma('foreign_keys = ON');
+    }
     log.debug({ version: migration.version, name: migration.name }, 'applied migration');
   }
 }

@@ -366,4 +366,33 @@ export const migrations: Migration[] = [
       CREATE TABLE lifecycle_versions (client_id TEXT PRIMARY KEY, version INTEGER NOT NULL);
     `,
   },
+  {
+    version: 12,
+    name: 'users.role admits attendant (store staff of the smart-cart issue)',
+    // SQLite cannot change a CHECK constraint: the table is rebuilt as its ALTER TABLE page says, with foreign keys
+    // off so that dropping the old table does not cascade to sessions, tokens and tickets.
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE users_new (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('hq-admin', 'store-manager', 'technician', 'attendant', 'viewer')),
+        store_ids TEXT NOT NULL DEFAULT '[]',
+        regions TEXT NOT NULL DEFAULT '[]',
+        password_hash TEXT NOT NULL,
+        must_change_password INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_login_at INTEGER
+      );
+      INSERT INTO users_new (id, username, display_name, role, store_ids, regions, password_hash,
+          must_change_password, disabled, created_at, updated_at, last_login_at)
+        SELECT id, username, display_name, role, store_ids, regions, password_hash,
+          must_change_password, disabled, created_at, updated_at, last_login_at FROM users;
+      DROP TABLE users;
+      ALTER TABLE users_new RENAME TO users;
+    `,
+  },
 ];

@@ -3,7 +3,11 @@
  * where. The fleet checks both on every route, socket event and query; the console reads the same table to offer
  * only what the server will allow (`permissions` of `GET /api/auth/me`).
  */
-export const ROLES = ['hq-admin', 'store-manager', 'technician', 'viewer'] as const;
+/**
+ * `attendant`: store staff on the floor (smart-cart issue): resolves the attendant queue (age checks, weight
+ * mismatches), verifies receipts at the exit, takes offline payments; nothing else.
+ */
+export const ROLES = ['hq-admin', 'store-manager', 'technician', 'attendant', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -23,6 +27,22 @@ export const PERMISSIONS = [
   'users:manage',
   'audit:read',
   'metrics:read',
+  // Commerce. Chain-wide data (the catalog, chain promotions, earn rules) is written by chain-wide roles only; a
+  // store-scoped role writes its own stores' prices and store promotions (the scope check is the route's).
+  'catalog:read',
+  'catalog:write',
+  'prices:write',
+  'promotions:write',
+  'members:read',
+  'members:write',
+  'points:adjust',
+  'coupons:issue',
+  'orders:read',
+  'orders:refund',
+  'orders:verify-exit',
+  'attendants:manage',
+  /** Open a cart's screen read-only from the console, to help a shopper. */
+  'carts:screen',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -30,7 +50,23 @@ const READ: Permission[] = ['stores:read', 'devices:read', 'alerts:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   'hq-admin': new Set(PERMISSIONS),
-  'store-manager': new Set([...READ, 'devices:desired', 'commands:locate', 'alerts:manage', 'audit:read']),
+  'store-manager': new Set([
+    ...READ,
+    'devices:desired',
+    'commands:locate',
+    'alerts:manage',
+    'audit:read',
+    'catalog:read',
+    'prices:write',
+    'promotions:write',
+    'members:read',
+    'coupons:issue',
+    'orders:read',
+    'orders:refund',
+    'orders:verify-exit',
+    'attendants:manage',
+    'carts:screen',
+  ]),
   technician: new Set([
     ...READ,
     'devices:desired',
@@ -41,7 +77,15 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'commands:locate',
     'alerts:manage',
   ]),
-  viewer: new Set(READ),
+  attendant: new Set([
+    'stores:read',
+    'catalog:read',
+    'orders:read',
+    'orders:verify-exit',
+    'attendants:manage',
+    'carts:screen',
+  ]),
+  viewer: new Set([...READ, 'catalog:read']),
 };
 
 /** Whether a role's scope is the whole chain regardless of the stores and regions listed on the user. */

@@ -101,5 +101,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   'hq-admin': 'HQ admin',
   'store-manager': 'Store manager',
   technician: 'Technician',
+  attendant: 'Attendant',
   viewer: 'Viewer',
 };
