@@ -75,11 +75,24 @@ export class Basket extends EventEmitter<BasketEvents> {
   private recognizer: ItemRecognizer | null = null;
 
   constructor(
-    private readonly catalog: BasketCatalog,
+    private catalog: BasketCatalog,
     private readonly clock: Clock,
     private readonly options: BasketOptions = DEFAULT_BASKET_OPTIONS,
   ) {
     super();
+  }
+
+  /**
+   * A new pricing snapshot brought a new catalog: lines keep their SKUs (a product gone from the catalog keeps its
+   * line; pricing will say what it costs). Expectations of pending items follow the new weights.
+   */
+  setCatalog(catalog: BasketCatalog): void {
+    this.catalog = catalog;
+    this.pending = this.pending.map((p) => {
+      const line = this.lines.find((l) => l.lineId === p.lineId);
+      return line ? { ...p, expectation: this.unitExpectation(line) } : p;
+    });
+    this.changed();
   }
 
   /** Product recognition plugs in here (a later issue); without one, an unexplained increase asks for a scan. */
