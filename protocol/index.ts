@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './shadow.ts';
 export * from './telemetry.ts';
 export * from './topics.ts';
+export * from './streams.ts';
