@@ -93,6 +93,8 @@ export const ErrorCodes = {
   STREAM_VERSION_MISMATCH: 409,
   /** The streaming service refused a request for another reason (its code is in the details). */
   STREAM_REJECTED: 400,
+  /** The downloaded file's size or sha256 is not what the device was told to expect. */
+  STREAM_FILE_MISMATCH: 409,
   /** Blocks did not arrive after the retries allowed. */
   STREAM_TIMEOUT: 504,
   /** A download was given up because its client stopped. */
