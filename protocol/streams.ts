@@ -101,7 +101,9 @@ function isInteger(value: unknown): value is number {
 }
 
 /** Parses the JSON body of a request; an empty body is `{}` (DescribeStream's token is optional). */
-function parseBody(payload: Buffer): { ok: true; body: Record<string, unknown> } | { ok: false; rejection: StreamRejection } {
+function parseBody(
+  payload: Buffer,
+): { ok: true; body: Record<string, unknown> } | { ok: false; rejection: StreamRejection } {
   if (payload.length === 0) return { ok: true, body: {} };
   let body: unknown;
   try {
@@ -144,7 +146,8 @@ export function parseGetStreamRequest(payload: Buffer): StreamParse<GetStreamReq
   if (!token.ok) return token;
   const c = token.request;
   const { s, f, l, o, n, b } = body;
-  if (s !== undefined && (!isInteger(s) || s < 0)) return reject('InvalidRequest', 's (stream version) must be an integer', c);
+  if (s !== undefined && (!isInteger(s) || s < 0))
+    return reject('InvalidRequest', 's (stream version) must be an integer', c);
   if (!isInteger(f) || f < 0 || f > STREAM_LIMITS.maxFileId)
     return reject('InvalidRequest', `f (file id) must be an integer from 0 to ${STREAM_LIMITS.maxFileId}`, c);
   if (!isInteger(l)) return reject('InvalidRequest', 'l (block size) must be an integer', c);
@@ -159,12 +162,20 @@ export function parseGetStreamRequest(payload: Buffer): StreamParse<GetStreamReq
     return reject('OffsetOutOfBounds', `The offset ${o} is out of bounds (0 to ${STREAM_LIMITS.maxOffset})`, c);
   if (n !== undefined && !isInteger(n)) return reject('InvalidRequest', 'n (number of blocks) must be an integer', c);
   if (n !== undefined && (n < 0 || n > STREAM_LIMITS.maxBlocks))
-    return reject('BlockCountLimitExceeded', `The number of blocks ${n} is out of bounds (0 to ${STREAM_LIMITS.maxBlocks})`, c);
+    return reject(
+      'BlockCountLimitExceeded',
+      `The number of blocks ${n} is out of bounds (0 to ${STREAM_LIMITS.maxBlocks})`,
+      c,
+    );
   if (b !== undefined) {
     if (typeof b !== 'string' || !/^(0x)?([0-9a-fA-F]{2})+$/.test(b))
       return reject('InvalidRequest', 'b (block bitmap) must be bytes in hexadecimal notation', c);
     if (bitmapHexBytes(b) > STREAM_LIMITS.maxBitmapBytes)
-      return reject('BlockBitmapLimitExceeded', `The bitmap is ${bitmapHexBytes(b)} bytes; it must be less than 12,288`, c);
+      return reject(
+        'BlockBitmapLimitExceeded',
+        `The bitmap is ${bitmapHexBytes(b)} bytes; it must be less than 12,288`,
+        c,
+      );
   }
   const request: GetStreamRequest = { f, l };
   if (c !== undefined) request.c = c;

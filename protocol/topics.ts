@@ -168,7 +168,12 @@ export interface StreamTopic {
 const STREAM_OPERATIONS = new Set<string>(['get', 'describe', 'data', 'description', 'rejected']);
 
 export const streamTopics = {
-  request(thingName: string, streamId: string, operation: StreamRequestOperation, format: StreamFormat = 'json'): string {
+  request(
+    thingName: string,
+    streamId: string,
+    operation: StreamRequestOperation,
+    format: StreamFormat = 'json',
+  ): string {
     return `$aws/things/${thingName}/streams/${streamId}/${operation}/${format}`;
   },
   reply(thingName: string, streamId: string, operation: StreamReplyOperation, format: StreamFormat = 'json'): string {

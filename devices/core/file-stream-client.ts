@@ -222,7 +222,8 @@ export class FileStreamClient {
 
   private async ensureSubscribed(): Promise<void> {
     if (this.subscribedOnline) return;
-    for (const filter of this.filters) await this.transport.subscribe(filter, (topic, payload) => this.route(topic, payload));
+    for (const filter of this.filters)
+      await this.transport.subscribe(filter, (topic, payload) => this.route(topic, payload));
     this.subscribedOnline = true;
   }
 

@@ -11,7 +11,12 @@ const T = '${iot:Connection.Thing.ThingName}';
 export const PREVIOUS_DEFAULT_DEVICE_POLICIES: readonly PolicyDocument[] = [
   // Before issue 8: shadows, jobs, data and commands.
   devicePolicyWithTopics({
-    publish: [`$aws/things/${T}/shadow/*`, `$aws/things/${T}/jobs/*`, `dt/cartfleet/${T}/*`, `cmd/cartfleet/${T}/*/res`],
+    publish: [
+      `$aws/things/${T}/shadow/*`,
+      `$aws/things/${T}/jobs/*`,
+      `dt/cartfleet/${T}/*`,
+      `cmd/cartfleet/${T}/*/res`,
+    ],
     subscribe: [`$aws/things/${T}/shadow/*`, `$aws/things/${T}/jobs/*`, `cmd/cartfleet/${T}/*`],
     receive: [`$aws/things/${T}/shadow/*`, `$aws/things/${T}/jobs/*`, `cmd/cartfleet/${T}/*`],
   }),
@@ -34,5 +39,7 @@ export type DefaultPolicyCheck = 'current' | 'outdated' | 'edited';
 /** Whether a stored default policy is today's, an unchanged earlier default (to upgrade), or an operator's edit. */
 export function checkDefaultDevicePolicy(stored: PolicyDocument): DefaultPolicyCheck {
   if (isDeepStrictEqual(stored, defaultDevicePolicy())) return 'current';
-  return PREVIOUS_DEFAULT_DEVICE_POLICIES.some((previous) => isDeepStrictEqual(stored, previous)) ? 'outdated' : 'edited';
+  return PREVIOUS_DEFAULT_DEVICE_POLICIES.some((previous) => isDeepStrictEqual(stored, previous))
+    ? 'outdated'
+    : 'edited';
 }

@@ -149,7 +149,11 @@ export function defaultDevicePolicy(): PolicyDocument {
 }
 
 /** The default policy's shape around a set of topic resources (also how earlier defaults are rebuilt to compare). */
-export function devicePolicyWithTopics(topics: { publish: string[]; subscribe: string[]; receive: string[] }): PolicyDocument {
+export function devicePolicyWithTopics(topics: {
+  publish: string[];
+  subscribe: string[];
+  receive: string[];
+}): PolicyDocument {
   const thing = '${iot:Connection.Thing.ThingName}';
   const arn = (kind: string, name: string) => `arn:aws:iot:*:*:${kind}/${name}`;
   return {

@@ -5,6 +5,7 @@ import { isReservedThingName, RESERVED_THING_NAME_PREFIX } from '../../protocol/
 import type { FleetEvents } from '../fleet-events.ts';
 import type { CertificateRecord, CertificateRepository } from '../identity/certificate-repository.ts';
 import type { CertificateAuthority, IssuedCertificate } from '../pki/certificate-authority.ts';
+import { checkDefaultDevicePolicy } from '../policy/default-policy-upgrade.ts';
 import {
   DEFAULT_DEVICE_POLICY_NAME,
   defaultDevicePolicy,
@@ -12,7 +13,6 @@ import {
   type PolicyDocument,
   parsePolicyDocument,
 } from '../policy/policy-document.ts';
-import { checkDefaultDevicePolicy } from '../policy/default-policy-upgrade.ts';
 import type { PolicyRecord, PolicyRepository } from '../policy/policy-repository.ts';
 import type { Database } from '../storage/database.ts';
 import { type NewThing, type Thing, ThingSchema } from './registry-types.ts';

@@ -169,10 +169,7 @@ export class StreamService {
 
   private reply(topic: StreamTopic, operation: 'data' | 'description' | 'rejected', body: object): void {
     const format: StreamFormat = topic.format;
-    const payload =
-      format === 'cbor'
-        ? encodeCborTextMap(body as Record<string, string>)
-        : JSON.stringify(body);
+    const payload = format === 'cbor' ? encodeCborTextMap(body as Record<string, string>) : JSON.stringify(body);
     this.broker
       .publish(streamTopics.reply(topic.thingName, topic.streamId, operation, format), payload, 0)
       .catch((err: Error) => this.log.warn({ err: err.message }, 'stream answer not published'));

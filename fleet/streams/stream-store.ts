@@ -27,7 +27,11 @@ export interface StoredStream {
 export class StreamStore {
   private readonly streams = new Map<string, StoredStream>();
 
-  put(streamId: string, files: StreamFile[], options: { description?: string; audience: StreamAudience }): StoredStream {
+  put(
+    streamId: string,
+    files: StreamFile[],
+    options: { description?: string; audience: StreamAudience },
+  ): StoredStream {
     if (!STREAM_ID_PATTERN.test(streamId))
       throw new FleetError('STREAM_INVALID', `stream id '${streamId}' is not 1-128 characters of [a-zA-Z0-9_-]`);
     if (files.length === 0 || files.length > STREAM_LIMITS.maxFilesPerStream)
