@@ -84,7 +84,7 @@ export class StreamService {
     }
   }
 
-  private describe(topic: StreamTopic, payload: Buffer): void {
+  private describe(topic: StreamTopic, payload: Buffer): undefined {
     const parsed = parseDescribeStreamRequest(payload);
     if (!parsed.ok) return this.refuse(topic, parsed.rejection);
     const c = parsed.request.c;
@@ -99,7 +99,7 @@ export class StreamService {
     this.reply(topic, 'description', response);
   }
 
-  private get(topic: StreamTopic, payload: Buffer): void {
+  private get(topic: StreamTopic, payload: Buffer): undefined {
     const parsed = parseGetStreamRequest(payload);
     if (!parsed.ok) return this.refuse(topic, parsed.rejection);
     const request: GetStreamRequest = parsed.request;
@@ -162,7 +162,7 @@ export class StreamService {
     return this.storeOf(thingName) === audience.storeId;
   }
 
-  private refuse(topic: StreamTopic, rejection: StreamRejection): void {
+  private refuse(topic: StreamTopic, rejection: StreamRejection): undefined {
     this.log.debug({ thingName: topic.thingName, streamId: topic.streamId, code: rejection.o }, rejection.m);
     this.reply(topic, 'rejected', rejection);
   }
