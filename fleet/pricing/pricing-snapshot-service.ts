@@ -174,7 +174,7 @@ export class PricingSnapshotService {
   /** A cart registered or moved: it gets its (new) store's latest snapshot. */
   private announceToThing(thingName: string): void {
     const thing = this.registry.getThing(thingName);
-    if (!thing || thing.kind !== 'cart' || !thing.storeId) return;
+    if (thing?.kind !== 'cart' || !thing.storeId) return;
     const storeId = thing.storeId;
     const latest = this.repository.latest(storeId);
     if (!latest) {
