@@ -126,6 +126,14 @@ export const FleetConfigSchema = z
           .default(8 * 1024),
       })
       .prefault({}),
+    pricing: z
+      .strictObject({
+        /** Catalog and loyalty changes within this long of each other make one pricing snapshot rebuild. */
+        snapshotDebounceMs: z.number().int().min(0).max(600_000).default(2_000),
+        /** Snapshot versions per store whose bytes are kept and served (older ones keep their validity interval). */
+        keepSnapshotVersions: z.number().int().min(1).max(100).default(5),
+      })
+      .prefault({}),
     commands: z
       .strictObject({
         /** A sent command without an answer after this becomes `timed-out`; the device must not run it later. */

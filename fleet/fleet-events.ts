@@ -95,6 +95,14 @@ export interface FleetEvents {
   'session.ended': { userId: string; sessionDigest: string };
   /** A thing's registry entry changed (store, zone, tags) or its certificates were revoked. */
   'thing.changed': { thingName: string };
+  /**
+   * Catalog inputs of pricing changed (products, categories, store prices, promotions, label layouts): the pricing
+   * snapshots of `storeIds` (null: every store) are rebuilt, debounced. Emitted by fleet/catalog/ and
+   * fleet/promotions/.
+   */
+  'catalog.changed': { storeIds: string[] | null };
+  /** Loyalty inputs of pricing changed (tiers, earn rules, redemption policy): as `catalog.changed`. fleet/loyalty/. */
+  'loyalty.changed': { storeIds: string[] | null };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
   'alert.changed': { alert: Alert };
 }

@@ -24,6 +24,9 @@ import { LifecycleEventPublisher } from './presence/lifecycle-event-publisher.ts
 import { LifecycleVersionRepository } from './presence/lifecycle-version-repository.ts';
 import { PresenceRepository } from './presence/presence-repository.ts';
 import { PresenceService } from './presence/presence-service.ts';
+import { PricingSnapshotService } from './pricing/pricing-snapshot-service.ts';
+import { SnapshotRepository } from './pricing/snapshot-repository.ts';
+import { RegistrySnapshotSource, type SnapshotSource } from './pricing/snapshot-source.ts';
 import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
 import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
 import { OwnershipTokens } from './provisioning/ownership-token.ts';
@@ -40,6 +43,7 @@ import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { DatabaseWriter } from './storage/database-writer.ts';
 import { HistoryRetention } from './storage/history-retention.ts';
+import { StreamService } from './streams/stream-service.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
 
@@ -58,6 +62,7 @@ export class FleetServer {
     readonly config: FleetConfig,
     private readonly log: Logger,
     readonly clock: Clock = systemClock,
+    private readonly extensions: FleetExtensions = {},
   ) {
     this.bus = new EventBus<FleetEvents>(log.child({ component: 'bus' }));
     this.ca = new CertificateAuthority(certificateAuthorityOptions(config), log.child({ component: 'pki' }));
@@ -124,6 +129,22 @@ export class FleetServer {
       this.bus,
       { ...config.shadow, writeDeadlineMs: config.storage.writeDeadlineMs },
       log.child({ component: 'shadow' }),
+      clock,
+    );
+    const streams = new StreamService(
+      broker,
+      (thingName) => registry.getThing(thingName)?.storeId,
+      log.child({ component: 'streams' }),
+    );
+    const pricing = new PricingSnapshotService(
+      new SnapshotRepository(db),
+      this.extensions.snapshotSource?.(stores) ?? new RegistrySnapshotSource(stores),
+      streams,
+      shadows,
+      registry,
+      this.bus,
+      { debounceMs: config.pricing.snapshotDebounceMs, keepVersions: config.pricing.keepSnapshotVersions },
+      log.child({ component: 'pricing' }),
       clock,
     );
     const provisioning = new FleetProvisioningService(
@@ -230,6 +251,8 @@ export class FleetServer {
       presence,
       telemetry,
       shadows,
+      streams,
+      pricing,
       provisioning,
       commands,
       alerts,
@@ -251,6 +274,9 @@ export class FleetServer {
     // After presence.start(): the alerts rebuild their offline periods from the presence table.
     alerts.start();
     shadows.start();
+    streams.start();
+    // After shadows and streams: it serves the kept versions and announces through the commerce shadow.
+    pricing.start();
     commands.start();
     identities.start();
     retention.start();
@@ -283,6 +309,8 @@ export class FleetServer {
     await services.broker.stop();
     services.alerts.stop();
     services.commands.stop();
+    services.pricing.stop();
+    services.streams.stop();
     services.shadows.stop();
     services.provisioning.stop();
     services.telemetry.stop();
@@ -314,6 +342,8 @@ export interface FleetServices {
   telemetry: TelemetryIngest;
   alerts: AlertEngine;
   shadows: ShadowService;
+  streams: StreamService;
+  pricing: PricingSnapshotService;
   provisioning: FleetProvisioningService;
   commands: CommandService;
   access: AccessService;
@@ -322,6 +352,15 @@ export interface FleetServices {
   live: LiveGateway;
   identities: IdentityWatcher;
   retention: HistoryRetention;
+}
+
+/** Parts a composition root may supply instead of the defaults. */
+export interface FleetExtensions {
+  /**
+   * What pricing snapshots are built from. Default: stores from the registry, empty catalog and loyalty inputs until
+   * fleet/catalog/ and fleet/loyalty/ provide theirs; tests and benchmarks pass fixtures.
+   */
+  snapshotSource?: (stores: StoreRepository) => SnapshotSource;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

@@ -78,6 +78,27 @@ export const ErrorCodes = {
   PROMOTION_NOT_FOUND: 404,
   PRICING_INPUT_INVALID: 400,
   SNAPSHOT_NOT_FOUND: 404,
+  // Pricing snapshots on the cart and their delivery (AWS MQTT-based file delivery, fleet/streams/):
+  /** The downloaded snapshot does not match its announcement (size, sha256, version or store). */
+  SNAPSHOT_CHECKSUM_MISMATCH: 422,
+  /** The snapshot's bytes are not gzip JSON that PricingSnapshotSchema accepts. */
+  SNAPSHOT_INVALID: 422,
+  /** A stream the fleet was asked to publish breaks AWS's limits (files, ids, sizes). */
+  STREAM_INVALID: 400,
+  /** The streaming service answered ResourceNotFound: no such stream, file or block. */
+  STREAM_NOT_FOUND: 404,
+  /** The streaming service answered Unauthorized: the thing may not read that stream. */
+  STREAM_UNAUTHORIZED: 403,
+  /** The stream changed (VersionMismatch) while it was being downloaded. */
+  STREAM_VERSION_MISMATCH: 409,
+  /** The streaming service refused a request for another reason (its code is in the details). */
+  STREAM_REJECTED: 400,
+  /** The downloaded file's size or sha256 is not what the device was told to expect. */
+  STREAM_FILE_MISMATCH: 409,
+  /** Blocks did not arrive after the retries allowed. */
+  STREAM_TIMEOUT: 504,
+  /** A download was given up because its client stopped. */
+  STREAM_ABORTED: 503,
   // Weighing on the cart:
   WEIGHT_NEGATIVE: 400,
   WEIGHT_NOT_SETTLED: 409,

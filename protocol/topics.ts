@@ -9,6 +9,7 @@
  */
 
 import { isProvisioningRequestTopic } from './provisioning.ts';
+import { STREAM_ID_PATTERN } from './streams.ts';
 import { THING_NAME_PATTERN } from './thing-names.ts';
 
 export * from './lifecycle-events.ts';
@@ -138,9 +139,62 @@ export function parseMalformedShadowRequest(topic: string): MalformedShadowReque
 export function isReservedTopic(topic: string): boolean {
   if (!topic.startsWith('$')) return false;
   if (isProvisioningRequestTopic(topic)) return false;
+  // Stream requests (get, describe) go to the streaming service; its answers (data, description, rejected) do not.
+  const stream = parseStreamTopic(topic);
+  if (stream) return stream.operation !== 'get' && stream.operation !== 'describe';
   const shadow = parseShadowTopic(topic);
   if (shadow) return shadow.response !== undefined;
   return parseMalformedShadowRequest(topic) === undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MQTT-based file delivery (streams): `$aws/things/{thing}/streams/{streamId}/{operation}/{format}`
+
+/** Requests a device publishes (`get` = GetStream, `describe` = DescribeStream). */
+export type StreamRequestOperation = 'get' | 'describe';
+/** What the service answers on: blocks, the description, or an error. */
+export type StreamReplyOperation = 'data' | 'description' | 'rejected';
+export type StreamOperation = StreamRequestOperation | StreamReplyOperation;
+/** AWS offers JSON and CBOR; this fleet answers CBOR requests with a CBOR `InvalidRequest` (see fleet/streams/). */
+export type StreamFormat = 'json' | 'cbor';
+
+export interface StreamTopic {
+  thingName: string;
+  streamId: string;
+  operation: StreamOperation;
+  format: StreamFormat;
+}
+
+const STREAM_OPERATIONS = new Set<string>(['get', 'describe', 'data', 'description', 'rejected']);
+
+export const streamTopics = {
+  request(
+    thingName: string,
+    streamId: string,
+    operation: StreamRequestOperation,
+    format: StreamFormat = 'json',
+  ): string {
+    return `$aws/things/${thingName}/streams/${streamId}/${operation}/${format}`;
+  },
+  reply(thingName: string, streamId: string, operation: StreamReplyOperation, format: StreamFormat = 'json'): string {
+    return `$aws/things/${thingName}/streams/${streamId}/${operation}/${format}`;
+  },
+  /** Filters the streaming service subscribes to: every thing's requests, in both formats. */
+  requestFilters(): string[] {
+    return (['get', 'describe'] as const).flatMap((op) =>
+      (['json', 'cbor'] as const).map((format) => `$aws/things/+/streams/+/${op}/${format}`),
+    );
+  },
+};
+
+/** Parses a stream topic (request or reply); `undefined` for anything else, bad thing names and stream ids included. */
+export function parseStreamTopic(topic: string): StreamTopic | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 7 || parts[0] !== '$aws' || parts[1] !== 'things' || parts[3] !== 'streams') return undefined;
+  const [, , thingName = '', , streamId = '', operation = '', format = ''] = parts;
+  if (!THING_NAME_PATTERN.test(thingName) || !STREAM_ID_PATTERN.test(streamId)) return undefined;
+  if (!STREAM_OPERATIONS.has(operation) || (format !== 'json' && format !== 'cbor')) return undefined;
+  return { thingName, streamId, operation: operation as StreamOperation, format };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -237,7 +291,8 @@ export function parseCommandTopic(topic: string): CommandTopic | undefined {
  * policy wildcard and matches across `/`). `thingName` is usually the variable `${iot:Connection.Thing.ThingName}`.
  */
 export function deviceTopicResources(thingName: string): { publish: string[]; subscribe: string[]; receive: string[] } {
-  const own = [`${shadowPrefix(thingName)}/*`, `${jobsPrefix(thingName)}/*`];
+  // Streams: the device's own requests and answers; which streams it may read, the streaming service decides.
+  const own = [`${shadowPrefix(thingName)}/*`, `${jobsPrefix(thingName)}/*`, `$aws/things/${thingName}/streams/*`];
   const commands = `cmd/${APP}/${thingName}/*`;
   // Commerce requests, replies and notifications (protocol/commerce/commerce-topics.ts).
   const commerce = `cx/${APP}/${thingName}/*`;

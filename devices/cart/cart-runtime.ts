@@ -5,10 +5,12 @@ import type { DeviceCredentials } from '../core/device-config.ts';
 import { InProcessRestarter } from '../core/device-restarter.ts';
 import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime.ts';
 import { inRange } from '../core/diagnostics.ts';
+import { FileStreamClient } from '../core/file-stream-client.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import type { CartConfig } from './cart-config.ts';
 import { CartHardware } from './cart-hardware.ts';
 import { CartSession } from './cart-session.ts';
+import { SnapshotStore } from './commerce/snapshot-store.ts';
 import type { ZoneLocator } from './zone-locator.ts';
 
 /**
@@ -19,6 +21,10 @@ import type { ZoneLocator } from './zone-locator.ts';
 export class CartRuntime {
   readonly core: DeviceRuntime;
   readonly session = new CartSession();
+  /** File downloads over AWS MQTT file delivery (the pricing snapshot; OTA later). */
+  readonly streams: FileStreamClient;
+  /** The pricing snapshot the cart prices with, kept on disk for offline restarts. */
+  readonly snapshots: SnapshotStore;
   private hw: CartHardware | undefined;
   private brightness = 80;
   private readonly onZone = (zoneId: string | null) => {
@@ -35,6 +41,19 @@ export class CartRuntime {
     options: DeviceRuntimeOptions = {},
   ) {
     this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
+    this.streams = new FileStreamClient(
+      this.core.connection,
+      config.thingName,
+      this.core.clock,
+      log.child({ part: 'streams' }),
+    );
+    this.snapshots = new SnapshotStore(
+      this.core.connection,
+      this.streams,
+      config.thingName,
+      config.dataDir,
+      log.child({ part: 'snapshot' }),
+    );
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => ({
       'battery.percent': this.hardware.batteryPercent(),
@@ -58,6 +77,8 @@ export class CartRuntime {
 
   async start(): Promise<void> {
     await this.core.start();
+    this.streams.start();
+    this.snapshots.start();
     this.hw = new CartHardware(this.core.board.board, this.core.clock);
     await this.hw.start();
     this.hw.setBrightness(this.brightness);
@@ -74,6 +95,8 @@ export class CartRuntime {
   async stop(): Promise<void> {
     this.locator.off('zone', this.onZone);
     this.hw?.stop();
+    this.snapshots.stop();
+    await this.streams.stop();
     await this.core.stop();
   }
 

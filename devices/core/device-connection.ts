@@ -148,6 +148,13 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     if (isRefused(result)) throw new SubscriptionRefusedError(topic);
   }
 
+  /** Ends a subscription made with subscribe() (best effort while offline: the route is dropped either way). */
+  async unsubscribe(topic: string): Promise<void> {
+    this.subscriptions.delete(topic);
+    if (!this.isOnline || !this.connection) return;
+    await this.connection.unsubscribe(topic);
+  }
+
   private dispatch(topic: string, payload: ArrayBuffer): void {
     for (const [filter, handler] of this.subscriptions) {
       if (!mqttTopicMatches(filter, topic)) continue;

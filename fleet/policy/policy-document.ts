@@ -145,9 +145,17 @@ export function asList<T>(value: T | T[] | undefined): T[] {
  * its data streams and its commands. Lifecycle events (`$aws/events/...`) are for operators' policies.
  */
 export function defaultDevicePolicy(): PolicyDocument {
+  return devicePolicyWithTopics(deviceTopicResources('${iot:Connection.Thing.ThingName}'));
+}
+
+/** The default policy's shape around a set of topic resources (also how earlier defaults are rebuilt to compare). */
+export function devicePolicyWithTopics(topics: {
+  publish: string[];
+  subscribe: string[];
+  receive: string[];
+}): PolicyDocument {
   const thing = '${iot:Connection.Thing.ThingName}';
   const arn = (kind: string, name: string) => `arn:aws:iot:*:*:${kind}/${name}`;
-  const topics = deviceTopicResources(thing);
   return {
     Version: '2012-10-17',
     Statement: [

@@ -5,6 +5,7 @@ import { isReservedThingName, RESERVED_THING_NAME_PREFIX } from '../../protocol/
 import type { FleetEvents } from '../fleet-events.ts';
 import type { CertificateRecord, CertificateRepository } from '../identity/certificate-repository.ts';
 import type { CertificateAuthority, IssuedCertificate } from '../pki/certificate-authority.ts';
+import { checkDefaultDevicePolicy } from '../policy/default-policy-upgrade.ts';
 import {
   DEFAULT_DEVICE_POLICY_NAME,
   defaultDevicePolicy,
@@ -61,9 +62,31 @@ export class DeviceRegistry {
         if (thing && thing.softwareVersion !== version) this.things.update(e.thingName, { softwareVersion: version });
       }),
     );
-    if (!this.policies.get(DEFAULT_DEVICE_POLICY_NAME)) {
+    this.ensureDefaultPolicy();
+  }
+
+  /**
+   * Creates the default device policy, or upgrades a stored one that is an unchanged earlier default (new topics
+   * such as the commerce and stream topics would otherwise never reach an existing fleet's devices). An operator's
+   * edited policy is theirs: it stays, with a warning naming what the new default adds.
+   */
+  private ensureDefaultPolicy(): void {
+    const stored = this.policies.get(DEFAULT_DEVICE_POLICY_NAME);
+    if (!stored) {
       this.policies.put(DEFAULT_DEVICE_POLICY_NAME, defaultDevicePolicy());
       this.log.info({ policy: DEFAULT_DEVICE_POLICY_NAME }, 'created default device policy');
+      return;
+    }
+    const check = checkDefaultDevicePolicy(stored.document);
+    if (check === 'outdated') {
+      this.policies.put(DEFAULT_DEVICE_POLICY_NAME, defaultDevicePolicy());
+      // At start, before the broker listens: no live connection was decided on the old document.
+      this.log.info({ policy: DEFAULT_DEVICE_POLICY_NAME, from: stored.version }, 'upgraded default device policy');
+    } else if (check === 'edited') {
+      this.log.warn(
+        { policy: DEFAULT_DEVICE_POLICY_NAME, current: defaultDevicePolicy() },
+        'default device policy was edited: left as it is; it may lack topics this release adds (commerce cx/cartfleet/{thing}/*, streams $aws/things/{thing}/streams/*)',
+      );
     }
   }
 

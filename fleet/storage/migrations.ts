@@ -395,4 +395,22 @@ export const migrations: Migration[] = [
       ALTER TABLE users_new RENAME TO users;
     `,
   },
+  {
+    version: 19,
+    name: 'pricing snapshots: each store version with its validity interval, digest and (for the last few) its bytes',
+    sql: `
+      CREATE TABLE pricing_snapshots (
+        store_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_digest TEXT NOT NULL,
+        built_at INTEGER NOT NULL,
+        valid_from INTEGER NOT NULL,
+        superseded_at INTEGER,
+        bytes BLOB,
+        PRIMARY KEY (store_id, version)
+      );
+    `,
+  },
 ];

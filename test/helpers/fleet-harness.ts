@@ -5,7 +5,7 @@ import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import mqttJs from 'mqtt';
 import type { DeviceCredentials } from '../../devices/core/device-config.ts';
 import { type FleetConfig, type FleetConfigInput, FleetConfigSchema } from '../../fleet/config.ts';
-import { FleetServer } from '../../fleet/fleet-server.ts';
+import { type FleetExtensions, FleetServer } from '../../fleet/fleet-server.ts';
 import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { type Logger, silentLogger } from '../../platform/log.ts';
@@ -34,6 +34,8 @@ export interface FleetTestOptions {
   clock?: Clock;
   /** Silent when not given; `captureLogs()` (test/mocks/log-capture.ts) to assert what was logged. */
   log?: Logger;
+  /** Parts to supply instead of the defaults (e.g. a pricing snapshot source with fixtures). */
+  extensions?: FleetExtensions;
 }
 
 export async function startFleet(
@@ -41,7 +43,12 @@ export async function startFleet(
   overrides: FleetConfigInput = {},
   options: FleetTestOptions = {},
 ): Promise<FleetServer> {
-  const fleet = new FleetServer(testConfig(dataDir, overrides), options.log ?? silentLogger(), options.clock);
+  const fleet = new FleetServer(
+    testConfig(dataDir, overrides),
+    options.log ?? silentLogger(),
+    options.clock,
+    options.extensions,
+  );
   await fleet.start();
   return fleet;
 }

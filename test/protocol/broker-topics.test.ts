@@ -66,6 +66,10 @@ describe('reserved topics', () => {
       '$aws/things/a.b/shadow/get/accepted',
       '$aws/things/cart-1/jobs/start-next',
       '$aws/certificates/create/json/accepted',
+      '$aws/things/cart-1/streams/snap-1/data/json',
+      '$aws/things/cart-1/streams/snap-1/description/json',
+      '$aws/things/cart-1/streams/snap-1/rejected/json',
+      '$aws/things/cart-1/streams/bad.id/get/json',
       '$anything',
     ];
     for (const topic of reserved) assert.equal(isReservedTopic(topic), true, topic);
@@ -74,6 +78,9 @@ describe('reserved topics', () => {
       '$aws/things/a.b/shadow/update',
       '$aws/certificates/create/json',
       '$aws/provisioning-templates/cart-default/provision/json',
+      '$aws/things/cart-1/streams/snap-1/get/json',
+      '$aws/things/cart-1/streams/snap-1/describe/json',
+      '$aws/things/cart-1/streams/snap-1/get/cbor',
       'dt/cartfleet/cart-1/telemetry',
     ];
     for (const topic of open) assert.equal(isReservedTopic(topic), false, topic);
@@ -82,16 +89,11 @@ describe('reserved topics', () => {
 
 describe('device topic resources', () => {
   it("names a device's own topics for each policy action", () => {
+    const own = ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', '$aws/things/T/streams/*'];
     assert.deepEqual(deviceTopicResources('T'), {
-      publish: [
-        '$aws/things/T/shadow/*',
-        '$aws/things/T/jobs/*',
-        'dt/cartfleet/T/*',
-        'cmd/cartfleet/T/*/res',
-        'cx/cartfleet/T/*',
-      ],
-      subscribe: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
-      receive: ['$aws/things/T/shadow/*', '$aws/things/T/jobs/*', 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
+      publish: [...own, 'dt/cartfleet/T/*', 'cmd/cartfleet/T/*/res', 'cx/cartfleet/T/*'],
+      subscribe: [...own, 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
+      receive: [...own, 'cmd/cartfleet/T/*', 'cx/cartfleet/T/*'],
     });
   });
 });
