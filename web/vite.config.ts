@@ -5,8 +5,10 @@ import { defineConfig } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The console is served by the fleet server from `web/dist` (same origin as the API and socket.io), so the build
- * needs no proxy; `vite dev` proxies /api and /socket.io to a fleet on :8080 for working on the UI.
+ * Two pages from one build into `web/dist`, sharing their chunks: the console (`index.html`, served by the fleet
+ * server with the API and socket.io on the same origin, so the build needs no proxy) and the cart screen
+ * (`cart.html`, served by each cart's runtime: devices/cart/screen/). `vite dev` proxies /api and /socket.io to a
+ * fleet on :8080 for working on the console.
  */
 export default defineConfig({
   root,
@@ -17,6 +19,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      input: { console: `${root}index.html`, cart: `${root}cart.html` },
+    },
   },
   server: {
     proxy: {

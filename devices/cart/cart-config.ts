@@ -8,6 +8,17 @@ export const CartConfigSchema = DeviceConfigSchema.extend({
   softwareVersion: z.string().min(1).default('0.1.0'),
   /** Below this the cart shows "please return me to the dock" and reports `battery.low`. */
   lowBatteryPercent: z.number().min(0).max(100).default(20),
+  /**
+   * The cart screen's web server (screen/cart-screen-server.ts). The kiosk browser runs on the cart itself, so it
+   * listens on loopback only unless a deployment puts the screen on another board; port 0 takes a free port (tests).
+   */
+  screen: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8090),
+    })
+    .prefault({}),
 });
 
 export type CartConfig = z.infer<typeof CartConfigSchema>;

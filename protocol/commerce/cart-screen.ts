@@ -1,4 +1,5 @@
 import { type FromSchema, integer, object } from '../api/json-schema.ts';
+import type { ErrorCode } from '../errors.ts';
 import { lineIdString, type PricedBasket } from './basket.ts';
 import type { SoldBy } from './catalog.ts';
 import type { Coupon } from './loyalty.ts';
@@ -38,6 +39,8 @@ export interface ScreenPrompt {
   name?: LocalizedText;
   deltaG?: number;
   expectedG?: number | null;
+  /** weigh-produce: the bag's tare, taken off what the scale reads. */
+  tareG?: number;
   since: number;
 }
 
@@ -78,8 +81,12 @@ export interface CartScreenState {
   couponIds: string[];
   pointsToRedeem: number;
   maxRedeemablePoints: number;
+  /** Points are redeemed in multiples of this (RedemptionPolicy.minPoints; 1 when the policy has none). */
+  pointsStep: number;
+  /** The produce picker is open while this is not null (`search-produce` opens it, `close-produce` closes it). */
   produce: {
     query: string;
+    /** The store's weighed products matching the query; `priceFen` is per kg. */
     results: { sku: string; plu: string | null; name: LocalizedText; priceFen: number }[];
   } | null;
   checkout: ScreenCheckout | null;
@@ -97,6 +104,7 @@ export const CartScreenActionSchema = {
     action('start'),
     action('member-code', { code: { type: 'string', minLength: 1, maxLength: 64 } }),
     action('search-produce', { query: { type: 'string', maxLength: 32 } }),
+    action('close-produce'),
     action('weigh-produce', { sku: { type: 'string', minLength: 1, maxLength: 64 } }),
     action('remove', { lineId: lineIdString }),
     action('answer-removal', { removed: { type: 'boolean' } }),
@@ -112,3 +120,14 @@ export const CartScreenActionSchema = {
   ],
 } as const;
 export type CartScreenAction = FromSchema<typeof CartScreenActionSchema>;
+
+/** socket.io events between the cart (devices/cart/screen/cart-screen-server.ts) and its screen. */
+export const CART_SCREEN_EVENTS = {
+  /** cart → screen: the whole CartScreenState, on connect and on every change. */
+  state: 'screen-state',
+  /** screen → cart: a CartScreenAction, answered through the socket.io acknowledgement with a CartScreenReply. */
+  action: 'screen-action',
+} as const;
+
+/** The cart's answer to one action: done, or refused with a coded error (nothing was done). */
+export type CartScreenReply = { ok: true } | { ok: false; code: ErrorCode; message: string };

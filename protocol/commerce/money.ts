@@ -18,3 +18,15 @@ export const signedFen = integer({
 export const grams = integer({ minimum: 0, maximum: 1_000_000, description: 'grams' });
 /** Points are whole numbers. */
 export const points = integer({ minimum: 0, maximum: 1_000_000_000, description: 'points' });
+
+/**
+ * ¥12.30 from 1230 fen (−¥0.05 for a negative amount), for the cart screen, receipts and the console: integer
+ * arithmetic only, so no float ever rounds what a shopper reads.
+ */
+export function formatYuan(fen: number): string {
+  if (!Number.isSafeInteger(fen)) return '¥—';
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  const yuan = Math.floor(abs / 100);
+  return `${sign}¥${yuan.toLocaleString('en-US')}.${(abs % 100).toString().padStart(2, '0')}`;
+}

@@ -5,7 +5,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const webDir = join(repoRoot, 'web');
-const builtIndex = join(webDir, 'dist', 'index.html');
+const builtPages = [join(webDir, 'dist', 'index.html'), join(webDir, 'dist', 'cart.html')];
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -31,17 +31,19 @@ function newestMtime(path: string): number {
 let building: Promise<void> | undefined;
 
 /**
- * Builds the console into web/dist when it is missing or older than its sources (the fleet server serves web/dist,
- * and decides whether it exists when it starts, so call this before starting the fleet).
+ * Builds the console and the cart screen into web/dist when either is missing or older than its sources (the fleet
+ * server serves web/dist, and decides whether it exists when it starts, so call this before starting the fleet).
  */
 export function ensureWebBuilt(): Promise<void> {
   building ??= (async () => {
     const sources = Math.max(
       newestMtime(join(webDir, 'src')),
       newestMtime(join(webDir, 'index.html')),
+      newestMtime(join(webDir, 'cart.html')),
       newestMtime(join(webDir, 'vite.config.ts')),
+      newestMtime(join(repoRoot, 'protocol')),
     );
-    if (existsSync(builtIndex) && statSync(builtIndex).mtimeMs >= sources) return;
+    if (builtPages.every((page) => existsSync(page) && statSync(page).mtimeMs >= sources)) return;
     const { build } = await import('vite');
     await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
   })();
