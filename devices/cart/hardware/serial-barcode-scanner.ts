@@ -31,7 +31,7 @@ export interface SerialScannerOptions {
   reconnectMaxMs: number;
 }
 
-/** A line longer than this without a suffix is line noise (a baud rate mismatch), not a barcode: dropped. */
+/** A line longer than this is line noise (a baud rate mismatch), not a barcode: dropped. */
 const MAX_LINE = 512;
 
 /**
@@ -149,6 +149,10 @@ export class SerialBarcodeScanner extends EventEmitter implements BarcodeScanner
       const line = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + suffix.length);
       if (line.length === 0) continue;
+      if (line.length > MAX_LINE) {
+        this.log.warn({ bytes: line.length }, 'barcode scanner sent an overlong line (line noise?); dropped');
+        continue;
+      }
       this.emit('scan', { ...decodeScannedLine(line, this.options.aimIds), at: this.clock.now() } satisfies ScanEvent);
     }
     if (this.buffer.length > MAX_LINE) {
