@@ -46,8 +46,12 @@ export class Motion extends EventEmitter {
 
   stop(): void {
     (this.accelerometer as unknown as EventEmitter | undefined)?.off('data', this.onData);
-    // johnny-five's driver reads forever once started; i2cStop (firmata.js) ends those reads on the board.
+    // johnny-five's driver reads forever once started; i2cStop (firmata.js) ends those reads on the board. The
+    // stopped driver stays in johnny-five's per-board cache (lib/sip.js `Drivers.get`), where a later start on the
+    // same board would pick it up and never read again: the cache is cleared so that start makes a new one. The
+    // cache only serves components still to be made (made ones hold their driver), and a cart makes one IMU.
     this.io?.i2cStop?.({ address: this.address });
+    (five.IMU as unknown as { Drivers: { clear(): void } }).Drivers.clear();
     this.accelerometer = undefined;
     this.detector.reset();
   }
