@@ -68,7 +68,7 @@ describe('basket scale (Scale on the NAU7802 driver, virtual load cell with phys
     assert.equal(rig.unsettled.length, 1, 'the landing unsettles the scale on the next sample');
     assert.throws(
       () => rig.scale.reading(),
-      (err) => isFleetError(err, 'SCALE_NOT_SETTLED'),
+      (err) => isFleetError(err, 'WEIGHT_NOT_SETTLED'),
     );
     await rig.clock.advanceAsync(3000);
     assert.equal(rig.settled.length, 1, 'one settled reading, not one per ring of the oscillation');
@@ -150,13 +150,13 @@ describe('basket scale (Scale on the NAU7802 driver, virtual load cell with phys
     assert.ok(rig.scale.reading() < 0);
   });
 
-  it('refuses to tare while the reading moves (SCALE_NOT_SETTLED), and changes nothing', async () => {
+  it('refuses to tare while the reading moves (WEIGHT_NOT_SETTLED), and changes nothing', async () => {
     rig = await scaleRig();
     rig.model.add(800, rig.clock.now());
     await rig.clock.advanceAsync(SAMPLE_MS);
     assert.throws(
       () => rig.scale.tare(),
-      (err) => isFleetError(err, 'SCALE_NOT_SETTLED'),
+      (err) => isFleetError(err, 'WEIGHT_NOT_SETTLED'),
     );
     await rig.clock.advanceAsync(2000);
     assert.ok(Math.abs(rig.scale.reading() - 800) <= 3, 'the calibration was not touched');
