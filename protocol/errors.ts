@@ -130,6 +130,11 @@ export const ErrorCodes = {
   REFUND_INVALID: 400,
   ATTENDANT_REQUEST_NOT_FOUND: 404,
   STAFF_CODE_INVALID: 403,
+  // Cart hardware (devices/cart/hardware/); an unsettled scale reading is WEIGHT_NOT_SETTLED above.
+  /** The scale's ADC did not power up, failed its calibration or stopped answering on I2C. */
+  SCALE_FAULT: 503,
+  /** The barcode scanner's port could not be opened (no such device, or the serial binding is not built). */
+  SCANNER_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

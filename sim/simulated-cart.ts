@@ -6,6 +6,8 @@ import {
   voltageFromBatteryPercent,
 } from '../devices/cart/cart-hardware.ts';
 import { CartRuntime } from '../devices/cart/cart-runtime.ts';
+import type { ScanOutcome } from '../devices/cart/hardware/virtual-barcode-scanner.ts';
+import type { VirtualCartRig } from '../devices/cart/hardware/virtual-cart-rig.ts';
 import { VirtualZoneLocator } from '../devices/cart/zone-locator.ts';
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
 import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
@@ -23,9 +25,19 @@ export interface CartPhysics {
 }
 
 /**
+ * How often a simulated cart's virtual I2C parts are read (the scale driver's poll and Firmata's sampling interval for
+ * the MPU-6050): 10 Hz instead of a real cart's 20 Hz / 52 Hz, so a demo of tens of carts stays cheap (each read is
+ * a few microtasks and one model evaluation; the virtual parts themselves have no timers). Still enough samples for
+ * the 300 ms settle window and the 500 ms stillness window.
+ */
+const SIM_I2C_INTERVAL_MS = 100;
+
+/**
  * A real cart runtime on a virtual board, with the physics of a cart around it: a battery that drains while a
  * shopper pushes it and charges on the dock, a controller board that warms up, and shoppers who take it from the
- * dock, walk it through the store's zones, check out and bring it back.
+ * dock, walk it through the store's zones, check out and bring it back. The shopper's hands on the commerce
+ * hardware: `putItem`, `takeItem`, `presentBarcode`, `push`, `standStill` (the basket scale, the scanner and the
+ * motion sensor, through the runtime's `VirtualCartRig`).
  */
 export class SimulatedCart {
   readonly runtime: CartRuntime;
@@ -46,7 +58,43 @@ export class SimulatedCart {
     options: DeviceRuntimeOptions = {},
   ) {
     this.soc = 40 + random() * 60;
-    this.runtime = new CartRuntime(CartConfigSchema.parse(config), credentials, this.locator, log, this.io, options);
+    this.io.setSamplingInterval(SIM_I2C_INTERVAL_MS);
+    const parsed = CartConfigSchema.parse({
+      ...config,
+      scale: { sampleIntervalMs: SIM_I2C_INTERVAL_MS, ...config.scale },
+    });
+    this.runtime = new CartRuntime(parsed, credentials, this.locator, log, this.io, options);
+  }
+
+  /** A shopper puts (drops, by default) an item of `grams` in the basket. */
+  putItem(grams: number, how: 'dropped' | 'placed' = 'dropped'): void {
+    this.rig.putItem(grams, how);
+  }
+
+  /** A shopper lifts an item of `grams` out of the basket. */
+  takeItem(grams: number): void {
+    this.rig.takeItem(grams);
+  }
+
+  /** A shopper holds a barcode under the scanner; a no-read sends nothing (the shopper tries again). */
+  presentBarcode(code: string): ScanOutcome {
+    return this.rig.presentBarcode(code);
+  }
+
+  /** The shopper pushes the cart (the scale shakes, the accelerometer sees it)... */
+  push(): void {
+    this.rig.push();
+  }
+
+  /** ...and stops. */
+  standStill(): void {
+    this.rig.standStill();
+  }
+
+  private get rig(): VirtualCartRig {
+    const rig = this.runtime.virtualRig;
+    if (!rig) throw new Error('a simulated cart runs on a virtual board');
+    return rig;
   }
 
   get thingName(): string {

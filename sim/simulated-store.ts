@@ -9,6 +9,7 @@ import type { DeviceRegistry } from '../fleet/registry/device-registry.ts';
 import type { DeviceKind, Store, Zone } from '../fleet/registry/registry-types.ts';
 import { systemClock } from '../platform/clock.ts';
 import { deviceLogger, type Logger } from '../platform/log.ts';
+import { mulberry32 } from '../platform/seeded-random.ts';
 import { SimulatedCart } from './simulated-cart.ts';
 import { SimulatedSpeaker } from './simulated-speaker.ts';
 
@@ -167,14 +168,5 @@ export class SimulatedStore {
   }
 }
 
-/** A small seeded PRNG so that a demo run is reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's seeded PRNG lives in platform/ (the virtual cart hardware uses it too); re-exported for its callers. */
+export { mulberry32 };

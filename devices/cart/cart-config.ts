@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../platform/config-loader.ts';
 import { HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE } from '../../protocol/thing-names.ts';
 import { DeviceConfigSchema } from '../core/device-config.ts';
+import { PeripheralsConfigSchema } from './hardware/peripherals-config.ts';
 
 export const CartConfigSchema = DeviceConfigSchema.extend({
   hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE).default('SC-200'),
@@ -19,6 +20,8 @@ export const CartConfigSchema = DeviceConfigSchema.extend({
       port: z.number().int().min(0).max(65535).default(8090),
     })
     .prefault({}),
+  /** Barcode scanner (`virtual`, `serial` or `evdev`), basket scale calibration and thresholds, motion thresholds. */
+  ...PeripheralsConfigSchema.shape,
 });
 
 export type CartConfig = z.infer<typeof CartConfigSchema>;

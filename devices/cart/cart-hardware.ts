@@ -16,8 +16,15 @@ export const CART_PINS = {
   backlight: 9,
   /** Locate LED ring. */
   locateLed: 13,
-  /** Locate buzzer: an active piezo buzzer, sounding while the pin is high. */
+  /** Locate buzzer: an active piezo buzzer, sounding while the pin is high. Basket beeps share it (hardware/). */
   buzzer: 3,
+  /** Basket status light: a common-cathode RGB LED on three PWM pins. */
+  basketLight: { red: 5, green: 6, blue: 10 },
+  /**
+   * I2C (the Uno's A4 = SDA, A5 = SCL, so A4/A5 are not analog inputs): the basket load cell's NAU7802 at 0x2A and
+   * the MPU-6050 at 0x68 (devices/cart/hardware/README.md).
+   */
+  i2c: { sda: 'A4', scl: 'A5' },
 } as const;
 
 /** The locate buzzer's and LED ring's half period: 250 ms on, 250 ms off. */
@@ -146,6 +153,11 @@ export class CartHardware {
     toggle();
     this.beepTimer = this.clock.setInterval(toggle, LOCATE_BEAT_MS);
     this.locateTimer = this.clock.setTimeout(() => this.stopLocating(), seconds * 1000);
+  }
+
+  /** True while locating: the buzzer is the locate beat's, and basket beeps stay off it. */
+  get locating(): boolean {
+    return this.locateTimer !== undefined;
   }
 
   /** Silences the buzzer and switches the locate ring off. */

@@ -8,9 +8,11 @@ import { inRange } from '../core/diagnostics.ts';
 import { FileStreamClient } from '../core/file-stream-client.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import type { CartConfig } from './cart-config.ts';
-import { CartHardware } from './cart-hardware.ts';
+import { CART_PINS, CartHardware } from './cart-hardware.ts';
 import { CartSession } from './cart-session.ts';
 import { SnapshotStore } from './commerce/snapshot-store.ts';
+import { CartPeripherals } from './hardware/cart-peripherals.ts';
+import { seedFromName, VirtualCartRig } from './hardware/virtual-cart-rig.ts';
 import type { ZoneLocator } from './zone-locator.ts';
 
 /**
@@ -26,6 +28,9 @@ export class CartRuntime {
   /** The pricing snapshot the cart prices with, kept on disk for offline restarts. */
   readonly snapshots: SnapshotStore;
   private hw: CartHardware | undefined;
+  private parts: CartPeripherals | undefined;
+  /** The simulator's hands on the scale, motion sensor and scanner; present on a virtual board. */
+  readonly virtualRig: VirtualCartRig | undefined;
   private brightness = 80;
   private readonly onZone = (zoneId: string | null) => {
     this.core.shadow.report({ zone: zoneId });
@@ -36,7 +41,7 @@ export class CartRuntime {
     readonly config: CartConfig,
     credentials: DeviceCredentials,
     readonly locator: ZoneLocator,
-    log: Logger,
+    private readonly log: Logger,
     virtualIo?: VirtualBoardIO,
     options: DeviceRuntimeOptions = {},
   ) {
@@ -54,6 +59,8 @@ export class CartRuntime {
       config.dataDir,
       log.child({ part: 'snapshot' }),
     );
+    if (config.board.io === 'virtual')
+      this.virtualRig = new VirtualCartRig(this.core.clock, config, seedFromName(config.thingName));
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => ({
       'battery.percent': this.hardware.batteryPercent(),
@@ -75,12 +82,31 @@ export class CartRuntime {
     return this.hw;
   }
 
+  /** Scanner, basket scale, motion, basket light and buzzer (after `start()`). */
+  get peripherals(): CartPeripherals {
+    if (!this.parts) throw new Error('CartRuntime used before start()');
+    return this.parts;
+  }
+
   async start(): Promise<void> {
     await this.core.start();
     this.streams.start();
     this.snapshots.start();
-    this.hw = new CartHardware(this.core.board.board, this.core.clock);
-    await this.hw.start();
+    const { board, virtualIo } = this.core.board;
+    const hw = new CartHardware(board, this.core.clock);
+    this.hw = hw;
+    await hw.start();
+    if (virtualIo) this.virtualRig?.attach(virtualIo);
+    this.parts = new CartPeripherals(
+      board,
+      this.core.clock,
+      this.config,
+      { light: CART_PINS.basketLight, buzzer: CART_PINS.buzzer },
+      () => hw.locating,
+      this.log.child({ part: 'peripherals' }),
+      this.virtualRig?.scanner,
+    );
+    await this.parts.start();
     this.hw.setBrightness(this.brightness);
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
     this.locator.on('zone', this.onZone);
@@ -94,6 +120,7 @@ export class CartRuntime {
 
   async stop(): Promise<void> {
     this.locator.off('zone', this.onZone);
+    await this.parts?.stop();
     this.hw?.stop();
     this.snapshots.stop();
     await this.streams.stop();

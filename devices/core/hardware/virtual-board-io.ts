@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { type Clock, systemClock } from '../../../platform/clock.ts';
+import { VirtualI2cBus, type VirtualI2cDevice } from './virtual-i2c-bus.ts';
 
 const MODES = { INPUT: 0, OUTPUT: 1, ANALOG: 2, PWM: 3, SERVO: 4 } as const;
 const DIGITAL_PINS = 14;
@@ -15,11 +17,19 @@ interface PinState {
 }
 
 type Reader = (value: number) => void;
+type I2cHandler = (bytes: number[]) => void;
+
+export interface VirtualBoardOptions {
+  /** Times the continuous I2C reads (Firmata's sampling interval); a test passes a FakeClock. */
+  clock?: Clock;
+}
 
 /**
  * A johnny-five IO plugin for virtual hardware: an Uno-like board (digital pins 0-13, analog inputs A0-A5 with a
  * 10-bit ADC) whose inputs are set by a simulator and whose outputs are observable. johnny-five components
  * (Sensor, Switch, Led, Piezo) run on it unchanged; on a real cart the same components run on Firmata over serial.
+ * I2C parts are register-level models attached with `attachI2cDevice` (see virtual-i2c-bus.ts), so johnny-five's own
+ * I2C drivers (e.g. its MPU6050) and the project's (devices/cart/hardware/nau7802.ts) run on them unchanged.
  */
 export class VirtualBoardIO extends EventEmitter {
   readonly name = 'VirtualBoard';
@@ -36,9 +46,11 @@ export class VirtualBoardIO extends EventEmitter {
   private readonly analogReaders = new Map<number, Set<Reader>>();
   private readonly digitalReaders = new Map<number, Set<Reader>>();
   private readonly analogValues = new Array<number>(ANALOG_PINS).fill(0);
+  private readonly i2c: VirtualI2cBus;
 
-  constructor() {
+  constructor(options: VirtualBoardOptions = {}) {
     super();
+    this.i2c = new VirtualI2cBus(options.clock ?? systemClock);
     this.pins = [];
     for (let i = 0; i < DIGITAL_PINS; i++) {
       const supportedModes = PWM_PINS.includes(i) ? [0, 1, 3, 4] : [0, 1, 4];
@@ -73,6 +85,21 @@ export class VirtualBoardIO extends EventEmitter {
     if (!state) throw new Error(`no digital pin ${pin}`);
     state.value = high ? 1 : 0;
     for (const reader of this.digitalReaders.get(pin) ?? []) reader(state.value);
+  }
+
+  /** Puts a register-level I2C part on the bus at `address` (7-bit). */
+  attachI2cDevice(address: number, device: VirtualI2cDevice): void {
+    this.i2c.attach(address, device);
+  }
+
+  /** Takes the part at `address` off the bus (a cable pulled): reads from it go unanswered, as on a real bus. */
+  detachI2cDevice(address: number): void {
+    this.i2c.detach(address);
+  }
+
+  /** I2C transactions addressed to `address` so far. */
+  i2cTransactions(address: number): number {
+    return this.i2c.transactions.get(address) ?? 0;
   }
 
   /** The value last written to an output pin. */
@@ -143,11 +170,50 @@ export class VirtualBoardIO extends EventEmitter {
     return this.analogWrite(pin, value);
   }
 
+  // Argument forms as in firmata.js, which johnny-five's I2C drivers call.
+
   i2cConfig(): this {
     return this;
   }
 
-  i2cWrite(): this {
+  /** `(address, [register, ...bytes])`, `(address, register, byte | bytes)` or `(address, byte)`. */
+  i2cWrite(address: number, registerOrData: number | number[], data?: number | number[]): this {
+    let bytes: number[];
+    if (Array.isArray(registerOrData)) bytes = registerOrData;
+    else if (data === undefined) bytes = [registerOrData];
+    else bytes = [registerOrData, ...(Array.isArray(data) ? data : [data])];
+    this.i2c.write(address, bytes);
+    return this;
+  }
+
+  i2cWriteReg(address: number, register: number, byte: number): this {
+    this.i2c.write(address, [register, byte]);
+    return this;
+  }
+
+  /** `(address, register, length, handler)` or `(address, length, handler)`: repeats every sampling interval. */
+  i2cRead(address: number, ...args: [number, number, I2cHandler] | [number, I2cHandler]): this {
+    const [register, length, handler] = i2cReadArgs(args);
+    this.i2c.readContinuous(address, register, length, handler);
+    return this;
+  }
+
+  /** `(address, register, length, handler)` or `(address, length, handler)`: answers once, after the call returns. */
+  i2cReadOnce(address: number, ...args: [number, number, I2cHandler] | [number, I2cHandler]): this {
+    const [register, length, handler] = i2cReadArgs(args);
+    this.i2c.readOnce(address, register, length, handler);
+    return this;
+  }
+
+  /** `(address)` or `({ address })`: ends the continuous reads of that part. */
+  i2cStop(options: number | { address: number }): this {
+    this.i2c.stopReading(typeof options === 'number' ? options : options.address);
+    return this;
+  }
+
+  /** How often continuous I2C reads repeat (Firmata's SAMPLING_INTERVAL, 19 ms by default). */
+  setSamplingInterval(ms: number): this {
+    this.i2c.setSamplingInterval(ms);
     return this;
   }
 
@@ -162,5 +228,12 @@ export class VirtualBoardIO extends EventEmitter {
   reset(): void {
     this.analogReaders.clear();
     this.digitalReaders.clear();
+    this.i2c.reset();
   }
+}
+
+function i2cReadArgs(
+  args: [number, number, I2cHandler] | [number, I2cHandler],
+): [number | undefined, number, I2cHandler] {
+  return args.length === 3 ? args : [undefined, args[0], args[1]];
 }
