@@ -6,7 +6,7 @@ import {
   PRODUCT_CSV_REQUIRED,
 } from '../../protocol/api/catalog.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { ImportRow, ImportBatch } from './import-batch.ts';
+import type { ImportBatch, ImportRow } from './import-batch.ts';
 import type { RowProblem } from './product-checks.ts';
 
 /**
@@ -70,7 +70,12 @@ export function csvBatch(text: string, table: ImportTable, maxRows: number): Imp
     const cells = new Map(header.map((name, i) => [name, (record[i] ?? '').trim()]));
     const row = table === 'products' ? productRow(cells, problems) : categoryRow(cells);
     const target = table === 'products' ? batch.products : batch.categories;
-    target.push({ ...row, row: info.lines, rowProblems: problems, columnOf: table === 'products' ? productColumn(header) : categoryColumn });
+    target.push({
+      ...row,
+      row: info.lines,
+      rowProblems: problems,
+      columnOf: table === 'products' ? productColumn(header) : categoryColumn,
+    });
   }
   return batch;
 }

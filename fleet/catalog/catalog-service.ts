@@ -1,4 +1,6 @@
 import { normalizeGtin } from '../../commerce/gtin.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
 import type {
   ImportReport,
   ImportTable,
@@ -9,8 +11,6 @@ import type {
 } from '../../protocol/api/catalog.ts';
 import type { Category, Product, StorePrice, VariableMeasureLayout } from '../../protocol/commerce/catalog.ts';
 import { FleetError, isFleetError } from '../../protocol/errors.ts';
-import type { Clock } from '../../platform/clock.ts';
-import type { EventBus } from '../../platform/event-bus.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
 import type { Database } from '../storage/database.ts';
@@ -19,21 +19,21 @@ import { csvBatch } from './catalog-csv.ts';
 import { CategoryRepository } from './category-repository.ts';
 import { type ImportBatch, jsonBatch } from './import-batch.ts';
 import { type CatalogState, type CheckedImport, checkImport } from './import-checks.ts';
-import { LayoutRepository } from './layout-repository.ts';
 import { layoutProblems } from './layout-checks.ts';
+import { LayoutRepository } from './layout-repository.ts';
 import { ProductRepository } from './product-repository.ts';
 import { StorePriceRepository } from './store-price-repository.ts';
 
 export interface CatalogOptions {
+  /** The largest import body (CSV or JSON); a larger one answers PAYLOAD_TOO_LARGE before it is read. */
+  importMaxBytes: number;
   /** Most rows (categories + products) in one import; more answer PAYLOAD_TOO_LARGE. */
   importMaxRows: number;
   /** A write still waiting for another process's lock after this answers STORAGE_BUSY. */
   writeDeadlineMs: number;
 }
 
-export type ImportSource =
-  | { format: 'csv'; text: string; table: ImportTable }
-  | { format: 'json'; body: unknown };
+export type ImportSource = { format: 'csv'; text: string; table: ImportTable } | { format: 'json'; body: unknown };
 
 /**
  * The chain's catalog: products, the category tree, store price overrides and variable-measure label layouts.
@@ -52,7 +52,7 @@ export class CatalogService {
     private readonly writer: DatabaseWriter,
     private readonly stores: StoreRepository,
     private readonly bus: EventBus<FleetEvents>,
-    private readonly options: CatalogOptions,
+    readonly options: CatalogOptions,
     private readonly clock: Clock,
   ) {
     this.categories = new CategoryRepository(db);

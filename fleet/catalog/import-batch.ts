@@ -28,7 +28,8 @@ const asIs = (field: string | null) => field;
 /** A JSON import body, `{ categories?: Category[], products?: Product[] }`. */
 export function jsonBatch(body: unknown, maxRows: number): ImportBatch {
   const batch: ImportBatch = { format: 'json', categories: [], products: [], problems: [] };
-  const record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const record =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
   if (!record) {
     batch.problems.push({
       table: 'products',
@@ -55,7 +56,13 @@ export function jsonBatch(body: unknown, maxRows: number): ImportBatch {
     const list = record[table];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      batch.problems.push({ table, row: null, field: table, code: 'CATALOG_FIELD_INVALID', message: 'must be an array' });
+      batch.problems.push({
+        table,
+        row: null,
+        field: table,
+        code: 'CATALOG_FIELD_INVALID',
+        message: 'must be an array',
+      });
       continue;
     }
     rows += list.length;

@@ -28,7 +28,13 @@ export function checkImport(batch: ImportBatch, state: CatalogState): CheckedImp
   const problems: ImportProblem[] = [...batch.problems];
   const report = (table: ImportTable, row: ImportRow, list: RowProblem[], mapped = true) => {
     for (const p of list) {
-      problems.push({ table, row: row.row, field: mapped ? row.columnOf(p.field) : p.field, code: p.code, message: p.message });
+      problems.push({
+        table,
+        row: row.row,
+        field: mapped ? row.columnOf(p.field) : p.field,
+        code: p.code,
+        message: p.message,
+      });
     }
   };
 
@@ -121,7 +127,11 @@ export function checkImport(batch: ImportBatch, state: CatalogState): CheckedImp
           message: `PLU ${product.plu} is also on row ${other.row.row} (${other.sku})`,
         });
       } else if (owner !== undefined && owner !== product.sku && !released.has(owner)) {
-        own.push({ field: 'plu', code: 'CATALOG_PLU_DUPLICATE', message: `PLU ${product.plu} belongs to product ${owner}` });
+        own.push({
+          field: 'plu',
+          code: 'CATALOG_PLU_DUPLICATE',
+          message: `PLU ${product.plu} belongs to product ${owner}`,
+        });
       } else {
         pluRows.set(product.plu, { row, sku: product.sku });
       }

@@ -37,7 +37,8 @@ export function layoutProblems(value: unknown): FieldProblem[] {
       }
     }
     for (const [field, start, length] of spans) {
-      if (start < 2 || start + length > 12) at(field, 'must lie within digits 2-11 (after the prefix, before the check digit)');
+      if (start < 2 || start + length > 12)
+        at(field, 'must lie within digits 2-11 (after the prefix, before the check digit)');
     }
     for (let a = 0; a < spans.length; a++) {
       for (let b = a + 1; b < spans.length; b++) {

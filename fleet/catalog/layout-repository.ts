@@ -16,6 +16,8 @@ export class LayoutRepository {
     const insert = this.db.prepare(
       'INSERT INTO variable_measure_layouts (id, position, layout, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)',
     );
-    layouts.forEach((layout, i) => insert.run(layout.id, i, JSON.stringify(layout), now, by));
+    layouts.forEach((layout, i) => {
+      insert.run(layout.id, i, JSON.stringify(layout), now, by);
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { normalizeGtin } from '../../commerce/gtin.ts';
-import { CategorySchema, type Category, type Product, ProductSchema } from '../../protocol/commerce/catalog.ts';
+import { type Category, CategorySchema, type Product, ProductSchema } from '../../protocol/commerce/catalog.ts';
 import { type ErrorCode, isFleetError } from '../../protocol/errors.ts';
 import { schemaChecker } from './schema-problems.ts';
 

@@ -82,8 +82,7 @@ export class ProductRepository {
       params.push(filter.available ? 1 : 0);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM products p ${clause}`).get(...params) as { n: number })
-      .n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM products p ${clause}`).get(...params) as { n: number }).n;
     const rows = this.db
       .prepare(`${SELECT} ${clause} ORDER BY p.sku LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as ProductRow[];
@@ -101,8 +100,9 @@ export class ProductRepository {
   }
 
   countInCategory(categoryId: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM products WHERE category_id = ?').get(categoryId) as { n: number })
-      .n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM products WHERE category_id = ?').get(categoryId) as { n: number }
+    ).n;
   }
 
   /**
@@ -152,7 +152,9 @@ export class ProductRepository {
       });
     this.db.prepare('DELETE FROM product_gtins WHERE sku = ?').run(product.sku);
     const insert = this.db.prepare('INSERT INTO product_gtins (gtin, sku, position) VALUES (?, ?, ?)');
-    product.gtins.forEach((gtin, i) => insert.run(gtin, product.sku, i));
+    product.gtins.forEach((gtin, i) => {
+      insert.run(gtin, product.sku, i);
+    });
     return !existed;
   }
 

@@ -19,7 +19,12 @@ export class StorePriceRepository {
     return row && toStorePrice(row);
   }
 
-  list(storeId: string, sku: string | undefined, limit: number, offset: number): { items: StorePrice[]; total: number } {
+  list(
+    storeId: string,
+    sku: string | undefined,
+    limit: number,
+    offset: number,
+  ): { items: StorePrice[]; total: number } {
     const clause = sku === undefined ? 'WHERE store_id = ?' : 'WHERE store_id = ? AND sku = ?';
     const params = sku === undefined ? [storeId] : [storeId, sku];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM store_prices ${clause}`).get(...params) as { n: number })

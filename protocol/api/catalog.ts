@@ -124,6 +124,20 @@ export const CatalogImportJsonBody = object(
 );
 export type CatalogImportJsonBody = FromSchema<typeof CatalogImportJsonBody>;
 
+/**
+ * What `POST /api/catalog/import` takes: a JSON object ({@link CatalogImportJsonBody}) or CSV text. Only the kind is
+ * checked on the way in: a bad row must reach the import's checks, which report every one.
+ */
+export const CatalogImportBody = {
+  anyOf: [
+    {
+      type: 'object',
+      description: 'application/json: { categories?: Category[], products?: Product[] }, rows checked one by one',
+    },
+    { type: 'string', description: 'text/csv: a products or categories CSV with a header row' },
+  ],
+} as const;
+
 /** One bad row (or the file itself, `row: null`) and why. */
 export const ImportProblemSchema = object({
   table: oneOfValues(IMPORT_TABLES),
