@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { isFleetError } from '../../../protocol/errors.ts';
 import type { ImportReport } from '../../../protocol/api/catalog.ts';
+import { isFleetError } from '../../../protocol/errors.ts';
 import { CATEGORIES_CSV, catalogFixture, catalogTables, PRODUCTS_CSV } from './catalog-fixture.ts';
 
 type Fixture = ReturnType<typeof catalogFixture>;
@@ -77,10 +77,13 @@ describe('catalog import (CatalogService on SQLite)', () => {
       ],
     };
     const first = await f.catalog.import({ format: 'json', body }, false);
-    assert.deepEqual([first.categories, first.products], [
-      { rows: 1, created: 1, updated: 0 },
-      { rows: 1, created: 1, updated: 0 },
-    ]);
+    assert.deepEqual(
+      [first.categories, first.products],
+      [
+        { rows: 1, created: 1, updated: 0 },
+        { rows: 1, created: 1, updated: 0 },
+      ],
+    );
     const second = await f.catalog.import({ format: 'json', body }, false);
     assert.deepEqual(second.products, { rows: 1, created: 0, updated: 1 });
     assert.equal(f.catalog.getProduct('CHIPS').priceFen, 790);
@@ -196,7 +199,9 @@ describe('catalog import (CatalogService on SQLite)', () => {
   });
 
   it('a dry run of a bad file is refused with its report too', async () => {
-    const report = await refused(importCsv(withRows('X,6901234567893,,坏,Bad,,dairy,each,1.00,,,,,,'), 'products', true));
+    const report = await refused(
+      importCsv(withRows('X,6901234567893,,坏,Bad,,dairy,each,1.00,,,,,,'), 'products', true),
+    );
     assert.deepEqual(
       report.problems.map((p) => p.code),
       ['GTIN_CHECK_DIGIT'],
