@@ -138,9 +138,32 @@ export class FleetServer {
       (thingName) => registry.getThing(thingName)?.storeId,
       log.child({ component: 'streams' }),
     );
+    const catalog = new CatalogService(
+      db,
+      writer,
+      stores,
+      this.bus,
+      { ...config.catalog, writeDeadlineMs: config.storage.writeDeadlineMs },
+      clock,
+    );
+    const promotions = new PromotionService(
+      db,
+      writer,
+      catalog,
+      stores,
+      this.bus,
+      { writeDeadlineMs: config.storage.writeDeadlineMs },
+      clock,
+    );
     const pricing = new PricingSnapshotService(
       new SnapshotRepository(db),
-      this.extensions.snapshotSource?.(stores) ?? new RegistrySnapshotSource(stores),
+      this.extensions.snapshotSource?.(stores) ??
+        new RegistrySnapshotSource(stores, {
+          products: (storeId) => catalog.productsForStore(storeId),
+          categories: () => catalog.listCategories(),
+          promotions: () => promotions.repository.all().map((r) => r.promotion),
+          variableMeasureLayouts: () => catalog.listLayouts(),
+        }),
       streams,
       shadows,
       registry,
@@ -199,23 +222,6 @@ export class FleetServer {
       undefined,
       undefined,
       writer,
-    );
-    const catalog = new CatalogService(
-      db,
-      writer,
-      stores,
-      this.bus,
-      { ...config.catalog, writeDeadlineMs: config.storage.writeDeadlineMs },
-      clock,
-    );
-    const promotions = new PromotionService(
-      db,
-      writer,
-      catalog,
-      stores,
-      this.bus,
-      { writeDeadlineMs: config.storage.writeDeadlineMs },
-      clock,
     );
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);

@@ -476,6 +476,10 @@ export const migrations: Migration[] = [
         created_by TEXT NOT NULL,
         updated_at INTEGER NOT NULL,
         updated_by TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 19,
     name: 'pricing snapshots: each store version with its validity interval, digest and (for the last few) its bytes',
     sql: `
