@@ -165,6 +165,20 @@ export const FleetConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** The catalog import (docs/operations.md, "Catalog import"). */
+    catalog: z
+      .strictObject({
+        /** The largest import body, CSV or JSON; larger ones answer 413 PAYLOAD_TOO_LARGE unread. */
+        importMaxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(512 * 1024 * 1024)
+          .default(20 * 1024 * 1024),
+        /** Most rows (categories + products) in one import. */
+        importMaxRows: z.number().int().min(1).max(1_000_000).default(100_000),
+      })
+      .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */
     identityWatchMs: z.number().int().min(100).default(2000),
     /** Seed the demo chain (two stores with zones) on first start. */

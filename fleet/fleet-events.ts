@@ -98,9 +98,13 @@ export interface FleetEvents {
   /**
    * Catalog inputs of pricing changed (products, categories, store prices, promotions, label layouts): the pricing
    * snapshots of `storeIds` (null: every store) are rebuilt, debounced. Emitted by fleet/catalog/ and
-   * fleet/promotions/.
+   * fleet/promotions/ once per committed write or import (never for a dry run or a refused write); `what` says
+   * which input.
    */
-  'catalog.changed': { storeIds: string[] | null };
+  'catalog.changed': {
+    storeIds: string[] | null;
+    what?: 'products' | 'categories' | 'store-prices' | 'layouts' | 'promotions';
+  };
   /** Loyalty inputs of pricing changed (tiers, earn rules, redemption policy): as `catalog.changed`. fleet/loyalty/. */
   'loyalty.changed': { storeIds: string[] | null };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */

@@ -7,6 +7,7 @@ import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
+import { CatalogService } from './catalog/catalog-service.ts';
 import { CommandRepository } from './commands/command-repository.ts';
 import { CommandService } from './commands/command-service.ts';
 import type { FleetConfig } from './config.ts';
@@ -27,6 +28,7 @@ import { PresenceService } from './presence/presence-service.ts';
 import { PricingSnapshotService } from './pricing/pricing-snapshot-service.ts';
 import { SnapshotRepository } from './pricing/snapshot-repository.ts';
 import { RegistrySnapshotSource, type SnapshotSource } from './pricing/snapshot-source.ts';
+import { PromotionService } from './promotions/promotion-service.ts';
 import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
 import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
 import { OwnershipTokens } from './provisioning/ownership-token.ts';
@@ -136,9 +138,32 @@ export class FleetServer {
       (thingName) => registry.getThing(thingName)?.storeId,
       log.child({ component: 'streams' }),
     );
+    const catalog = new CatalogService(
+      db,
+      writer,
+      stores,
+      this.bus,
+      { ...config.catalog, writeDeadlineMs: config.storage.writeDeadlineMs },
+      clock,
+    );
+    const promotions = new PromotionService(
+      db,
+      writer,
+      catalog,
+      stores,
+      this.bus,
+      { writeDeadlineMs: config.storage.writeDeadlineMs },
+      clock,
+    );
     const pricing = new PricingSnapshotService(
       new SnapshotRepository(db),
-      this.extensions.snapshotSource?.(stores) ?? new RegistrySnapshotSource(stores),
+      this.extensions.snapshotSource?.(stores) ??
+        new RegistrySnapshotSource(stores, {
+          products: (storeId) => catalog.productsForStore(storeId),
+          categories: () => catalog.listCategories(),
+          promotions: () => promotions.repository.all().map((r) => r.promotion),
+          variableMeasureLayouts: () => catalog.listLayouts(),
+        }),
       streams,
       shadows,
       registry,
@@ -229,6 +254,8 @@ export class FleetServer {
         commands,
         alerts,
         provisioning,
+        catalog,
+        promotions,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -257,6 +284,8 @@ export class FleetServer {
       commands,
       alerts,
       access,
+      catalog,
+      promotions,
       devices,
       http,
       live,
@@ -347,6 +376,8 @@ export interface FleetServices {
   provisioning: FleetProvisioningService;
   commands: CommandService;
   access: AccessService;
+  catalog: CatalogService;
+  promotions: PromotionService;
   devices: DeviceView;
   http: HttpServer;
   live: LiveGateway;

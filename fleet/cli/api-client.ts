@@ -34,6 +34,15 @@ export class ApiClient {
     return this.request<T>('PATCH', path, { body, query });
   }
 
+  put<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('PUT', path, { body, query });
+  }
+
+  /** A body that is not JSON (a CSV import), sent as is with its content type. */
+  postText<T>(path: string, text: string, contentType: string, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, { text: { body: text, contentType }, query });
+  }
+
   delete(path: string): Promise<void> {
     return this.request<void>('DELETE', path, {});
   }
@@ -42,7 +51,7 @@ export class ApiClient {
   async request<T>(
     method: string,
     path: string,
-    options: { query?: Query | undefined; body?: unknown },
+    options: { query?: Query | undefined; body?: unknown; text?: { body: string; contentType: string } },
     onResponse?: (response: Response) => void,
   ): Promise<T> {
     const url = new URL(this.server + path);
@@ -56,13 +65,16 @@ export class ApiClient {
       headers['x-cf-csrf'] = this.auth.csrf;
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.text !== undefined) headers['content-type'] = options.text.contentType;
+    const body =
+      options.text !== undefined
+        ? options.text.body
+        : options.body !== undefined
+          ? JSON.stringify(options.body)
+          : undefined;
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
+      response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
@@ -108,7 +120,7 @@ function apiError(status: number, text: string): CliError {
       : code === 'LOGIN_THROTTLED'
         ? 'too many failed sign-ins: wait, then try again'
         : undefined;
-  return new CliError(EXIT.failed, code, message, { ...(hint ? { hint } : {}), details });
+  return new CliError(EXIT.failed, code, message, { ...(hint ? { hint } : {}), details, answer: body.details });
 }
 
 /** `400 BAD_REQUEST` lists the failing fields; everything else's details are printed only with --json (raw). */

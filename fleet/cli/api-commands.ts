@@ -1,7 +1,9 @@
 import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
+import { catalogCommands } from './groups/catalog-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
+import { promotionCommands } from './groups/promotion-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
 import { storeCommands } from './groups/store-commands.ts';
@@ -18,6 +20,8 @@ export const API_GROUPS: readonly CommandGroup[] = [
   deviceCommands,
   remoteCommands,
   alertCommands,
+  catalogCommands,
+  promotionCommands,
   userCommands,
   tokenCommands,
 ];

@@ -12,7 +12,8 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     readonly code: string,
     message: string,
-    readonly options: { hint?: string; details?: string[] } = {},
+    /** `answer`: the API's `details` as sent, for a command that prints them its own way (an import's report). */
+    readonly options: { hint?: string; details?: string[]; answer?: unknown } = {},
   ) {
     super(message);
     this.name = 'CliError';

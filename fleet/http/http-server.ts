@@ -15,9 +15,12 @@ import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
+import { promotionRoutes } from './routes/promotion-routes.ts';
+import { storePriceRoutes } from './routes/store-price-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
@@ -84,7 +87,8 @@ export class HttpServer {
           title: 'Cartfleet operations API',
           version: '1',
           description:
-            'Smart carts and store speakers: devices, shadows, telemetry, commands, alerts, users and the audit log. ' +
+            'Smart carts and store speakers: devices, shadows, telemetry, commands, alerts, users, the audit log, ' +
+            'the catalog and promotions. ' +
             'Sign in with POST /api/auth/login (browser cookie + x-cf-csrf header) or send an API token as a Bearer token.',
         },
         components: {
@@ -130,6 +134,9 @@ export class HttpServer {
       alertRoutes,
       userRoutes,
       auditRoutes,
+      catalogRoutes,
+      storePriceRoutes,
+      promotionRoutes,
     ]) {
       routes(api, deps);
     }

@@ -7,10 +7,12 @@ import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { FleetConfig } from '../config.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
+import type { PromotionService } from '../promotions/promotion-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Thing } from '../registry/registry-types.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
@@ -49,6 +51,8 @@ export interface HttpDeps {
   commands: CommandsPort | undefined;
   alerts: AlertsPort | undefined;
   provisioning: ProvisioningPort | undefined;
+  catalog: CatalogService;
+  promotions: PromotionService;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }

@@ -396,6 +396,90 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'catalog: category tree, products, their GTINs (one product each), store price overrides',
+    // GTINs are kept as GTIN-13 (commerce/gtin.ts normalizeGtin), so a UPC-A and its 0-prefixed EAN-13 are one key.
+    // A PLU belongs to one product (the cart's produce picker and variable-measure labels look products up by it).
+    sql: `
+      CREATE TABLE categories (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT REFERENCES categories(id),
+        name_zh TEXT NOT NULL,
+        name_en TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX categories_parent ON categories(parent_id);
+      CREATE TABLE products (
+        sku TEXT PRIMARY KEY,
+        plu TEXT,
+        name_zh TEXT NOT NULL,
+        name_en TEXT NOT NULL,
+        brand TEXT,
+        category_id TEXT NOT NULL REFERENCES categories(id),
+        sold_by TEXT NOT NULL CHECK (sold_by IN ('each', 'weight')),
+        price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
+        nominal_weight_g INTEGER,
+        weight_tolerance_g INTEGER,
+        tare_g INTEGER,
+        min_age INTEGER,
+        needs_attendant INTEGER NOT NULL,
+        available INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX products_plu ON products(plu) WHERE plu IS NOT NULL;
+      CREATE INDEX products_category ON products(category_id);
+      CREATE TABLE product_gtins (
+        gtin TEXT PRIMARY KEY,
+        sku TEXT NOT NULL REFERENCES products(sku) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX product_gtins_sku ON product_gtins(sku);
+      CREATE TABLE store_prices (
+        store_id TEXT NOT NULL REFERENCES stores(id) ON DELETE CASCADE,
+        sku TEXT NOT NULL REFERENCES products(sku) ON DELETE CASCADE,
+        price_fen INTEGER CHECK (price_fen IS NULL OR price_fen >= 0),
+        available INTEGER,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (store_id, sku)
+      );
+      CREATE INDEX store_prices_sku ON store_prices(sku);
+    `,
+  },
+  {
+    version: 14,
+    name: 'variable-measure label layouts: a chain setting, kept in the order they were given',
+    sql: `
+      CREATE TABLE variable_measure_layouts (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        layout TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 15,
+    name: 'promotions: the validated document, its scope and who owns it',
+    // `owner` is 'stores' for a promotion written by a store-scoped person (their stores may change it) and 'chain'
+    // for one written by a chain-wide role (only chain-wide roles may change it, wherever it runs).
+    sql: `
+      CREATE TABLE promotions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        document TEXT NOT NULL,
+        store_ids TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        owner TEXT NOT NULL CHECK (owner IN ('chain', 'stores')),
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 19,
     name: 'pricing snapshots: each store version with its validity interval, digest and (for the last few) its bytes',
     sql: `

@@ -5,7 +5,8 @@ import { page, paging } from './parameters.ts';
  * One audit log entry: who changed what, when, from where. Actions: `shadow.desired`, `command.send`, `user.create`,
  * `user.update`, `user.reset-password`, `device.register`, `device.update`, `device.revoke`, `device.approve`,
  * `alert.acknowledge`, `alert.resolve`, `alert-rules.update`, `token.create`, `token.delete`, `auth.login`,
- * `auth.login-failed`, `auth.password`.
+ * `auth.login-failed`, `auth.password`, `catalog.import`, `catalog.product.*`, `catalog.category.*`,
+ * `catalog.layouts.update`, `catalog.store-price.*`, `promotion.*`.
  */
 export const AuditEntrySchema = object({
   id: integer({ minimum: 1 }),
