@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { orderMigrations } from './order-migrations.ts';
 
 export type { Migration };
 
@@ -413,4 +414,5 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  ...orderMigrations,
 ];
