@@ -13,11 +13,14 @@ import { tuplesForOpenApi30 } from './openapi-tuples.ts';
 import { RequestValidators } from './request-validator.ts';
 import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
+import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
+import { paymentRoutes } from './routes/payment-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
@@ -130,6 +133,9 @@ export class HttpServer {
       alertRoutes,
       userRoutes,
       auditRoutes,
+      orderRoutes,
+      paymentRoutes,
+      attendantRoutes,
     ]) {
       routes(api, deps);
     }

@@ -25,6 +25,8 @@ export interface OrderPricing {
    * `undefined` when it was not (or is unknown).
    */
   priceWithSnapshot(version: number, request: PricingRequest): PricedBasket | undefined;
+  /** A product's name for receipts. */
+  productName(sku: string): LocalizedText | undefined;
   /** A promotion's name for receipts (undefined once it is gone). */
   promotionName(promotionId: string): LocalizedText | undefined;
 }

@@ -161,7 +161,7 @@ export class OrderService {
     };
     const now = deps.pricing.price(request);
     const checked = checkPrices(sub.lines, now, this.pricesThen(sub, request));
-    const lines = orderLines(now, checked.lines, (id) => deps.pricing.promotionName(id) ?? null);
+    const lines = orderLines(now, checked.lines, deps.pricing);
     const totalFen = lines.reduce((sum, l) => sum + l.chargedNetFen, 0);
     const payableFen = Math.max(0, totalFen - now.points.redeemedValueFen);
     const orderId = newOrderId();
@@ -406,7 +406,7 @@ export class OrderService {
 function orderLines(
   now: PricedBasket,
   checked: ReturnType<typeof checkPrices>['lines'],
-  nameOf: (promotionId: string) => OrderLine['discounts'][number]['promotionName'],
+  names: Pick<OrderPricing, 'productName' | 'promotionName'>,
 ): OrderLine[] {
   const byId = new Map(checked.map((c) => [c.lineId, c]));
   return now.lines.map((l) => {
@@ -414,12 +414,13 @@ function orderLines(
     return {
       lineId: l.lineId,
       sku: l.sku,
+      name: names.productName(l.sku) ?? null,
       soldBy: l.soldBy,
       quantity: l.quantity,
       weightG: l.weightG,
       unitPriceFen: l.unitPriceFen,
       grossFen: l.grossFen,
-      discounts: l.discounts.map((d) => ({ ...d, promotionName: nameOf(d.promotionId) })),
+      discounts: l.discounts.map((d) => ({ ...d, promotionName: names.promotionName(d.promotionId) ?? null })),
       netFen: l.netFen,
       cartNetFen: c.cartNetFen,
       chargedNetFen: c.chargedNetFen,

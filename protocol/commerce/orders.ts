@@ -120,6 +120,8 @@ export type PriceAudit = FromSchema<typeof PriceAuditSchema>;
 export const OrderLineSchema = object({
   lineId: lineIdString,
   sku: skuString,
+  /** The product's name when the order was made (for the receipt). */
+  name: nullable(LocalizedTextSchema),
   soldBy: oneOfValues(SOLD_BY),
   quantity: integer({ minimum: 1, maximum: 999 }),
   weightG: nullable(grams),
