@@ -2,6 +2,7 @@ import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
+import { attendantCommands, orderCommands, quoteCommand } from './groups/order-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
 import { storeCommands } from './groups/store-commands.ts';
@@ -18,6 +19,9 @@ export const API_GROUPS: readonly CommandGroup[] = [
   deviceCommands,
   remoteCommands,
   alertCommands,
+  orderCommands,
+  quoteCommand,
+  attendantCommands,
   userCommands,
   tokenCommands,
 ];
