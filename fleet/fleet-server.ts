@@ -55,8 +55,8 @@ import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { DatabaseWriter } from './storage/database-writer.ts';
 import { HistoryRetention } from './storage/history-retention.ts';
-import { StreamService } from './streams/stream-service.ts';
 import { loadOrCreateKey } from './storage/secret-key.ts';
+import { StreamService } from './streams/stream-service.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
 

@@ -59,7 +59,7 @@ export class FakeLoyaltyLedger implements LoyaltyLedger {
 
   async capture(orderId: string): Promise<void> {
     const h = this.holds.get(orderId);
-    if (!h || h.state !== 'held') return;
+    if (h?.state !== 'held') return;
     h.state = 'captured';
     this.entries.push({ kind: 'redeem', memberId: h.memberId, points: -h.points, ref: orderId });
   }

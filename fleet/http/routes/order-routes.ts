@@ -13,7 +13,7 @@ import type { Order } from '../../../protocol/commerce/orders.ts';
 import { OrderSchema } from '../../../protocol/commerce/orders.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import { inScope } from '../../access/principal.ts';
-import { actorOf, audit, commerceOf, type HttpDeps, principal, scopeList } from '../route-support.ts';
+import { audit, commerceOf, type HttpDeps, principal, scopeList } from '../route-support.ts';
 import type { ApiApp } from '../schema-type-provider.ts';
 
 /** Orders (orders:read, refund, verify-exit; scoped to the caller's stores) and the quote endpoint. */

@@ -76,7 +76,9 @@ describe('the price policy at checkout (plan decision 7)', () => {
 
 describe('order states', () => {
   it('allows exactly the documented moves', () => {
-    const allowed = ORDER_STATES.flatMap((from) => ORDER_STATES.filter((to) => canMove(from, to)).map((to) => `${from}>${to}`));
+    const allowed = ORDER_STATES.flatMap((from) =>
+      ORDER_STATES.filter((to) => canMove(from, to)).map((to) => `${from}>${to}`),
+    );
     assert.deepEqual(allowed.sort(), [
       'awaiting_payment>cancelled',
       'awaiting_payment>paid',

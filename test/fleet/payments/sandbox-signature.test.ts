@@ -31,8 +31,14 @@ describe('sandbox notification signature (plan decision 10)', () => {
 
   it('accepts the vector within ±300 s and refuses just outside, with PAYMENT_TIMESTAMP_INVALID', () => {
     const at = 1_700_000_000_000;
-    assert.equal(code(() => verifySandboxNotification(KEY, headers(), BODY, at + 300_000, 300_000)), 'accepted');
-    assert.equal(code(() => verifySandboxNotification(KEY, headers(), BODY, at - 300_000, 300_000)), 'accepted');
+    assert.equal(
+      code(() => verifySandboxNotification(KEY, headers(), BODY, at + 300_000, 300_000)),
+      'accepted',
+    );
+    assert.equal(
+      code(() => verifySandboxNotification(KEY, headers(), BODY, at - 300_000, 300_000)),
+      'accepted',
+    );
     assert.equal(
       code(() => verifySandboxNotification(KEY, headers(), BODY, at + 300_001, 300_000)),
       'PAYMENT_TIMESTAMP_INVALID',
