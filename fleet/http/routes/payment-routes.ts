@@ -25,8 +25,9 @@ export function paymentRoutes(app: ApiApp, deps: HttpDeps): void {
     '/pay/:paymentId',
     {
       config: { public: true },
+      // A page for phones, not part of the operations API (kept out of the OpenAPI document, as the console is).
       schema: {
-        tags: ['payments'],
+        hide: true,
         summary: 'The sandbox pay page (HTML)',
         params: PaymentParams,
         querystring: PayPageQuery,
@@ -50,8 +51,9 @@ export function paymentRoutes(app: ApiApp, deps: HttpDeps): void {
     '/pay/:paymentId',
     {
       config: { public: true },
+      // A page for phones, not part of the operations API (kept out of the OpenAPI document, as the console is).
       schema: {
-        tags: ['payments'],
+        hide: true,
         summary: "The sandbox pay page's Pay button: the sandbox charges and notifies the fleet, then shows the result",
         params: PaymentParams,
         querystring: PayPageQuery,
@@ -108,7 +110,7 @@ export function paymentRoutes(app: ApiApp, deps: HttpDeps): void {
     {
       config: { public: true },
       schema: {
-        tags: ['orders'],
+        hide: true,
         summary: 'The e-receipt (HTML), opened by its link',
         params: ReceiptParams,
         querystring: ReceiptQuery,
