@@ -140,6 +140,39 @@ export const FleetConfigSchema = z
         timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
       })
       .prefault({}),
+    /** Checkout (issue 8): orders, payment and the attendant queue. */
+    orders: z
+      .strictObject({
+        /** An order awaiting payment is cancelled (its points and coupons released) after this. */
+        paymentTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(86_400_000)
+          .default(15 * 60_000),
+        /** How often overdue orders are looked for. */
+        expirySweepMs: z.number().int().min(100).default(5000),
+        /** A member logged in on a cart (member-login) may redeem points in that cart's orders for this long. */
+        memberLoginValidMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .default(4 * 3_600_000),
+      })
+      .prefault({}),
+    payments: z
+      .strictObject({
+        /**
+         * The fleet's address as a shopper's phone reaches it, for pay and receipt links (`https://pay.example.com`);
+         * unset: `http://{http.host}:{http.port}`.
+         */
+        publicUrl: z.url().optional(),
+        /** Decision 10: a notification more than this far from the fleet's clock is refused. */
+        timestampWindowMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+        /** Nonces of notifications are remembered this long (longer than the window: a replay inside it is seen). */
+        nonceRetentionMs: z.number().int().min(1000).default(600_000),
+      })
+      .prefault({}),
     /** Resolved alerts and finished commands are kept this long (the audit log is kept for good). */
     retention: z
       .strictObject({

@@ -1,4 +1,6 @@
 import type { Command } from '../protocol/api/commands.ts';
+import type { AttendantRequest } from '../protocol/commerce/attendant.ts';
+import type { Order, OrderState } from '../protocol/commerce/orders.ts';
 import type { MetricValue } from '../protocol/telemetry.ts';
 import type { DataStream } from '../protocol/topics.ts';
 import type { Alert } from './alerts/alert-repository.ts';
@@ -109,4 +111,8 @@ export interface FleetEvents {
   'loyalty.changed': { storeIds: string[] | null };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
   'alert.changed': { alert: Alert };
+  /** An order was created or moved (submitted, paid, cancelled, expired, refunded, exit-verified). */
+  'order.changed': { order: Order; previous: OrderState | null };
+  /** A cart called an attendant, or the call was resolved or cancelled. */
+  'attendant.changed': { request: AttendantRequest };
 }

@@ -5,11 +5,15 @@ import type { Logger } from '../platform/log.ts';
 import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
+import { AttendantService } from './attendants/attendant-service.ts';
+import { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { CommandRepository } from './commands/command-repository.ts';
 import { CommandService } from './commands/command-service.ts';
+import { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
+import { MemberSessions } from './commerce-gateway/member-sessions.ts';
 import type { FleetConfig } from './config.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import { DeviceView } from './http/device-view.ts';
@@ -19,6 +23,14 @@ import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
+import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
+import { OrderRepository } from './orders/order-repository.ts';
+import { OrderService } from './orders/order-service.ts';
+import { OrderSettlement } from './orders/order-settlement.ts';
+import { ReceiptLinks } from './orders/receipt-links.ts';
+import { unwiredLoyalty, unwiredPricing } from './orders/unwired-commerce.ts';
+import { PaymentRepository } from './payments/payment-repository.ts';
+import { SandboxPaymentProvider } from './payments/sandbox-provider.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { LifecycleEventPublisher } from './presence/lifecycle-event-publisher.ts';
@@ -45,6 +57,7 @@ import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { DatabaseWriter } from './storage/database-writer.ts';
 import { HistoryRetention } from './storage/history-retention.ts';
+import { loadOrCreateKey } from './storage/secret-key.ts';
 import { StreamService } from './streams/stream-service.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
@@ -223,6 +236,7 @@ export class FleetServer {
       undefined,
       writer,
     );
+    const commerce = this.commerce(db, writer, stores, access, registry, broker, () => http.port);
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -256,6 +270,7 @@ export class FleetServer {
         provisioning,
         catalog,
         promotions,
+        commerce: commerce.http,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -291,6 +306,12 @@ export class FleetServer {
       live,
       identities,
       retention,
+      orders: commerce.http.orders,
+      settlement: commerce.http.settlement,
+      attendants: commerce.http.attendants,
+      staffCodes: commerce.http.staffCodes,
+      sandbox: commerce.http.sandbox,
+      commerceGateway: commerce.gateway,
     };
 
     registry.start();
@@ -309,6 +330,8 @@ export class FleetServer {
     commands.start();
     identities.start();
     retention.start();
+    commerce.http.orders.start();
+    commerce.gateway.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -332,6 +355,8 @@ export class FleetServer {
     this.offs = [];
     services.identities.stop();
     services.retention.stop();
+    services.commerceGateway.stop();
+    services.orders.stop();
     await services.live.stop();
     await services.http.stop();
     services.access.stop();
@@ -350,6 +375,108 @@ export class FleetServer {
     services.writer.stop();
     services.db.close();
     this.log.info('fleet server stopped');
+  }
+
+  /** Orders, payment, receipts and the attendant queue (issue 8, part F), and the cart's MQTT gateway to them. */
+  private commerce(
+    db: Database,
+    writer: DatabaseWriter,
+    stores: StoreRepository,
+    access: AccessService,
+    registry: DeviceRegistry,
+    broker: DeviceBroker,
+    httpPort: () => number,
+  ) {
+    const { config, log, clock } = this;
+    const pricing = this.extensions.pricing ?? unwiredPricing;
+    const loyalty = this.extensions.loyalty ?? unwiredLoyalty;
+    const listenHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+    const local = () => `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${httpPort()}`;
+    const publicUrl = () => config.payments.publicUrl?.replace(/\/+$/, '') ?? local();
+    const orderRepository = new OrderRepository(db);
+    const payments = new PaymentRepository(db);
+    const sandbox = new SandboxPaymentProvider(
+      {
+        key: loadOrCreateKey(config.dataDir, 'payment-sandbox-key'),
+        publicUrl,
+        notifyUrl: () => `${local()}/api/payments/sandbox/notify`,
+        timestampWindowMs: config.payments.timestampWindowMs,
+      },
+      clock,
+      log.child({ component: 'payments' }),
+    );
+    const receipts = new ReceiptLinks(loadOrCreateKey(config.dataDir, 'receipt-key'), publicUrl);
+    const staffCodes = new StaffCodes(
+      db,
+      writer,
+      loadOrCreateKey(config.dataDir, 'staff-code-key'),
+      (userId) => {
+        const user = access.users.get(userId);
+        return user && !user.disabled ? access.principalOf(user, 'token', null) : undefined;
+      },
+      clock,
+    );
+    const members = new MemberSessions(config.orders.memberLoginValidMs);
+    const orders = new OrderService(
+      {
+        orders: orderRepository,
+        payments,
+        writer,
+        pricing,
+        loyalty,
+        provider: sandbox,
+        receipts,
+        staffCode: (code, storeId, thingName) => staffCodes.verify(code, storeId, thingName),
+        memberVerified: (thingName, memberNumber, at) => members.verified(thingName, memberNumber, at),
+        storeName: (storeId) => stores.getStore(storeId)?.name ?? storeId,
+        bus: this.bus,
+        clock,
+        log: log.child({ component: 'orders' }),
+      },
+      config.orders,
+    );
+    const settlement = new OrderSettlement({
+      db,
+      orders: orderRepository,
+      payments,
+      writer,
+      provider: sandbox,
+      loyalty,
+      service: orders,
+      now: () => clock.now(),
+      nonceRetentionMs: config.payments.nonceRetentionMs,
+    });
+    const attendants = new AttendantService(db, writer, staffCodes, this.bus, clock);
+    attendants.onOfflinePaymentApproved(async (orderId, attendant) => {
+      await settlement.paidAtDesk(orderId, { kind: 'user', id: attendant.userId });
+    });
+    const gateway = new CommerceGateway({
+      broker,
+      things: registry,
+      orders,
+      attendants,
+      loyalty,
+      members,
+      bus: this.bus,
+      now: () => clock.now(),
+      log: log.child({ component: 'commerce-gateway' }),
+    });
+    return {
+      gateway,
+      http: {
+        orders,
+        settlement,
+        attendants,
+        staffCodes,
+        sandbox,
+        payments,
+        orderEvents: (orderId: string) => orderRepository.events(orderId),
+        receipts,
+        pricing,
+        loyalty,
+        search: (query: Parameters<OrderRepository['search']>[0]) => orderRepository.search(query),
+      },
+    };
   }
 
   /** The running subsystems; throws before start(). */
@@ -383,6 +510,12 @@ export interface FleetServices {
   live: LiveGateway;
   identities: IdentityWatcher;
   retention: HistoryRetention;
+  orders: OrderService;
+  settlement: OrderSettlement;
+  attendants: AttendantService;
+  staffCodes: StaffCodes;
+  sandbox: SandboxPaymentProvider;
+  commerceGateway: CommerceGateway;
 }
 
 /** Parts a composition root may supply instead of the defaults. */
@@ -392,6 +525,10 @@ export interface FleetExtensions {
    * fleet/catalog/ and fleet/loyalty/ provide theirs; tests and benchmarks pass fixtures.
    */
   snapshotSource?: (stores: StoreRepository) => SnapshotSource;
+  /** How orders are priced (the pricing engine over snapshots); default: refused with SNAPSHOT_NOT_FOUND. */
+  pricing?: OrderPricing;
+  /** The loyalty ledger orders hold and earn points with; default: no members. */
+  loyalty?: LoyaltyLedger;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

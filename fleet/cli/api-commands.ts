@@ -3,6 +3,7 @@ import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
 import { catalogCommands } from './groups/catalog-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
+import { attendantCommands, orderCommands, quoteCommand } from './groups/order-commands.ts';
 import { promotionCommands } from './groups/promotion-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
@@ -22,6 +23,9 @@ export const API_GROUPS: readonly CommandGroup[] = [
   alertCommands,
   catalogCommands,
   promotionCommands,
+  orderCommands,
+  quoteCommand,
+  attendantCommands,
   userCommands,
   tokenCommands,
 ];

@@ -13,12 +13,15 @@ import { tuplesForOpenApi30 } from './openapi-tuples.ts';
 import { RequestValidators } from './request-validator.ts';
 import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
+import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
+import { paymentRoutes } from './routes/payment-routes.ts';
 import { promotionRoutes } from './routes/promotion-routes.ts';
 import { storePriceRoutes } from './routes/store-price-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
@@ -137,6 +140,9 @@ export class HttpServer {
       catalogRoutes,
       storePriceRoutes,
       promotionRoutes,
+      orderRoutes,
+      paymentRoutes,
+      attendantRoutes,
     ]) {
       routes(api, deps);
     }

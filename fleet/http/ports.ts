@@ -1,6 +1,16 @@
 import type { AlertRule } from '../../protocol/api/alert-rules.ts';
 import type { Alert, AlertActor, AlertListQuery } from '../../protocol/api/alerts.ts';
 import type { Command } from '../../protocol/api/commands.ts';
+import type { OrderEvent } from '../../protocol/commerce/orders.ts';
+import type { AttendantService } from '../attendants/attendant-service.ts';
+import type { StaffCodes } from '../attendants/staff-codes.ts';
+import type { LoyaltyLedger, OrderPricing } from '../orders/commerce-ports.ts';
+import type { OrderRepository } from '../orders/order-repository.ts';
+import type { OrderService } from '../orders/order-service.ts';
+import type { OrderSettlement } from '../orders/order-settlement.ts';
+import type { ReceiptLinks } from '../orders/receipt-links.ts';
+import type { PaymentRepository } from '../payments/payment-repository.ts';
+import type { SandboxPaymentProvider } from '../payments/sandbox-provider.ts';
 
 /**
  * What the HTTP layer needs from the commands, alerts and provisioning subsystems, in the API contract's types
@@ -40,4 +50,19 @@ export interface AlertsPort {
 
 export interface ProvisioningPort {
   approve(thingName: string, actor: Actor): void;
+}
+
+/** Checkout (issue 8): orders, payment, receipts and the attendant queue, as the routes use them. */
+export interface CommercePort {
+  orders: OrderService;
+  settlement: OrderSettlement;
+  attendants: AttendantService;
+  staffCodes: StaffCodes;
+  sandbox: SandboxPaymentProvider;
+  payments: PaymentRepository;
+  orderEvents: (orderId: string) => OrderEvent[];
+  receipts: ReceiptLinks;
+  pricing: OrderPricing;
+  loyalty: LoyaltyLedger;
+  search: OrderRepository['search'];
 }

@@ -19,7 +19,7 @@ import type { StoreRepository } from '../registry/store-repository.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 import type { DeviceView } from './device-view.ts';
-import type { AlertsPort, CommandsPort, ProvisioningPort } from './ports.ts';
+import type { AlertsPort, CommandsPort, CommercePort, ProvisioningPort } from './ports.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -53,6 +53,8 @@ export interface HttpDeps {
   provisioning: ProvisioningPort | undefined;
   catalog: CatalogService;
   promotions: PromotionService;
+  /** Orders, payments, receipts and the attendant queue (issue 8). */
+  commerce: CommercePort | undefined;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }
@@ -97,6 +99,12 @@ export function audit(
 /** A principal's scope as the alert queries take it: `null` for the whole chain. */
 export function scopeList(storeIds: ReadonlySet<string> | null): string[] | null {
   return storeIds === null ? null : [...storeIds];
+}
+
+/** The commerce subsystems; 404 when the fleet runs without them. */
+export function commerceOf(deps: HttpDeps): CommercePort {
+  if (!deps.commerce) throw new FleetError('NOT_FOUND', 'checkout is not running');
+  return deps.commerce;
 }
 
 export const SESSION_COOKIE = 'cf_session';

@@ -126,6 +126,8 @@ export class LiveGateway {
       bus.on('command.updated', (e) => this.emit(e.command.thingName, 'command', e.command)),
       bus.on('thing.provisioned', (e) => this.deviceChanged(e.thingName)),
       bus.on('thing.approved', (e) => this.deviceChanged(e.thingName)),
+      bus.on('order.changed', (e) => this.emitToStore(e.order.storeId, 'order', e.order)),
+      bus.on('attendant.changed', (e) => this.emitToStore(e.request.storeId, 'attendant-request', e.request)),
     );
     this.revalidateTimer = this.clock.setInterval(() => void this.revalidate(), REVALIDATE_MS);
   }

@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { orderMigrations } from './order-migrations.ts';
 
 export type { Migration };
 
@@ -497,4 +498,5 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  ...orderMigrations,
 ];

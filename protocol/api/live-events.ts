@@ -1,3 +1,5 @@
+import type { AttendantRequest } from '../commerce/attendant.ts';
+import type { Order } from '../commerce/orders.ts';
 import { DATA_STREAMS } from '../topics.ts';
 import type { Alert } from './alerts.ts';
 import type { Command } from './commands.ts';
@@ -45,5 +47,9 @@ export interface LiveEvents {
   command: Command;
   /** Registered, approved, moved, changed or revoked. */
   device: DeviceSummary;
+  /** An order was submitted or moved (paid, cancelled, expired, refunded, exit-verified), to its store. */
+  order: Order;
+  /** A cart called an attendant, or the call was resolved or withdrawn, to its store (the attendant queue). */
+  'attendant-request': AttendantRequest;
 }
 export type LiveEventName = keyof LiveEvents;

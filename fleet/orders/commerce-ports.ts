@@ -1,0 +1,72 @@
+import type { BasketLineInput, PricedBasket } from '../../protocol/commerce/basket.ts';
+import type { MemberContext } from '../../protocol/commerce/loyalty.ts';
+import type { LocalizedText } from '../../protocol/commerce/text.ts';
+
+/**
+ * What orders need from the other commerce subsystems, declared here (structurally) so that the order logic is
+ * tested with fakes (test/mocks/) and wired to the real pricing engine, snapshots and loyalty service in the
+ * composition root.
+ */
+export interface PricingRequest {
+  storeId: string;
+  member: MemberContext | null;
+  lines: BasketLineInput[];
+  couponIds: string[];
+  pointsToRedeem: number;
+  /** Epoch ms: the moment whose rules apply. */
+  at: number;
+}
+
+export interface OrderPricing {
+  /** The store's rules in force at `request.at` (its current snapshot). Throws coded errors (PRODUCT_NOT_FOUND...). */
+  price(request: PricingRequest): PricedBasket;
+  /**
+   * The rules of snapshot `version` of the store, if that snapshot was valid at `request.at` (plan decision 6);
+   * `undefined` when it was not (or is unknown).
+   */
+  priceWithSnapshot(version: number, request: PricingRequest): PricedBasket | undefined;
+  /** A product's name for receipts. */
+  productName(sku: string): LocalizedText | undefined;
+  /** A promotion's name for receipts (undefined once it is gone). */
+  promotionName(promotionId: string): LocalizedText | undefined;
+}
+
+export interface PointsHold {
+  orderId: string;
+  memberId: string;
+  storeId: string;
+  points: number;
+  couponIds: string[];
+  /** What the order spends (for coupons' minimum spend). */
+  spendFen: number;
+  at: number;
+}
+
+/**
+ * The loyalty service as orders use it. Holds are keyed by the order id, so calling again with the same order is
+ * harmless (a retried submit holds once). Throws coded errors (MEMBER_*, POINTS_*, COUPON_*), having changed nothing.
+ */
+export interface LoyaltyLedger {
+  /** Verifies a member code (`CFM1....`, RFC 6238 TOTP) and answers what the cart needs for the session. */
+  login(code: string, storeId: string, at: number): Promise<MemberContext>;
+  /** The member with this number as the store sees it now; `undefined` when there is none. */
+  member(memberNumber: string, storeId: string, at: number): MemberContext | undefined;
+  hold(hold: PointsHold): Promise<void>;
+  /** The order was paid: held points are spent, held coupons used. */
+  capture(orderId: string, at: number): Promise<void>;
+  /** The order was cancelled or expired: held points and coupons are free again. */
+  release(orderId: string, at: number): Promise<void>;
+  /** Credits what a paid order earned; once per order whatever the number of calls. */
+  earn(input: { orderId: string; memberId: string; storeId: string; points: number; at: number }): Promise<void>;
+  /**
+   * A refund of `refundFen` out of `paidFen`: reverses that share of what the order earned and returns that share
+   * of what it redeemed. Once per `refundId`.
+   */
+  reverse(input: {
+    orderId: string;
+    refundId: string;
+    refundFen: number;
+    paidFen: number;
+    at: number;
+  }): Promise<{ pointsReversed: number; pointsReturned: number }>;
+}
