@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { loyaltyMigrations } from './loyalty-migrations.ts';
 
 export type { Migration };
 
@@ -395,4 +396,5 @@ export const migrations: Migration[] = [
       ALTER TABLE users_new RENAME TO users;
     `,
   },
+  ...loyaltyMigrations,
 ];
