@@ -97,4 +97,6 @@ export interface FleetEvents {
   'thing.changed': { thingName: string };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
   'alert.changed': { alert: Alert };
+  /** Tiers, earn rules or the redemption policy changed: the pricing snapshots that carry them are out of date. */
+  'loyalty.configChanged': { at: number };
 }

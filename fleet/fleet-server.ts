@@ -17,6 +17,7 @@ import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
+import { LoyaltyService } from './loyalty/loyalty-service.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
@@ -177,6 +178,13 @@ export class FleetServer {
       undefined,
       writer,
     );
+    const loyalty = new LoyaltyService({
+      db,
+      writer,
+      clock,
+      timeZoneOf: (storeId) => stores.getStore(storeId)?.timeZone,
+      onConfigChanged: () => this.bus.emit('loyalty.configChanged', { at: clock.now() }),
+    });
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -208,6 +216,7 @@ export class FleetServer {
         commands,
         alerts,
         provisioning,
+        loyalty,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -239,6 +248,7 @@ export class FleetServer {
       live,
       identities,
       retention,
+      loyalty,
     };
 
     registry.start();
@@ -322,6 +332,7 @@ export interface FleetServices {
   live: LiveGateway;
   identities: IdentityWatcher;
   retention: HistoryRetention;
+  loyalty: LoyaltyService;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

@@ -17,6 +17,8 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
+import { loyaltyRoutes } from './routes/loyalty-routes.ts';
+import { memberRoutes } from './routes/member-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
@@ -130,6 +132,8 @@ export class HttpServer {
       alertRoutes,
       userRoutes,
       auditRoutes,
+      memberRoutes,
+      loyaltyRoutes,
     ]) {
       routes(api, deps);
     }

@@ -9,6 +9,7 @@ import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { FleetConfig } from '../config.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { LoyaltyService } from '../loyalty/loyalty-service.ts';
 import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
@@ -49,6 +50,8 @@ export interface HttpDeps {
   commands: CommandsPort | undefined;
   alerts: AlertsPort | undefined;
   provisioning: ProvisioningPort | undefined;
+  /** Members, points, coupons and the loyalty configuration (fleet/loyalty/). */
+  loyalty: LoyaltyService;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }
