@@ -1,7 +1,12 @@
 import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
+import { couponCommands } from './groups/coupon-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
+import { familyCommands } from './groups/family-commands.ts';
+import { loyaltyCommands } from './groups/loyalty-commands.ts';
+import { memberCommands } from './groups/member-commands.ts';
+import { pointsCommands } from './groups/points-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
 import { storeCommands } from './groups/store-commands.ts';
@@ -20,6 +25,11 @@ export const API_GROUPS: readonly CommandGroup[] = [
   alertCommands,
   userCommands,
   tokenCommands,
+  memberCommands,
+  pointsCommands,
+  familyCommands,
+  couponCommands,
+  loyaltyCommands,
 ];
 
 /** The groups that exist only on the data dir; they keep working without the `local` prefix. */
