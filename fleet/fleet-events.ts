@@ -115,4 +115,6 @@ export interface FleetEvents {
   'order.changed': { order: Order; previous: OrderState | null };
   /** A cart called an attendant, or the call was resolved or cancelled. */
   'attendant.changed': { request: AttendantRequest };
+  /** Tiers, earn rules or the redemption policy changed: the pricing snapshots that carry them are out of date. */
+  'loyalty.configChanged': { at: number };
 }

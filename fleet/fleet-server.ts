@@ -22,6 +22,7 @@ import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
+import { LoyaltyService } from './loyalty/loyalty-service.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
 import { OrderRepository } from './orders/order-repository.ts';
@@ -237,6 +238,13 @@ export class FleetServer {
       writer,
     );
     const commerce = this.commerce(db, writer, stores, access, registry, broker, () => http.port);
+    const loyalty = new LoyaltyService({
+      db,
+      writer,
+      clock,
+      timeZoneOf: (storeId) => stores.getStore(storeId)?.timeZone,
+      onConfigChanged: () => this.bus.emit('loyalty.configChanged', { at: clock.now() }),
+    });
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -271,6 +279,7 @@ export class FleetServer {
         catalog,
         promotions,
         commerce: commerce.http,
+        loyalty,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -312,6 +321,7 @@ export class FleetServer {
       staffCodes: commerce.http.staffCodes,
       sandbox: commerce.http.sandbox,
       commerceGateway: commerce.gateway,
+      loyalty,
     };
 
     registry.start();
@@ -516,6 +526,7 @@ export interface FleetServices {
   staffCodes: StaffCodes;
   sandbox: SandboxPaymentProvider;
   commerceGateway: CommerceGateway;
+  loyalty: LoyaltyService;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

@@ -129,6 +129,17 @@ export const ErrorCodes = {
   COUPON_USED: 409,
   COUPON_NOT_OWNED: 403,
   COUPON_MIN_SPEND: 409,
+  // Loyalty, refined (issue 8 part D): member and family bookkeeping, ledger amounts and holds, coupon states,
+  // the loyalty configuration.
+  MEMBER_EXISTS: 409,
+  FAMILY_NOT_FOUND: 404,
+  POINTS_INVALID: 400,
+  POINTS_HOLD_NOT_FOUND: 404,
+  POINTS_HOLD_SETTLED: 409,
+  COUPON_INVALID: 400,
+  COUPON_NOT_YET_VALID: 409,
+  COUPON_REVOKED: 409,
+  LOYALTY_CONFIG_INVALID: 400,
   // Orders, payment, attendants:
   ORDER_NOT_FOUND: 404,
   ORDER_INVALID: 400,

@@ -2,8 +2,13 @@ import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
 import { catalogCommands } from './groups/catalog-commands.ts';
+import { couponCommands } from './groups/coupon-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
+import { familyCommands } from './groups/family-commands.ts';
+import { loyaltyCommands } from './groups/loyalty-commands.ts';
+import { memberCommands } from './groups/member-commands.ts';
 import { attendantCommands, orderCommands, quoteCommand } from './groups/order-commands.ts';
+import { pointsCommands } from './groups/points-commands.ts';
 import { promotionCommands } from './groups/promotion-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
@@ -28,6 +33,11 @@ export const API_GROUPS: readonly CommandGroup[] = [
   attendantCommands,
   userCommands,
   tokenCommands,
+  memberCommands,
+  pointsCommands,
+  familyCommands,
+  couponCommands,
+  loyaltyCommands,
 ];
 
 /** The groups that exist only on the data dir; they keep working without the `local` prefix. */

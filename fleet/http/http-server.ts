@@ -20,6 +20,8 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { loyaltyRoutes } from './routes/loyalty-routes.ts';
+import { memberRoutes } from './routes/member-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { paymentRoutes } from './routes/payment-routes.ts';
 import { promotionRoutes } from './routes/promotion-routes.ts';
@@ -143,6 +145,8 @@ export class HttpServer {
       orderRoutes,
       paymentRoutes,
       attendantRoutes,
+      memberRoutes,
+      loyaltyRoutes,
     ]) {
       routes(api, deps);
     }

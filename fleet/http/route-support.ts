@@ -10,6 +10,7 @@ import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { FleetConfig } from '../config.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import type { LoyaltyService } from '../loyalty/loyalty-service.ts';
 import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { PromotionService } from '../promotions/promotion-service.ts';
@@ -55,6 +56,8 @@ export interface HttpDeps {
   promotions: PromotionService;
   /** Orders, payments, receipts and the attendant queue (issue 8). */
   commerce: CommercePort | undefined;
+  /** Members, points, coupons and the loyalty configuration (fleet/loyalty/). */
+  loyalty: LoyaltyService;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }

@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
 
 export type { Migration };
@@ -499,4 +500,5 @@ export const migrations: Migration[] = [
     `,
   },
   ...orderMigrations,
+  ...loyaltyMigrations,
 ];

@@ -4,6 +4,10 @@ import { fen, points } from './money.ts';
 import { PromotionScopeSchema, PromotionWindowSchema } from './promotions.ts';
 import { LocalizedTextSchema } from './text.ts';
 
+/** A member number: 6 to 12 digits (printed on the card, typed at a till). */
+export const MEMBER_NUMBER_PATTERN = '^\\d{6,12}$';
+export const memberNumberString = { type: 'string', pattern: MEMBER_NUMBER_PATTERN } as const;
+
 /** A member tier (普卡, 银卡, 金卡...): tiers gate member prices and can multiply earning. */
 export const TierSchema = object({
   id: idString,
@@ -70,7 +74,7 @@ export type Coupon = FromSchema<typeof CouponSchema>;
  */
 export const MemberContextSchema = object({
   memberId: idString,
-  memberNumber: { type: 'string', pattern: '^\\d{6,12}$' },
+  memberNumber: memberNumberString,
   displayName: { type: 'string', maxLength: 64 },
   tierId: idString,
   familyId: nullable(idString),
@@ -82,3 +86,21 @@ export const MemberContextSchema = object({
   verified: { type: 'boolean' },
 });
 export type MemberContext = FromSchema<typeof MemberContextSchema>;
+
+/**
+ * The code the member app shows as a QR and the cart's scanner reads: `CFM1.{memberNumber}.{totp6}`, where `totp6`
+ * is the member's RFC 6238 TOTP (HMAC-SHA1, 30 s step, 6 digits) and the fleet accepts ±1 step. The prefix tells a
+ * member code from a product barcode; `1` is the format's version.
+ */
+export const MEMBER_CODE_PREFIX = 'CFM1';
+const MEMBER_CODE = /^CFM1\.(\d{6,12})\.(\d{6})$/;
+
+export function formatMemberCode(memberNumber: string, otp: string): string {
+  return `${MEMBER_CODE_PREFIX}.${memberNumber}.${otp}`;
+}
+
+/** The parts of a member code, or null when `text` is not one (a product barcode, a misread). */
+export function parseMemberCode(text: string): { memberNumber: string; otp: string } | null {
+  const match = MEMBER_CODE.exec(text.trim());
+  return match ? { memberNumber: match[1] as string, otp: match[2] as string } : null;
+}
