@@ -27,7 +27,11 @@ export const PromotionTargetSchema = object(
 );
 export type PromotionTarget = FromSchema<typeof PromotionTargetSchema>;
 
-const localDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the store’s zone' };
+const localDate = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'YYYY-MM-DD in the store’s zone',
+} as const;
 const localTime = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$' } as const;
 
 /**
