@@ -466,7 +466,7 @@ const ROWS: Row[] = [
   {
     name: 'variable-measure price label with percent off',
     promotions: [promo('p10', { kind: 'percent_off', percentOff: 10 }, { target: { categoryIds: ['deli'] } })],
-    lines: [line('HAM', 1, { labelPriceFen: 1234, barcode: '2120123912340' })],
+    lines: [line('HAM', 1, { labelPriceFen: 1234, barcode: '2120123912344' })],
     total: 1111,
   },
   // weighed member price: BANANA 1 kg 699 → member 599/kg × 1000 g = 599 (−100)
