@@ -20,7 +20,9 @@ import { evaluateItems, STACK, thresholdBases, thresholdDiscount, thresholdSatur
 import type { Candidate } from './promotion-candidates.ts';
 
 export const ENUMERATION_LIMIT = 4096;
-export const FRONTIER_LIMIT = 4096;
+export const FRONTIER_LIMIT = 512;
+/** A threshold joins its components into one enumeration only while that stays this small (measured, bench/pricing.ts). */
+export const THRESHOLD_JOIN_LIMIT = 64;
 
 export interface PromotionChoice {
   /** Lane of each line: {@link STACK} or the index of an exclusive candidate. */
@@ -53,17 +55,46 @@ function addToFrontier(frontier: Point[], q: Point): void {
   frontier.push(q);
 }
 
+/**
+ * The points no other point matches or beats in every coordinate (item discount and the `active` threshold bases),
+ * in their original order (the first of equal points stays). Up to one active dimension: a sort and a sweep; more:
+ * pairwise.
+ */
+function paretoFrontier(points: Point[], active: readonly number[]): Point[] {
+  if (points.length <= 1) return points;
+  if (active.length <= 1) {
+    const k = active[0];
+    const base = (p: Point) => (k === undefined ? 0 : (p.bases[k] as number));
+    const order = points.map((_, i) => i);
+    // Base descending, then item descending, then first met: a point survives when its item beats every point with
+    // at least its base seen before it.
+    order.sort(
+      (a, b) =>
+        base(points[b] as Point) - base(points[a] as Point) ||
+        (points[b] as Point).item - (points[a] as Point).item ||
+        a - b,
+    );
+    const keep = new Uint8Array(points.length);
+    let bestItem = Number.NEGATIVE_INFINITY;
+    for (const i of order) {
+      const p = points[i] as Point;
+      if (p.item > bestItem) {
+        keep[i] = 1;
+        bestItem = p.item;
+      }
+    }
+    return points.filter((_, i) => keep[i] === 1);
+  }
+  const frontier: Point[] = [];
+  for (const p of points) addToFrontier(frontier, p);
+  return frontier;
+}
+
 export function choosePromotions(basket: readonly BasketLine[], candidates: readonly Candidate[]): PromotionChoice {
   const n = basket.length;
   const lanes = new Int32Array(n).fill(STACK);
   const items = candidates.filter((c) => !c.threshold);
   const thresholds = candidates.filter((c) => c.threshold);
-  const caps = thresholds.map(thresholdSaturation);
-  const score = (item: number, bases: number[]) => {
-    let s = item;
-    for (let k = 0; k < thresholds.length; k++) s += thresholdDiscount(thresholds[k] as Candidate, bases[k] as number);
-    return s;
-  };
 
   // Each line's lanes in preference order: the rank of an exclusive promotion, or the best rank of the stackable ones.
   const options: number[][] = [];
@@ -107,6 +138,29 @@ export function choosePromotions(basket: readonly BasketLine[], candidates: read
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }
   }
+  // A spend threshold whose lines fall in a few small components joins them: its discount is then decided inside one
+  // enumeration. Only thresholds too wide for that (a store-wide "¥100 − ¥20" over a basket with many choices) stay
+  // outside, as dimensions of the frontier.
+  const combos = new Map<number, number>();
+  for (let l = 0; l < n; l++) {
+    const root = find(l);
+    combos.set(root, Math.min((combos.get(root) ?? 1) * (options[l] as number[]).length, ENUMERATION_LIMIT + 1));
+  }
+  const external: Candidate[] = [];
+  const bySize = [...thresholds].sort((a, b) => a.lines.length - b.lines.length || a.index - b.index);
+  for (const t of bySize) {
+    const roots = [...new Set(t.lines.map(find))];
+    let product = 1;
+    for (const r of roots) product = Math.min(product * (combos.get(r) as number), ENUMERATION_LIMIT + 1);
+    if (product > THRESHOLD_JOIN_LIMIT) {
+      external.push(t);
+      continue;
+    }
+    const root = Math.min(...roots);
+    for (const r of roots) parent[r] = root;
+    combos.set(root, product);
+  }
+  external.sort((a, b) => a.index - b.index);
   const byRoot = new Map<number, number[]>();
   for (let l = 0; l < n; l++) {
     const root = find(l);
@@ -116,12 +170,21 @@ export function choosePromotions(basket: readonly BasketLine[], candidates: read
   }
   const components = [...byRoot.values()];
 
+  const caps = external.map(thresholdSaturation);
+  const score = (item: number, bases: number[]) => {
+    let s = item;
+    for (let k = 0; k < external.length; k++) s += thresholdDiscount(external[k] as Candidate, bases[k] as number);
+    return s;
+  };
+
   let exact = true;
   const cur: number[][] = basket.map((line) => line.units.slice());
-  const bases = new Array<number>(thresholds.length).fill(0);
+  const bases = new Array<number>(external.length).fill(0);
   const frontiers: Point[][] = [];
   components.forEach((compLines, comp) => {
     const compItems = items.filter((c) => compLines.some((l) => c.inTarget[l] === 1));
+    const inside = thresholds.filter((t) => !external.includes(t) && compLines.includes(t.lines[0] as number));
+    const insideBases = new Array<number>(inside.length).fill(0);
     const free = compLines.filter((l) => (options[l] as number[]).length > 1);
     const evaluate = (): Point => {
       for (const l of compLines) {
@@ -129,8 +192,12 @@ export function choosePromotions(basket: readonly BasketLine[], candidates: read
         const row = cur[l] as number[];
         for (let u = 0; u < units.length; u++) row[u] = units[u] as number;
       }
-      const item = evaluateItems(basket, compLines, lanes, compItems, cur);
-      thresholdBases(basket, compLines, lanes, thresholds, cur, bases);
+      let item = evaluateItems(basket, compLines, lanes, compItems, cur);
+      thresholdBases(basket, compLines, lanes, inside, cur, insideBases);
+      inside.forEach((t, k) => {
+        item += thresholdDiscount(t, insideBases[k] as number);
+      });
+      thresholdBases(basket, compLines, lanes, external, cur, bases);
       const capped = bases.map((b, k) => Math.min(b, caps[k] as number));
       return { item, bases: capped, lanes: Int32Array.from(compLines, (l) => lanes[l] as number), prev: null, comp };
     };
@@ -179,13 +246,49 @@ export function choosePromotions(basket: readonly BasketLine[], candidates: read
     frontiers.push(frontier);
   });
 
-  // Merge the component frontiers. Upper bound of a partial point: its item discount plus the most every later
-  // component could add, and each threshold at the largest base it could still reach.
-  const T = thresholds.length;
-  const laterItem = new Array<number>(frontiers.length + 1).fill(0);
-  const laterBase: number[][] = Array.from({ length: frontiers.length + 1 }, () => new Array<number>(T).fill(0));
-  for (let i = frontiers.length - 1; i >= 0; i--) {
-    const f = frontiers[i] as Point[];
+  // Merge the component frontiers, in an order that finishes each threshold's components early: once the last
+  // component a threshold touches is merged, its base is final, its discount moves into the item discount and its
+  // dimension is dropped (points that differed only there collapse). Wide thresholds stay dimensions to the end.
+  const T = external.length;
+  // A threshold no choice can reach is dropped before merging (its dimension would only keep points apart).
+  const active = new Set<number>();
+  for (let k = 0; k < T; k++) {
+    let most = 0;
+    for (const f of frontiers) most += Math.max(...f.map((p) => p.bases[k] as number));
+    if (thresholdDiscount(external[k] as Candidate, most) > 0) active.add(k);
+    else for (const f of frontiers) for (const p of f) p.bases[k] = 0;
+  }
+  if (active.size < T) {
+    for (let c = 0; c < frontiers.length; c++) frontiers[c] = paretoFrontier(frontiers[c] as Point[], [...active]);
+  }
+  const touches = external.map((t) =>
+    components.map((_, c) => c).filter((c) => components[c]!.some((l) => t.inTarget[l] === 1)),
+  );
+  // Components without a choice first: while the merged frontier is one point, merging them costs nothing.
+  const order: number[] = [];
+  const placed = new Uint8Array(components.length);
+  frontiers.forEach((f, c) => {
+    if (f.length === 1) {
+      placed[c] = 1;
+      order.push(c);
+    }
+  });
+  for (const k of external.map((_, k) => k).sort((a, b) => touches[a]!.length - touches[b]!.length || a - b)) {
+    for (const c of touches[k] as number[]) {
+      if (placed[c]) continue;
+      placed[c] = 1;
+      order.push(c);
+    }
+  }
+  for (let c = 0; c < components.length; c++) if (!placed[c]) order.push(c);
+  const lastStep = external.map((_, k) => Math.max(-1, ...touches[k]!.map((c) => order.indexOf(c))));
+
+  // Upper bound of a partial point: its item discount plus the most every later component could add, and each
+  // threshold at the largest base it could still reach.
+  const laterItem = new Array<number>(order.length + 1).fill(0);
+  const laterBase: number[][] = Array.from({ length: order.length + 1 }, () => new Array<number>(T).fill(0));
+  for (let i = order.length - 1; i >= 0; i--) {
+    const f = frontiers[order[i] as number] as Point[];
     laterItem[i] = (laterItem[i + 1] as number) + Math.max(...f.map((p) => p.item));
     for (let k = 0; k < T; k++) {
       laterBase[i]![k] = laterBase[i + 1]![k]! + Math.max(...f.map((p) => p.bases[k] as number));
@@ -199,39 +302,51 @@ export function choosePromotions(basket: readonly BasketLine[], candidates: read
       for (const f of frontiers) {
         const best = f.reduce((x, y) => (key(y) > key(x) ? y : x));
         item += best.item;
-        for (let k = 0; k < T; k++) b[k] = (b[k] as number) + (best.bases[k] as number);
+        for (let k = 0; k < T; k++) b[k] = Math.min((b[k] as number) + (best.bases[k] as number), caps[k] as number);
       }
       return score(item, b);
     }),
   );
   let merged: Point[] = [{ item: 0, bases: new Array<number>(T).fill(0), lanes: null, prev: null, comp: -1 }];
-  frontiers.forEach((f, i) => {
+  order.forEach((c, i) => {
+    const f = frontiers[c] as Point[];
     const next: Point[] = [];
+    const later = laterBase[i + 1] as number[];
     for (const p of merged) {
       for (const q of f) {
-        const sum: Point = {
-          item: p.item + q.item,
-          bases: p.bases.map((b, k) => Math.min(b + (q.bases[k] as number), caps[k] as number)),
-          lanes: q.lanes,
-          prev: p,
-          comp: q.comp,
-        };
-        const optimistic = score(
-          sum.item + (laterItem[i + 1] as number),
-          sum.bases.map((b, k) => b + laterBase[i + 1]![k]!),
-        );
-        if (optimistic < lowerBound) continue;
-        if (T === 0 && next.length === 1) {
-          if (sum.item > (next[0] as Point).item) next[0] = sum;
-        } else addToFrontier(next, sum);
+        const item = p.item + q.item;
+        if (f.length > 1) {
+          // The bound first, without allocating: most pairs are dropped here.
+          let optimistic = item + (laterItem[i + 1] as number);
+          for (let k = 0; k < T; k++) {
+            const b = (p.bases[k] as number) + (q.bases[k] as number) + (later[k] as number);
+            optimistic += thresholdDiscount(external[k] as Candidate, b);
+          }
+          if (optimistic < lowerBound) continue;
+        }
+        const bases = new Array<number>(T);
+        for (let k = 0; k < T; k++) {
+          bases[k] = Math.min((p.bases[k] as number) + (q.bases[k] as number), caps[k] as number);
+        }
+        next.push({ item, bases, lanes: q.lanes, prev: p, comp: q.comp });
       }
     }
-    if (next.length > FRONTIER_LIMIT) {
-      exact = false;
-      next.sort((a, b) => score(b.item, b.bases) - score(a.item, a.bases));
-      next.length = FRONTIER_LIMIT;
+    let eliminated = false;
+    for (let k = 0; k < T; k++) {
+      if (lastStep[k] !== i || !active.has(k)) continue;
+      eliminated = true;
+      active.delete(k);
+      for (const p of next) {
+        p.item += thresholdDiscount(external[k] as Candidate, p.bases[k] as number);
+        p.bases[k] = 0;
+      }
     }
-    merged = next;
+    merged = f.length > 1 || eliminated ? paretoFrontier(next, [...active]) : next;
+    if (merged.length > FRONTIER_LIMIT) {
+      exact = false;
+      merged.sort((a, b) => score(b.item, b.bases) - score(a.item, a.bases));
+      merged.length = FRONTIER_LIMIT;
+    }
   });
   let best: Point | null = null;
   let bestScore = Number.NEGATIVE_INFINITY;
