@@ -32,6 +32,11 @@ const excl = { stacking: 'exclusive' as const };
 const soda = { target: { categoryIds: ['soda'] } };
 const milk = { target: { skus: ['MILK'] } };
 const gold = member({ tierId: 'gold' });
+const WORKED = [
+  promo('x20', { kind: 'percent_off', percentOff: 20 }, { target: { skus: ['COLA'] }, stacking: 'exclusive' }),
+  promo('mb', { kind: 'multi_buy', quantity: 3, priceFen: 800 }, { target: { categoryIds: ['soda'] } }),
+  promo('t50', { kind: 'spend_threshold', minSpendFen: 5000, amountOffFen: 500, repeat: false }),
+];
 
 const ROWS: Row[] = [
   // 2 × 350 + 1250 = 1950
@@ -286,6 +291,25 @@ const ROWS: Row[] = [
     lines: [line('COLA'), line('SPRITE', 2)],
     total: 880,
     byPromotion: { x20: 70 },
+  },
+  // commerce/README.md's worked example: COLA + SPRITE × 2 + MILK × 3 = 4700. Stack: soda 3 for 800 groups
+  // 350 + 300 + 300 = 950 (−150 → 55 / 48 / 47 by largest remainder); net 4550 < 5000, no threshold. Exclusive 20 %
+  // on COLA instead: −70. Best: the stack → 4550 (COLA 295, SPRITE 505, MILK 3750)
+  {
+    name: 'worked example of the README',
+    promotions: WORKED,
+    lines: [line('COLA'), line('SPRITE', 2), line('MILK', 3)],
+    total: 4550,
+    nets: [295, 505, 3750],
+  },
+  // with MILK × 4: stack net 5800 ≥ 5000 → t50 −500 spread by net 295 : 505 : 5000 → 25 / 44 / 431 → 5300
+  {
+    name: 'worked example of the README, threshold reached',
+    promotions: WORKED,
+    lines: [line('COLA'), line('SPRITE', 2), line('MILK', 4)],
+    total: 5300,
+    nets: [270, 461, 4569],
+    byPromotion: { mb: 150, t50: 500 },
   },
   // coupon-gated 500 off one MILK, min spend 2000: 2 × 1250 = 2500 ≥ 2000 → one unit −500 → 2000
   {
