@@ -120,12 +120,5 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   return shares;
 }
 
-/** ¥12.34 (−¥0.05 for a negative amount), for screens and receipts. */
-export function formatYuan(fen: number): string {
-  assertSafe('fen', fen);
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  const yuan = Math.floor(abs / 100);
-  const cents = abs % 100;
-  return `${sign}¥${yuan.toLocaleString('en-US')}.${cents.toString().padStart(2, '0')}`;
-}
+/** Formatting for screens lives with the contract, where the web console and the cart screen can import it. */
+export { formatYuan } from '../protocol/commerce/money.ts';
