@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock]`: the machine, then each benchmark's
+ * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock,pricing]`: the machine, then each benchmark's
  * markdown tables. Benchmarks run one after the other (never concurrently: they would measure each other). Raw
  * results go to bench/results/<timestamp>.json (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow
  * updates, 1,000 listed devices, short fan-out phases) to check that the scripts work; its numbers are not the ones
@@ -13,6 +13,7 @@ import { run as runDeviceList } from './api-device-list.ts';
 import { run as runDatabaseLock } from './database-lock.ts';
 import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
+import { run as runPricing } from './pricing.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runIngest } from './telemetry-ingest.ts';
 
@@ -23,6 +24,7 @@ const BENCHMARKS = {
   'device-list': runDeviceList,
   'live-fanout': runFanout,
   'database-lock': runDatabaseLock,
+  pricing: runPricing,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
@@ -62,8 +64,8 @@ function gitRevision(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', timeout: 5_000 }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--', 'fleet', 'platform', 'protocol', 'bench') !== '';
-    return dirty ? `${head} + uncommitted changes in fleet/, platform/, protocol/ or bench/` : head;
+    const dirty = git('status', '--porcelain', '--', 'fleet', 'platform', 'protocol', 'commerce', 'bench') !== '';
+    return dirty ? `${head} + uncommitted changes in fleet/, platform/, protocol/, commerce/ or bench/` : head;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -1,4 +1,4 @@
-import { gtinCheckDigit } from '../commerce/gtin.ts';
+import { gs1CheckDigit } from '../commerce/gtin.ts';
 import type { CatalogService } from '../fleet/catalog/catalog-service.ts';
 import type { PromotionService } from '../fleet/promotions/promotion-service.ts';
 import { DEMO_STORES } from '../fleet/registry/demo-seed.ts';
@@ -487,7 +487,7 @@ const CN_COMPANIES = ['6901234', '6902538', '6920152', '6932134', '6948939', '69
 
 /** EAN-13 (or UPC-A / EAN-8) with its GS1 check digit. */
 function withCheckDigit(digits: string): string {
-  return `${digits}${gtinCheckDigit(digits)}`;
+  return `${digits}${gs1CheckDigit(digits)}`;
 }
 
 /** The demo catalog. `window` bounds every promotion (default: running from 2025 to 2099). */

@@ -1,4 +1,4 @@
-import { normalizeGtin } from '../../commerce/gtin.ts';
+import { gtin13 } from '../../commerce/gtin.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type {
@@ -65,7 +65,7 @@ export class CatalogService {
     let gtin: string | undefined;
     if (query.gtin !== undefined) {
       try {
-        gtin = normalizeGtin(query.gtin);
+        gtin = gtin13(query.gtin);
       } catch (err) {
         if (!isFleetError(err)) throw err;
         return { items: [], total: 0 };

@@ -1,4 +1,4 @@
-import { normalizeGtin } from '../../commerce/gtin.ts';
+import { gtin13 } from '../../commerce/gtin.ts';
 import { type Category, CategorySchema, type Product, ProductSchema } from '../../protocol/commerce/catalog.ts';
 import { type ErrorCode, isFleetError } from '../../protocol/errors.ts';
 import { schemaChecker } from './schema-problems.ts';
@@ -39,7 +39,7 @@ export function checkProduct(
   const gtins: string[] = [];
   product.gtins.forEach((gtin, i) => {
     try {
-      const normal = normalizeGtin(gtin);
+      const normal = gtin13(gtin);
       if (gtins.includes(normal)) {
         problems.push({ field: `gtins.${i}`, code: 'CATALOG_GTIN_DUPLICATE', message: `GTIN ${gtin} is listed twice` });
       }

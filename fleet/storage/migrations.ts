@@ -400,7 +400,7 @@ export const migrations: Migration[] = [
   {
     version: 13,
     name: 'catalog: category tree, products, their GTINs (one product each), store price overrides',
-    // GTINs are kept as GTIN-13 (commerce/gtin.ts normalizeGtin), so a UPC-A and its 0-prefixed EAN-13 are one key.
+    // GTINs are kept as GTIN-13 (commerce/gtin.ts gtin13), so a UPC-A and its 0-prefixed EAN-13 are one key.
     // A PLU belongs to one product (the cart's produce picker and variable-measure labels look products up by it).
     sql: `
       CREATE TABLE categories (

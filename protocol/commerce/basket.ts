@@ -60,6 +60,22 @@ export const AppliedPromotionSchema = object({
 });
 export type AppliedPromotion = FromSchema<typeof AppliedPromotionSchema>;
 
+export const COUPON_REJECTION_CODES = [
+  'COUPON_NOT_FOUND',
+  'COUPON_NOT_OWNED',
+  'COUPON_EXPIRED',
+  'COUPON_USED',
+  'COUPON_MIN_SPEND',
+] as const;
+
+/** A coupon the shopper presented that the engine could not apply, and why (the fleet refuses an order on one). */
+export const CouponRejectionSchema = object({
+  couponId: { type: 'string', maxLength: 64 },
+  code: oneOfValues(COUPON_REJECTION_CODES),
+  reason: { type: 'string', maxLength: 200 },
+});
+export type CouponRejection = FromSchema<typeof CouponRejectionSchema>;
+
 /**
  * A priced basket: the pricing engine's answer, the same on the cart and on the fleet for the same inputs.
  * totalFen = subtotalFen − discountFen; payableFen = totalFen − points.redeemedValueFen.
@@ -78,6 +94,9 @@ export const PricedBasketSchema = object({
     redeemedValueFen: fen,
   }),
   payableFen: fen,
+  /** Coupons whose promotion gave a discount in this basket: the order consumes them. */
   couponsUsed: { type: 'array', items: { type: 'string' } },
+  /** Presented coupons that cannot apply; a valid coupon that only lost to a better offer is in neither list. */
+  couponsNotApplied: { type: 'array', items: CouponRejectionSchema },
 });
 export type PricedBasket = FromSchema<typeof PricedBasketSchema>;

@@ -200,6 +200,7 @@ export function basketScreenState(): CartScreenState {
       points: { earned: 36, redeemed: 0, redeemedValueFen: 0 },
       payableFen: 3611,
       couponsUsed: [],
+      couponsNotApplied: [],
     },
     promotionNames: {
       'promo-milk-2for20': { zh: '牛奶两件20元', en: 'Milk: 2 for ¥20' },

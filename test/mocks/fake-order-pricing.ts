@@ -88,6 +88,7 @@ export class FakeOrderPricing implements OrderPricing {
       },
       payableFen: total - redeemed,
       couponsUsed: request.member ? request.couponIds : [],
+      couponsNotApplied: [],
     };
   }
 }

@@ -31,6 +31,7 @@ function basket(nets: Record<string, number>): PricedBasket {
     points: { earned: 0, redeemed: 0, redeemedValueFen: 0 },
     payableFen: total,
     couponsUsed: [],
+    couponsNotApplied: [],
   };
 }
 const line = (lineId: string, cartNetFen: number) => ({

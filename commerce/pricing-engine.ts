@@ -1,0 +1,193 @@
+/**
+ * The one pricing engine (plan decision 4): the cart prices its basket with it offline, the fleet recomputes every
+ * order and answers quotes with it. Pure: the snapshot, the basket, the member, the coupons, the points and the time
+ * are parameters; the same inputs give a deep-equal answer. Semantics and a worked example: commerce/README.md.
+ */
+import type { BasketLineInput, CouponRejection, PricedBasket, PricedLine } from '../protocol/commerce/basket.ts';
+import type { MemberContext } from '../protocol/commerce/loyalty.ts';
+import { fleetError } from '../protocol/errors.ts';
+import { type BasketLine, buildBasketLines } from './basket-lines.ts';
+import { checkCoupon } from './coupons.ts';
+import { applyChoice, unitCopies } from './lane-evaluation.ts';
+import { allocate } from './money.ts';
+import { checkRedemption, pointsEarned } from './points-rules.ts';
+import type { PricingContext } from './pricing-context.ts';
+import { buildCandidates, type Candidate } from './promotion-candidates.ts';
+import { choosePromotions } from './promotion-optimizer.ts';
+import { isWindowOpenAt, type LocalTime, localTime } from './promotion-window.ts';
+
+export { createPricingContext, type PricingContext } from './pricing-context.ts';
+
+export interface PricingRequest {
+  lines: readonly BasketLineInput[];
+  member: MemberContext | null;
+  couponIds: readonly string[];
+  pointsToRedeem: number;
+  /** Epoch ms: when the basket is priced (coupon validity, earn rules, and promotion windows unless below). */
+  at: number;
+  /** 'scannedAt': each line's promotion windows are judged at its own `scannedAt` (the fleet's "as shown" check). */
+  windowsAt?: 'at' | 'scannedAt';
+}
+
+export interface PricingOutcome {
+  basket: PricedBasket;
+  /** False when the promotion choice came from a heuristic (see promotion-optimizer.ts). */
+  exact: boolean;
+  candidates: readonly Candidate[];
+  lanes: Int32Array;
+}
+
+export function priceBasket(context: PricingContext, request: PricingRequest): PricedBasket {
+  return priceBasketDetailed(context, request).basket;
+}
+
+function checkRequest(request: PricingRequest): void {
+  if (!request || typeof request !== 'object') throw fleetError('PRICING_INPUT_INVALID', 'no pricing request');
+  if (!Number.isSafeInteger(request.at) || request.at < 0) {
+    throw fleetError('PRICING_INPUT_INVALID', 'at must be epoch milliseconds', { at: request.at });
+  }
+  if (!Array.isArray(request.couponIds) || request.couponIds.some((c) => typeof c !== 'string')) {
+    throw fleetError('PRICING_INPUT_INVALID', 'couponIds must be a list of coupon codes');
+  }
+  if (!Number.isSafeInteger(request.pointsToRedeem) || request.pointsToRedeem < 0) {
+    throw fleetError('PRICING_INPUT_INVALID', 'pointsToRedeem must be a whole number ≥ 0', {
+      pointsToRedeem: request.pointsToRedeem,
+    });
+  }
+}
+
+export function priceBasketDetailed(context: PricingContext, request: PricingRequest): PricingOutcome {
+  checkRequest(request);
+  const { snapshot } = context;
+  const zone = snapshot.store.timeZone;
+  const lines = buildBasketLines(context, request.lines);
+  const subtotal = lines.reduce((s, l) => s + l.grossFen, 0);
+  const member = request.member;
+  const now = localTime(request.at, zone);
+
+  // Coupons: each checked on its own; the first valid one per promotion unlocks it.
+  const rejected: CouponRejection[] = [];
+  const couponByPromotion = new Map<string, string>();
+  const presented = new Set<string>();
+  for (const couponId of request.couponIds) {
+    if (presented.has(couponId)) {
+      rejected.push({ couponId, code: 'COUPON_USED', reason: 'presented twice' });
+      continue;
+    }
+    presented.add(couponId);
+    const check = checkCoupon({
+      couponId,
+      member,
+      at: request.at,
+      subtotalFen: subtotal,
+      promotionRunning: (id) => {
+        const ranked = context.promotionById.get(id);
+        return ranked !== undefined && isWindowOpenAt(ranked.promotion.window, now);
+      },
+    });
+    if (!check.ok) rejected.push(check.rejection);
+    else if (couponByPromotion.has(check.coupon.promotionId)) {
+      rejected.push({ couponId, code: 'COUPON_USED', reason: 'one coupon per offer per basket' });
+    } else couponByPromotion.set(check.coupon.promotionId, couponId);
+  }
+
+  const times = new Map<number, LocalTime>();
+  const lineTimes = lines.map((l) => {
+    if (request.windowsAt !== 'scannedAt') return now;
+    const minute = Math.floor(l.input.scannedAt / 60_000);
+    let t = times.get(minute);
+    if (!t) {
+      t = localTime(minute * 60_000, zone);
+      times.set(minute, t);
+    }
+    return t;
+  });
+  const candidates = buildCandidates(context, lines, member, couponByPromotion, lineTimes);
+  const { lanes, exact } = choosePromotions(lines, candidates);
+
+  const perLine = lines.map(() => new Map<number, number>());
+  const cur = unitCopies(lines);
+  applyChoice(
+    lines,
+    lanes,
+    candidates.filter((c) => !c.threshold),
+    candidates.filter((c) => c.threshold),
+    cur,
+    (line, candidate, amount) => {
+      const m = perLine[line] as Map<number, number>;
+      m.set(candidate, (m.get(candidate) ?? 0) + amount);
+    },
+  );
+
+  const priced: PricedLine[] = lines.map((l) => pricedLine(l, perLine[l.index] as Map<number, number>, candidates));
+  const discount = priced.reduce((s, l) => s + (l.grossFen - l.netFen), 0);
+  const total = subtotal - discount;
+  const promotions = candidates
+    .map((c) => {
+      let amount = 0;
+      const lineIds: string[] = [];
+      lines.forEach((l) => {
+        const a = (perLine[l.index] as Map<number, number>).get(c.index) ?? 0;
+        if (a > 0) {
+          amount += a;
+          lineIds.push(l.input.lineId);
+        }
+      });
+      return { promotionId: c.promotion.id, kind: c.promotion.kind, amountFen: amount, lineIds, couponId: c.couponId };
+    })
+    .filter((p) => p.amountFen > 0);
+
+  const redeemedValue = checkRedemption(snapshot.redemption, member, request.pointsToRedeem, total);
+  const nets = priced.map((l) => l.netFen);
+  const pointsShares = redeemedValue > 0 ? allocate(redeemedValue, nets) : nets.map(() => 0);
+  const earned = member
+    ? pointsEarned(
+        lines.map((l, i) => ({
+          categoryId: l.product.categoryId,
+          paidFen: (nets[i] as number) - (pointsShares[i] as number),
+        })),
+        {
+          rules: context.earnRules,
+          categories: context.categories,
+          local: now,
+          multiplierPercent: context.tiers.get(member.tierId)?.earnMultiplierPercent ?? 100,
+        },
+      )
+    : 0;
+
+  const basket: PricedBasket = {
+    snapshotVersion: snapshot.version,
+    at: request.at,
+    lines: priced,
+    promotions,
+    subtotalFen: subtotal,
+    discountFen: discount,
+    totalFen: total,
+    points: { earned, redeemed: request.pointsToRedeem, redeemedValueFen: redeemedValue },
+    payableFen: total - redeemedValue,
+    couponsUsed: promotions.flatMap((p) => (p.couponId ? [p.couponId] : [])),
+    couponsNotApplied: rejected,
+  };
+  return { basket, exact, candidates, lanes };
+}
+
+function pricedLine(line: BasketLine, discounts: Map<number, number>, candidates: readonly Candidate[]): PricedLine {
+  const list = [...discounts.entries()]
+    .filter(([, amount]) => amount > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([index, amountFen]) => ({ promotionId: (candidates[index] as Candidate).promotion.id, amountFen }));
+  const off = list.reduce((s, d) => s + d.amountFen, 0);
+  return {
+    lineId: line.input.lineId,
+    sku: line.product.sku,
+    soldBy: line.product.soldBy,
+    quantity: line.input.quantity,
+    weightG: line.input.weightG ?? null,
+    unitPriceFen: line.unitPriceFen,
+    grossFen: line.grossFen,
+    discounts: list,
+    netFen: line.grossFen - off,
+    minAge: line.product.minAge,
+    needsAttendant: line.product.needsAttendant,
+  };
+}
