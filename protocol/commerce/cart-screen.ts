@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.ts';
 import { lineIdString, type PricedBasket } from './basket.ts';
 import type { SoldBy } from './catalog.ts';
 import type { Coupon } from './loyalty.ts';
+import { staffCodeString } from './orders.ts';
 import type { LocalizedText } from './text.ts';
 
 /**
@@ -113,7 +114,7 @@ export const CartScreenActionSchema = {
     action('redeem-points', { points: integer({ minimum: 0, maximum: 1_000_000_000 }) }),
     action('checkout'),
     action('cancel-checkout'),
-    action('staff-code', { code: { type: 'string', pattern: '^\\d{4,8}$' } }),
+    action('staff-code', { code: staffCodeString }),
     action('help'),
     action('end-session'),
     action('dismiss-notice'),

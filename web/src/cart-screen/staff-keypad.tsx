@@ -9,7 +9,7 @@ export function StaffKeypad({ onClose }: { onClose: () => void }) {
   const { t, act } = useScreen();
   const [code, setCode] = useState('');
   if (!act) return null;
-  const press = (digit: string) => setCode((c) => (c.length < 8 ? c + digit : c));
+  const press = (digit: string) => setCode((c) => (c.length < 6 ? c + digit : c));
   const submit = () => {
     act({ type: 'staff-code', code });
     setCode('');
@@ -45,7 +45,7 @@ export function StaffKeypad({ onClose }: { onClose: () => void }) {
             class="cs-key cs-key-ok"
             data-action="staff-code"
             data-testid="cs-staff-submit"
-            disabled={code.length < 4}
+            disabled={code.length !== 6}
             onClick={submit}
           >
             {t('staffSubmit')}
