@@ -490,7 +490,8 @@ export class CartShop extends EventEmitter<CartShopEvents> {
       if (isFleetError(err) && this.record.pointsToRedeem > 0) {
         this.record.pointsToRedeem = 0;
         this.notice = { code: err.code, message: err.message, at: this.clock.now() };
-        return this.changed();
+        this.changed();
+        return;
       }
       this.priced = null;
       this.notice = {
