@@ -62,6 +62,8 @@ export class SimulatedCart {
     const parsed = CartConfigSchema.parse({
       ...config,
       scale: { sampleIntervalMs: SIM_I2C_INTERVAL_MS, ...config.scale },
+      // Many carts share one machine in the simulator: each takes a free port unless the demo assigns one.
+      screen: { port: 0, ...config.screen },
     });
     this.runtime = new CartRuntime(parsed, credentials, this.locator, log, this.io, options);
   }

@@ -7,12 +7,18 @@ import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime
 import { inRange } from '../core/diagnostics.ts';
 import { FileStreamClient } from '../core/file-stream-client.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
+import { DEFAULT_BASKET_OPTIONS } from './basket/basket.ts';
 import type { CartConfig } from './cart-config.ts';
 import { CART_PINS, CartHardware } from './cart-hardware.ts';
 import { CartSession } from './cart-session.ts';
+import { BasketFeedback } from './commerce/basket-feedback.ts';
+import { CartShop, type ShopRecord } from './commerce/cart-shop.ts';
+import { CommerceClient } from './commerce/commerce-client.ts';
+import { ShopJournal } from './commerce/shop-journal.ts';
 import { SnapshotStore } from './commerce/snapshot-store.ts';
 import { CartPeripherals } from './hardware/cart-peripherals.ts';
 import { seedFromName, VirtualCartRig } from './hardware/virtual-cart-rig.ts';
+import { CartScreenServer } from './screen/cart-screen-server.ts';
 import type { ZoneLocator } from './zone-locator.ts';
 
 /**
@@ -27,6 +33,24 @@ export class CartRuntime {
   readonly streams: FileStreamClient;
   /** The pricing snapshot the cart prices with, kept on disk for offline restarts. */
   readonly snapshots: SnapshotStore;
+  /** The cart's side of the commerce requests (member login, orders, attendant calls). */
+  readonly commerce: CommerceClient;
+  /** The shopper's trip: basket, pricing, member, checkout; the cart screen's model. */
+  readonly shop: CartShop;
+  /** The kiosk page's server (null when `screen.enabled` is false). */
+  readonly screen: CartScreenServer | null;
+  private feedback: BasketFeedback | undefined;
+  /** Why the screen server did not start (its port taken...): the cart works on, the diagnostics say so. */
+  private screenFault: string | null = null;
+  private readonly offs: (() => void)[] = [];
+  private readonly onSnapshot = (snapshot: import('../../protocol/commerce/snapshot.ts').PricingSnapshot) =>
+    this.shop.setSnapshot(snapshot);
+  private readonly onShopChange = () => this.feedback?.show(this.shop.state());
+  private readonly onShopSession = (event: {
+    state: 'shopping' | 'checkout' | 'idle';
+    sessionId: string | null;
+    memberNumber: string | null;
+  }) => this.followShop(event.state, event.sessionId, event.memberNumber);
   private hw: CartHardware | undefined;
   private parts: CartPeripherals | undefined;
   /** The simulator's hands on the scale, motion sensor and scanner; present on a virtual board. */
@@ -59,6 +83,27 @@ export class CartRuntime {
       config.dataDir,
       log.child({ part: 'snapshot' }),
     );
+    this.commerce = new CommerceClient(
+      config.thingName,
+      this.core.connection,
+      this.core.outbox,
+      log.child({ part: 'commerce' }),
+      this.core.clock,
+    );
+    this.shop = new CartShop(
+      { thingName: config.thingName, storeName: null, basket: DEFAULT_BASKET_OPTIONS },
+      this.commerce,
+      new ShopJournal<ShopRecord>(config.dataDir),
+      this.core.clock,
+      log.child({ part: 'shop' }),
+    );
+    this.screen = config.screen.enabled
+      ? new CartScreenServer(this.shop, {
+          host: config.screen.host,
+          port: config.screen.port,
+          log: log.child({ part: 'screen' }),
+        })
+      : null;
     if (config.board.io === 'virtual')
       this.virtualRig = new VirtualCartRig(this.core.clock, config, seedFromName(config.thingName));
     // Registered once here, not in start(): a reboot in process runs start() again.
@@ -75,6 +120,13 @@ export class CartRuntime {
     // 8S LiFePO4: 20.0 V empty at rest, up to 29.2 V while charging; outside that the divider or the ADC is off.
     this.core.diagnostics.add('battery', () => inRange(this.hardware.batteryVolts(), 18, 29.5, 'V'));
     this.core.diagnostics.add('temperature', () => inRange(this.hardware.temperatureC(), -10, 60, '°C'));
+    this.core.diagnostics.add('screen', () =>
+      this.screen === null
+        ? { ok: true, detail: 'disabled in the config' }
+        : this.screenFault
+          ? { ok: false, detail: this.screenFault }
+          : { ok: true, detail: `serving on port ${this.screen.port}, ${this.screen.connections} page(s) open` },
+    );
   }
 
   get hardware(): CartHardware {
@@ -107,6 +159,7 @@ export class CartRuntime {
       this.virtualRig?.scanner,
     );
     await this.parts.start();
+    await this.startShop(this.parts);
     this.hw.setBrightness(this.brightness);
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
     this.locator.on('zone', this.onZone);
@@ -120,11 +173,69 @@ export class CartRuntime {
 
   async stop(): Promise<void> {
     this.locator.off('zone', this.onZone);
+    await this.stopShop();
     await this.parts?.stop();
     this.hw?.stop();
     this.snapshots.stop();
     await this.streams.stop();
     await this.core.stop();
+  }
+
+  /** The trip: the shop follows the snapshot and the sensors; the screen shows it; the light and buzzer say it. */
+  private async startShop(parts: CartPeripherals): Promise<void> {
+    this.commerce.start();
+    const current = this.snapshots.current;
+    if (current) this.shop.setSnapshot(current);
+    this.snapshots.on('snapshot', this.onSnapshot);
+    this.feedback = new BasketFeedback(parts.signals);
+    this.shop.on('change', this.onShopChange);
+    this.shop.on('session', this.onShopSession);
+    this.offs.push(
+      parts.onScan((scan) => this.shop.handleScan(scan.code)),
+      parts.onSettled((weight) => this.shop.handleSettled(weight.grams)),
+      parts.onStill(() => this.shop.handleStill(true)),
+      parts.onMoving(() => this.shop.handleStill(false)),
+    );
+    this.shop.start();
+    // A restart mid-trip: the fleet hears of the session the journal brought back.
+    const session = this.shop.state().session;
+    if (session.state !== 'idle') this.followShop('shopping', session.sessionId, null);
+    if (session.state === 'checkout') this.followShop('checkout', session.sessionId, null);
+    if (this.screen) {
+      try {
+        await this.screen.start();
+        this.screenFault = null;
+      } catch (err) {
+        // The device plane and the trip's journal work without the kiosk page; a technician sees why in diagnostics.
+        this.screenFault = (err as Error).message;
+        this.log.error({ err: this.screenFault }, 'cart screen server not started');
+      }
+    }
+  }
+
+  private async stopShop(): Promise<void> {
+    await this.screen?.stop();
+    for (const off of this.offs.splice(0)) off();
+    this.shop.off('change', this.onShopChange);
+    this.shop.off('session', this.onShopSession);
+    this.snapshots.off('snapshot', this.onSnapshot);
+    this.shop.stop();
+    this.commerce.stop();
+  }
+
+  private followShop(
+    state: 'shopping' | 'checkout' | 'idle',
+    sessionId: string | null,
+    memberNumber: string | null,
+  ): void {
+    const now = this.session.current.state;
+    if (state === now) return;
+    if (state === 'idle') this.session.end();
+    else if (state === 'shopping' && now === 'idle') this.session.start(memberNumber, sessionId ?? undefined);
+    else if (state === 'shopping') this.session.resume();
+    else if (now === 'shopping') this.session.checkout();
+    else return;
+    this.sessionChanged();
   }
 
   startSession(memberId: string | null = null): void {

@@ -96,6 +96,7 @@ export function useConsoleFleet(tempPrefix: string, setup: (env: ConsoleFleet) =
         dataDir: join(dir.path, thingName, 'data'),
         telemetryIntervalMs: 250,
         healthIntervalMs: 400,
+        screen: { port: 0 },
       });
       const runtime = new CartRuntime(
         config,

@@ -57,6 +57,7 @@ describe('alerts from a real cart runtime on virtual hardware', function () {
       dataDir: join(dir.path, 'cart-al1', 'data'),
       telemetryIntervalMs: 200,
       healthIntervalMs: 300,
+      screen: { port: 0 },
     });
     const runtime = new CartRuntime(config, device, new VirtualZoneLocator(), silentLogger(), io);
     await runtime.start();

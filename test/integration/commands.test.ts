@@ -91,6 +91,7 @@ function cartOnVirtualBoard(fleet: FleetServer, root: string, device: TestDevice
     telemetryIntervalMs: 1000,
     healthIntervalMs: 1000,
     reconnect: { minSeconds: 1, maxSeconds: 2 },
+    screen: { port: 0 },
   });
   // The runtime's logger writes into the ring the `logs` command reads, as devices/cart/main.ts wires it.
   const log = pino({ level: 'debug' }, ring);
