@@ -7,6 +7,10 @@ import { CLAIM_BUNDLE_FILES, writeClaimBundle } from '../fleet/provisioning/clai
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
+import { loadDemoCatalog } from './demo-catalog.ts';
+import { loadDemoMembers } from './demo-members.ts';
+import { SimulatedAttendant } from './simulated-attendant.ts';
+import type { ShopperWorld } from './simulated-shopper.ts';
 import { SimulatedStore } from './simulated-store.ts';
 
 /**
@@ -20,6 +24,8 @@ const { values } = parseArgs({
     carts: { type: 'string', default: '6' },
     speakers: { type: 'string', default: '2' },
     'time-scale': { type: 'string', default: '30' },
+    /** Cart screens listen from this port on (store by store); 0: a free port each. */
+    'screen-port': { type: 'string', default: '8100' },
   },
 });
 
@@ -40,9 +46,37 @@ const fleet = new FleetServer(config, log.child({ process: 'fleet' }));
 await fleet.start();
 
 const { stores, broker, http } = fleet.services;
+const storeIds = stores.listStores().map((s) => s.id);
+// The commerce demo data, loaded through the fleet's own services as an operator would (idempotent across runs).
+await loadDemoCatalog(fleet.services);
+const members = await loadDemoMembers(fleet.services.loyalty, storeIds);
+await fleet.services.pricing.flush();
+
+const random = Math.random;
+const world: ShopperWorld = {
+  // Six in ten shoppers are members: their app shows the current code (TOTP), which the cart's scanner reads.
+  memberCode: async () => {
+    if (random() > 0.6) return null;
+    const id = members.memberIds[Math.floor(random() * members.memberIds.length)] as string;
+    return fleet.services.loyalty.currentCode(id).code;
+  },
+  // The shopper's phone opens the pay page and presses Pay (the sandbox provider then notifies the fleet, signed).
+  pay: async (payUrl) => {
+    const answer = await fetch(payUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    if (!answer.ok) throw new Error(`pay page answered ${answer.status}`);
+  },
+};
+const attendant = new SimulatedAttendant(fleet.services.attendants, log.child({ process: 'sim-attendant' }));
+attendant.start();
+
 const simulated: SimulatedStore[] = [];
 let seed = 7;
-for (const store of stores.listStores()) {
+const screenPort = Number(values['screen-port']);
+for (const [index, store] of stores.listStores().entries()) {
   const sim = new SimulatedStore(
     {
       store,
@@ -57,6 +91,8 @@ for (const store of stores.listStores()) {
       timeScale: Number(values['time-scale']),
       seed: seed++,
       deviceLogs: true,
+      world,
+      screenBasePort: screenPort > 0 ? screenPort + index * 20 : undefined,
     },
     fleet.services.registry,
     log.child({ process: 'sim', store: store.id }),
@@ -75,6 +111,18 @@ if (!existsSync(join(claimDir, CLAIM_BUNDLE_FILES.certificate))) {
 const unboxed = await simulated[0]?.onboardByClaim('px-unboxed-01', claimDir, 'speaker-default');
 
 const devices = simulated.reduce((n, s) => n + s.carts.length + s.speakers.length, 0);
+// The first shoppers do not wait for the random moment a shopper takes a cart.
+for (const sim of simulated) sim.carts[0]?.startTrip();
+const firstCart = simulated[0]?.carts[0]?.runtime;
+const screenUrl = firstCart?.screen
+  ? (() => {
+      try {
+        return firstCart.screen?.url;
+      } catch {
+        return undefined;
+      }
+    })()
+  : undefined;
 const api = `http://${config.http.host}:${http.port}`;
 const { access } = fleet.services;
 const ticket = access.issueLoginTicket('admin');
@@ -90,6 +138,10 @@ ${
                 replace it; keep the new one (the data dir ${config.dataDir} persists).\n`
     : ''
 }  API docs      ${api}/api/docs
+  Cart screen   ${screenUrl ?? "(not started: see the cart's diagnostics)"}   (${firstCart?.config.thingName ?? ''}; the next carts on the next ports)
+                Shoppers scan, weigh and pay through the carts' virtual hardware; orders appear live under
+                Orders, calls for an attendant (age checks, mismatches) under Attendants: approve them there
+                (a simulated attendant approves what waits more than 20 s).
 ${
   unboxed && fleet.services.registry.getThing(unboxed.thingName)?.provisioning === 'pending-approval'
     ? `  By claim      ${unboxed.thingName} provisioned itself with the shared claim certificate and waits for a
@@ -108,6 +160,7 @@ ${
 stopOnSignals(
   async () => {
     process.stdout.write('\n  stopping devices and fleet...\n');
+    attendant.stop();
     for (const sim of simulated) await sim.stop();
     await fleet.stop();
   },

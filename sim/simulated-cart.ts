@@ -14,6 +14,7 @@ import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import type { Zone } from '../fleet/registry/registry-types.ts';
 import type { Logger } from '../platform/log.ts';
+import { type ShopperWorld, SimulatedShopper } from './simulated-shopper.ts';
 
 export interface CartPhysics {
   /** State of charge drained per simulated minute while a shopper pushes the cart. */
@@ -47,6 +48,10 @@ export class SimulatedCart {
   private timer: NodeJS.Timeout | undefined;
   private route: string[] = [];
   private idleTicks = 0;
+  /** The shopper's trip through the cart's hardware, while one is under way. */
+  private trip: Promise<unknown> | null = null;
+  private shopper: SimulatedShopper | null = null;
+  private readonly log: Logger;
 
   constructor(
     config: CartConfigInput,
@@ -56,7 +61,12 @@ export class SimulatedCart {
     private readonly random: () => number,
     log: Logger,
     options: DeviceRuntimeOptions = {},
+    /** With a world (member app, phone), shoppers really shop through the hardware; without, only the session moves. */
+    private readonly world: ShopperWorld | null = null,
+    /** Real milliseconds between a shopper's steps. */
+    private readonly stepMs = 1200,
   ) {
+    this.log = log;
     this.soc = 40 + random() * 60;
     this.io.setSamplingInterval(SIM_I2C_INTERVAL_MS);
     const parsed = CartConfigSchema.parse({
@@ -115,14 +125,26 @@ export class SimulatedCart {
     this.timer.unref();
   }
 
+  /** The trip under way, if any (tests wait on it). */
+  get shopping(): Promise<unknown> | null {
+    return this.trip;
+  }
+
+  /** Starts a shopper's trip now (tests and the demo's first trips don't wait for the random tick). */
+  startTrip(): void {
+    if (!this.trip && this.runtime.session.current.state === 'idle') this.beginShopping();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.shopper?.cancel();
+    await this.trip;
     await this.runtime.stop();
   }
 
   private tick(): void {
     const minutes = this.physics.timeScale / 60;
-    const state = this.runtime.session.current.state;
+    const state = this.trip ? 'shopping' : this.runtime.session.current.state;
     if (state === 'idle') {
       this.soc = Math.min(100, this.soc + this.physics.chargePerMinute * minutes);
       this.idleTicks++;
@@ -143,11 +165,29 @@ export class SimulatedCart {
     const checkout = this.zones.find((z) => z.kind === 'checkout');
     const visits = departments.filter(() => this.random() < 0.7);
     this.route = [entrance, ...visits, checkout].filter((z): z is Zone => z !== undefined).map((z) => z.id);
-    this.runtime.startSession(this.random() < 0.6 ? `member-${Math.floor(this.random() * 90000) + 10000}` : null);
+    const snapshot = this.runtime.snapshots.current;
+    if (this.world && snapshot) {
+      const shopper = new SimulatedShopper(this.runtime.shop, this, this.world, this.random, this.log, this.stepMs);
+      this.shopper = shopper;
+      this.trip = shopper.trip(snapshot).finally(() => {
+        this.trip = null;
+        this.shopper = null;
+        this.route = [];
+        this.dock();
+      });
+    } else {
+      this.runtime.startSession(this.random() < 0.6 ? `member-${Math.floor(this.random() * 90000) + 10000}` : null);
+    }
     this.walk();
   }
 
   private walk(): void {
+    if (this.trip) {
+      // The shopper walks the route while shopping, and stays at the last zone (checkout) until paid.
+      const next = this.route.length > 1 ? this.route.shift() : this.route[0];
+      if (next !== undefined && next !== this.locator.zoneId) this.locator.moveTo(next);
+      return;
+    }
     const next = this.route.shift();
     if (next !== undefined) {
       this.locator.moveTo(next);
@@ -168,7 +208,7 @@ export class SimulatedCart {
 
   private writeInputs(): void {
     this.io.setAnalogInput(0, adcFromVolts(voltageFromBatteryPercent(this.soc)));
-    const warm = this.runtime.session.current.state === 'idle' ? 0 : 6;
+    const warm = this.runtime.session.current.state === 'idle' && !this.trip ? 0 : 6;
     this.io.setAnalogInput(1, tmp36RawFromCelsius(24 + warm + this.random() * 1.5));
   }
 }

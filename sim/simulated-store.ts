@@ -11,6 +11,7 @@ import { systemClock } from '../platform/clock.ts';
 import { deviceLogger, type Logger } from '../platform/log.ts';
 import { mulberry32 } from '../platform/seeded-random.ts';
 import { SimulatedCart } from './simulated-cart.ts';
+import type { ShopperWorld } from './simulated-shopper.ts';
 import { SimulatedSpeaker } from './simulated-speaker.ts';
 
 export interface SimulatedStoreOptions {
@@ -31,6 +32,12 @@ export interface SimulatedStoreOptions {
    * through the store's logger (tests pass a silent one) into an empty ring.
    */
   deviceLogs?: boolean;
+  /** Shoppers really shop (scan, weigh, pay) when the store has a world around it: a member app and phones. */
+  world?: ShopperWorld;
+  /** Real milliseconds between a shopper's steps. */
+  shopperStepMs?: number;
+  /** Cart i's screen listens on this + i - 1 (so a person can open it); absent: a free port each. */
+  screenBasePort?: number;
 }
 
 /**
@@ -59,12 +66,18 @@ export class SimulatedStore {
       const credentials = await this.ensureDevice(thingName, 'cart', 'SC-200', dock);
       this.carts.push(
         new SimulatedCart(
-          { ...this.deviceConfig(thingName), hardwareModel: 'SC-200' },
+          {
+            ...this.deviceConfig(thingName),
+            hardwareModel: 'SC-200',
+            screen: { port: this.options.screenBasePort === undefined ? 0 : this.options.screenBasePort + i - 1 },
+          },
           credentials,
           zones,
           { drainPerMinute: 0.25, chargePerMinute: 0.8, timeScale: this.options.timeScale },
           this.random,
           ...this.deviceLog(thingName),
+          this.options.world ?? null,
+          this.options.shopperStepMs,
         ),
       );
     }

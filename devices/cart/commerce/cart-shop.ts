@@ -236,8 +236,8 @@ export class CartShop extends EventEmitter<CartShopEvents> {
   }
 
   private async login(code: string): Promise<void> {
-    const context = this.requireContext();
-    const { member } = await loginMember(this.client, code, context.snapshot.storeId);
+    this.requireContext();
+    const { member } = await loginMember(this.client, code);
     this.ensureSession();
     this.record.member = member;
     this.record.memberCode = member.verified ? code.trim() : null;
@@ -344,10 +344,9 @@ export class CartShop extends EventEmitter<CartShopEvents> {
         staffCode: code,
       },
     });
-    const approvedBy = String(
-      (body.request as { resolvedBy?: string } | undefined)?.resolvedBy ?? body.resolvedBy ?? 'staff',
-    );
-    this.basket.approve(lock.kind as 'age-check' | 'needs-attendant', approvedBy, 'staff-code');
+    const request = (body.request ?? {}) as { state?: string; resolvedBy?: string | null };
+    if (request.state !== 'approved') throw new FleetError('STAFF_CODE_INVALID', 'the staff code was not accepted');
+    this.basket.approve(lock.kind as 'age-check' | 'needs-attendant', request.resolvedBy ?? 'staff', 'staff-code');
   }
 
   private async raiseAttendant(call: AttendantCall): Promise<void> {

@@ -120,6 +120,9 @@ export class CommerceClient extends EventEmitter<CommerceClientEvents> {
       }, timeoutMs);
       this.waiting.set(clientToken, { operation, resolve, reject, timer });
     });
+    // The answer may come before the publish below resolves (the broker is in-process): it is handled by the caller's
+    // await of `answer`, not reported as an unhandled rejection in between.
+    answer.catch(() => undefined);
     try {
       await this.transport.publish(
         commerceTopics.request(this.thingName, operation),

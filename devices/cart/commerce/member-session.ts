@@ -18,14 +18,13 @@ export function isMemberCode(code: string): boolean {
 export async function loginMember(
   client: Pick<CommerceClient, 'request'>,
   code: string,
-  storeId: string,
   timeoutMs = 4_000,
 ): Promise<{ member: MemberContext; code: string }> {
   const match = MEMBER_CODE.exec(code.trim());
   if (!match) throw new FleetError('MEMBER_CODE_INVALID', 'not a member code');
   const memberNumber = match[1] as string;
   try {
-    const body = await client.request('member-login', { code: code.trim(), storeId }, timeoutMs);
+    const body = await client.request('member-login', { code: code.trim() }, timeoutMs);
     const member = (body.member ?? body) as MemberContext;
     return { member: { ...member, verified: true }, code: code.trim() };
   } catch (err) {

@@ -55,6 +55,31 @@ describe('CommerceClient (cart side of cx/cartfleet/{thing}/...)', () => {
     await assert.rejects(answer, (err) => isFleetError(err, 'MEMBER_CODE_INVALID'));
   });
 
+  it('an answer that arrives before the publish resolves still reaches the caller (no unhandled rejection)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const publish = transport.publish.bind(transport);
+    // The in-process broker can deliver the fleet's answer while the publish is still being acknowledged.
+    transport.publish = async (topic, payload) => {
+      const { clientToken } = JSON.parse(payload) as { clientToken: string };
+      transport.deliver('cx/cartfleet/cart-1/member-login/rejected', {
+        clientToken,
+        code: 'PAYLOAD_SCHEMA',
+        message: 'x',
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      return publish(topic, payload);
+    };
+    try {
+      await assert.rejects(client.request('member-login', { code: 'x' }), (err) => isFleetError(err, 'PAYLOAD_SCHEMA'));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('no answer in time, or no network, is DEVICE_OFFLINE', async () => {
     const answer = client.request('member-login', { code: 'x' }, 3000);
     clock.advance(3000);
