@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { CartScreenServer } from '../../devices/cart/screen/cart-screen-server.ts';
@@ -9,6 +8,7 @@ import {
   type ConsolePage,
   closeBrowser,
   closePages,
+  decodeQr,
   ensureWebBuilt,
   launchBrowser,
   newConsolePage,
@@ -17,49 +17,7 @@ import {
 import { basketScreenState, FakeCartScreenModel, idleScreenState } from '../mocks/fake-cart-screen-model.ts';
 import { eventually } from '../mocks/wait-for.ts';
 
-// jsqr is CommonJS with `export default` in its types: under nodenext the default import is the module object.
-const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default;
-
 const PAY_URL = 'http://127.0.0.1:8080/pay/pay-7f3a9c?sig=ab12';
-
-/** Reads the QR code in a screenshot of an element: the pixels as the shopper's phone would see them. */
-async function decodeQr(page: Page, testId: string): Promise<string | null> {
-  const png = await page.getByTestId(testId).screenshot();
-  const { width, height, data } = await page.evaluate(async (b64) => {
-    // The test compiles without the DOM's types: the page's globals are typed here as far as they are used.
-    type Img = { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
-    type Ctx = {
-      drawImage(img: Img, x: number, y: number): void;
-      getImageData(
-        x: number,
-        y: number,
-        w: number,
-        h: number,
-      ): { width: number; height: number; data: ArrayLike<number> };
-    };
-    type Canvas = { width: number; height: number; getContext(kind: '2d'): Ctx | null };
-    const page = globalThis as unknown as {
-      Image: new () => Img;
-      document: { createElement(tag: 'canvas'): Canvas };
-      btoa(binary: string): string;
-    };
-    const img = new page.Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const canvas = page.document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2d context');
-    ctx.drawImage(img, 0, 0);
-    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    // As base64: an array of 300,000 numbers takes seconds to cross the DevTools protocol, a string does not.
-    let binary = '';
-    for (let i = 0; i < pixels.data.length; i++) binary += String.fromCharCode(pixels.data[i] as number);
-    return { width: pixels.width, height: pixels.height, data: page.btoa(binary) };
-  }, png.toString('base64'));
-  return jsQR(new Uint8ClampedArray(Buffer.from(data, 'base64')), width, height)?.data ?? null;
-}
 
 describe('cart screen in a browser (the cart screen server, a scripted cart model)', function () {
   this.timeout(60_000);

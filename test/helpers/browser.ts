@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsQRModule from 'jsqr';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -121,4 +122,46 @@ export async function closePages(pages: ConsolePage[]): Promise<void> {
 
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
   await browser?.close();
+}
+
+// jsqr is CommonJS with `export default` in its types: under nodenext the default import is the module object.
+const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default;
+
+/** Reads the QR code in a screenshot of an element: the pixels as the shopper's phone would see them. */
+export async function decodeQr(page: Page, testId: string): Promise<string | null> {
+  const png = await page.getByTestId(testId).screenshot();
+  const { width, height, data } = await page.evaluate(async (b64) => {
+    // The test compiles without the DOM's types: the page's globals are typed here as far as they are used.
+    type Img = { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
+    type Ctx = {
+      drawImage(img: Img, x: number, y: number): void;
+      getImageData(
+        x: number,
+        y: number,
+        w: number,
+        h: number,
+      ): { width: number; height: number; data: ArrayLike<number> };
+    };
+    type Canvas = { width: number; height: number; getContext(kind: '2d'): Ctx | null };
+    const page = globalThis as unknown as {
+      Image: new () => Img;
+      document: { createElement(tag: 'canvas'): Canvas };
+      btoa(binary: string): string;
+    };
+    const img = new page.Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = page.document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2d context');
+    ctx.drawImage(img, 0, 0);
+    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    // As base64: an array of 300,000 numbers takes seconds to cross the DevTools protocol, a string does not.
+    let binary = '';
+    for (let i = 0; i < pixels.data.length; i++) binary += String.fromCharCode(pixels.data[i] as number);
+    return { width: pixels.width, height: pixels.height, data: page.btoa(binary) };
+  }, png.toString('base64'));
+  return jsQR(new Uint8ClampedArray(Buffer.from(data, 'base64')), width, height)?.data ?? null;
 }
