@@ -37,6 +37,14 @@ export class FakeStreamTransport extends EventEmitter implements StreamTransport
     return this.isOnline;
   }
 
+  override on(event: 'online' | 'offline', listener: (...args: never[]) => void): this {
+    return super.on(event, listener as () => void);
+  }
+
+  override off(event: 'online' | 'offline', listener: (...args: never[]) => void): this {
+    return super.off(event, listener as () => void);
+  }
+
   set online(value: boolean) {
     this.isOnline = value;
     this.emit(value ? 'online' : 'offline');
