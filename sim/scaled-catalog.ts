@@ -1,4 +1,4 @@
-import { gtinCheckDigit } from '../commerce/gtin.ts';
+import { gs1CheckDigit } from '../commerce/gtin.ts';
 import type { Product } from '../protocol/commerce/catalog.ts';
 import { type DemoCatalog, demoCatalog } from './demo-catalog.ts';
 import { mulberry32 } from './simulated-store.ts';
@@ -27,7 +27,7 @@ export function scaledDemoCatalog(count: number): DemoCatalog {
     products.push({
       ...template,
       sku: `${template.sku}-V${round}`,
-      gtins: template.soldBy === 'each' ? [`${digits}${gtinCheckDigit(digits)}`] : [],
+      gtins: template.soldBy === 'each' ? [`${digits}${gs1CheckDigit(digits)}`] : [],
       plu: null,
       name: { zh: `${template.name.zh} ${round}号`, en: `${template.name.en} No. ${round}` },
       priceFen: price,
