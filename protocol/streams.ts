@@ -126,6 +126,22 @@ function clientToken(body: Record<string, unknown>): StreamParse<string | undefi
   return { ok: true, request: c };
 }
 
+/**
+ * The answer to a request whose topic names no possible stream (see parseMalformedStreamRequest in topics.ts):
+ * `InvalidTopic`, with the request's client token when the body is JSON holding a valid one (AWS leaves out a token
+ * it cannot read).
+ */
+export function invalidTopicRejection(payload: Buffer, invalid: 'thing name' | 'stream id'): StreamRejection {
+  const m =
+    invalid === 'stream id'
+      ? 'The MQTT topic of the stream message is invalid: the stream id is not 1-128 characters of [a-zA-Z0-9_-]'
+      : 'The MQTT topic of the stream message is invalid: the thing name is not 1-128 characters of [a-zA-Z0-9:_-]';
+  const parsed = parseBody(payload);
+  const token = parsed.ok ? clientToken(parsed.body) : undefined;
+  const c = token?.ok ? token.request : undefined;
+  return c === undefined ? { o: 'InvalidTopic', m } : { o: 'InvalidTopic', m, c };
+}
+
 export function parseDescribeStreamRequest(payload: Buffer): StreamParse<DescribeStreamRequest> {
   const parsed = parseBody(payload);
   if (!parsed.ok) return parsed;

@@ -134,7 +134,8 @@ export function parseMalformedShadowRequest(topic: string): MalformedShadowReque
  * message or a shadow response (`accepted`, `rejected`, `delta`, `documents`). AWS: "Any attempts to publish or
  * subscribe to topics beginning with $ [other than the reserved topics it lists] result in a terminated connection".
  * A shadow request with a malformed thing or shadow name is a request, not a reserved topic: the shadow service
- * refuses it with a 400 (see parseMalformedShadowRequest).
+ * refuses it with a 400 (see parseMalformedShadowRequest); so is a stream request with a malformed thing name or
+ * stream id: the streaming service answers `InvalidTopic` (see parseMalformedStreamRequest).
  */
 export function isReservedTopic(topic: string): boolean {
   if (!topic.startsWith('$')) return false;
@@ -142,6 +143,7 @@ export function isReservedTopic(topic: string): boolean {
   // Stream requests (get, describe) go to the streaming service; its answers (data, description, rejected) do not.
   const stream = parseStreamTopic(topic);
   if (stream) return stream.operation !== 'get' && stream.operation !== 'describe';
+  if (parseMalformedStreamRequest(topic)) return false;
   const shadow = parseShadowTopic(topic);
   if (shadow) return shadow.response !== undefined;
   return parseMalformedShadowRequest(topic) === undefined;
@@ -195,6 +197,35 @@ export function parseStreamTopic(topic: string): StreamTopic | undefined {
   if (!THING_NAME_PATTERN.test(thingName) || !STREAM_ID_PATTERN.test(streamId)) return undefined;
   if (!STREAM_OPERATIONS.has(operation) || (format !== 'json' && format !== 'cbor')) return undefined;
   return { thingName, streamId, operation: operation as StreamOperation, format };
+}
+
+/** A stream request whose thing name or stream id breaks AWS's rules, e.g. `$aws/things/cart-1/streams/bad id!/get/json`. */
+export interface MalformedStreamRequest {
+  /** The names as they stand in the topic (each one topic level; the broker refuses `+` and `#` in a PUBLISH). */
+  thingName: string;
+  streamId: string;
+  operation: StreamRequestOperation;
+  format: StreamFormat;
+  invalid: 'thing name' | 'stream id';
+}
+
+/**
+ * Recognises a request to the streaming service (`.../get|describe/json|cbor`) whose thing name or stream id cannot
+ * be a stream's (AWS: 1-128 characters of `[a-zA-Z0-9_-]`), so that it is answered on `.../rejected/{format}` with
+ * `InvalidTopic` ("The MQTT topic of the stream message is invalid"), not refused as a publish to a reserved topic.
+ * `undefined` for a well-formed request and for anything not shaped like a request (a stream id holding a `/` adds
+ * a level: that is no stream topic at all).
+ */
+export function parseMalformedStreamRequest(topic: string): MalformedStreamRequest | undefined {
+  if (!topic.startsWith('$aws/things/')) return undefined;
+  const parts = topic.split('/');
+  if (parts.length !== 7 || parts[3] !== 'streams') return undefined;
+  const [, , thingName = '', , streamId = '', operation = '', format = ''] = parts;
+  if ((operation !== 'get' && operation !== 'describe') || (format !== 'json' && format !== 'cbor')) return undefined;
+  const base = { thingName, streamId, operation, format } as const;
+  if (!THING_NAME_PATTERN.test(thingName)) return { ...base, invalid: 'thing name' };
+  if (!STREAM_ID_PATTERN.test(streamId)) return { ...base, invalid: 'stream id' };
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

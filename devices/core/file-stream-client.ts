@@ -129,9 +129,19 @@ export class FileStreamClient {
           resolve(true);
         };
       });
+    /**
+     * Resolves on a connection change or an abort, not on a queued reply: waiting for the connection with `next()`
+     * would spin without end (a microtask loop that starves the event loop) while replies that came just before
+     * the drop sit in the queue.
+     */
+    const changeOrAbort = () =>
+      new Promise<void>((resolve) => {
+        if (aborted || this.transport.online) return resolve();
+        wake = () => resolve();
+      });
     const send = async (operation: 'get' | 'describe', body: object) => {
       while (!this.transport.online) {
-        await next(this.options.requestTimeoutMs);
+        await changeOrAbort();
         if (aborted) throw aborted;
       }
       await this.ensureSubscribed();
@@ -146,7 +156,12 @@ export class FileStreamClient {
       for (let attempt = 1; !description; attempt++) {
         if (attempt > this.options.maxAttempts) throw timeoutError(file, 'DescribeStream');
         await send('describe', {});
-        while (!description && (await next(this.options.requestTimeoutMs))) {
+        while (!description) {
+          if (queue.length === 0 && !this.transport.online) {
+            attempt--; // offline time is not a failed attempt: asked again once back online
+            break;
+          }
+          if (!(await next(this.options.requestTimeoutMs))) break;
           if (aborted) throw aborted;
           const reply = queue.shift();
           if (reply?.kind === 'rejected') throw rejectionError(file, reply.body);
@@ -179,12 +194,14 @@ export class FileStreamClient {
         };
         await send('get', request);
         let pending = window.length;
-        while (pending > 0 && (await next(this.options.requestTimeoutMs))) {
-          if (aborted) throw aborted;
-          if (!this.transport.online) {
+        while (pending > 0) {
+          // Replies already queued are taken first: blocks that came just before the drop are kept.
+          if (queue.length === 0 && !this.transport.online) {
             attempts--; // offline time is not a failed attempt: asked again once back online, blocks kept
             break;
           }
+          if (!(await next(this.options.requestTimeoutMs))) break;
+          if (aborted) throw aborted;
           const reply = queue.shift();
           if (!reply) continue;
           if (reply.kind === 'rejected') throw rejectionError(file, reply.body);

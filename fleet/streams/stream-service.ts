@@ -4,12 +4,20 @@ import {
   type DescribeStreamResponse,
   type GetStreamRequest,
   type GetStreamResponse,
+  invalidTopicRejection,
   parseDescribeStreamRequest,
   parseGetStreamRequest,
   type StreamRejection,
   selectBlocks,
 } from '../../protocol/streams.ts';
-import { parseStreamTopic, type StreamFormat, type StreamTopic, streamTopics } from '../../protocol/topics.ts';
+import {
+  type MalformedStreamRequest,
+  parseMalformedStreamRequest,
+  parseStreamTopic,
+  type StreamFormat,
+  type StreamTopic,
+  streamTopics,
+} from '../../protocol/topics.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import { encodeCborTextMap } from './cbor-text-map.ts';
 import { type StoredStream, type StreamAudience, type StreamFile, StreamStore } from './stream-store.ts';
@@ -70,7 +78,12 @@ export class StreamService {
 
   private onRequest(topic: string, payload: Buffer): void {
     const parsed = parseStreamTopic(topic);
-    if (!parsed || (parsed.operation !== 'get' && parsed.operation !== 'describe')) return;
+    if (!parsed) {
+      const malformed = parseMalformedStreamRequest(topic);
+      if (malformed) this.refuseMalformed(malformed, payload);
+      return;
+    }
+    if (parsed.operation !== 'get' && parsed.operation !== 'describe') return;
     if (parsed.format === 'cbor') {
       this.reply(parsed, 'rejected', { o: 'InvalidRequest', m: 'This fleet answers stream requests in JSON only' });
       return;
@@ -160,6 +173,32 @@ export class StreamService {
     if (audience === 'fleet') return true;
     if ('thingNames' in audience) return audience.thingNames.includes(thingName);
     return this.storeOf(thingName) === audience.storeId;
+  }
+
+  /**
+   * AWS answers a stream message whose topic is invalid with `InvalidTopic` on its rejected topic; the connection
+   * stays up (a bad stream id is the device's mistake, not a forged reserved topic). The answer goes to the names as
+   * the request spelled them, so the device's `.../streams/+/rejected/json` subscription hears it.
+   */
+  private refuseMalformed(request: MalformedStreamRequest, payload: Buffer): void {
+    const rejection =
+      request.format === 'cbor'
+        ? invalidTopicRejection(Buffer.alloc(0), request.invalid)
+        : invalidTopicRejection(payload, request.invalid);
+    this.log.info(
+      { thingName: request.thingName, streamId: request.streamId, invalid: request.invalid },
+      `stream request refused: invalid ${request.invalid}`,
+    );
+    this.reply(
+      {
+        thingName: request.thingName,
+        streamId: request.streamId,
+        operation: request.operation,
+        format: request.format,
+      },
+      'rejected',
+      rejection,
+    );
   }
 
   private refuse(topic: StreamTopic, rejection: StreamRejection): undefined {

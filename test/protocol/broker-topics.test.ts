@@ -5,6 +5,7 @@ import {
   isReservedTopic,
   lifecycleTopics,
   parseMalformedShadowRequest,
+  parseMalformedStreamRequest,
 } from '../../protocol/topics.ts';
 
 describe('lifecycle topics', () => {
@@ -56,6 +57,38 @@ describe('shadow requests with malformed names', () => {
   });
 });
 
+describe('stream requests with malformed names', () => {
+  it('recognises a get or describe whose stream id or thing name breaks the naming rules', () => {
+    assert.deepEqual(parseMalformedStreamRequest('$aws/things/cart-1/streams/bad id!/get/json'), {
+      thingName: 'cart-1',
+      streamId: 'bad id!',
+      operation: 'get',
+      format: 'json',
+      invalid: 'stream id',
+    });
+    assert.equal(parseMalformedStreamRequest('$aws/things/cart-1/streams//describe/cbor')?.invalid, 'stream id');
+    assert.equal(
+      parseMalformedStreamRequest(`$aws/things/cart-1/streams/${'s'.repeat(129)}/get/json`)?.invalid,
+      'stream id',
+    );
+    assert.equal(parseMalformedStreamRequest('$aws/things/a.b/streams/snap-1/get/json')?.invalid, 'thing name');
+  });
+
+  it('leaves well-formed requests, answers and other shapes alone', () => {
+    for (const topic of [
+      '$aws/things/cart-1/streams/snap-1/get/json',
+      `$aws/things/cart-1/streams/${'s'.repeat(128)}/describe/cbor`,
+      '$aws/things/cart-1/streams/bad.id/rejected/json',
+      '$aws/things/cart-1/streams/bad.id/data/json',
+      '$aws/things/cart-1/streams/bad.id/get/xml',
+      '$aws/things/cart-1/streams/a/b/get/json',
+      '$aws/things/cart-1/shadow/name/bad.id/get',
+    ]) {
+      assert.equal(parseMalformedStreamRequest(topic), undefined, topic);
+    }
+  });
+});
+
 describe('reserved topics', () => {
   it('reserves every $ topic but service requests, malformed shadow requests included as requests', () => {
     const reserved = [
@@ -69,7 +102,9 @@ describe('reserved topics', () => {
       '$aws/things/cart-1/streams/snap-1/data/json',
       '$aws/things/cart-1/streams/snap-1/description/json',
       '$aws/things/cart-1/streams/snap-1/rejected/json',
-      '$aws/things/cart-1/streams/bad.id/get/json',
+      '$aws/things/cart-1/streams/bad.id/data/json',
+      '$aws/things/cart-1/streams/bad.id/rejected/json',
+      '$aws/things/cart-1/streams/a/b/get/json',
       '$anything',
     ];
     for (const topic of reserved) assert.equal(isReservedTopic(topic), true, topic);
@@ -81,6 +116,8 @@ describe('reserved topics', () => {
       '$aws/things/cart-1/streams/snap-1/get/json',
       '$aws/things/cart-1/streams/snap-1/describe/json',
       '$aws/things/cart-1/streams/snap-1/get/cbor',
+      '$aws/things/cart-1/streams/bad.id/get/json',
+      '$aws/things/cart-1/streams/bad id!/describe/cbor',
       'dt/cartfleet/cart-1/telemetry',
     ];
     for (const topic of open) assert.equal(isReservedTopic(topic), false, topic);
