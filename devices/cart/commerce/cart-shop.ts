@@ -162,6 +162,8 @@ export class CartShop extends EventEmitter<CartShopEvents> {
 
   handleSettled(grams: number): void {
     this.lastSettledG = grams;
+    // Paid: the shopper bags and lifts the goods out; the basket is settled business until the trip ends.
+    if (this.record.checkout?.state === 'paid') return;
     void this.guard(async () => this.basket.settled(grams));
   }
 

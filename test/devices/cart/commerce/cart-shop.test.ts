@@ -215,6 +215,10 @@ describe('CartShop: the trip on the cart (basket, pricing, member, checkout, jou
     transport.deliver('cx/cartfleet/cart-1/notify/order-status', { ...status, state: 'paid' });
     const paid = await latest((s) => s.checkout?.state === 'paid' && s.checkout.receiptQrSvg !== null);
     assert.equal(paid.checkout?.receiptUrl, status.receiptUrl);
+    // Lifting the paid goods out asks nothing (unpaid, the same decrease asks: test/devices/cart/basket).
+    shop.handleSettled(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(shop.state().prompt, null);
     await shop.act({ type: 'end-session' });
     assert.equal(shop.state().session.state, 'idle');
   });
