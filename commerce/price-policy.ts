@@ -14,17 +14,10 @@
  * equal totals are flagged, never refused.
  */
 import type { PricedBasket } from '../protocol/commerce/basket.ts';
+import type { PriceAuditReason, PriceDecision } from '../protocol/commerce/orders.ts';
 import { fleetError } from '../protocol/errors.ts';
 
-export type PriceDecision = 'as-shown' | 'current-lower' | 'honoured-snapshot' | 'current-stale-snapshot';
-
-export type PriceAuditReason =
-  | 'current-lower-than-shown'
-  | 'current-higher-than-shown'
-  | 'claimed-snapshot-unknown'
-  | 'claimed-snapshot-not-valid-at-scan'
-  | 'shown-above-claimed-rules'
-  | 'line-nets-differ';
+export type { PriceAuditReason, PriceDecision };
 
 export interface ShownPrice {
   totalFen: number;

@@ -107,7 +107,11 @@ export interface FleetEvents {
     storeIds: string[] | null;
     what?: 'products' | 'categories' | 'store-prices' | 'layouts' | 'promotions';
   };
-  /** Loyalty inputs of pricing changed (tiers, earn rules, redemption policy): as `catalog.changed`. fleet/loyalty/. */
+  /**
+   * The loyalty program's pricing inputs changed (tiers, earn rules, redemption policy; `LoyaltySettings`): the
+   * pricing snapshots that carry them are rebuilt. `storeIds` as in `catalog.changed` (null: every store; the
+   * program is chain-wide).
+   */
   'loyalty.changed': { storeIds: string[] | null };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
   'alert.changed': { alert: Alert };
@@ -115,6 +119,4 @@ export interface FleetEvents {
   'order.changed': { order: Order; previous: OrderState | null };
   /** A cart called an attendant, or the call was resolved or cancelled. */
   'attendant.changed': { request: AttendantRequest };
-  /** Tiers, earn rules or the redemption policy changed: the pricing snapshots that carry them are out of date. */
-  'loyalty.configChanged': { at: number };
 }

@@ -5,15 +5,15 @@ import type { Logger } from '../platform/log.ts';
 import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
-import { AttendantService } from './attendants/attendant-service.ts';
-import { StaffCodes } from './attendants/staff-codes.ts';
+import type { AttendantService } from './attendants/attendant-service.ts';
+import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
+import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
 import { CommandRepository } from './commands/command-repository.ts';
 import { CommandService } from './commands/command-service.ts';
-import { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
-import { MemberSessions } from './commerce-gateway/member-sessions.ts';
+import type { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
 import type { FleetConfig } from './config.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import { DeviceView } from './http/device-view.ts';
@@ -25,13 +25,10 @@ import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
-import { OrderRepository } from './orders/order-repository.ts';
-import { OrderService } from './orders/order-service.ts';
-import { OrderSettlement } from './orders/order-settlement.ts';
-import { ReceiptLinks } from './orders/receipt-links.ts';
-import { unwiredLoyalty, unwiredPricing } from './orders/unwired-commerce.ts';
-import { PaymentRepository } from './payments/payment-repository.ts';
-import { SandboxPaymentProvider } from './payments/sandbox-provider.ts';
+import { ServiceLoyaltyLedger } from './orders/loyalty-ledger.ts';
+import type { OrderService } from './orders/order-service.ts';
+import type { OrderSettlement } from './orders/order-settlement.ts';
+import type { SandboxPaymentProvider } from './payments/sandbox-provider.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
 import { LifecycleEventPublisher } from './presence/lifecycle-event-publisher.ts';
@@ -58,7 +55,6 @@ import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { DatabaseWriter } from './storage/database-writer.ts';
 import { HistoryRetention } from './storage/history-retention.ts';
-import { loadOrCreateKey } from './storage/secret-key.ts';
 import { StreamService } from './streams/stream-service.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
@@ -169,6 +165,14 @@ export class FleetServer {
       { writeDeadlineMs: config.storage.writeDeadlineMs },
       clock,
     );
+    const loyalty = new LoyaltyService({
+      db,
+      writer,
+      clock,
+      timeZoneOf: (storeId) => stores.getStore(storeId)?.timeZone,
+      // The program is chain-wide: every store's snapshot carries it.
+      onConfigChanged: () => this.bus.emit('loyalty.changed', { storeIds: null }),
+    });
     const pricing = new PricingSnapshotService(
       new SnapshotRepository(db),
       this.extensions.snapshotSource?.(stores) ??
@@ -177,6 +181,9 @@ export class FleetServer {
           categories: () => catalog.listCategories(),
           promotions: () => promotions.repository.all().map((r) => r.promotion),
           variableMeasureLayouts: () => catalog.listLayouts(),
+          tiers: () => loyalty.settings.tiers(),
+          earnRules: () => loyalty.settings.earnRules(),
+          redemption: () => loyalty.settings.redemptionPolicy(),
         }),
       streams,
       shadows,
@@ -237,13 +244,20 @@ export class FleetServer {
       undefined,
       writer,
     );
-    const commerce = this.commerce(db, writer, stores, access, registry, broker, () => http.port);
-    const loyalty = new LoyaltyService({
+    const commerce = composeCheckout({
+      config,
+      log,
+      clock,
+      bus: this.bus,
       db,
       writer,
-      clock,
-      timeZoneOf: (storeId) => stores.getStore(storeId)?.timeZone,
-      onConfigChanged: () => this.bus.emit('loyalty.configChanged', { at: clock.now() }),
+      stores,
+      access,
+      registry,
+      broker,
+      httpPort: () => http.port,
+      pricing: this.extensions.pricing ?? snapshotOrderPricing(pricing, catalog, promotions),
+      loyalty: this.extensions.loyalty ?? new ServiceLoyaltyLedger(loyalty),
     });
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
@@ -387,108 +401,6 @@ export class FleetServer {
     this.log.info('fleet server stopped');
   }
 
-  /** Orders, payment, receipts and the attendant queue (issue 8, part F), and the cart's MQTT gateway to them. */
-  private commerce(
-    db: Database,
-    writer: DatabaseWriter,
-    stores: StoreRepository,
-    access: AccessService,
-    registry: DeviceRegistry,
-    broker: DeviceBroker,
-    httpPort: () => number,
-  ) {
-    const { config, log, clock } = this;
-    const pricing = this.extensions.pricing ?? unwiredPricing;
-    const loyalty = this.extensions.loyalty ?? unwiredLoyalty;
-    const listenHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-    const local = () => `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${httpPort()}`;
-    const publicUrl = () => config.payments.publicUrl?.replace(/\/+$/, '') ?? local();
-    const orderRepository = new OrderRepository(db);
-    const payments = new PaymentRepository(db);
-    const sandbox = new SandboxPaymentProvider(
-      {
-        key: loadOrCreateKey(config.dataDir, 'payment-sandbox-key'),
-        publicUrl,
-        notifyUrl: () => `${local()}/api/payments/sandbox/notify`,
-        timestampWindowMs: config.payments.timestampWindowMs,
-      },
-      clock,
-      log.child({ component: 'payments' }),
-    );
-    const receipts = new ReceiptLinks(loadOrCreateKey(config.dataDir, 'receipt-key'), publicUrl);
-    const staffCodes = new StaffCodes(
-      db,
-      writer,
-      loadOrCreateKey(config.dataDir, 'staff-code-key'),
-      (userId) => {
-        const user = access.users.get(userId);
-        return user && !user.disabled ? access.principalOf(user, 'token', null) : undefined;
-      },
-      clock,
-    );
-    const members = new MemberSessions(config.orders.memberLoginValidMs);
-    const orders = new OrderService(
-      {
-        orders: orderRepository,
-        payments,
-        writer,
-        pricing,
-        loyalty,
-        provider: sandbox,
-        receipts,
-        staffCode: (code, storeId, thingName) => staffCodes.verify(code, storeId, thingName),
-        memberVerified: (thingName, memberNumber, at) => members.verified(thingName, memberNumber, at),
-        storeName: (storeId) => stores.getStore(storeId)?.name ?? storeId,
-        bus: this.bus,
-        clock,
-        log: log.child({ component: 'orders' }),
-      },
-      config.orders,
-    );
-    const settlement = new OrderSettlement({
-      db,
-      orders: orderRepository,
-      payments,
-      writer,
-      provider: sandbox,
-      loyalty,
-      service: orders,
-      now: () => clock.now(),
-      nonceRetentionMs: config.payments.nonceRetentionMs,
-    });
-    const attendants = new AttendantService(db, writer, staffCodes, this.bus, clock);
-    attendants.onOfflinePaymentApproved(async (orderId, attendant) => {
-      await settlement.paidAtDesk(orderId, { kind: 'user', id: attendant.userId });
-    });
-    const gateway = new CommerceGateway({
-      broker,
-      things: registry,
-      orders,
-      attendants,
-      loyalty,
-      members,
-      bus: this.bus,
-      now: () => clock.now(),
-      log: log.child({ component: 'commerce-gateway' }),
-    });
-    return {
-      gateway,
-      http: {
-        orders,
-        settlement,
-        attendants,
-        staffCodes,
-        sandbox,
-        payments,
-        orderEvents: (orderId: string) => orderRepository.events(orderId),
-        receipts,
-        pricing,
-        loyalty,
-        search: (query: Parameters<OrderRepository['search']>[0]) => orderRepository.search(query),
-      },
-    };
-  }
-
   /** The running subsystems; throws before start(). */
   get services(): FleetServices {
     if (!this.running) throw new Error('FleetServer is not running');
@@ -532,13 +444,13 @@ export interface FleetServices {
 /** Parts a composition root may supply instead of the defaults. */
 export interface FleetExtensions {
   /**
-   * What pricing snapshots are built from. Default: stores from the registry, empty catalog and loyalty inputs until
-   * fleet/catalog/ and fleet/loyalty/ provide theirs; tests and benchmarks pass fixtures.
+   * What pricing snapshots are built from. Default: stores from the registry, the catalog, promotions and the loyalty
+   * program's tiers, earn rules and redemption policy; tests and benchmarks may pass fixtures.
    */
   snapshotSource?: (stores: StoreRepository) => SnapshotSource;
-  /** How orders are priced (the pricing engine over snapshots); default: refused with SNAPSHOT_NOT_FOUND. */
+  /** How orders and quotes are priced; default: the pricing engine over the stores' snapshots. */
   pricing?: OrderPricing;
-  /** The loyalty ledger orders hold and earn points with; default: no members. */
+  /** The loyalty ledger orders hold and earn points with; default: the fleet's `LoyaltyService`. */
   loyalty?: LoyaltyLedger;
 }
 

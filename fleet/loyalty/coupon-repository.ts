@@ -43,6 +43,12 @@ export class CouponRepository {
       .run(state, orderId, at, id);
   }
 
+  /** Coupons held or used by an order. */
+  ofOrder(orderId: string): CouponRecord[] {
+    const rows = this.db.prepare('SELECT * FROM coupons WHERE order_id = ? ORDER BY id').all(orderId) as CouponRow[];
+    return rows.map((r) => toCoupon(r, Number.NEGATIVE_INFINITY));
+  }
+
   /** Coupons a member can use at `at`: issued, within validity. */
   usable(memberId: string, at: number): CouponRecord[] {
     const rows = this.db

@@ -50,6 +50,11 @@ export class CouponService {
     return this.coupons.usable(memberId, at);
   }
 
+  /** Coupons an order holds or used (capture and release at checkout find them by the order). */
+  ofOrder(orderId: string): CouponRecord[] {
+    return this.coupons.ofOrder(orderId);
+  }
+
   /** Issues one coupon (coupons:issue). The promotion it unlocks is the promotions' own (not checked here). */
   async issue(input: IssueCouponInput, issuedBy: string | null): Promise<CouponRecord> {
     const minSpendFen = input.minSpendFen ?? 0;

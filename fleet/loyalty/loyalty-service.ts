@@ -138,7 +138,14 @@ export class LoyaltyService {
    */
   login(code: string, storeId: string, at = this.deps.clock.now()): MemberContext {
     if (!this.deps.timeZoneOf(storeId)) throw new FleetError('STORE_NOT_FOUND', `no store '${storeId}'`);
-    const member = this.member(this.codes.verify(code, at));
+    return this.memberContext(this.member(this.codes.verify(code, at)), storeId, at);
+  }
+
+  /**
+   * What pricing needs of a member in a store at `at` (the `member-login` answer, and what checkout and quotes
+   * price with): the pool's spendable balance, what the store still accepts from it today, the usable coupons.
+   */
+  memberContext(member: MemberRecord, storeId: string, at = this.deps.clock.now()): MemberContext {
     const poolId = poolOf(member);
     return {
       memberId: member.id,

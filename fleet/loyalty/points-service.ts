@@ -71,6 +71,11 @@ export class PointsService {
     };
   }
 
+  /** The redemption hold of an order, in whatever state it is now. */
+  holdOfOrder(orderId: string): Hold | undefined {
+    return this.deps.ledger.holdOfOrder(orderId);
+  }
+
   /** What a store still accepts today from a pool, or null without a daily limit. */
   storeRedeemable(poolId: string, storeId: string, at = this.deps.clock.now()): number | null {
     const limit = this.deps.config.redemptionPolicy().perStoreDailyLimitPoints;

@@ -17,14 +17,21 @@ export interface PricingRequest {
   at: number;
 }
 
+/** The fleet's recompute with the snapshot the cart claims, and whether that snapshot was current at every scan. */
+export interface ClaimedPricing {
+  basket: PricedBasket;
+  validAtScan: boolean;
+}
+
 export interface OrderPricing {
   /** The store's rules in force at `request.at` (its current snapshot). Throws coded errors (PRODUCT_NOT_FOUND...). */
   price(request: PricingRequest): PricedBasket;
   /**
-   * The rules of snapshot `version` of the store, if that snapshot was valid at `request.at` (plan decision 6);
-   * `undefined` when it was not (or is unknown).
+   * The rules of snapshot `version` of the store, promotion windows judged at each line's `scannedAt` (plan
+   * decision 7), and whether that version was the store's current one at every line's `scannedAt` (decision 6);
+   * `undefined` when the fleet does not know that version's rules (never built, or its bytes pruned).
    */
-  priceWithSnapshot(version: number, request: PricingRequest): PricedBasket | undefined;
+  priceWithSnapshot(version: number, request: PricingRequest): ClaimedPricing | undefined;
   /** A product's name for receipts. */
   productName(sku: string): LocalizedText | undefined;
   /** A promotion's name for receipts (undefined once it is gone). */
@@ -59,14 +66,15 @@ export interface LoyaltyLedger {
   /** Credits what a paid order earned; once per order whatever the number of calls. */
   earn(input: { orderId: string; memberId: string; storeId: string; points: number; at: number }): Promise<void>;
   /**
-   * A refund of `refundFen` out of `paidFen`: reverses that share of what the order earned and returns that share
-   * of what it redeemed. Once per `refundId`.
+   * A refund: `refundedFen` is cumulative (every refund of the order so far, this one included) out of `totalFen`,
+   * the order's charged total. Reverses that share of what the order earned and returns that share of what it
+   * redeemed, less what earlier refunds booked. Once per `refundId`.
    */
   reverse(input: {
     orderId: string;
     refundId: string;
-    refundFen: number;
-    paidFen: number;
+    refundedFen: number;
+    totalFen: number;
     at: number;
   }): Promise<{ pointsReversed: number; pointsReturned: number }>;
 }

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import type { MemberContext } from '../../protocol/commerce/loyalty.ts';
-import type { Order, OrderLine, OrderState, OrderStatus, OrderSubmission } from '../../protocol/commerce/orders.ts';
+import type { Order, OrderState, OrderStatus, OrderSubmission } from '../../protocol/commerce/orders.ts';
 import { FleetError } from '../../protocol/errors.ts';
 import type { StaffMember } from '../attendants/staff-codes.ts';
 import type { FleetEvents } from '../fleet-events.ts';
@@ -13,7 +12,7 @@ import { type PaymentRepository, publicPayment } from '../payments/payment-repos
 import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { LoyaltyLedger, OrderPricing, PricingRequest } from './commerce-ports.ts';
 import { newOrderId } from './order-ids.ts';
-import { checkPrices } from './order-price-check.ts';
+import { priceOrder } from './order-pricing.ts';
 import { type OrderEventInput, type OrderRecord, type OrderRepository, publicOrder } from './order-repository.ts';
 import { assertMove } from './order-states.ts';
 import type { ReceiptLinks } from './receipt-links.ts';
@@ -159,11 +158,9 @@ export class OrderService {
       pointsToRedeem: sub.pointsToRedeem,
       at,
     };
-    const now = deps.pricing.price(request);
-    const checked = checkPrices(sub.lines, now, this.pricesThen(sub, request));
-    const lines = orderLines(now, checked.lines, deps.pricing);
-    const totalFen = lines.reduce((sum, l) => sum + l.chargedNetFen, 0);
-    const payableFen = Math.max(0, totalFen - now.points.redeemedValueFen);
+    const { charge, lines, audit } = priceOrder(deps.pricing, sub, request);
+    const totalFen = charge.totalFen;
+    const payableFen = charge.payableFen;
     const orderId = newOrderId();
     const record: Omit<OrderRecord, 'pointsEarned' | 'refundedFen' | 'updatedAt' | 'paymentDueAt'> = {
       id: orderId,
@@ -178,18 +175,22 @@ export class OrderService {
       paymentMethod: sub.payment.method,
       snapshotVersion: sub.snapshotVersion,
       lines,
-      promotions: now.promotions.map((p) => ({ promotionId: p.promotionId, kind: p.kind, amountFen: p.amountFen })),
-      couponIds: now.couponsUsed,
-      subtotalFen: now.subtotalFen,
-      discountFen: now.subtotalFen - totalFen,
+      promotions: charge.promotions.map((p) => ({
+        promotionId: p.promotionId,
+        kind: p.kind,
+        amountFen: p.amountFen,
+      })),
+      couponIds: charge.couponsUsed,
+      subtotalFen: charge.subtotalFen,
+      discountFen: charge.discountFen,
       totalFen,
-      pointsRedeemed: now.points.redeemed,
-      pointsRedeemedValueFen: now.points.redeemedValueFen,
+      pointsRedeemed: charge.points.redeemed,
+      pointsRedeemedValueFen: charge.points.redeemedValueFen,
       payableFen,
-      pointsToEarn: member ? now.points.earned : 0,
+      pointsToEarn: member ? charge.points.earned : 0,
       cartTotalFen: sub.cartTotalFen,
       cartPayableFen: sub.cartPayableFen,
-      priceAudit: checked.audit,
+      priceAudit: audit,
       createdAt: at,
     };
     const holds = member !== null && (record.pointsRedeemed > 0 || record.couponIds.length > 0);
@@ -211,7 +212,7 @@ export class OrderService {
         storeId,
         points: record.pointsRedeemed,
         couponIds: record.couponIds,
-        spendFen: totalFen,
+        spendFen: record.subtotalFen,
         at,
       });
     }
@@ -284,20 +285,6 @@ export class OrderService {
       throw new FleetError('POINTS_REDEMPTION_INVALID', 'redeeming points or coupons needs an online member login');
     }
     return { ...found, verified };
-  }
-
-  /** Each line's net by the claimed snapshot at its scan time, computed only for lines that need it. */
-  private pricesThen(sub: OrderSubmission, request: PricingRequest): (lineId: string) => number | undefined {
-    const byScan = new Map<number, PricedBasket | undefined>();
-    const scannedAt = new Map(sub.lines.map((l) => [l.lineId, l.scannedAt]));
-    return (lineId) => {
-      const at = scannedAt.get(lineId);
-      if (at === undefined) return undefined;
-      if (!byScan.has(at)) {
-        byScan.set(at, this.deps.pricing.priceWithSnapshot(sub.snapshotVersion, { ...request, at }));
-      }
-      return byScan.get(at)?.lines.find((l) => l.lineId === lineId)?.netFen;
-    };
   }
 
   /** Moves an order inside the caller's write, checking the move. */
@@ -400,33 +387,6 @@ export class OrderService {
   announce(order: Order, previous: OrderState | null): void {
     this.deps.bus.emit('order.changed', { order, previous });
   }
-}
-
-/** The order's lines: the fleet's pricing of now, with what the cart showed and what is charged. */
-function orderLines(
-  now: PricedBasket,
-  checked: ReturnType<typeof checkPrices>['lines'],
-  names: Pick<OrderPricing, 'productName' | 'promotionName'>,
-): OrderLine[] {
-  const byId = new Map(checked.map((c) => [c.lineId, c]));
-  return now.lines.map((l) => {
-    const c = byId.get(l.lineId)!;
-    return {
-      lineId: l.lineId,
-      sku: l.sku,
-      name: names.productName(l.sku) ?? null,
-      soldBy: l.soldBy,
-      quantity: l.quantity,
-      weightG: l.weightG,
-      unitPriceFen: l.unitPriceFen,
-      grossFen: l.grossFen,
-      discounts: l.discounts.map((d) => ({ ...d, promotionName: names.promotionName(d.promotionId) ?? null })),
-      netFen: l.netFen,
-      cartNetFen: c.cartNetFen,
-      chargedNetFen: c.chargedNetFen,
-      refundedFen: 0,
-    };
-  });
 }
 
 export function sha256(text: string): string {

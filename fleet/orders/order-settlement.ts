@@ -178,12 +178,12 @@ export class OrderSettlement {
         { refundedFen: current.refundedFen + moneyFen, lines },
       );
     });
-    if (record.memberId !== null) {
+    if (record.memberId !== null && record.totalFen > 0) {
       const reversed = await deps.loyalty.reverse({
         orderId,
         refundId,
-        refundFen: plan.totalFen,
-        paidFen: record.totalFen,
+        refundedFen: record.totalFen - remaining(record.lines) + plan.totalFen,
+        totalFen: record.totalFen,
         at,
       });
       await deps.writer.write('refund points', () => {

@@ -145,8 +145,18 @@ export class PricingSnapshotService {
 
   /** Whether `version` of the store's snapshot was the current one at `at` (epoch ms). */
   validAt(storeId: string, version: number, at: number): boolean {
-    const v = this.repository.get(storeId, version);
+    const v = this.repository.interval(storeId, version);
     return v !== undefined && v.validFrom <= at && (v.supersededAt === null || at < v.supersededAt);
+  }
+
+  /** The store's current version, undefined before its first build. */
+  currentVersion(storeId: string): number | undefined {
+    return this.repository.latestVersion(storeId);
+  }
+
+  /** The gzip JSON of a version; null once pruned, undefined when unknown. */
+  bytes(storeId: string, version: number): Buffer | null | undefined {
+    return this.repository.get(storeId, version)?.bytes;
   }
 
   version(storeId: string, version: number): SnapshotVersion | undefined {

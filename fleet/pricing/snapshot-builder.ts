@@ -1,3 +1,4 @@
+import { inScope, localTime } from '../../commerce/promotion-window.ts';
 import type { PromotionScope, PromotionWindow } from '../../protocol/commerce/promotions.ts';
 import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
@@ -14,7 +15,7 @@ export type SnapshotContent = Omit<PricingSnapshot, 'version' | 'builtAt'> & { v
 export function buildSnapshot(source: SnapshotSource, storeId: string, at: number): SnapshotContent | undefined {
   const store = source.store(storeId);
   if (!store) return undefined;
-  const today = localDate(at, store.timeZone);
+  const today = localTime(at, store.timeZone).date;
   const applies = (scope: PromotionScope, window: PromotionWindow | undefined) =>
     inScope(scope, store) && (window === undefined || (window.to as string) >= today);
   return {
@@ -36,15 +37,4 @@ export function buildSnapshot(source: SnapshotSource, storeId: string, at: numbe
     redemption: source.redemption(),
     variableMeasureLayouts: [...source.variableMeasureLayouts()].sort((a, b) => a.id.localeCompare(b.id)),
   };
-}
-
-/** Listed stores, stores of listed regions; both lists empty: the whole chain. */
-function inScope(scope: PromotionScope, store: PricingSnapshot['store']): boolean {
-  if (scope.storeIds.length === 0 && scope.regions.length === 0) return true;
-  return scope.storeIds.includes(store.id) || (store.region !== null && scope.regions.includes(store.region));
-}
-
-/** `YYYY-MM-DD` of `at` in the IANA zone (plan decision 3: Intl, no library). */
-export function localDate(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }

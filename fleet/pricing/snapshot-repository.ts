@@ -37,6 +37,22 @@ export class SnapshotRepository {
     return row && toVersion(row);
   }
 
+  /** The store's newest version number (no bytes read). */
+  latestVersion(storeId: string): number | undefined {
+    const row = this.db
+      .prepare('SELECT max(version) AS version FROM pricing_snapshots WHERE store_id = ?')
+      .get(storeId) as { version: number | null };
+    return row.version ?? undefined;
+  }
+
+  /** When a version was current (no bytes read). */
+  interval(storeId: string, version: number): { validFrom: number; supersededAt: number | null } | undefined {
+    const row = this.db
+      .prepare('SELECT valid_from, superseded_at FROM pricing_snapshots WHERE store_id = ? AND version = ?')
+      .get(storeId, version) as { valid_from: number; superseded_at: number | null } | undefined;
+    return row && { validFrom: row.valid_from, supersededAt: row.superseded_at };
+  }
+
   get(storeId: string, version: number): SnapshotVersion | undefined {
     const row = this.db
       .prepare('SELECT * FROM pricing_snapshots WHERE store_id = ? AND version = ?')

@@ -1,3 +1,4 @@
+import { isWindowOpen } from '../../commerce/promotion-window.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { PromotionListQuery, PromotionPage, PromotionRecord } from '../../protocol/api/promotions.ts';
@@ -9,7 +10,6 @@ import type { Store } from '../registry/registry-types.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
 import type { Database } from '../storage/database.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
-import { windowOpenAt } from './promotion-activity.ts';
 import { promotionProblems } from './promotion-checks.ts';
 import { PromotionRepository } from './promotion-repository.ts';
 
@@ -52,7 +52,7 @@ export class PromotionService {
       if (query.activeAt !== undefined) {
         const where = store ? [store] : stores.filter((s) => runsIn(p.scope, s));
         const zones = new Set(where.map((s) => s.timeZone));
-        if (![...zones].some((zone) => windowOpenAt(p.window, query.activeAt as number, zone))) return false;
+        if (![...zones].some((zone) => isWindowOpen(p.window, query.activeAt as number, zone))) return false;
       }
       return true;
     });

@@ -92,16 +92,39 @@ export const OrderSubmissionSchema = object({
 });
 export type OrderSubmission = FromSchema<typeof OrderSubmissionSchema>;
 
-/** Why a line was charged something other than the fleet's price of now (decision 7). */
-export const PRICE_DECISIONS = ['honoured', 'charged_lower'] as const;
+/**
+ * The order price policy's decisions and audit reasons (plan decision 7). The policy itself is
+ * `commerce/price-policy.ts` (`decideOrderPrice`); its outcome is kept on the order as its `priceAudit`.
+ * - `as-shown`: the fleet's price of now equals what the cart showed;
+ * - `current-lower`: the rules of now give less than shown: the shopper pays the lower;
+ * - `honoured-snapshot`: now gives more, and the snapshot the cart priced with was valid at every scan: its rules
+ *   are charged;
+ * - `current-stale-snapshot`: now gives more, and the cart's snapshot was unknown or superseded before a scan.
+ */
+export const PRICE_DECISIONS = ['as-shown', 'current-lower', 'honoured-snapshot', 'current-stale-snapshot'] as const;
 export type PriceDecision = (typeof PRICE_DECISIONS)[number];
 
+export const PRICE_AUDIT_REASONS = [
+  'current-lower-than-shown',
+  'current-higher-than-shown',
+  'claimed-snapshot-unknown',
+  'claimed-snapshot-not-valid-at-scan',
+  'shown-above-claimed-rules',
+  'line-nets-differ',
+] as const;
+export type PriceAuditReason = (typeof PRICE_AUDIT_REASONS)[number];
+
 /**
- * The price audit of an order: lines whose cart net differed from the fleet's recompute, and what was charged.
- * `honoured`: the cart showed a price that its snapshot allowed when the item was scanned; `charged_lower`: the
- * cart's price was higher than the fleet's of now, the shopper pays the lower.
+ * An order's price audit, present when the policy flagged it (any reason): the decision, its reasons, the totals
+ * the cart showed, the rules of now gave and the order charges, and the lines whose cart net differs from the
+ * rules of now or from what is charged.
  */
 export const PriceAuditSchema = object({
+  decision: oneOfValues(PRICE_DECISIONS),
+  reasons: { type: 'array', items: oneOfValues(PRICE_AUDIT_REASONS) },
+  shownTotalFen: fen,
+  currentTotalFen: fen,
+  chargedTotalFen: fen,
   lines: {
     type: 'array',
     items: object({
@@ -109,7 +132,6 @@ export const PriceAuditSchema = object({
       cartNetFen: fen,
       fleetNetFen: fen,
       chargedNetFen: fen,
-      decision: oneOfValues(PRICE_DECISIONS),
     }),
   },
   /** charged − the fleet's total now (negative when the shopper paid less than the rules of now). */

@@ -140,7 +140,7 @@ describe('loyalty API (members, families, points, coupons, configuration)', () =
 
   it('tiers, earn rules and the redemption policy round-trip (HQ) and tell the pricing snapshots', async () => {
     let changes = 0;
-    const off = fleet.bus.on('loyalty.configChanged', () => {
+    const off = fleet.bus.on('loyalty.changed', () => {
       changes++;
     });
     try {

@@ -7,7 +7,7 @@ import { FleetError } from '../../protocol/errors.ts';
  * second call does nothing), reversals keyed by refund. `entries` is its append-only ledger, for before/after checks.
  */
 export class FakeLoyaltyLedger implements LoyaltyLedger {
-  readonly entries: { kind: string; memberId: string; points: number; ref: string }[] = [];
+  readonly entries: { kind: string; memberId: string; points: number; ref: string; order?: string }[] = [];
   readonly holds = new Map<string, PointsHold & { state: 'held' | 'captured' | 'released' }>();
   private readonly members = new Map<string, { memberId: string; code: string }>();
 
@@ -74,18 +74,36 @@ export class FakeLoyaltyLedger implements LoyaltyLedger {
     this.entries.push({ kind: 'earn', memberId: input.memberId, points: input.points, ref: input.orderId });
   }
 
-  async reverse(input: { orderId: string; refundId: string; refundFen: number; paidFen: number }) {
+  async reverse(input: { orderId: string; refundId: string; refundedFen: number; totalFen: number }) {
     if (this.entries.some((e) => e.ref === input.refundId)) return { pointsReversed: 0, pointsReturned: 0 };
     const earned = this.entries.find((e) => e.kind === 'earn' && e.ref === input.orderId);
     const redeemed = this.entries.find((e) => e.kind === 'redeem' && e.ref === input.orderId);
-    const share = (p: number) => Math.floor((p * input.refundFen) / Math.max(1, input.paidFen));
-    const pointsReversed = earned ? share(earned.points) : 0;
-    const pointsReturned = redeemed ? share(-redeemed.points) : 0;
+    const booked = (kind: string) =>
+      this.entries
+        .filter((e) => e.kind === kind && e.order === input.orderId)
+        .reduce((s, e) => s + Math.abs(e.points), 0);
+    // Cumulative share, less what earlier refunds of the order booked (the real ledger's rule, floored here).
+    const share = (p: number, kind: string) =>
+      Math.max(0, Math.floor((p * input.refundedFen) / Math.max(1, input.totalFen)) - booked(kind));
+    const pointsReversed = earned ? share(earned.points, 'reversal') : 0;
+    const pointsReturned = redeemed ? share(-redeemed.points, 'return') : 0;
     const memberId = (earned ?? redeemed)?.memberId ?? '';
     if (pointsReversed > 0)
-      this.entries.push({ kind: 'reversal', memberId, points: -pointsReversed, ref: input.refundId });
+      this.entries.push({
+        kind: 'reversal',
+        memberId,
+        points: -pointsReversed,
+        ref: input.refundId,
+        order: input.orderId,
+      });
     if (pointsReturned > 0)
-      this.entries.push({ kind: 'return', memberId, points: pointsReturned, ref: input.refundId });
+      this.entries.push({
+        kind: 'return',
+        memberId,
+        points: pointsReturned,
+        ref: input.refundId,
+        order: input.orderId,
+      });
     return { pointsReversed, pointsReturned };
   }
 }

@@ -1,4 +1,4 @@
-import type { OrderPricing, PricingRequest } from '../../fleet/orders/commerce-ports.ts';
+import type { ClaimedPricing, OrderPricing, PricingRequest } from '../../fleet/orders/commerce-ports.ts';
 import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import { FleetError } from '../../protocol/errors.ts';
 
@@ -37,10 +37,11 @@ export class FakeOrderPricing implements OrderPricing {
     return this.priceBy(version, request);
   }
 
-  priceWithSnapshot(versionNumber: number, request: PricingRequest): PricedBasket | undefined {
+  priceWithSnapshot(versionNumber: number, request: PricingRequest): ClaimedPricing | undefined {
     const v = this.versions.find((x) => x.version === versionNumber);
-    if (!v || v.validFrom > request.at || (v.supersededAt ?? Infinity) <= request.at) return undefined;
-    return this.priceBy(v, request);
+    if (!v) return undefined;
+    const valid = (at: number) => v.validFrom <= at && (v.supersededAt ?? Infinity) > at;
+    return { basket: this.priceBy(v, request), validAtScan: request.lines.every((l) => valid(l.scannedAt)) };
   }
 
   productName(sku: string) {

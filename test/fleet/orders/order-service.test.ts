@@ -100,7 +100,7 @@ describe('OrderService: idempotency, price policy, holds and expiry (fakes, real
     assert.notEqual(a.order.id, b.order.id);
   });
 
-  it('honours the price of a snapshot valid at scan time, and refuses one it did not give then', async () => {
+  it('honours the price of a snapshot valid at scan time; a stale one is charged at the rules of now; below its own rules is refused', async () => {
     const scanned = clock.now() - 60_000;
     pricing.reprice({ beer: 1500 }, clock.now() - 1000);
     const honoured = await service.submit(
@@ -109,16 +109,36 @@ describe('OrderService: idempotency, price policy, holds and expiry (fakes, real
       submission(STORE, [{ sku: 'beer', cartNetFen: 1200, scannedAt: scanned }], { snapshotVersion: 1 }),
     );
     assert.equal(honoured.order.totalFen, 1200);
-    assert.equal(honoured.order.priceAudit?.lines[0]?.decision, 'honoured');
-    // Scanned after version 1 was superseded: version 1's price is not the rules of then.
+    assert.deepEqual(
+      [
+        honoured.order.priceAudit?.decision,
+        honoured.order.priceAudit?.reasons,
+        honoured.order.priceAudit?.differenceFen,
+      ],
+      ['honoured-snapshot', ['current-higher-than-shown'], -300],
+    );
+    // Scanned after version 1 was superseded: the cart showed a stale price; the rules of now are charged, flagged.
+    const stale = await service.submit(
+      'cart-1',
+      STORE,
+      submission(STORE, [{ sku: 'beer', cartNetFen: 1200, scannedAt: clock.now() }], { snapshotVersion: 1 }),
+    );
+    assert.equal(stale.order.totalFen, 1500);
+    assert.equal(stale.order.priceAudit?.decision, 'current-stale-snapshot');
+    assert.deepEqual(stale.order.priceAudit?.lines, [
+      { lineId: 'l1', cartNetFen: 1200, fleetNetFen: 1500, chargedNetFen: 1500 },
+    ]);
+    // Less than the claimed snapshot's own rules: refused, nothing created.
+    const before = count('orders');
     await assert.rejects(
       service.submit(
         'cart-1',
         STORE,
-        submission(STORE, [{ sku: 'beer', cartNetFen: 1200, scannedAt: clock.now() }], { snapshotVersion: 1 }),
+        submission(STORE, [{ sku: 'beer', cartNetFen: 1100, scannedAt: scanned }], { snapshotVersion: 1 }),
       ),
       (err) => isFleetError(err, 'ORDER_PRICE_BELOW_RULES'),
     );
+    assert.equal(count('orders'), before);
   });
 
   it('an unpaid order expires after paymentTimeoutMs on the fleet clock, releasing its held points', async () => {

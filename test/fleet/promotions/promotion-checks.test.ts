@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { windowOpenAt } from '../../../fleet/promotions/promotion-activity.ts';
+import { isWindowOpen } from '../../../commerce/promotion-window.ts';
 import { promotionProblems } from '../../../fleet/promotions/promotion-checks.ts';
 import { demoCatalog } from '../../../sim/demo-catalog.ts';
 
@@ -71,16 +71,16 @@ describe('promotion windows in the store’s zone (activeAt filter)', () => {
   it('uses the local date, weekday and time of the zone', () => {
     // Saturday 7 March 2026, 18:00 in Shanghai is 10:00 UTC; in London it is 10:00 on Saturday: outside the hours.
     const at = Date.parse('2026-03-07T10:00:00Z');
-    assert.equal(windowOpenAt(window, at, 'Asia/Shanghai'), true);
-    assert.equal(windowOpenAt(window, at, 'Europe/London'), false);
+    assert.equal(isWindowOpen(window, at, 'Asia/Shanghai'), true);
+    assert.equal(isWindowOpen(window, at, 'Europe/London'), false);
     // 21:00 ends the range; 31 March is the last day, 1 April is out.
-    assert.equal(windowOpenAt(window, Date.parse('2026-03-07T21:00:00+08:00'), 'Asia/Shanghai'), false);
+    assert.equal(isWindowOpen(window, Date.parse('2026-03-07T21:00:00+08:00'), 'Asia/Shanghai'), false);
     assert.equal(
-      windowOpenAt({ from: '2026-03-01', to: '2026-03-31' }, Date.parse('2026-03-31T23:59:00+08:00'), 'Asia/Shanghai'),
+      isWindowOpen({ from: '2026-03-01', to: '2026-03-31' }, Date.parse('2026-03-31T23:59:00+08:00'), 'Asia/Shanghai'),
       true,
     );
     assert.equal(
-      windowOpenAt({ from: '2026-03-01', to: '2026-03-31' }, Date.parse('2026-04-01T00:00:00+08:00'), 'Asia/Shanghai'),
+      isWindowOpen({ from: '2026-03-01', to: '2026-03-31' }, Date.parse('2026-04-01T00:00:00+08:00'), 'Asia/Shanghai'),
       false,
     );
   });
