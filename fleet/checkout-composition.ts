@@ -11,6 +11,7 @@ import { MemberSessions } from './commerce-gateway/member-sessions.ts';
 import type { FleetConfig } from './config.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
+import { LatePayments } from './orders/late-payments.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { OrderService } from './orders/order-service.ts';
 import { OrderSettlement } from './orders/order-settlement.ts';
@@ -112,6 +113,17 @@ export function composeCheckout(deps: CheckoutDeps) {
     },
     config.orders,
   );
+  const late = new LatePayments({
+    db,
+    orders: orderRepository,
+    payments,
+    writer,
+    provider: sandbox,
+    loyalty,
+    service: orders,
+    now: () => clock.now(),
+    log: log.child({ component: 'orders' }),
+  });
   const settlement = new OrderSettlement({
     db,
     orders: orderRepository,
@@ -120,6 +132,7 @@ export function composeCheckout(deps: CheckoutDeps) {
     provider: sandbox,
     loyalty,
     service: orders,
+    late,
     now: () => clock.now(),
     nonceRetentionMs: config.payments.nonceRetentionMs,
   });
@@ -143,6 +156,7 @@ export function composeCheckout(deps: CheckoutDeps) {
     http: {
       orders,
       settlement,
+      late,
       attendants,
       staffCodes,
       sandbox,

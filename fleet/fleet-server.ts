@@ -25,6 +25,7 @@ import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
+import type { LatePayments } from './orders/late-payments.ts';
 import { ServiceLoyaltyLedger } from './orders/loyalty-ledger.ts';
 import type { OrderService } from './orders/order-service.ts';
 import type { OrderSettlement } from './orders/order-settlement.ts';
@@ -331,6 +332,7 @@ export class FleetServer {
       retention,
       orders: commerce.http.orders,
       settlement: commerce.http.settlement,
+      latePayments: commerce.http.late,
       attendants: commerce.http.attendants,
       staffCodes: commerce.http.staffCodes,
       sandbox: commerce.http.sandbox,
@@ -355,6 +357,7 @@ export class FleetServer {
     identities.start();
     retention.start();
     commerce.http.orders.start();
+    commerce.http.late.start();
     commerce.gateway.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
@@ -434,6 +437,7 @@ export interface FleetServices {
   retention: HistoryRetention;
   orders: OrderService;
   settlement: OrderSettlement;
+  latePayments: LatePayments;
   attendants: AttendantService;
   staffCodes: StaffCodes;
   sandbox: SandboxPaymentProvider;

@@ -197,6 +197,42 @@ export class OrderRepository {
     }));
   }
 
+  /** Whether the order has an event with this reason (a step that was done). */
+  hasEvent(orderId: string, reason: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM order_events WHERE order_id = ? AND reason = ? LIMIT 1').get(orderId, reason) !==
+      undefined
+    );
+  }
+
+  /**
+   * Paid member orders (not refunded) with points or coupons to settle and no event `settledReason` yet: what a
+   * crash between the payment and the points left undone.
+   */
+  loyaltyUnsettled(settledReason: string, limit = 500): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM orders o
+         WHERE member_id IS NOT NULL AND state IN ('paid', 'exit_verified')
+           AND (points_to_earn > 0 OR points_redeemed > 0 OR coupon_ids <> '[]')
+           AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.reason = ?)
+         ORDER BY created_at LIMIT ?`,
+      )
+      .all(settledReason, limit) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Cancelled orders whose payment was nevertheless taken and not yet refunded (late payments to resolve). */
+  latePaid(limit = 500): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT o.id FROM orders o JOIN payments p ON p.order_id = o.id
+         WHERE o.state = 'cancelled' AND p.state = 'paid' ORDER BY o.created_at LIMIT ?`,
+      )
+      .all(limit) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Awaiting-payment orders whose payment is due at or before `at`. */
   overdue(at: number, limit = 100): OrderRecord[] {
     const rows = this.db

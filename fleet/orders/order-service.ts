@@ -14,8 +14,11 @@ import type { LoyaltyLedger, OrderPricing, PricingRequest } from './commerce-por
 import { newOrderId } from './order-ids.ts';
 import { priceOrder } from './order-pricing.ts';
 import { type OrderEventInput, type OrderRecord, type OrderRepository, publicOrder } from './order-repository.ts';
-import { assertMove } from './order-states.ts';
+import { assertMove, isPaidState } from './order-states.ts';
 import type { ReceiptLinks } from './receipt-links.ts';
+
+/** The order event that records a paid order's points and coupons as settled (what `reconcile()` looks for). */
+export const LOYALTY_SETTLED = 'points settled';
 
 export interface OrderServiceOptions {
   paymentTimeoutMs: number;
@@ -63,6 +66,7 @@ export interface SubmitResult {
  */
 export class OrderService {
   private sweepTimer: TimerHandle | undefined;
+  private started: Promise<void> = Promise.resolve();
   /** Submissions being processed, per cart and key: a resend arriving meanwhile waits for the first. */
   private readonly inFlight = new Map<string, Promise<SubmitResult>>();
 
@@ -73,7 +77,12 @@ export class OrderService {
 
   start(): void {
     this.sweepTimer = this.deps.clock.setInterval(() => void this.expireOverdue(), this.options.expirySweepMs);
-    void this.expireOverdue();
+    this.started = this.reconcile().then(() => this.expireOverdue().then(() => undefined));
+  }
+
+  /** Resolves when what `start()` began (reconcile, first expiry sweep) is done; tests and the bench wait on it. */
+  get ready(): Promise<void> {
+    return this.started;
   }
 
   stop(): void {
@@ -350,38 +359,62 @@ export class OrderService {
   }
 
   /**
-   * A paid order's points: held ones spent, earned ones credited, once (both are keyed by the order). Called right
-   * after the payment and again by `reconcile()` if a crash came between.
+   * A paid order's points and coupons: held ones spent, earned ones credited, then the event `points settled`.
+   * Each loyalty call is keyed by the order, so running this again (a retry, `reconcile()` after a crash between
+   * any two steps) does each step once.
    */
   async settleLoyalty(orderId: string): Promise<void> {
     const { deps } = this;
     const record = deps.orders.get(orderId);
-    if (!record || record.memberId === null || record.pointsEarned > 0) return;
+    if (!record || record.memberId === null || !isPaidState(record.state)) return;
+    const holds = record.pointsRedeemed > 0 || record.couponIds.length > 0;
+    if ((!holds && record.pointsToEarn === 0) || deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
     const at = deps.clock.now();
-    if (record.pointsRedeemed > 0 || record.couponIds.length > 0) await deps.loyalty.capture(orderId, at);
-    if (record.pointsToEarn === 0) return;
-    await deps.loyalty.earn({
-      orderId,
-      memberId: record.memberId,
-      storeId: record.storeId,
-      points: record.pointsToEarn,
-      at,
-    });
+    if (holds) await deps.loyalty.capture(orderId, at);
+    if (record.pointsToEarn > 0) {
+      await deps.loyalty.earn({
+        orderId,
+        memberId: record.memberId,
+        storeId: record.storeId,
+        points: record.pointsToEarn,
+        at,
+      });
+    }
     await deps.writer.write('order points', () => {
+      if (deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
+      const state = deps.orders.get(orderId)!.state;
       deps.orders.move(
         {
           orderId,
-          from: record.state,
-          to: deps.orders.get(orderId)!.state,
+          from: state,
+          to: state,
           actorKind: 'fleet',
           actor: 'loyalty',
           at,
-          reason: 'points earned',
-          details: { points: record.pointsToEarn },
+          reason: LOYALTY_SETTLED,
+          details: { captured: holds, points: record.pointsToEarn },
         },
         { pointsEarned: record.pointsToEarn },
       );
     });
+  }
+
+  /**
+   * At start: settles the points of paid orders that a crash (or a loyalty failure) left between their payment and
+   * their `points settled` event. Answers how many it settled.
+   */
+  async reconcile(): Promise<number> {
+    let settled = 0;
+    for (const orderId of this.deps.orders.loyaltyUnsettled(LOYALTY_SETTLED)) {
+      try {
+        await this.settleLoyalty(orderId);
+        settled++;
+      } catch (err) {
+        this.deps.log.error({ err, orderId }, 'order points not settled; retried at the next start');
+      }
+    }
+    if (settled > 0) this.deps.log.warn({ settled }, 'settled the points of paid orders a stop had interrupted');
+    return settled;
   }
 
   announce(order: Order, previous: OrderState | null): void {

@@ -6,6 +6,7 @@ import type { PaymentRepository } from '../payments/payment-repository.ts';
 import type { Database } from '../storage/database.ts';
 import type { DatabaseWriter } from '../storage/database-writer.ts';
 import type { LoyaltyLedger } from './commerce-ports.ts';
+import type { LatePayments } from './late-payments.ts';
 import { newRefundId } from './order-ids.ts';
 import type { OrderRepository } from './order-repository.ts';
 import type { Actor, OrderService } from './order-service.ts';
@@ -19,12 +20,16 @@ export interface SettlementDeps {
   provider: PaymentProvider;
   loyalty: LoyaltyLedger;
   service: OrderService;
+  late: LatePayments;
   now: () => number;
   nonceRetentionMs: number;
 }
 
-/** What a notification did: `paid` the order, or found it `alreadyPaid` (a provider's retry). */
-export type NotificationOutcome = { order: Order; outcome: 'paid' | 'alreadyPaid' };
+/**
+ * What a notification did: `paid` the order (a late payment accepted included), `refunded` a late payment whose
+ * order could not take it (late-payments.ts), or found it `alreadyPaid` (a provider's retry).
+ */
+export type NotificationOutcome = { order: Order; outcome: 'paid' | 'refunded' | 'alreadyPaid' };
 
 /**
  * Money after checkout: the provider's payment notification (verified, then applied once), payments taken at the
@@ -61,12 +66,24 @@ export class OrderSettlement {
         );
       }
       const record = deps.orders.get(payment.orderId)!;
+      if (payment.state === 'expired' && record.state === 'cancelled') {
+        // Paid after the order lapsed: recorded as taken now, accepted or refunded below (late-payments.ts).
+        deps.payments.markPaid(payment.paymentId, notification.transactionId, now);
+        deps.payments.rememberNonce(nonce, now);
+        return { orderId: record.id, previous: null, outcome: 'late' as const };
+      }
       if (payment.state !== 'pending') {
-        if (payment.transactionId === notification.transactionId && isPaidState(record.state)) {
+        if (payment.transactionId === notification.transactionId) {
           deps.payments.rememberNonce(nonce, now);
-          return { orderId: record.id, previous: null, outcome: 'alreadyPaid' as const };
+          // The provider's retry of a late payment whose resolution a stop interrupted: resolve it now.
+          if (payment.state === 'paid' && record.state === 'cancelled') {
+            return { orderId: record.id, previous: null, outcome: 'late' as const };
+          }
+          if (isPaidState(record.state) || payment.state === 'refunded') {
+            return { orderId: record.id, previous: null, outcome: 'alreadyPaid' as const };
+          }
         }
-        // Paid after the order lapsed (or a second, different charge): nothing here takes it.
+        // A second, different charge of the same payment: nothing here takes it.
         throw new FleetError('ORDER_STATE_INVALID', `payment '${payment.paymentId}' is ${payment.state}`);
       }
       deps.payments.markPaid(payment.paymentId, notification.transactionId, now);
@@ -79,6 +96,10 @@ export class OrderSettlement {
       });
       return { orderId: record.id, previous: record.state, outcome: 'paid' as const };
     });
+    if (result.outcome === 'late') {
+      const resolved = await this.deps.late.resolve(result.orderId);
+      return { order: this.deps.service.get(result.orderId), outcome: resolved ?? 'alreadyPaid' };
+    }
     if (result.outcome === 'paid') {
       this.deps.service.announce(this.deps.service.get(result.orderId), result.previous);
       await this.deps.service.settleLoyalty(result.orderId);
@@ -146,7 +167,7 @@ export class OrderSettlement {
     const refundId = newRefundId();
     const providerRefund =
       payment && payment.state !== 'pending' && moneyFen > 0
-        ? (await deps.provider.refund(payment.paymentId, moneyFen)).refundId
+        ? (await deps.provider.refund(payment.paymentId, moneyFen, refundId)).refundId
         : 'desk';
     const at = deps.now();
     const lines = record.lines.map((l) => {

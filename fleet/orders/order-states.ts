@@ -1,7 +1,11 @@
 import type { OrderState } from '../../protocol/commerce/orders.ts';
 import { FleetError } from '../../protocol/errors.ts';
 
-/** The moves an order may make; anything else is ORDER_STATE_INVALID and changes nothing. */
+/**
+ * The moves an order may make; anything else is ORDER_STATE_INVALID and changes nothing. One move is not in this
+ * table on purpose: cancelled → paid, made only by `LatePayments` when the money for that very order arrived after
+ * it expired (late-payments.ts); no person or cart can make it.
+ */
 const MOVES: Record<OrderState, readonly OrderState[]> = {
   open: ['awaiting_payment', 'paid', 'cancelled'],
   awaiting_payment: ['paid', 'cancelled'],

@@ -27,7 +27,11 @@ export type PaymentNotification = FromSchema<typeof PaymentNotificationSchema>;
 export interface PaymentProvider {
   readonly name: string;
   createPayment(order: PaymentOrder, expiresAt: number): Promise<CreatedPayment>;
-  refund(paymentId: string, amountFen: number): Promise<{ refundId: string }>;
+  /**
+   * Refunds part or all of a taken payment. `refundKey` makes the call idempotent, as providers' refund APIs are
+   * (WeChat Pay's `out_refund_no`): the same key refunds once and answers the same refund id.
+   */
+  refund(paymentId: string, amountFen: number, refundKey: string): Promise<{ refundId: string }>;
   verifyNotification(
     headers: Record<string, string | string[] | undefined>,
     rawBody: string,

@@ -29,6 +29,8 @@ export interface SandboxOptions {
  */
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = 'sandbox';
+  /** Refunds by refund key (in memory: the sandbox is the fleet's own stand-in for a provider's account). */
+  private readonly refunds = new Map<string, { refundId: string; paymentId: string; amountFen: number }>();
 
   constructor(
     private readonly options: SandboxOptions,
@@ -42,8 +44,19 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return { paymentId, payUrl: `${this.options.publicUrl()}/pay/${paymentId}`, expiresAt };
   }
 
-  async refund(_paymentId: string, _amountFen: number): Promise<{ refundId: string }> {
-    return { refundId: randomId('sbr_', 20) };
+  async refund(paymentId: string, amountFen: number, refundKey: string): Promise<{ refundId: string }> {
+    const known = this.refunds.get(refundKey);
+    if (known) return { refundId: known.refundId };
+    const refundId = randomId('sbr_', 20);
+    this.refunds.set(refundKey, { refundId, paymentId, amountFen });
+    return { refundId };
+  }
+
+  /** The sandbox account's refunds of a payment (what a real provider's refund query answers). */
+  refundsOf(paymentId: string): { refundId: string; amountFen: number }[] {
+    return [...this.refunds.values()]
+      .filter((r) => r.paymentId === paymentId)
+      .map(({ refundId, amountFen }) => ({ refundId, amountFen }));
   }
 
   verifyNotification(

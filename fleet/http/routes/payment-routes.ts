@@ -100,7 +100,10 @@ export function paymentRoutes(app: ApiApp, deps: HttpDeps): void {
         const body = typeof req.body === 'string' ? req.body : '';
         const { outcome } = await commerce.settlement.notification(req.headers, body);
         // A retry of a notification already taken gets the same answer, so the provider stops retrying.
-        return { code: 'SUCCESS' as const, message: outcome === 'paid' ? 'OK' : 'already processed' };
+        return {
+          code: 'SUCCESS' as const,
+          message: outcome === 'alreadyPaid' ? 'already processed' : outcome === 'refunded' ? 'refunded' : 'OK',
+        };
       },
     );
   });
