@@ -41,6 +41,7 @@ import {
   tempDir,
   withTimeout,
 } from './lib/common.ts';
+import { startPhaseProfile } from './lib/profile.ts';
 
 const STORE = 'hf-shanghai-xuhui';
 const log = (message: string) => process.stderr.write(`[checkout-burst] ${message}\n`);
@@ -191,6 +192,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Che
     const accepted: number[] = [];
     const paid: number[] = [];
     let refused = 0;
+    const stopProfile = await startPhaseProfile('checkout-burst');
     const burstStart = performance.now();
     await withTimeout(
       Promise.all(
@@ -232,6 +234,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Che
       'every order settled',
     );
     const burstSeconds = (performance.now() - burstStart) / 1000;
+    await stopProfile();
     const settled = (
       fleet.services.db.prepare(`SELECT count(*) AS n FROM orders WHERE state = 'paid'`).get() as { n: number }
     ).n;
