@@ -161,8 +161,10 @@ describe('checkout: a cart over MQTT, the sandbox pay page, signed notifications
   describe('payment notifications: each bad one is refused with its code and changes nothing', () => {
     let payment: { paymentId: string; orderId: string; amountFen: number };
     const key = () => fleet.services.sandbox as unknown as { options: { key: Buffer } };
+    // One paidAt: a body is built twice (once to send, once to sign) and must be the same text both times.
+    const paidAt = Date.now();
     const body = (over: Record<string, unknown> = {}) =>
-      JSON.stringify({ ...payment, status: 'SUCCESS', transactionId: 'tx-1', paidAt: Date.now(), ...over });
+      JSON.stringify({ ...payment, status: 'SUCCESS', transactionId: 'tx-1', paidAt, ...over });
     const post = (raw: string, headers: Record<string, string>) =>
       fetch(`${base}/api/payments/sandbox/notify`, {
         method: 'POST',
