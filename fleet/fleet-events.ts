@@ -1,6 +1,7 @@
 import type { Command } from '../protocol/api/commands.ts';
 import type { AttendantRequest } from '../protocol/commerce/attendant.ts';
 import type { Order, OrderState } from '../protocol/commerce/orders.ts';
+import type { CartScreenEvent } from '../protocol/commerce/screen-mirror.ts';
 import type { MetricValue } from '../protocol/telemetry.ts';
 import type { DataStream } from '../protocol/topics.ts';
 import type { Alert } from './alerts/alert-repository.ts';
@@ -119,4 +120,6 @@ export interface FleetEvents {
   'order.changed': { order: Order; previous: OrderState | null };
   /** A cart called an attendant, or the call was resolved or cancelled. */
   'attendant.changed': { request: AttendantRequest };
+  /** A cart mirrored its screen (fleet/commerce-gateway/screen-relay.ts); the live gateway passes it to its watchers. */
+  'cart.screen': CartScreenEvent;
 }

@@ -14,6 +14,7 @@ import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts
 import { CommandRepository } from './commands/command-repository.ts';
 import { CommandService } from './commands/command-service.ts';
 import type { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
+import { ScreenRelay } from './commerce-gateway/screen-relay.ts';
 import type { FleetConfig } from './config.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import { DeviceView } from './http/device-view.ts';
@@ -263,6 +264,13 @@ export class FleetServer {
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
+    const screenRelay = new ScreenRelay({
+      broker,
+      things: registry,
+      bus: this.bus,
+      now: () => clock.now(),
+      log: log.child({ component: 'screen-relay' }),
+    });
     const metrics = new FleetMetrics({
       broker,
       telemetry,
@@ -338,6 +346,7 @@ export class FleetServer {
       sandbox: commerce.http.sandbox,
       commerceGateway: commerce.gateway,
       loyalty,
+      screenRelay,
     };
 
     registry.start();
@@ -359,6 +368,7 @@ export class FleetServer {
     commerce.http.orders.start();
     commerce.http.late.start();
     commerce.gateway.start();
+    screenRelay.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -383,6 +393,7 @@ export class FleetServer {
     services.identities.stop();
     services.retention.stop();
     services.commerceGateway.stop();
+    services.screenRelay.stop();
     services.orders.stop();
     await services.live.stop();
     await services.http.stop();
@@ -443,6 +454,8 @@ export interface FleetServices {
   sandbox: SandboxPaymentProvider;
   commerceGateway: CommerceGateway;
   loyalty: LoyaltyService;
+  /** Carts' mirrored screens to the console sockets watching them. */
+  screenRelay: ScreenRelay;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

@@ -4,7 +4,7 @@
  * Both sides compile the JSON Schemas below once (ajv) and check every payload where it enters.
  */
 
-export const COMMAND_NAMES = ['reboot', 'locate', 'diagnostics', 'logs'] as const;
+export const COMMAND_NAMES = ['reboot', 'locate', 'diagnostics', 'logs', 'screen-mirror'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(value: string): value is CommandName {
@@ -31,10 +31,14 @@ export interface CommandParams {
   diagnostics: Record<string, never>;
   /** The last `lines` log lines, optionally only at `level` and above. */
   logs: { lines: number; level?: LogLevelName };
+  /** Carts: publish the screen's state on `cx/cartfleet/{thing}/screen` for `seconds` (the console's read-only view). */
+  'screen-mirror': { seconds: number };
 }
 
 export const MAX_LOCATE_SECONDS = 60;
 export const MAX_LOG_LINES = 500;
+/** Longest a cart mirrors its screen per command; the console asks again while someone watches. */
+export const MAX_SCREEN_MIRROR_SECONDS = 600;
 /**
  * Largest answer a device sends: half of the broker's 128 KiB PUBLISH limit, so a `logs` answer never costs the
  * device its connection (an oversized PUBLISH closes it with CLIENT_ERROR).
@@ -61,6 +65,11 @@ export const CommandParamsJsonSchemas = {
       lines: { type: 'integer', minimum: 1, maximum: MAX_LOG_LINES, default: 100 },
       level: { type: 'string', enum: LOG_LEVELS },
     },
+  },
+  'screen-mirror': {
+    type: 'object',
+    additionalProperties: false,
+    properties: { seconds: { type: 'integer', minimum: 1, maximum: MAX_SCREEN_MIRROR_SECONDS, default: 120 } },
   },
 } as const satisfies Record<CommandName, object>;
 
@@ -154,4 +163,6 @@ export interface CommandResults {
   locate: { seconds: number };
   diagnostics: { checks: DiagnosticCheck[] };
   logs: { lines: string[]; truncated: boolean };
+  /** `until`: the cart's epoch ms when it stops mirroring (a later command extends it). */
+  'screen-mirror': { seconds: number; until: number };
 }

@@ -159,6 +159,9 @@ export const ErrorCodes = {
   SCALE_FAULT: 503,
   /** The barcode scanner's port could not be opened (no such device, or the serial binding is not built). */
   SCANNER_UNAVAILABLE: 503,
+  // The console's read-only cart screen (screen-mirror command, cx/cartfleet/{thing}/screen):
+  /** The cart has no screen model to mirror (its commerce part is not running), or the device is not a cart. */
+  CART_SCREEN_UNAVAILABLE: 409,
   INTERNAL: 500,
 } as const;
 

@@ -19,6 +19,7 @@ import { SnapshotStore } from './commerce/snapshot-store.ts';
 import { CartPeripherals } from './hardware/cart-peripherals.ts';
 import { seedFromName, VirtualCartRig } from './hardware/virtual-cart-rig.ts';
 import { CartScreenServer } from './screen/cart-screen-server.ts';
+import { ScreenMirror } from './screen/screen-mirror.ts';
 import type { ZoneLocator } from './zone-locator.ts';
 
 /**
@@ -39,6 +40,8 @@ export class CartRuntime {
   readonly shop: CartShop;
   /** The kiosk page's server (null when `screen.enabled` is false). */
   readonly screen: CartScreenServer | null;
+  /** The screen's state to the console while an operator watches (command `screen-mirror`). */
+  readonly screenMirror: ScreenMirror;
   private feedback: BasketFeedback | undefined;
   /** Why the screen server did not start (its port taken...): the cart works on, the diagnostics say so. */
   private screenFault: string | null = null;
@@ -104,6 +107,13 @@ export class CartRuntime {
           log: log.child({ part: 'screen' }),
         })
       : null;
+    this.screenMirror = new ScreenMirror(
+      config.thingName,
+      this.core.connection,
+      this.core.clock,
+      log.child({ part: 'screen-mirror' }),
+    );
+    this.screenMirror.setModel(this.shop);
     if (config.board.io === 'virtual')
       this.virtualRig = new VirtualCartRig(this.core.clock, config, seedFromName(config.thingName));
     // Registered once here, not in start(): a reboot in process runs start() again.
@@ -117,6 +127,7 @@ export class CartRuntime {
       this.hardware.startLocating(seconds);
       return { result: { seconds } };
     });
+    this.core.commands.handle('screen-mirror', ({ seconds }) => ({ result: this.screenMirror.start(seconds) }));
     // 8S LiFePO4: 20.0 V empty at rest, up to 29.2 V while charging; outside that the divider or the ADC is off.
     this.core.diagnostics.add('battery', () => inRange(this.hardware.batteryVolts(), 18, 29.5, 'V'));
     this.core.diagnostics.add('temperature', () => inRange(this.hardware.temperatureC(), -10, 60, '°C'));
@@ -173,6 +184,7 @@ export class CartRuntime {
 
   async stop(): Promise<void> {
     this.locator.off('zone', this.onZone);
+    this.screenMirror.stop();
     await this.stopShop();
     await this.parts?.stop();
     this.hw?.stop();

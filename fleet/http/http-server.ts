@@ -25,6 +25,7 @@ import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { paymentRoutes } from './routes/payment-routes.ts';
 import { promotionRoutes } from './routes/promotion-routes.ts';
+import { screenRoutes } from './routes/screen-routes.ts';
 import { storePriceRoutes } from './routes/store-price-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
@@ -136,6 +137,7 @@ export class HttpServer {
       deviceRoutes,
       telemetryRoutes,
       commandRoutes,
+      screenRoutes,
       alertRoutes,
       userRoutes,
       auditRoutes,

@@ -4,10 +4,11 @@ import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { LiveEventName, LiveEvents } from '../../protocol/api/live-events.ts';
+import { SCREEN_WATCH_EVENTS, type ScreenWatchReply } from '../../protocol/commerce/screen-mirror.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { digest } from '../access/credential-repository.ts';
-import type { Principal } from '../access/principal.ts';
+import { can, inScope, type Principal } from '../access/principal.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { DeviceView } from '../http/device-view.ts';
 import { SESSION_COOKIE } from '../http/route-support.ts';
@@ -25,6 +26,8 @@ interface SocketData {
 const CHAIN_ROOM = 'chain';
 const storeRoom = (storeId: string) => `store:${storeId}`;
 const userRoom = (userId: string) => `user:${userId}`;
+/** The sockets watching one cart's screen (`screen-watch`); kept across re-scoping, checked on every send. */
+const screenRoom = (thingName: string) => `screen:${thingName}`;
 /** Expired sessions and tokens stop receiving within this long even when nothing announces it. */
 const REVALIDATE_MS = 60_000;
 
@@ -82,7 +85,17 @@ export class LiveGateway {
       socket.data.sessionDigest = credential.kind === 'session' ? digest(credential.secret) : null;
       next();
     });
-    io.on('connection', (socket) => this.join(socket, socket.data.principal));
+    io.on('connection', (socket) => {
+      this.join(socket, socket.data.principal);
+      socket.on(SCREEN_WATCH_EVENTS.watch, (thingName: unknown, ack?: unknown) => {
+        const answer = this.watchScreen(socket as unknown as Socket, thingName);
+        if (typeof ack === 'function') ack(answer);
+      });
+      socket.on(SCREEN_WATCH_EVENTS.unwatch, (thingName: unknown, ack?: unknown) => {
+        if (typeof thingName === 'string') void socket.leave(screenRoom(thingName));
+        if (typeof ack === 'function') ack({ ok: true });
+      });
+    });
     this.io = io as unknown as Server;
 
     const { bus } = this;
@@ -128,6 +141,7 @@ export class LiveGateway {
       bus.on('thing.approved', (e) => this.deviceChanged(e.thingName)),
       bus.on('order.changed', (e) => this.emitToStore(e.order.storeId, 'order', e.order)),
       bus.on('attendant.changed', (e) => this.emitToStore(e.request.storeId, 'attendant-request', e.request)),
+      bus.on('cart.screen', (e) => this.emitScreen(e)),
     );
     this.revalidateTimer = this.clock.setInterval(() => void this.revalidate(), REVALIDATE_MS);
   }
@@ -157,7 +171,8 @@ export class LiveGateway {
   }
 
   private join(socket: Socket, principal: Principal): void {
-    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    // Screen watches stay: whether the socket still may see that screen is checked on every send.
+    for (const room of socket.rooms) if (room !== socket.id && !room.startsWith('screen:')) void socket.leave(room);
     void socket.join(userRoom(principal.userId));
     if (principal.storeIds === null) void socket.join(CHAIN_ROOM);
     else for (const id of principal.storeIds) void socket.join(storeRoom(id));
@@ -196,6 +211,38 @@ export class LiveGateway {
       this.log.info({ userId }, 'live socket closed: its session ended');
       socket.emit('session-ended' as never);
       socket.disconnect(true);
+    }
+  }
+
+  /** A console asks for a cart's screen: only with `carts:screen` and the cart's store in its scope. */
+  private watchScreen(socket: Socket, thingName: unknown): ScreenWatchReply {
+    const principal = (socket.data as SocketData).principal;
+    if (!can(principal, 'carts:screen')) {
+      return { ok: false, code: 'NOT_AUTHORIZED', message: `your role (${principal.role}) may not watch cart screens` };
+    }
+    const thing = typeof thingName === 'string' ? this.registry.getThing(thingName) : undefined;
+    // Outside the scope answers as an unknown cart does, as the HTTP routes do.
+    if (!thing || thing.kind !== 'cart' || !inScope(principal, thing.storeId)) {
+      return { ok: false, code: 'THING_NOT_FOUND', message: `no cart '${String(thingName)}'` };
+    }
+    void socket.join(screenRoom(thing.thingName));
+    return { ok: true };
+  }
+
+  /**
+   * To each watcher that may still see it: a watcher's role or scope may have changed since it asked (re-scoped on
+   * revalidation), and the cart may have moved store. A handful of watchers per cart, so one check each is cheap.
+   */
+  private emitScreen(event: LiveEvents['cart-screen']): void {
+    const io = this.io;
+    const ids = io?.sockets.adapter.rooms.get(screenRoom(event.thingName));
+    if (!io || !ids?.size) return;
+    for (const id of ids) {
+      const socket = io.sockets.sockets.get(id);
+      const principal = (socket?.data as SocketData | undefined)?.principal;
+      if (!socket || !principal) continue;
+      if (can(principal, 'carts:screen') && inScope(principal, event.storeId)) socket.emit('cart-screen', event);
+      else void socket.leave(screenRoom(event.thingName));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { AttendantRequest } from '../commerce/attendant.ts';
 import type { Order } from '../commerce/orders.ts';
+import type { CartScreenEvent } from '../commerce/screen-mirror.ts';
 import { DATA_STREAMS } from '../topics.ts';
 import type { Alert } from './alerts.ts';
 import type { Command } from './commands.ts';
@@ -51,5 +52,10 @@ export interface LiveEvents {
   order: Order;
   /** A cart called an attendant, or the call was resolved or withdrawn, to its store (the attendant queue). */
   'attendant-request': AttendantRequest;
+  /**
+   * A cart's screen state while it mirrors it, only to the sockets that asked to watch that cart (`screen-watch`,
+   * protocol/commerce/screen-mirror.ts) and still may (`carts:screen` and the cart's store in scope).
+   */
+  'cart-screen': CartScreenEvent;
 }
 export type LiveEventName = keyof LiveEvents;

@@ -32,6 +32,17 @@ export const commerceTopics = {
   notify(thingName: string, event: CommerceEvent): string {
     return `cx/${APP}/${thingName}/notify/${event}`;
   },
+  /**
+   * A cart's screen state while it mirrors its screen (command `screen-mirror`): a report, not a request, so there is
+   * no reply. Covered by the default policy's `cx/cartfleet/${iot:Connection.Thing.ThingName}/*`.
+   */
+  screen(thingName: string): string {
+    return `cx/${APP}/${thingName}/screen`;
+  },
+  /** What the fleet's screen relay subscribes to. */
+  screenFilter(): string {
+    return `cx/${APP}/+/screen`;
+  },
   /** What the fleet subscribes to: every cart's requests. */
   requestFilter(): string {
     return `cx/${APP}/+/+`;
@@ -59,4 +70,12 @@ export function parseCommerceRequestTopic(topic: string): CommerceRequestTopic |
   const operation = parts[3] as CommerceOperation;
   if (!THING_NAME_PATTERN.test(thingName) || !COMMERCE_OPERATIONS.includes(operation)) return undefined;
   return { thingName, operation };
+}
+
+/** The thing of a cart's screen topic (`cx/cartfleet/{thing}/screen`); `undefined` for any other topic. */
+export function parseScreenTopic(topic: string): string | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== 'cx' || parts[1] !== APP || parts[3] !== 'screen') return undefined;
+  const thingName = parts[2] ?? '';
+  return THING_NAME_PATTERN.test(thingName) ? thingName : undefined;
 }
