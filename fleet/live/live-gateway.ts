@@ -222,7 +222,7 @@ export class LiveGateway {
     }
     const thing = typeof thingName === 'string' ? this.registry.getThing(thingName) : undefined;
     // Outside the scope answers as an unknown cart does, as the HTTP routes do.
-    if (!thing || thing.kind !== 'cart' || !inScope(principal, thing.storeId)) {
+    if (thing?.kind !== 'cart' || !inScope(principal, thing.storeId)) {
       return { ok: false, code: 'THING_NOT_FOUND', message: `no cart '${String(thingName)}'` };
     }
     void socket.join(screenRoom(thing.thingName));

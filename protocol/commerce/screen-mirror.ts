@@ -26,7 +26,11 @@ export const SCREEN_MIRROR_MIN_INTERVAL_MS = 250;
 export const ScreenReportSchema = object({
   /** The cart's clock when the state was taken. */
   at: epochMs,
-  state: { type: 'object', required: ['thingName', 'session', 'lines'] },
+  state: {
+    type: 'object',
+    required: ['thingName', 'session', 'lines'],
+    properties: { thingName: { type: 'string' }, session: { type: 'object' }, lines: { type: 'array' } },
+  },
 });
 export interface ScreenReport extends Omit<FromSchema<typeof ScreenReportSchema>, 'state'> {
   state: CartScreenState;

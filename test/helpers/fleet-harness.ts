@@ -9,6 +9,7 @@ import { type FleetExtensions, FleetServer } from '../../fleet/fleet-server.ts';
 import type { DeviceKind } from '../../fleet/registry/registry-types.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { type Logger, silentLogger } from '../../platform/log.ts';
+import type { Role } from '../../protocol/api/roles.ts';
 
 /** A fresh temp directory, removed by `cleanup()`. */
 export function tempDir(prefix = 'cartfleet-test-'): { path: string; cleanup: () => void } {
@@ -180,7 +181,7 @@ export interface ApiUser {
 export async function apiUser(
   fleet: FleetServer,
   username: string,
-  role: 'hq-admin' | 'store-manager' | 'technician' | 'viewer',
+  role: Role,
   scope: { storeIds?: string[]; regions?: string[] } = {},
 ): Promise<ApiUser> {
   const { access } = fleet.services;
