@@ -5,5 +5,6 @@ import './styles/base.css';
 import './styles/shell.css';
 import './styles/components.css';
 import './styles/pages.css';
+import './styles/commerce.css';
 
 render(<App />, document.getElementById('app')!);

@@ -104,3 +104,38 @@ export function describeError(err: unknown): string {
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * POSTs a file's text with upload progress (fetch reports none): XMLHttpRequest, same cookie and CSRF header as
+ * `api`. Resolves with the JSON answer; rejects with an ApiError carrying the answer's code and details.
+ */
+export function upload<T>(
+  path: string,
+  body: string,
+  contentType: string,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-cf-csrf', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The fleet server cannot be reached.'));
+    xhr.onload = () => {
+      onProgress(1);
+      let json: { code?: string; message?: string; details?: unknown } | undefined;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(json as T);
+      else reject(new ApiError(xhr.status, json?.code ?? `HTTP_${xhr.status}`, json?.message ?? '', json?.details));
+    };
+    xhr.send(body);
+  });
+}

@@ -7,6 +7,13 @@ export type { AlertCause, AlertRule, AlertRuleInput, AlertSeverity } from '../..
 export type { Alert, AlertActor, AlertPage, AlertState } from '../../../protocol/api/alerts.ts';
 export type { AuditEntry, AuditPage } from '../../../protocol/api/audit.ts';
 export type { ApiToken, CreatedToken, Me, SignedIn } from '../../../protocol/api/auth.ts';
+// Commerce (issue 8): the catalog, promotions, orders, the attendant queue, members and the cart screen.
+export type {
+  ImportProblem,
+  ImportReport,
+  ProductPage,
+  StorePricePage,
+} from '../../../protocol/api/catalog.ts';
 export type { Command, CommandStatus } from '../../../protocol/api/commands.ts';
 export type {
   Certificate,
@@ -20,10 +27,22 @@ export type {
   Shadow,
 } from '../../../protocol/api/devices.ts';
 export type { LiveEventName, LiveEvents } from '../../../protocol/api/live-events.ts';
+export type { CouponRecord } from '../../../protocol/api/loyalty.ts';
+export type { LedgerEntry, LedgerPage, Member, MemberDetail, MemberPage } from '../../../protocol/api/members.ts';
+export type { OrderDetail, RefundBody } from '../../../protocol/api/orders.ts';
 export type { Overview, PresenceCounts } from '../../../protocol/api/overview.ts';
 export type { Page } from '../../../protocol/api/parameters.ts';
+export type { PromotionPage, PromotionRecord } from '../../../protocol/api/promotions.ts';
 export type { Permission, Role } from '../../../protocol/api/roles.ts';
 export type { Store, Zone } from '../../../protocol/api/stores.ts';
 export type { Series, SeriesPoint, TelemetryPoint } from '../../../protocol/api/telemetry.ts';
 export type { CreatedUser, PasswordReset, User } from '../../../protocol/api/users.ts';
 export type { CommandName } from '../../../protocol/commands.ts';
+export type { AttendantReason, AttendantRequest } from '../../../protocol/commerce/attendant.ts';
+export type { CartScreenState } from '../../../protocol/commerce/cart-screen.ts';
+export type { Category, Product, SoldBy, StorePrice } from '../../../protocol/commerce/catalog.ts';
+export type { Coupon, EarnRule, RedemptionPolicy, Tier } from '../../../protocol/commerce/loyalty.ts';
+export type { Order, OrderLine, OrderState } from '../../../protocol/commerce/orders.ts';
+export type { Promotion, PromotionKind } from '../../../protocol/commerce/promotions.ts';
+export type { CartScreenEvent, ScreenWatchReply } from '../../../protocol/commerce/screen-mirror.ts';
+export type { LocalizedText } from '../../../protocol/commerce/text.ts';

@@ -49,3 +49,24 @@ export function shortZone(zoneId: string | null | undefined, storeId: string | n
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? 'null';
 }
+
+/** Integer fen as yuan (`¥12.30`; negative `-¥4.60`), the money of plan decision 1. */
+export function money(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined) return '—';
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Yuan typed in a form (`12.3`, `12.30`) as fen; `null` for anything else. */
+export function parseYuan(text: string): number | null {
+  const m = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** A bilingual name in the console's language (English), the Chinese one when English is empty. */
+export function nameOf(name: { zh: string; en: string } | null | undefined): string {
+  if (!name) return '—';
+  return name.en || name.zh;
+}

@@ -11,6 +11,8 @@ interface NavItem {
   label: string;
   icon: IconName;
   needs?: Permission;
+  /** Shown under the group's heading. */
+  group?: 'Commerce';
 }
 
 const NAV: NavItem[] = [
@@ -20,8 +22,22 @@ const NAV: NavItem[] = [
   { href: '/alerts', label: 'Alerts', icon: 'alerts' },
   { href: '/audit', label: 'Audit log', icon: 'audit', needs: 'audit:read' },
   { href: '/users', label: 'Users', icon: 'users', needs: 'users:manage' },
+  { href: '/orders', label: 'Orders', icon: 'orders', needs: 'orders:read', group: 'Commerce' },
+  { href: '/attendants', label: 'Attendants', icon: 'attendants', needs: 'attendants:manage', group: 'Commerce' },
+  { href: '/exit-check', label: 'Exit check', icon: 'exit', needs: 'orders:verify-exit', group: 'Commerce' },
+  { href: '/catalog', label: 'Catalog', icon: 'catalog', needs: 'catalog:read', group: 'Commerce' },
+  { href: '/promotions', label: 'Promotions', icon: 'promotions', needs: 'catalog:read', group: 'Commerce' },
+  { href: '/members', label: 'Members', icon: 'members', needs: 'members:read', group: 'Commerce' },
   { href: '/account', label: 'Account', icon: 'account' },
 ];
+
+/** The fleet pages an attendant has no use for (they see no devices, alerts or maps: no `devices:read`). */
+const FLEET_PAGES = new Set(['/', '/devices', '/map', '/alerts']);
+
+function visible(me: Me, item: NavItem): boolean {
+  if (FLEET_PAGES.has(item.href) && !can(me, 'devices:read')) return false;
+  return !item.needs || can(me, item.needs);
+}
 
 function isActive(href: string, path: string): boolean {
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
@@ -41,7 +57,12 @@ export function Shell({ me, path, children }: { me: Me; path: string; children: 
           <span class="brand-name">Cartfleet</span>
         </a>
         <nav class="nav" aria-label="Main">
-          {NAV.filter((item) => !item.needs || can(me, item.needs)).map((item) => (
+          {NAV.filter((item) => visible(me, item)).map((item, i, shown) => [
+            item.group && shown[i - 1]?.group !== item.group ? (
+              <div key={`group-${item.group}`} class="nav-group nav-label" data-testid="nav-group-commerce">
+                {item.group}
+              </div>
+            ) : null,
             <a
               key={item.href}
               href={item.href}
@@ -51,8 +72,8 @@ export function Shell({ me, path, children }: { me: Me; path: string; children: 
             >
               <Icon name={item.icon} size={20} />
               <span class="nav-label">{item.label}</span>
-            </a>
-          ))}
+            </a>,
+          ])}
         </nav>
         <div class="sidebar-foot">
           <div class={`live-pill live-${live}`} data-testid="live-status" data-state={live}>

@@ -19,6 +19,13 @@ const paths = {
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 5v6h-6',
   key: 'M14 10a4 4 0 1 0-3.5 4L9 15.5V18H6.5v2H4v-3l6.5-6.5M16 8h.01',
   check: 'M5 12.5l4.5 4.5L19 7.5',
+  orders: 'M6 3h12v18l-3-2-3 2-3-2-3 2zM9 8h6M9 12h6',
+  attendants: 'M6 16V11a6 6 0 1 1 12 0v5l2 2H4zM10 21h4',
+  exit: 'M13 4h6v16h-6M4 12h10M10 8l4 4-4 4',
+  catalog: 'M3 12V4h8l10 10-8 8zM7.5 8h.01',
+  promotions: 'M19 5 5 19M7 9a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM17 19a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
+  members: 'M3 6h18v12H3zM7 10h4M7 14h7M16 10h1',
+  screen: 'M3 4h18v12H3zM8 20h8M12 16v4',
 } as const;
 
 export type IconName = keyof typeof paths;

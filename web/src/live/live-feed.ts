@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { LiveEvents } from '../api/types.ts';
+import { SCREEN_WATCH_EVENTS } from '../../../protocol/commerce/screen-mirror.ts';
+import type { LiveEvents, ScreenWatchReply } from '../api/types.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline' | 'refused';
 type Listener<K extends keyof LiveEvents> = (payload: LiveEvents[K]) => void;
@@ -15,6 +16,8 @@ class LiveFeed {
   private readonly statusListeners = new Set<(s: LiveStatus) => void>();
   private statusValue: LiveStatus = 'offline';
   private readonly reconnectListeners = new Set<() => void>();
+  /** Carts whose screen this console watches (a count per cart: two views of one cart share the watch). */
+  private readonly watching = new Map<string, number>();
 
   get status(): LiveStatus {
     return this.statusValue;
@@ -31,12 +34,25 @@ class LiveFeed {
       // Events missed while disconnected are not replayed: pages reload their data on reconnect.
       if (connectedBefore) for (const l of this.reconnectListeners) l();
       connectedBefore = true;
+      // A new socket has no watches: ask again for the screens still open.
+      for (const thingName of this.watching.keys()) void this.emitWatch(thingName);
     });
     socket.on('disconnect', () => this.setStatus('offline'));
     socket.on('connect_error', (err: Error) => {
       this.setStatus(err.message === 'NOT_AUTHENTICATED' ? 'refused' : 'offline');
     });
-    for (const event of ['presence', 'telemetry', 'shadow', 'alert', 'command', 'device'] as const) {
+    const events = [
+      'presence',
+      'telemetry',
+      'shadow',
+      'alert',
+      'command',
+      'device',
+      'order',
+      'attendant-request',
+      'cart-screen',
+    ] as const;
+    for (const event of events) {
       socket.on(event, (payload: unknown) => {
         for (const l of this.listeners.get(event) ?? []) {
           try {
@@ -63,6 +79,39 @@ class LiveFeed {
     }
     set.add(listener as Listener<never>);
     return () => set.delete(listener as Listener<never>);
+  }
+
+  /**
+   * Receive `cart-screen` events of this cart until the returned function is called. Answers what the fleet said
+   * (NOT_AUTHORIZED, THING_NOT_FOUND) or NOT_CONNECTED while the socket is down (asked again on reconnect).
+   */
+  watchScreen(thingName: string): { reply: Promise<ScreenWatchReply>; stop: () => void } {
+    this.watching.set(thingName, (this.watching.get(thingName) ?? 0) + 1);
+    let stopped = false;
+    return {
+      reply: this.emitWatch(thingName),
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        const left = (this.watching.get(thingName) ?? 1) - 1;
+        if (left > 0) {
+          this.watching.set(thingName, left);
+          return;
+        }
+        this.watching.delete(thingName);
+        this.socket?.emit(SCREEN_WATCH_EVENTS.unwatch, thingName);
+      },
+    };
+  }
+
+  private async emitWatch(thingName: string): Promise<ScreenWatchReply> {
+    const socket = this.socket;
+    if (!socket?.connected) return { ok: false, code: 'NOT_CONNECTED', message: 'the live connection is down' };
+    try {
+      return (await socket.timeout(10_000).emitWithAck(SCREEN_WATCH_EVENTS.watch, thingName)) as ScreenWatchReply;
+    } catch {
+      return { ok: false, code: 'TIMEOUT', message: 'the fleet did not answer' };
+    }
   }
 
   onReconnect(listener: () => void): () => void {

@@ -78,6 +78,11 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
               </span>
             ) : null}
             {d.provisioning === 'pending-approval' ? <span class="badge badge-warn">Pending approval</span> : null}
+            {d.kind === 'cart' && can(me, 'carts:screen') ? (
+              <a class="btn btn-small" href={`/devices/${enc(d.thingName)}/screen`} data-testid="open-screen">
+                Open screen
+              </a>
+            ) : null}
           </div>
         </div>
         <dl class="hero-stats">
