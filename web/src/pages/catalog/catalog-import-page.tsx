@@ -71,7 +71,7 @@ export function CatalogImportPage({ me }: { me: Me }) {
     }
   }
 
-  const checked = report && report.dryRun && report.problems.length === 0;
+  const checked = report?.dryRun && report.problems.length === 0;
   return (
     <div class="page commerce" data-testid="catalog-import-page">
       <PageHeader title="Catalog import" subtitle="Products or categories from a CSV or JSON file; all or nothing" />
