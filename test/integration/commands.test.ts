@@ -202,6 +202,33 @@ describe('remote commands: fleet ↔ device runtimes over MQTT', function () {
     );
   });
 
+  it("cart screen-mirror: the cart publishes its shop's screen, relayed as cart.screen; a speaker has none", async () => {
+    const screens: FleetEvents['cart.screen'][] = [];
+    offs.push(fleet.bus.on('cart.screen', (e) => screens.push(e)));
+    const sent = await fleet.services.commands.send({
+      thingName: 'cart-cmd1',
+      name: 'screen-mirror',
+      params: { seconds: 30 },
+      requestedBy: 'alice',
+    });
+    const done = await settled(fleet, sent.id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal((done.result as { seconds: number }).seconds, 30);
+    const first = await eventually(() => screens.find((e) => e.thingName === 'cart-cmd1'), 5000, 'the screen relayed');
+    assert.equal(first.state.thingName, 'cart-cmd1');
+    assert.equal(first.state.session.state, cart.runtime.shop.state().session.state);
+    cart.runtime.screenMirror.stop();
+
+    const speakerSent = await fleet.services.commands.send({
+      thingName: 'spk-cmd1',
+      name: 'screen-mirror',
+      params: {},
+      requestedBy: 'alice',
+    });
+    const refused = await settled(fleet, speakerSent.id);
+    assert.equal(refused.error?.code, 'COMMAND_UNKNOWN');
+  });
+
   it('speaker locate: plays the locate tone through its audio output and flashes its LED', async () => {
     const led = pinWrites(speakerIo, SPEAKER_PINS.statusLed);
     const sent = await fleet.services.commands.send({
