@@ -11,6 +11,13 @@ import { useLiveEvent } from '../../live/live-feed.ts';
 import { isPaid, ORDER_STATE_LABELS, OrderStateBadge } from './commerce-badges.tsx';
 import { RefundDialog } from './refund-dialog.tsx';
 
+const AUDIT_DECISIONS: Record<NonNullable<OrderDetail['order']['priceAudit']>['decision'], string> = {
+  'as-shown': 'charged as shown',
+  'current-lower': "charged the fleet's lower price",
+  'honoured-snapshot': "honoured the cart's snapshot price",
+  'current-stale-snapshot': "charged today's price: the cart's snapshot was stale",
+};
+
 /** One order: its lines with discounts, the price audit, payment, the events trail, receipt, refund, exit. */
 export function OrderPage({ me, orderId }: { me: Me; orderId: string }) {
   const stores = useStores();
@@ -116,8 +123,9 @@ export function OrderPage({ me, orderId }: { me: Me; orderId: string }) {
         <h2 class="panel-title pad-top">Lines</h2>
         {order.priceAudit ? (
           <p class="form-error pad-top" data-testid="price-audit">
-            Price audit: the cart's prices differed from the fleet's on {order.priceAudit.lines.length} line(s),
-            difference {money(order.priceAudit.differenceFen)}.
+            Price audit ({AUDIT_DECISIONS[order.priceAudit.decision]}): shown {money(order.priceAudit.shownTotalFen)},
+            now {money(order.priceAudit.currentTotalFen)}, charged {money(order.priceAudit.chargedTotalFen)} ·{' '}
+            {order.priceAudit.reasons.join(', ')}
           </p>
         ) : null}
         <div class="table-scroll">
@@ -162,7 +170,7 @@ export function OrderPage({ me, orderId }: { me: Me; orderId: string }) {
                           class="badge badge-warn"
                           title={`cart ${money(flag.cartNetFen)}, fleet ${money(flag.fleetNetFen)}`}
                         >
-                          {flag.decision === 'honoured' ? 'Cart price honoured' : 'Charged the lower'}
+                          Cart {money(flag.cartNetFen)} · fleet {money(flag.fleetNetFen)}
                         </div>
                       ) : null}
                     </td>
