@@ -222,6 +222,21 @@ describe('commerce console in a browser (catalog import, live orders, attendant 
     assert.equal(await page.getByTestId('order-line').count(), 2);
     assert.equal(await page.getByTestId('refund-open').count(), 1, 'a manager may refund');
     await shot(page, 'order-detail');
+
+    // At the exit: the receipt URL as a scanner types it, PAID, then the check is recorded.
+    const receiptUrl = (await page.getByTestId('receipt-link').getAttribute('href')) as string;
+    await page.goto('/exit-check');
+    await page.getByTestId('exit-input').fill(receiptUrl);
+    await page.getByTestId('exit-input').press('Enter');
+    assert.equal(await text(page.getByTestId('exit-verdict')), 'PAID');
+    await shot(page, 'exit-check');
+    await page.getByTestId('exit-verify').click();
+    await eventually(
+      () => fleet.services.orders.get(status.orderId).state === 'exit_verified',
+      5000,
+      'the exit recorded',
+    );
+    await page.getByTestId('exit-verify').waitFor({ state: 'detached' });
   });
 
   it('shows an attendant request live and approving it notifies the cart; an attendant lands on the queue', async () => {

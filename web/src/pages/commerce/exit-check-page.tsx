@@ -71,7 +71,7 @@ export function ExitCheckPage({ me }: { me: Me }) {
           void look(text);
         }}
       >
-        <label class="search grow">
+        <label class="grow">
           <input
             ref={input}
             value={text}
