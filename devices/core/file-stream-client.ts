@@ -178,6 +178,7 @@ export class FileStreamClient {
       let missing = blocks.length;
       let attempts = 0;
       while (missing > 0) {
+        // biome-ignore lint/complexity/useIndexOf: `blocks` is sparse; indexOf skips holes, findIndex visits them.
         const first = blocks.findIndex((b) => b === undefined);
         const per = blocksPerRequest(l);
         const window: number[] = [];

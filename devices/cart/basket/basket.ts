@@ -430,7 +430,7 @@ export class Basket extends EventEmitter<BasketEvents> {
         if (prompt?.kind !== 'scan-added' || prompt.deltaG !== delta) return; // The basket moved on.
         const top = candidates.find((c) => c.confidence >= this.options.recognitionConfidence);
         const product = top ? this.catalog.product(top.sku) : undefined;
-        if (!product || product.soldBy !== 'each') return;
+        if (product?.soldBy !== 'each') return;
         if (!matches(delta, expectedWeight(product, 1, {}, this.options.tolerance))) return;
         const line = this.addLine(product, 'vision', {
           quantity: 1,
