@@ -35,18 +35,23 @@ export function CartScreenView({
   act?: (action: CartScreenAction) => Promise<CartScreenReply> | undefined;
   defaultLocale?: ScreenLocale;
 }) {
-  const [locale, setLocale] = useState<ScreenLocale>(defaultLocale);
+  // The language a shopper chose belongs to their trip (or to the welcome screen, before one): it is derived while
+  // rendering, so the next shopper's first frame is already in the default language (an effect would flash the old).
+  const [chosen, setChosen] = useState<{ locale: ScreenLocale; trip: string | null }>({
+    locale: defaultLocale,
+    trip: null,
+  });
+  const trip = state.session.sessionId;
+  const locale = chosen.trip === null || chosen.trip === trip ? chosen.locale : defaultLocale;
+  const setLocale = (next: ScreenLocale) => setChosen({ locale: next, trip });
   const [panel, setPanel] = useState<'coupons' | 'staff' | 'end' | null>(null);
   const [refusal, setRefusal] = useState<ScreenNotice | null>(null);
   const idle = state.session.state === 'idle';
 
   // A new shopper starts in the default language with nothing open.
   useEffect(() => {
-    if (idle) {
-      setLocale(defaultLocale);
-      setPanel(null);
-    }
-  }, [idle, defaultLocale]);
+    if (idle) setPanel(null);
+  }, [idle]);
 
   const env = useMemo(
     () => ({
