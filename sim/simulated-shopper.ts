@@ -51,13 +51,17 @@ export const DEFAULT_TRIP: TripPlan = {
 export class SimulatedShopper {
   private carried: { sku: string; grams: number }[] = [];
   private cancelled = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Each pending wait's timer and how to end it early. */
+  private readonly waits = new Map<NodeJS.Timeout, (err: Error) => void>();
 
-  /** The cart is stopping: every wait ends now and the trip gives up. */
+  /** The cart is stopping: every wait ends now (rejected, not left pending) and the trip gives up. */
   cancel(): void {
     this.cancelled = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const [timer, reject] of this.waits) {
+      clearTimeout(timer);
+      reject(new Error('cancelled'));
+    }
+    this.waits.clear();
   }
 
   constructor(
@@ -251,11 +255,11 @@ export class SimulatedShopper {
     if (this.cancelled) return Promise.reject(new Error('cancelled'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
+        this.waits.delete(timer);
         if (this.cancelled) reject(new Error('cancelled'));
         else resolve();
       }, ms);
-      this.timers.add(timer);
+      this.waits.set(timer, reject);
     });
   }
 
