@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { demoCatalog } from '../../sim/demo-catalog.ts';
 import { CATEGORIES_CSV, catalogTables, PRODUCTS_CSV } from '../fleet/catalog/catalog-fixture.ts';
 import { type ApiUser, apiUser, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { type FleetctlRun, runFleetctl } from '../helpers/fleetctl-run.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fleetctl.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = FleetctlRun;
 
 describe('fleetctl catalog and promotions (real fleet, CLI in a child process)', function () {
   this.timeout(60_000);
@@ -22,22 +16,7 @@ describe('fleetctl catalog and promotions (real fleet, CLI in a child process)',
   let hq: ApiUser;
 
   const fleetctl = (args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: join(dir.path, 'xdg'), NO_COLOR: '1' };
-      for (const key of ['FLEET_DATA_DIR', 'FLEET_CONFIG']) delete env[key];
-      Object.assign(env, { FLEETCTL_SERVER: `http://127.0.0.1:${fleet.services.http.port}`, FLEETCTL_TOKEN: hq.token });
-      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    runFleetctl(`http://127.0.0.1:${fleet.services.http.port}`, hq.token, join(dir.path, 'xdg'), args);
   const file = (name: string, text: string) => {
     const path = join(dir.path, name);
     writeFileSync(path, text);

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import type { LoyaltyConfig } from '../../protocol/api/loyalty.ts';
 import { type ApiUser, apiUser, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { type FleetctlRun, runFleetctl, succeeded } from '../helpers/fleetctl-run.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fleetctl.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = FleetctlRun;
 
 describe('fleetctl members, points, families, coupons, loyalty (real fleet, CLI in a child process)', function () {
   this.timeout(60_000);
@@ -22,30 +16,8 @@ describe('fleetctl members, points, families, coupons, loyalty (real fleet, CLI 
   let manager: ApiUser;
 
   const fleetctl = (user: ApiUser, args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        XDG_CONFIG_HOME: join(dir.path, 'xdg'),
-        LOG_LEVEL: 'silent',
-        FLEETCTL_SERVER: `http://127.0.0.1:${fleet.services.http.port}`,
-        FLEETCTL_TOKEN: user.token,
-      };
-      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  const ok = (run: Run): Run => {
-    assert.equal(run.code, 0, `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-    return run;
-  };
+    runFleetctl(`http://127.0.0.1:${fleet.services.http.port}`, user.token, join(dir.path, 'xdg'), args);
+  const ok = succeeded;
 
   before(async () => {
     dir = tempDir();
