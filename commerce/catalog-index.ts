@@ -7,6 +7,7 @@ import type { Product, VariableMeasureLayout } from '../protocol/commerce/catalo
 import type { LocalizedText } from '../protocol/commerce/text.ts';
 import { fleetError } from '../protocol/errors.ts';
 import { parseGtin } from './gtin.ts';
+import { pinyinInitials } from './pinyin-initials.ts';
 import { isVariableMeasureCode, parseVariableMeasure, pluKey } from './variable-measure.ts';
 
 export interface ResolvedBarcode {
@@ -24,6 +25,8 @@ export class CatalogIndex {
   private readonly byPlu = new Map<string, Product>();
   private readonly bySku = new Map<string, Product>();
   private readonly produce: Product[];
+  /** What a produce search matches besides the PLU: both names and the Chinese name's pinyin initials, lower-cased. */
+  private readonly produceKeys = new Map<Product, string[]>();
 
   constructor(
     products: readonly Product[],
@@ -43,6 +46,9 @@ export class CatalogIndex {
       if (product.plu !== null) this.byPlu.set(pluKey(product.plu), product);
     }
     this.produce = products.filter((p) => p.soldBy === 'weight' && p.plu !== null);
+    for (const p of this.produce) {
+      this.produceKeys.set(p, [p.name.zh.toLowerCase(), p.name.en.toLowerCase(), ...pinyinInitials(p.name.zh)]);
+    }
   }
 
   product(sku: string): Product | undefined {
@@ -81,8 +87,10 @@ export class CatalogIndex {
   }
 
   /**
-   * The produce picker: weighed products with a PLU. Digits match PLUs by prefix; text matches the name in `locale`
-   * (case-insensitive), prefix matches first, then names containing it; at most `limit`, then by name.
+   * The produce picker: weighed products with a PLU. Digits match PLUs by prefix. Text matches either language's
+   * name (case-insensitive) or the pinyin initials of the Chinese name ("pg" finds 苹果): the cart screen has no
+   * IME, only a letter keypad, and the cart searches whatever the shopper typed whichever language the screen shows.
+   * Prefix matches first, then names containing it; at most `limit`, each group by its name in `locale`.
    */
   searchProduce(query: string, locale: Locale, limit = 20): Product[] {
     const q = query.trim().toLowerCase();
@@ -96,9 +104,9 @@ export class CatalogIndex {
     const prefix: Product[] = [];
     const contains: Product[] = [];
     for (const p of this.produce) {
-      const name = p.name[locale].toLowerCase();
-      if (name.startsWith(q)) prefix.push(p);
-      else if (name.includes(q)) contains.push(p);
+      const keys = this.produceKeys.get(p) as string[];
+      if (keys.some((key) => key.startsWith(q))) prefix.push(p);
+      else if (keys.some((key) => key.includes(q))) contains.push(p);
     }
     return [...prefix.sort(byName(locale)), ...contains.sort(byName(locale))].slice(0, limit);
   }

@@ -127,4 +127,37 @@ describe('commerce/catalog-index', () => {
     );
     assert.deepEqual(index.searchProduce('cola', 'en'), [], 'only weighed products');
   });
+
+  it("searches produce by the Chinese name's pinyin initials, and by either language's name whatever the locale", () => {
+    // the cart screen's letter keypad: a Chinese shopper types initials, the cart searches in the screen's locale
+    assert.deepEqual(
+      index.searchProduce('fspg', 'zh').map((p) => p.sku),
+      ['APPLE'],
+    );
+    assert.deepEqual(
+      index.searchProduce('XJ', 'zh').map((p) => p.sku),
+      ['BANANA'],
+    );
+    assert.deepEqual(
+      index.searchProduce('h', 'zh').map((p) => p.sku),
+      ['HAM'],
+      '火腿 (ht) and Ham begin with h',
+    );
+    assert.deepEqual(
+      index.searchProduce('pg', 'zh').map((p) => p.sku),
+      ['APPLE'],
+      'initials contain pg',
+    );
+    assert.deepEqual(
+      index.searchProduce('banana', 'zh').map((p) => p.sku),
+      ['BANANA'],
+      'the English name while the screen is in Chinese',
+    );
+    assert.deepEqual(
+      index.searchProduce('香蕉', 'en').map((p) => p.sku),
+      ['BANANA'],
+      'the Chinese name while the screen is in English',
+    );
+    assert.deepEqual(index.searchProduce('kl', 'zh'), [], 'no name or initials hold kl');
+  });
 });
