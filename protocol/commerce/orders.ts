@@ -45,7 +45,9 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 export const idempotencyKeyString = { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } as const;
 /** Order ids are made by the fleet (`ord_` + 20 base32 characters); short enough for a QR on a receipt. */
 export const orderIdString = { type: 'string', pattern: '^ord_[a-z2-7]{20}$' } as const;
-export const staffCodeString = { type: 'string', pattern: '^\\d{6}$' } as const;
+/** An attendant's staff code: this many digits (the cart screen's keypad takes no more). */
+export const STAFF_CODE_DIGITS = 6;
+export const staffCodeString = { type: 'string', pattern: `^\\d{${STAFF_CODE_DIGITS}}$` } as const;
 const sessionIdString = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const couponIdString = { type: 'string', pattern: '^[A-Z0-9]{6,24}$' } as const;
 

@@ -249,12 +249,27 @@ describe('cart screen in a browser (the cart screen server, a scripted cart mode
     assert.deepEqual(await view.locator('button').evaluateAll((els) => els.map((e) => e.dataset.testid)), ['cs-lang']);
   });
 
-  it('logs a member in with a typed code, or starts a guest session, from the welcome screen', async () => {
+  it('logs a member in with a code typed on the keypad, or starts a guest session, from the welcome screen', async () => {
     model.set(idleScreenState());
     const page = await openScreen();
     await page.getByTestId('cs-welcome').waitFor();
-    await page.getByTestId('cs-member-code').fill('CFM1.10002345.123456');
-    await page.getByTestId('cs-member-code').press('Enter');
+    await page.getByTestId('cs-type-member-code').click();
+    const pad = page.getByTestId('cs-member-pad');
+    const ok = pad.getByTestId('cs-key-ok');
+    const press = async (keys: string) => {
+      for (const k of keys) await pad.getByTestId(k === '.' ? 'cs-key-dot' : `cs-key-${k}`).click();
+    };
+    assert.equal(await text(pad.getByTestId('cs-member-code')), 'CFM1.', 'the prefix comes by itself');
+    await press('.10002345..');
+    assert.equal(await text(pad.getByTestId('cs-member-code')), 'CFM1.10002345.', 'one dot, not first');
+    await press('12345');
+    assert.equal(await ok.isDisabled(), true, 'five digits of the one-time code are not a code');
+    await press('67');
+    await pad.getByTestId('cs-key-backspace').click();
+    assert.equal(await text(pad.getByTestId('cs-member-code')), 'CFM1.10002345.123456');
+    assert.equal(await ok.isEnabled(), true);
+    await ok.click();
+    await pad.waitFor({ state: 'detached' });
     await page.getByTestId('cs-start-guest').click();
     await eventually(() => model.actions.length === 2, 5000, 'two actions');
     assert.deepEqual(model.actions, [{ type: 'member-code', code: 'CFM1.10002345.123456' }, { type: 'start' }]);
@@ -282,7 +297,9 @@ describe('cart screen in a browser (the cart screen server, a scripted cart mode
     const apple = page.locator('[data-testid="cs-produce-item"][data-sku="apple"]');
     assert.match(await text(apple), /PLU 4131/);
     assert.match(await text(apple), /¥12\.90\/千克/);
-    await page.getByTestId('cs-produce-search').fill('41');
+    await page.getByTestId('cs-key-4').click();
+    await page.getByTestId('cs-key-1').click();
+    assert.equal(await text(page.getByTestId('cs-produce-query')), '41');
     await apple.getByRole('button').click();
     await page.getByTestId('cs-prompt').and(page.locator('[data-kind="weigh-produce"]')).waitFor();
     assert.match(await text(page.getByTestId('cs-prompt')), /已扣除袋重 4 g/);

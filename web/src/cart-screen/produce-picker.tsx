@@ -2,12 +2,24 @@ import { useState } from 'preact/hooks';
 import type { CartScreenState } from '../../../protocol/commerce/cart-screen.ts';
 import { formatYuan } from '../../../protocol/commerce/money.ts';
 import { ActionButton } from './action-button.tsx';
+import { LetterKeyboard } from './on-screen-keys.tsx';
 import { localized, useScreen } from './screen-context.ts';
 
-/** The store's weighed products, searched by name or PLU on the cart; picking one asks for it on the scale. */
+/** `search-produce`'s limit (protocol/commerce/cart-screen.ts). */
+const MAX_QUERY = 32;
+
+/**
+ * The store's weighed products, searched on the on-screen keyboard by pinyin initials, name or PLU (the cart
+ * searches: commerce/catalog-index.ts); picking one asks for it on the scale. Every key sends the whole query.
+ */
 export function ProducePicker({ produce }: { produce: NonNullable<CartScreenState['produce']> }) {
   const { t, locale, act } = useScreen();
   const [query, setQuery] = useState(produce.query);
+  const search = (next: string) => {
+    if (next.length > MAX_QUERY || next === query) return;
+    setQuery(next);
+    act?.({ type: 'search-produce', query: next });
+  };
   return (
     <div class="cs-overlay" data-testid="cs-produce">
       <div class="cs-card cs-produce">
@@ -17,21 +29,9 @@ export function ProducePicker({ produce }: { produce: NonNullable<CartScreenStat
             {t('close')}
           </ActionButton>
         </header>
-        {act && (
-          <input
-            class="cs-search"
-            type="search"
-            data-testid="cs-produce-search"
-            placeholder={t('produceSearch')}
-            value={query}
-            maxLength={32}
-            onInput={(e) => {
-              const value = (e.target as HTMLInputElement).value;
-              setQuery(value);
-              act({ type: 'search-produce', query: value });
-            }}
-          />
-        )}
+        <output class="cs-search" data-testid="cs-produce-query" data-query={produce.query} aria-live="polite">
+          {(act ? query : produce.query) || <span class="cs-muted">{t('produceSearch')}</span>}
+        </output>
         {produce.results.length === 0 ? (
           <p class="cs-empty">{t('produceNone')}</p>
         ) : (
@@ -64,6 +64,13 @@ export function ProducePicker({ produce }: { produce: NonNullable<CartScreenStat
               );
             })}
           </ul>
+        )}
+        {act && (
+          <LetterKeyboard
+            onKey={(key) => search(query + key)}
+            onBackspace={() => search(query.slice(0, -1))}
+            onClear={() => search('')}
+          />
         )}
       </div>
     </div>

@@ -1,15 +1,17 @@
 import { useState } from 'preact/hooks';
+import { STAFF_CODE_DIGITS } from '../../../protocol/commerce/orders.ts';
 import { LocalButton } from './action-button.tsx';
+import { NumericKeypad } from './on-screen-keys.tsx';
 import { useScreen } from './screen-context.ts';
 
-const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
-
-/** An attendant's code typed on the cart (age check, attendant-only items, offline payment taken at the desk). */
+/**
+ * An attendant's code typed on the cart (age check, attendant-only items, offline payment taken at the desk). The
+ * digits are never shown, only how many there are: the shopper stands at the screen while the attendant types.
+ */
 export function StaffKeypad({ onClose }: { onClose: () => void }) {
   const { t, act } = useScreen();
   const [code, setCode] = useState('');
   if (!act) return null;
-  const press = (digit: string) => setCode((c) => (c.length < 6 ? c + digit : c));
   const submit = () => {
     act({ type: 'staff-code', code });
     setCode('');
@@ -25,32 +27,21 @@ export function StaffKeypad({ onClose }: { onClose: () => void }) {
           </LocalButton>
         </header>
         <p class="cs-muted">{t('staffHint')}</p>
-        <output class="cs-keypad-code" data-testid="cs-staff-code">
-          {'•'.repeat(code.length) || '\u00a0'}
-        </output>
-        <div class="cs-keys">
-          {KEYS.map((k) => (
-            <button key={k} type="button" class="cs-key" data-testid={`cs-key-${k}`} onClick={() => press(k)}>
-              {k}
-            </button>
+        <output class="cs-keypad-code" data-testid="cs-staff-code" data-filled={code.length} aria-live="polite">
+          {Array.from({ length: STAFF_CODE_DIGITS }, (_, i) => (
+            <span key={i} class={i < code.length ? 'cs-pin cs-pin-filled' : 'cs-pin'}>
+              {i < code.length ? '●' : '○'}
+            </span>
           ))}
-          <button type="button" class="cs-key" onClick={() => setCode('')}>
-            {t('staffClear')}
-          </button>
-          <button type="button" class="cs-key" data-testid="cs-key-0" onClick={() => press('0')}>
-            0
-          </button>
-          <button
-            type="button"
-            class="cs-key cs-key-ok"
-            data-action="staff-code"
-            data-testid="cs-staff-submit"
-            disabled={code.length !== 6}
-            onClick={submit}
-          >
-            {t('staffSubmit')}
-          </button>
-        </div>
+        </output>
+        <NumericKeypad
+          onDigit={(digit) => setCode((c) => (c.length < STAFF_CODE_DIGITS ? c + digit : c))}
+          onBackspace={() => setCode((c) => c.slice(0, -1))}
+          onClear={() => setCode('')}
+          onOk={submit}
+          okDisabled={code.length !== STAFF_CODE_DIGITS}
+          okAction="staff-code"
+        />
       </div>
     </div>
   );

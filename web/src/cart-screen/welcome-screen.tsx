@@ -1,18 +1,12 @@
 import { useState } from 'preact/hooks';
-import { ActionButton } from './action-button.tsx';
+import { ActionButton, LocalButton } from './action-button.tsx';
+import { MemberCodePad } from './member-code-pad.tsx';
 import { useScreen } from './screen-context.ts';
 
-/** Idle: the scanner reads the member QR by itself; a typed code or shopping as a guest start the session too. */
+/** Idle: the scanner reads the member QR by itself; a code typed on the keypad or shopping as a guest start too. */
 export function WelcomeScreen() {
-  const { t, act } = useScreen();
-  const [code, setCode] = useState('');
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const trimmed = code.trim();
-    if (!trimmed || !act) return;
-    act({ type: 'member-code', code: trimmed });
-    setCode('');
-  };
+  const { t } = useScreen();
+  const [typing, setTyping] = useState(false);
   return (
     <section class="cs-welcome" data-testid="cs-welcome">
       <h1>{t('welcomeTitle')}</h1>
@@ -23,26 +17,13 @@ export function WelcomeScreen() {
           <p class="cs-muted">{t('welcomeScanHint')}</p>
         </div>
       </div>
-      {act && (
-        <form class="cs-member-form" onSubmit={submit}>
-          <label>
-            <span>{t('memberCodeLabel')}</span>
-            <input
-              data-testid="cs-member-code"
-              value={code}
-              maxLength={64}
-              autoComplete="off"
-              onInput={(e) => setCode((e.target as HTMLInputElement).value)}
-            />
-          </label>
-          <button type="submit" class="cs-btn cs-btn-primary" data-action="member-code" disabled={!code.trim()}>
-            {t('memberCodeSubmit')}
-          </button>
-        </form>
-      )}
+      <LocalButton onClick={() => setTyping(true)} kind="secondary" testId="cs-type-member-code">
+        {t('memberCodeLabel')}
+      </LocalButton>
       <ActionButton action={{ type: 'start' }} kind="quiet" testId="cs-start-guest">
         {t('shopWithout')}
       </ActionButton>
+      {typing && <MemberCodePad onClose={() => setTyping(false)} />}
     </section>
   );
 }
