@@ -153,6 +153,8 @@ export function composeCheckout(deps: CheckoutDeps) {
   });
   return {
     gateway,
+    /** Where phones reach the fleet: pay and receipt links, and the member app's enrolment links. */
+    publicUrl,
     http: {
       orders,
       settlement,

@@ -160,6 +160,15 @@ export const FleetConfigSchema = z
           .default(4 * 3_600_000),
       })
       .prefault({}),
+    /** The member app (`/member`): enrolment links staff make and the members' sessions on their phones. */
+    memberApp: z
+      .strictObject({
+        /** A member app enrolment link (single use) works this many hours after staff made it. */
+        enrolmentLinkHours: z.number().min(0.1).max(168).default(24),
+        /** A member stays signed in on their phone this many days (then signs in with number and PIN again). */
+        sessionDays: z.number().min(0.01).max(365).default(30),
+      })
+      .prefault({}),
     payments: z
       .strictObject({
         /**

@@ -24,6 +24,8 @@ import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
+import { MemberAppAccess } from './member-app/member-app-access.ts';
+import { MemberCard } from './member-app/member-card.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
 import type { LoyaltyLedger, OrderPricing } from './orders/commerce-ports.ts';
 import type { LatePayments } from './orders/late-payments.ts';
@@ -261,6 +263,16 @@ export class FleetServer {
       pricing: this.extensions.pricing ?? snapshotOrderPricing(pricing, catalog, promotions),
       loyalty: this.extensions.loyalty ?? new ServiceLoyaltyLedger(loyalty),
     });
+    const memberApp = new MemberAppAccess({
+      db,
+      writer,
+      members: loyalty.members,
+      clock,
+      options: {
+        linkMs: config.memberApp.enrolmentLinkHours * 3_600_000,
+        sessionMs: config.memberApp.sessionDays * 86_400_000,
+      },
+    });
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -303,6 +315,11 @@ export class FleetServer {
         promotions,
         commerce: commerce.http,
         loyalty,
+        memberApp: {
+          access: memberApp,
+          card: new MemberCard(loyalty, (id) => promotions.repository.get(id)?.promotion.name),
+          publicUrl: commerce.publicUrl,
+        },
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -346,6 +363,7 @@ export class FleetServer {
       sandbox: commerce.http.sandbox,
       commerceGateway: commerce.gateway,
       loyalty,
+      memberApp,
       screenRelay,
     };
 
@@ -369,6 +387,7 @@ export class FleetServer {
     commerce.http.late.start();
     commerce.gateway.start();
     screenRelay.start();
+    memberApp.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -394,6 +413,7 @@ export class FleetServer {
     services.retention.stop();
     services.commerceGateway.stop();
     services.screenRelay.stop();
+    services.memberApp.stop();
     services.orders.stop();
     await services.live.stop();
     await services.http.stop();
@@ -454,6 +474,8 @@ export interface FleetServices {
   sandbox: SandboxPaymentProvider;
   commerceGateway: CommerceGateway;
   loyalty: LoyaltyService;
+  /** The member app's sign-in: enrolment links, PINs, sessions. */
+  memberApp: MemberAppAccess;
   /** Carts' mirrored screens to the console sockets watching them. */
   screenRelay: ScreenRelay;
 }

@@ -140,6 +140,16 @@ export const ErrorCodes = {
   COUPON_NOT_YET_VALID: 409,
   COUPON_REVOKED: 409,
   LOYALTY_CONFIG_INVALID: 400,
+  // The member app (fleet/member-app/): a member signs in with their member number and a PIN they chose through a
+  // single-use enrolment link staff made for them.
+  /** Wrong member number or PIN, or no PIN set yet: one answer for all, so numbers cannot be probed. */
+  MEMBER_LOGIN_FAILED: 401,
+  /** Too many wrong PINs in a row: only a new enrolment link (from staff) sets a new PIN. */
+  MEMBER_PIN_LOCKED: 403,
+  /** Not 6 digits, or too easy to guess (one digit repeated, a straight run). */
+  MEMBER_PIN_WEAK: 400,
+  /** The enrolment link is unknown, used, superseded by a newer one or expired. */
+  MEMBER_APP_LINK_INVALID: 401,
   // Orders, payment, attendants:
   ORDER_NOT_FOUND: 404,
   ORDER_INVALID: 400,

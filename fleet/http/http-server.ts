@@ -11,7 +11,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import { can } from '../access/principal.ts';
 import { tuplesForOpenApi30 } from './openapi-tuples.ts';
 import { RequestValidators } from './request-validator.ts';
-import { type HttpDeps, SESSION_COOKIE } from './route-support.ts';
+import { type HttpDeps, MEMBER_SESSION_COOKIE, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
@@ -20,6 +20,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { loyaltyRoutes } from './routes/loyalty-routes.ts';
+import { memberAppRoutes } from './routes/member-app-routes.ts';
 import { memberRoutes } from './routes/member-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
@@ -68,6 +69,7 @@ export class HttpServer {
       routerOptions: { maxParamLength: 256 },
     }) as unknown as FastifyInstance;
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('member', undefined);
     app.addSchema(ErrorBodySchema);
     app.setErrorHandler((err: FastifyError, _req, reply) => this.handleError(err, reply));
     // Fastify's default Ajv strips properties a schema does not allow and coerces body types, so a misspelt field or
@@ -101,6 +103,12 @@ export class HttpServer {
           securitySchemes: {
             apiToken: { type: 'http', scheme: 'bearer', description: 'an API token (cft_...)' },
             session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+            memberSession: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: MEMBER_SESSION_COOKIE,
+              description: 'the member app only (/api/member-app): never accepted by the operations API',
+            },
           },
         },
         security: [{ apiToken: [] }, { session: [] }],
@@ -149,6 +157,7 @@ export class HttpServer {
       attendantRoutes,
       memberRoutes,
       loyaltyRoutes,
+      memberAppRoutes,
     ]) {
       routes(api, deps);
     }
@@ -180,6 +189,9 @@ export class HttpServer {
     // not-found handler.
     const route = req.routeOptions.url;
     if (route === undefined || req.routeOptions.config?.public) return;
+    // Member app routes know only the member's cookie; the staff credentials below are never looked at for them,
+    // and the member's cookie is never looked at anywhere else.
+    if (req.routeOptions.config?.member) return this.authenticateMember(req, reply);
     if (route.startsWith('/api/docs') || route === '/*' || route === '/') return;
     const header = req.headers.authorization;
     const { access } = this.deps;
@@ -201,6 +213,17 @@ export class HttpServer {
     if (permission && !can(principal, permission)) {
       return send(reply, new FleetError('NOT_AUTHORIZED', `your role (${principal.role}) may not do this`));
     }
+  }
+
+  private authenticateMember(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    const cookie = req.cookies[MEMBER_SESSION_COOKIE];
+    const member = cookie ? this.deps.memberApp.access.sessionMember(cookie) : undefined;
+    if (!member) return send(reply, new FleetError('NOT_AUTHENTICATED', 'sign in to the member app'));
+    if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== member.csrf) {
+      return send(reply, new FleetError('CSRF_MISSING', `send the ${CSRF_HEADER} header from sign-in`));
+    }
+    req.member = member;
+    return undefined;
   }
 
   private handleError(err: FastifyError, reply: FastifyReply): FastifyReply {

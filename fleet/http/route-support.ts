@@ -11,6 +11,8 @@ import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { FleetConfig } from '../config.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { LoyaltyService } from '../loyalty/loyalty-service.ts';
+import type { MemberAppAccess, MemberPrincipal } from '../member-app/member-app-access.ts';
+import type { MemberCard } from '../member-app/member-card.ts';
 import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { PromotionService } from '../promotions/promotion-service.ts';
@@ -28,9 +30,13 @@ declare module 'fastify' {
     permission?: Permission;
     /** Reachable without signing in. */
     public?: boolean;
+    /** A member app route: needs a member's session (the `cf_member` cookie), never a staff credential. */
+    member?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The signed-in member, on member app routes only. */
+    member: MemberPrincipal | undefined;
   }
 }
 
@@ -58,6 +64,8 @@ export interface HttpDeps {
   commerce: CommercePort | undefined;
   /** Members, points, coupons and the loyalty configuration (fleet/loyalty/). */
   loyalty: LoyaltyService;
+  /** The member app's sign-in and what it shows (fleet/member-app/). */
+  memberApp: MemberAppPort;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }
@@ -111,6 +119,23 @@ export function commerceOf(deps: HttpDeps): CommercePort {
 }
 
 export const SESSION_COOKIE = 'cf_session';
+
+/** The member app's session cookie, sent only to the member app's API (its path) and read by nothing else. */
+export const MEMBER_SESSION_COOKIE = 'cf_member';
+export const MEMBER_APP_API = '/api/member-app';
+
+export interface MemberAppPort {
+  access: MemberAppAccess;
+  card: MemberCard;
+  /** Where phones reach the fleet (`payments.publicUrl`, else the listening address): enrolment links start so. */
+  publicUrl: () => string;
+}
+
+/** The signed-in member of a member app route. */
+export function memberOf(req: FastifyRequest): MemberPrincipal {
+  if (!req.member) throw new FleetError('NOT_AUTHENTICATED', 'sign in to the member app');
+  return req.member;
+}
 
 export function noContent(reply: FastifyReply): FastifyReply {
   return reply.status(204).send();

@@ -4,6 +4,7 @@
  */
 import type { Migration } from '../../platform/sqlite.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
+import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
 
 export type { Migration };
@@ -501,4 +502,5 @@ export const migrations: Migration[] = [
   },
   ...orderMigrations,
   ...loyaltyMigrations,
+  ...memberAppMigrations,
 ];
