@@ -5,10 +5,10 @@ import { defineConfig } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * Two pages from one build into `web/dist`, sharing their chunks: the console (`index.html`, served by the fleet
- * server with the API and socket.io on the same origin, so the build needs no proxy) and the cart screen
- * (`cart.html`, served by each cart's runtime: devices/cart/screen/). `vite dev` proxies /api and /socket.io to a
- * fleet on :8080 for working on the console.
+ * Three pages from one build into `web/dist`, sharing their chunks: the console (`index.html`, served by the fleet
+ * server with the API and socket.io on the same origin, so the build needs no proxy), the cart screen
+ * (`cart.html`, served by each cart's runtime: devices/cart/screen/) and the member app (`member.html`, served by
+ * the fleet at `/member`). `vite dev` proxies /api and /socket.io to a fleet on :8080 for working on the console.
  */
 export default defineConfig({
   root,
@@ -20,7 +20,7 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
-      input: { console: `${root}index.html`, cart: `${root}cart.html` },
+      input: { console: `${root}index.html`, cart: `${root}cart.html`, member: `${root}member.html` },
     },
   },
   server: {

@@ -37,9 +37,14 @@ export class MemberCard {
     };
   }
 
-  /** The member code of now, and its QR. */
+  /** The member codes of the step `now` is in and of the next step, with their QR codes. */
   async code(memberId: string, now: number): Promise<MemberAppCode> {
-    const { code, expiresAt } = this.loyalty.currentCode(memberId);
-    return { code, expiresAt, serverTime: now, qrSvg: await qrSvg(code) };
+    const { memberNumber, totpSecret } = this.loyalty.member(memberId);
+    const step = async (at: number) => {
+      const { code, expiresAt } = this.loyalty.codes.current(memberNumber, totpSecret, at);
+      return { code, expiresAt, qrSvg: await qrSvg(code) };
+    };
+    const current = await step(now);
+    return { serverTime: now, current, next: await step(current.expiresAt) };
   }
 }

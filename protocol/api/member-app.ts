@@ -52,16 +52,25 @@ export const MemberAppProfileSchema = object({
 });
 export type MemberAppProfile = FromSchema<typeof MemberAppProfileSchema>;
 
+/** One 30 s step's member code (`CFM1.{memberNumber}.{totp6}`) and its QR. */
+export const MemberCodeStepSchema = object({
+  code: { type: 'string', description: 'CFM1.{memberNumber}.{totp6}' },
+  /** When this code's step ends, by the fleet's clock. */
+  expiresAt: epochMs,
+  qrSvg: { type: 'string', description: 'the code as a QR code, an SVG document (show it as an image)' },
+});
+
 /**
- * `GET /api/member-app/code`: the member code to show now as a QR (`CFM1.{memberNumber}.{totp6}`). The app shows
- * it until `expiresAt` (the end of its 30 s step, by the fleet's clock, `serverTime` being the fleet's now) and
- * fetches the next one before then; the fleet accepts a code one step longer, so a late refresh still scans.
+ * `GET /api/member-app/code`: the code of the fleet's current step and of the next one. The app shows `current`
+ * until its `expiresAt` and then `next` at once, with no request at the boundary, and fetches again then; times
+ * are the fleet's (`serverTime` is its now: the app corrects for its own clock). Handing out the next code early
+ * widens nothing: the fleet accepts a code one step either side of its own (RFC 6238 §5.2), so the next step's
+ * code is already good now.
  */
 export const MemberAppCodeSchema = object({
-  code: { type: 'string', description: 'CFM1.{memberNumber}.{totp6}' },
-  expiresAt: epochMs,
   serverTime: epochMs,
-  qrSvg: { type: 'string', description: 'the code as a QR code, an SVG document (show it as an image)' },
+  current: MemberCodeStepSchema,
+  next: MemberCodeStepSchema,
 });
 export type MemberAppCode = FromSchema<typeof MemberAppCodeSchema>;
 

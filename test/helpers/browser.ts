@@ -6,7 +6,8 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const webDir = join(repoRoot, 'web');
-const builtPages = [join(webDir, 'dist', 'index.html'), join(webDir, 'dist', 'cart.html')];
+const PAGES = ['index.html', 'cart.html', 'member.html'];
+const builtPages = PAGES.map((page) => join(webDir, 'dist', page));
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -32,15 +33,14 @@ function newestMtime(path: string): number {
 let building: Promise<void> | undefined;
 
 /**
- * Builds the console and the cart screen into web/dist when either is missing or older than its sources (the fleet
+ * Builds the console, the cart screen and the member app into web/dist when either is missing or older than its sources (the fleet
  * server serves web/dist, and decides whether it exists when it starts, so call this before starting the fleet).
  */
 export function ensureWebBuilt(): Promise<void> {
   building ??= (async () => {
     const sources = Math.max(
       newestMtime(join(webDir, 'src')),
-      newestMtime(join(webDir, 'index.html')),
-      newestMtime(join(webDir, 'cart.html')),
+      ...PAGES.map((page) => newestMtime(join(webDir, page))),
       newestMtime(join(webDir, 'vite.config.ts')),
       newestMtime(join(repoRoot, 'protocol')),
     );

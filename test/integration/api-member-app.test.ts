@@ -175,16 +175,20 @@ describe('member app API (enrolment link, PIN sign-in, member sessions apart fro
     assert.equal(code.headers['cache-control'], 'no-store');
     const shown = code.json<MemberAppCode>();
     assert.equal(shown.serverTime, clock.now());
-    assert.equal(shown.expiresAt, (Math.floor(clock.now() / 30_000) + 1) * 30_000);
-    assert.match(shown.code, new RegExp(`^CFM1\\.${kid.memberNumber}\\.\\d{6}$`));
-    const context = loyalty.login(shown.code, 'hf-shanghai-xuhui');
-    assert.equal(context.memberId, kid.id, 'the member-login of a cart accepts it');
+    const stepEnd = (Math.floor(clock.now() / 30_000) + 1) * 30_000;
+    assert.equal(shown.current.expiresAt, stepEnd);
+    assert.equal(shown.next.expiresAt, stepEnd + 30_000);
+    assert.match(shown.current.code, new RegExp(`^CFM1\\.${kid.memberNumber}\\.\\d{6}$`));
+    assert.notEqual(shown.next.code, shown.current.code);
+    assert.match(shown.current.qrSvg, /^<svg/);
+    assert.equal(loyalty.login(shown.current.code, 'hf-shanghai-xuhui').memberId, kid.id, 'a cart accepts it');
+    assert.equal(loyalty.login(shown.next.code, 'hf-shanghai-xuhui').memberId, kid.id, 'the next one already');
 
-    // The next step shows another code.
+    // In the next step the next code is the current one.
     clock.jump(30_000);
-    const next = (await p.call('GET', '/api/member-app/code')).json<MemberAppCode>();
-    assert.notEqual(next.code, shown.code);
-    assert.equal(loyalty.login(next.code, 'hf-shanghai-xuhui').memberId, kid.id);
+    const later = (await p.call('GET', '/api/member-app/code')).json<MemberAppCode>();
+    assert.equal(later.current.code, shown.next.code);
+    assert.equal(loyalty.login(later.next.code, 'hf-shanghai-xuhui').memberId, kid.id);
   });
 
   it('never lets a member credential pass the operations API, nor a staff credential the member app', async () => {

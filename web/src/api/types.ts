@@ -28,7 +28,15 @@ export type {
 } from '../../../protocol/api/devices.ts';
 export type { LiveEventName, LiveEvents } from '../../../protocol/api/live-events.ts';
 export type { CouponRecord } from '../../../protocol/api/loyalty.ts';
-export type { LedgerEntry, LedgerPage, Member, MemberDetail, MemberPage } from '../../../protocol/api/members.ts';
+export type { MemberAppLink } from '../../../protocol/api/member-app.ts';
+export type {
+  Family,
+  LedgerEntry,
+  LedgerPage,
+  Member,
+  MemberDetail,
+  MemberPage,
+} from '../../../protocol/api/members.ts';
 export type { OrderDetail, RefundBody } from '../../../protocol/api/orders.ts';
 export type { Overview, PresenceCounts } from '../../../protocol/api/overview.ts';
 export type { Page } from '../../../protocol/api/parameters.ts';

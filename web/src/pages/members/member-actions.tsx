@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, describeError, enc } from '../../api/api-client.ts';
+import { ApiError, api, describeError, enc } from '../../api/api-client.ts';
 import type { Member } from '../../api/types.ts';
 import { toast } from '../../app/toasts.ts';
 import { Modal } from '../../components/modal.tsx';
@@ -73,7 +73,7 @@ export function IssueCouponDialog({
   const [promotionId, setPromotionId] = useState('');
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ code: string; text: string } | null>(null);
   async function submit(e: Event) {
     e.preventDefault();
     try {
@@ -86,7 +86,7 @@ export function IssueCouponDialog({
       toast('success', 'Coupon issued');
       onDone();
     } catch (err) {
-      setError(describeError(err));
+      setError({ code: err instanceof ApiError ? err.code : 'ERROR', text: describeError(err) });
     }
   }
   return (
@@ -99,21 +99,36 @@ export function IssueCouponDialog({
             onInput={(e) => setPromotionId((e.currentTarget as HTMLInputElement).value)}
             class="mono"
             required
+            data-testid="coupon-promotion"
           />
         </label>
         <div class="form-grid">
           <label class="field">
             <span>Valid from</span>
-            <input type="date" value={from} onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              type="date"
+              value={from}
+              onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
+              data-testid="coupon-from"
+            />
           </label>
           <label class="field">
             <span>Valid to</span>
-            <input type="date" value={to} onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              type="date"
+              value={to}
+              onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
+              data-testid="coupon-to"
+            />
           </label>
         </div>
-        {error ? <p class="form-error">{error}</p> : null}
+        {error ? (
+          <p class="form-error" data-testid="coupon-error" data-code={error.code}>
+            {error.text}
+          </p>
+        ) : null}
         <div class="modal-actions">
-          <button type="submit" class="btn btn-primary">
+          <button type="submit" class="btn btn-primary" data-testid="coupon-submit">
             Issue
           </button>
         </div>

@@ -6,7 +6,9 @@ import { can } from '../../app/session.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorState, Loading, PageHeader } from '../../components/page-state.tsx';
 import { Pager } from '../../components/pager.tsx';
+import { FamilyPanel } from './family-panel.tsx';
 import { AdjustPointsDialog, IssueCouponDialog } from './member-actions.tsx';
+import { MemberAppLinkDialog } from './member-app-link-dialog.tsx';
 
 const LEDGER_PAGE = 25;
 
@@ -18,7 +20,7 @@ export function MemberPage({ me, id }: { me: Me; id: string }) {
     () => api.get<LedgerPage>(`/api/members/${enc(id)}/ledger`, { limit: LEDGER_PAGE, offset }),
     [id, offset],
   );
-  const [dialog, setDialog] = useState<'adjust' | 'coupon' | null>(null);
+  const [dialog, setDialog] = useState<'adjust' | 'coupon' | 'app-link' | null>(null);
   if (detail.error && !detail.data) return <ErrorState error={detail.error} onRetry={detail.reload} />;
   if (!detail.data) return <Loading />;
   const { member, family, balancePoints, coupons } = detail.data;
@@ -49,6 +51,17 @@ export function MemberPage({ me, id }: { me: Me; id: string }) {
                 Issue coupon
               </button>
             ) : null}
+            {can(me, 'members:write') && !member.disabled ? (
+              <button
+                type="button"
+                class="btn"
+                onClick={() => setDialog('app-link')}
+                data-testid="member-app-link"
+                title="A single-use link for the member's phone: they choose a PIN and see their member code"
+              >
+                Member app link
+              </button>
+            ) : null}
           </>
         }
       />
@@ -60,21 +73,15 @@ export function MemberPage({ me, id }: { me: Me; id: string }) {
           </p>
           <p class="muted">{family ? 'Shared by the family pool' : 'Own pool'}</p>
         </section>
-        <section class="panel">
-          <h2 class="panel-title">Family</h2>
-          {family ? (
-            <ul class="plain-list">
-              {family.members.map((m) => (
-                <li key={m.id}>
-                  <a href={`/members/${enc(m.id)}`}>{m.displayName}</a> <span class="mono muted">{m.memberNumber}</span>
-                  {m.owner ? <span class="badge badge-info">Owner</span> : null}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p class="muted">Not in a family.</p>
-          )}
-        </section>
+        <FamilyPanel
+          member={member}
+          family={family}
+          canWrite={can(me, 'members:write')}
+          onChanged={() => {
+            detail.reload();
+            ledger.reload();
+          }}
+        />
       </div>
       <section class="panel panel-flush">
         <h2 class="panel-title pad-top">Ledger</h2>
@@ -112,7 +119,7 @@ export function MemberPage({ me, id }: { me: Me; id: string }) {
           <table class="table compact" data-testid="member-coupons">
             <tbody>
               {coupons.map((c) => (
-                <tr key={c.id}>
+                <tr key={c.id} data-testid="member-coupon" data-coupon={c.id} data-state={c.state}>
                   <td class="mono">{c.id}</td>
                   <td>{c.promotionId}</td>
                   <td>{c.state}</td>
@@ -131,6 +138,7 @@ export function MemberPage({ me, id }: { me: Me; id: string }) {
         <AdjustPointsDialog member={member} onClose={() => setDialog(null)} onDone={done} />
       ) : null}
       {dialog === 'coupon' ? <IssueCouponDialog member={member} onClose={() => setDialog(null)} onDone={done} /> : null}
+      {dialog === 'app-link' ? <MemberAppLinkDialog member={member} onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api } from '../../api/api-client.ts';
 import type { Me, MemberPage } from '../../api/types.ts';
 import { relativeTime } from '../../app/format.ts';
@@ -7,6 +8,7 @@ import { useResource } from '../../app/use-resource.ts';
 import { Icon } from '../../components/icons.tsx';
 import { PageHeader } from '../../components/page-state.tsx';
 import { PagedList, queryOffset } from '../../components/pager.tsx';
+import { NewMemberDialog } from './new-member-dialog.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -14,6 +16,7 @@ const PAGE_SIZE = 50;
 export function MembersPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const q = query.get('q') ?? '';
   const offset = queryOffset(query);
+  const [enrolling, setEnrolling] = useState(false);
   const list = useResource(() => api.get<MemberPage>('/api/members', { q, limit: PAGE_SIZE, offset }), [q, offset]);
   return (
     <div class="page commerce" data-testid="members-page">
@@ -22,9 +25,19 @@ export function MembersPage({ me, query }: { me: Me; query: URLSearchParams }) {
         subtitle={list.data ? `${list.data.total} member${list.data.total === 1 ? '' : 's'}` : ' '}
         actions={
           can(me, 'members:write') ? (
-            <a class="btn" href="/members/loyalty" data-testid="loyalty-config-link">
-              Loyalty settings
-            </a>
+            <>
+              <a class="btn" href="/members/loyalty" data-testid="loyalty-config-link">
+                Loyalty settings
+              </a>
+              <button
+                type="button"
+                class="btn btn-primary"
+                onClick={() => setEnrolling(true)}
+                data-testid="member-create"
+              >
+                Enrol member
+              </button>
+            </>
           ) : (
             <a class="btn btn-ghost" href="/members/loyalty">
               Loyalty settings
@@ -61,7 +74,7 @@ export function MembersPage({ me, query }: { me: Me; query: URLSearchParams }) {
               </thead>
               <tbody>
                 {items.map((m) => (
-                  <tr key={m.id} data-testid="member-row" class={m.disabled ? 'row-disabled' : ''}>
+                  <tr key={m.id} data-testid="member-row" data-member={m.id} class={m.disabled ? 'row-disabled' : ''}>
                     <td>
                       <a class="strong" href={`/members/${encodeURIComponent(m.id)}`}>
                         {m.displayName}
@@ -79,6 +92,7 @@ export function MembersPage({ me, query }: { me: Me; query: URLSearchParams }) {
           )}
         </PagedList>
       </section>
+      {enrolling ? <NewMemberDialog onClose={() => setEnrolling(false)} /> : null}
     </div>
   );
 }

@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import { MemberApp } from './member-app.tsx';
+import './member-app.css';
+
+render(<MemberApp />, document.getElementById('app')!);
