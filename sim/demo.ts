@@ -126,6 +126,9 @@ const screenUrl = firstCart?.screen
 const api = `http://${config.http.host}:${http.port}`;
 const { access } = fleet.services;
 const ticket = access.issueLoginTicket('admin');
+// The Zhang family's owner gets a fresh member app link each run (it replaces the last run's unused one).
+const demoMember = fleet.services.loyalty.member(members.memberIds[0] as string);
+const enrolment = await fleet.services.memberApp.issueLink(demoMember.id, 'demo');
 const firstAdmin = access.firstAdmin;
 process.stdout.write(`
   Cartfleet demo is running: ${devices} devices in ${simulated.length} stores, each its own mTLS connection.
@@ -137,7 +140,12 @@ ${
     ? `                First start: admin's one-time password is  ${firstAdmin.password}  - the console asks you to
                 replace it; keep the new one (the data dir ${config.dataDir} persists).\n`
     : ''
-}  API docs      ${api}/api/docs
+}  Member app    ${api}/member   (a phone's layout: member number + PIN; Chinese or English)
+                ${api}/member#enrol=${enrolment.token}
+                (single use, ${config.memberApp.enrolmentLinkHours} h: ${demoMember.displayName}, No. ${demoMember.memberNumber}, chooses a PIN and sees
+                the live member code a cart scans, the family pool's points and coupons; staff make such links
+                on a member's page in the console, "Member app link")
+  API docs      ${api}/api/docs
   Cart screen   ${screenUrl ?? "(not started: see the cart's diagnostics)"}   (${firstCart?.config.thingName ?? ''}; the next carts on the next ports)
                 Shoppers scan, weigh and pay through the carts' virtual hardware; orders appear live under
                 Orders, calls for an attendant (age checks, mismatches) under Attendants: approve them there
