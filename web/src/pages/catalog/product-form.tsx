@@ -147,7 +147,7 @@ export function ProductForm({
         </label>
         <label class="field">
           <span>GTINs (space separated)</span>
-          <input {...field('gtins')} class="mono" />
+          <input {...field('gtins')} class="mono" data-testid="product-gtins" />
         </label>
         <label class="field">
           <span>PLU</span>

@@ -20,7 +20,7 @@ export function ProductPage({ me, sku }: { me: Me; sku: string | null }) {
   );
   const categories = useCategories();
   const [problems, setProblems] = useState<unknown>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ code: string; text: string } | null>(null);
 
   if (product.error && !product.data) return <ErrorState error={product.error} onRetry={product.reload} />;
   if (product.data === undefined || !categories.data) return <Loading />;
@@ -34,7 +34,7 @@ export function ProductPage({ me, sku }: { me: Me; sku: string | null }) {
       if (!sku) navigate(`/catalog/products/${enc(saved.sku)}`);
       else product.mutate(() => saved);
     } catch (err) {
-      setError(describeError(err));
+      setError({ code: err instanceof ApiError ? err.code : 'ERROR', text: describeError(err) });
       if (err instanceof ApiError) setProblems(err.details);
     }
   }
@@ -51,7 +51,11 @@ export function ProductPage({ me, sku }: { me: Me; sku: string | null }) {
       <section class="panel">
         <h2 class="panel-title">Product</h2>
         <ProductForm product={p} categories={categories.data} readOnly={!can(me, 'catalog:write')} onSave={save} />
-        {error ? <p class="form-error">{error}</p> : null}
+        {error ? (
+          <p class="form-error" data-testid="product-error" data-code={error.code}>
+            {error.text}
+          </p>
+        ) : null}
         <ProblemList details={problems} />
       </section>
       {p && can(me, 'prices:write') ? (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, describeError, enc } from '../../api/api-client.ts';
+import { ApiError, api, describeError, enc } from '../../api/api-client.ts';
 import type { Product, StorePricePage } from '../../api/types.ts';
 import { money, parseYuan } from '../../app/format.ts';
 import { useStores } from '../../app/stores-cache.ts';
@@ -22,12 +22,12 @@ export function StorePriceEditor({ product, initialStoreId }: { product: Product
   const override = current.data?.items[0] ?? null;
   const [price, setPrice] = useState('');
   const [available, setAvailable] = useState<'chain' | 'yes' | 'no'>('chain');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ code: string; text: string } | null>(null);
 
   async function save() {
     const priceFen = price.trim() === '' ? null : parseYuan(price);
     if (price.trim() !== '' && priceFen === null) {
-      setError('The price is in yuan, e.g. 12.30; empty keeps the chain price.');
+      setError({ code: 'PRICE_FORMAT', text: 'The price is in yuan, e.g. 12.30; empty keeps the chain price.' });
       return;
     }
     setError(null);
@@ -39,7 +39,7 @@ export function StorePriceEditor({ product, initialStoreId }: { product: Product
       toast('success', 'Store price saved');
       current.reload();
     } catch (err) {
-      setError(describeError(err));
+      setError({ code: err instanceof ApiError ? err.code : 'ERROR', text: describeError(err) });
     }
   }
 
@@ -67,6 +67,7 @@ export function StorePriceEditor({ product, initialStoreId }: { product: Product
           <select
             value={available}
             onChange={(e) => setAvailable((e.currentTarget as HTMLSelectElement).value as 'chain')}
+            data-testid="store-price-available"
           >
             <option value="chain">As the chain</option>
             <option value="yes">Yes</option>
@@ -74,7 +75,11 @@ export function StorePriceEditor({ product, initialStoreId }: { product: Product
           </select>
         </label>
       </div>
-      {error ? <p class="form-error">{error}</p> : null}
+      {error ? (
+        <p class="form-error" data-testid="store-price-error" data-code={error.code}>
+          {error.text}
+        </p>
+      ) : null}
       <div>
         <button type="button" class="btn" onClick={save} disabled={!storeId} data-testid="store-price-save">
           Save for this store

@@ -109,6 +109,7 @@ export function PromotionForm({
                 type="checkbox"
                 disabled={readOnly}
                 checked={d.weekdays.includes(i + 1)}
+                data-testid={`promotion-weekday-${i + 1}`}
                 onChange={(e) =>
                   onChange({
                     ...d,
@@ -124,7 +125,7 @@ export function PromotionForm({
         </div>
         <label class="field">
           <span>Hours (e.g. 08:00-11:00, 17:00-20:00; empty: all day)</span>
-          <input {...text('hours')} />
+          <input {...text('hours')} data-testid="promotion-hours" />
         </label>
         <FieldError problems={problems} field="window" />
       </fieldset>
@@ -166,6 +167,7 @@ export function PromotionForm({
             value={d.stacking}
             disabled={readOnly}
             onChange={(e) => onChange({ ...d, stacking: (e.currentTarget as HTMLSelectElement).value as 'exclusive' })}
+            data-testid="promotion-stacking"
           >
             <option value="exclusive">Exclusive (the best one applies)</option>
             <option value="stackable">Stackable</option>
@@ -173,7 +175,7 @@ export function PromotionForm({
         </label>
         <label class="field">
           <span>Priority (0–1000)</span>
-          <input {...text('priority')} inputMode="numeric" />
+          <input {...text('priority')} inputMode="numeric" data-testid="promotion-priority" />
           <FieldError problems={problems} field="priority" />
         </label>
         <label class="field">

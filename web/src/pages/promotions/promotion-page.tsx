@@ -19,7 +19,7 @@ export function PromotionPage({ me, id }: { me: Me; id: string | null }) {
   );
   const [draft, setDraft] = useState<PromotionDraft | null>(null);
   const [problems, setProblems] = useState<FieldProblem[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ code: string; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (record.data !== undefined)
@@ -42,7 +42,7 @@ export function PromotionPage({ me, id }: { me: Me; id: string | null }) {
       if (!id) navigate(`/promotions/${enc(saved.promotion.id)}`);
       else record.mutate(() => saved);
     } catch (err) {
-      setError(describeError(err));
+      setError({ code: err instanceof ApiError ? err.code : 'ERROR', text: describeError(err) });
       if (err instanceof ApiError) setProblems(fieldProblems(err.details));
     } finally {
       setBusy(false);
@@ -67,8 +67,8 @@ export function PromotionPage({ me, id }: { me: Me; id: string | null }) {
       <section class="panel">
         <PromotionForm me={me} draft={draft} onChange={setDraft} problems={problems} readOnly={!editable} isNew={!id} />
         {error ? (
-          <p class="form-error" data-testid="promotion-error">
-            {error}
+          <p class="form-error" data-testid="promotion-error" data-code={error.code}>
+            {error.text}
           </p>
         ) : null}
         <ProblemList details={problems} />
