@@ -16,7 +16,7 @@ import {
   signIn,
   text,
 } from '../helpers/browser.ts';
-import { startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 import { FakeClock } from '../mocks/fake-clock.ts';
 
 const XUHUI = 'hf-shanghai-xuhui';
@@ -97,6 +97,9 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
     if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
+  /** The member code the phone's QR shows, as a scanner reads it (once the image has been drawn). */
+  const qrOf = (page: Page) => eventually(() => decodeQr(page, 'member-qr'), 5000, 'the member QR decodes');
+
   /** The member's id if the fleet's member-login (a cart scanning `code` in Xuhui) accepts it now. */
   const acceptedAs = (code: string) => fleet.services.loyalty.login(code, XUHUI).memberId;
 
@@ -108,7 +111,8 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
     const url = p.page.getByTestId('member-app-link-url');
     await url.waitFor();
     const link = await url.inputValue();
-    assert.equal(await decodeQr(p.page, 'member-app-link-qr'), link, 'the QR the member scans is the link');
+    const scanned = await eventually(() => decodeQr(p.page, 'member-app-link-qr'), 5000, 'the link QR decodes');
+    assert.equal(scanned, link, 'the QR the member scans is the link');
     return link;
   }
 
@@ -135,9 +139,9 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
 
     const answer = (await (await firstCode).json()) as MemberAppCode;
     await page.getByTestId('member-qr').waitFor();
-    const shown = await decodeQr(page, 'member-qr');
+    const shown = await qrOf(page);
     assert.equal(shown, answer.current.code, 'the QR is the code of the fleet’s current step');
-    assert.equal(acceptedAs(shown!), member.id, 'a cart’s member-login accepts what the phone shows');
+    assert.equal(acceptedAs(shown), member.id, 'a cart’s member-login accepts what the phone shows');
     assert.equal(await text(page.getByTestId('member-code-text')), shown);
     assert.equal(await text(page.getByTestId('member-points')), '1250', 'the family pool');
     assert.match(await text(page.getByTestId('member-pool')), /Family pool: 2 members/);
@@ -151,10 +155,10 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
     clock.jump(30_000);
     await page.clock.fastForward(30_000);
     await page.locator(`[data-testid="member-qr"][data-code="${answer.next.code}"]`).waitFor();
-    const next = await decodeQr(page, 'member-qr');
+    const next = await qrOf(page);
     assert.equal(next, answer.next.code);
     assert.notEqual(next, shown);
-    assert.equal(acceptedAs(next!), member.id, 'the new code is the fleet’s current one');
+    assert.equal(acceptedAs(next), member.id, 'the new code is the fleet’s current one');
     await page.getByTestId('member-code-countdown').filter({ hasText: 'Reconnecting' }).waitFor();
 
     // Past what the fleet still accepts the QR goes, rather than show a code no cart takes.
@@ -170,7 +174,7 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
     await page.clock.fastForward(5_000);
     const now = (await (await fresh).json()) as MemberAppCode;
     await page.locator(`[data-testid="member-qr"][data-code="${now.current.code}"]`).waitFor();
-    assert.equal(acceptedAs((await decodeQr(page, 'member-qr'))!), member.id);
+    assert.equal(acceptedAs(await qrOf(page)), member.id);
   });
 
   it('signs in with member number and PIN (a wrong PIN: MEMBER_LOGIN_FAILED), in Chinese too, and signs out', async () => {
@@ -189,7 +193,7 @@ describe('member app in a browser (enrolment link, PIN, live member code, points
     await page.getByTestId('member-signin-pin').fill(PIN);
     await page.getByTestId('member-signin-submit').click();
     await page.getByTestId('member-qr').waitFor();
-    assert.equal(acceptedAs((await decodeQr(page, 'member-qr'))!), member.id);
+    assert.equal(acceptedAs(await qrOf(page)), member.id);
 
     await page.getByTestId('member-lang').click();
     await page.locator('[data-testid="member-app"][data-locale="zh"]').waitFor();
