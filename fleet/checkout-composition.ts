@@ -3,7 +3,9 @@ import type { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
 import type { AccessService } from './access/access-service.ts';
 import { AttendantService } from './attendants/attendant-service.ts';
+import { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import { StaffCodes } from './attendants/staff-codes.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import type { DeviceBroker } from './broker/device-broker.ts';
 import type { CatalogService } from './catalog/catalog-service.ts';
 import { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
@@ -92,6 +94,7 @@ export function composeCheckout(deps: CheckoutDeps) {
       const user = access.users.get(userId);
       return user && !user.disabled ? access.principalOf(user, 'token', null) : undefined;
     },
+    bus,
     clock,
   );
   const members = new MemberSessions(config.orders.memberLoginValidMs);
@@ -136,7 +139,15 @@ export function composeCheckout(deps: CheckoutDeps) {
     now: () => clock.now(),
     nonceRetentionMs: config.payments.nonceRetentionMs,
   });
-  const attendants = new AttendantService(db, writer, staffCodes, bus, clock);
+  const attendants = new AttendantService(db, writer, staffCodes, bus, new AuditLog(db), clock);
+  const offlineApprovalFlags = new OfflineApprovalFlags({
+    attendants,
+    orders: orderRepository,
+    writer,
+    bus,
+    now: () => clock.now(),
+    log: log.child({ component: 'attendants' }),
+  });
   attendants.onOfflinePaymentApproved(async (orderId, attendant) => {
     await settlement.paidAtDesk(orderId, { kind: 'user', id: attendant.userId });
   });
@@ -155,6 +166,7 @@ export function composeCheckout(deps: CheckoutDeps) {
     gateway,
     /** Where phones reach the fleet: pay and receipt links, and the member app's enrolment links. */
     publicUrl,
+    offlineApprovalFlags,
     http: {
       orders,
       settlement,

@@ -114,6 +114,12 @@ export interface FleetEvents {
    * program is chain-wide).
    */
   'loyalty.changed': { storeIds: string[] | null };
+  /**
+   * Who may approve at a cart offline changed (a staff code made; a person with a code changed role, stores or was
+   * disabled): the pricing snapshots of `storeIds` (null: every store), which carry the offline verifiers, are
+   * rebuilt. Emitted by fleet/attendants/staff-codes.ts.
+   */
+  'staff.changed': { storeIds: string[] | null };
   /** An alert was opened, changed severity or value, was acknowledged, or was resolved (by a person or the fleet). */
   'alert.changed': { alert: Alert };
   /** An order was created or moved (submitted, paid, cancelled, expired, refunded, exit-verified). */

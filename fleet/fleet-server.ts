@@ -6,6 +6,7 @@ import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
 import type { AttendantService } from './attendants/attendant-service.ts';
+import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
@@ -177,6 +178,9 @@ export class FleetServer {
       // The program is chain-wide: every store's snapshot carries it.
       onConfigChanged: () => this.bus.emit('loyalty.changed', { storeIds: null }),
     });
+    // StaffCodes is made with checkout below (it needs access); snapshots are built only once pricing has started,
+    // after every part is made, so the lazy lookup always finds it.
+    let staffCodes: StaffCodes | undefined;
     const pricing = new PricingSnapshotService(
       new SnapshotRepository(db),
       this.extensions.snapshotSource?.(stores) ??
@@ -188,6 +192,7 @@ export class FleetServer {
           tiers: () => loyalty.settings.tiers(),
           earnRules: () => loyalty.settings.earnRules(),
           redemption: () => loyalty.settings.redemptionPolicy(),
+          staff: (storeId) => staffCodes?.offlineStaff(storeId) ?? [],
         }),
       streams,
       shadows,
@@ -273,6 +278,7 @@ export class FleetServer {
         sessionMs: config.memberApp.sessionDays * 86_400_000,
       },
     });
+    staffCodes = commerce.http.staffCodes;
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -362,6 +368,7 @@ export class FleetServer {
       staffCodes: commerce.http.staffCodes,
       sandbox: commerce.http.sandbox,
       commerceGateway: commerce.gateway,
+      offlineApprovalFlags: commerce.offlineApprovalFlags,
       loyalty,
       memberApp,
       screenRelay,
@@ -383,6 +390,8 @@ export class FleetServer {
     commands.start();
     identities.start();
     retention.start();
+    commerce.http.staffCodes.start();
+    commerce.offlineApprovalFlags.start();
     commerce.http.orders.start();
     commerce.http.late.start();
     commerce.gateway.start();
@@ -415,6 +424,8 @@ export class FleetServer {
     services.screenRelay.stop();
     services.memberApp.stop();
     services.orders.stop();
+    services.offlineApprovalFlags.stop();
+    services.staffCodes.stop();
     await services.live.stop();
     await services.http.stop();
     services.access.stop();
@@ -473,6 +484,8 @@ export interface FleetServices {
   staffCodes: StaffCodes;
   sandbox: SandboxPaymentProvider;
   commerceGateway: CommerceGateway;
+  /** Ties a refused offline approval (an age check approved on a cart without network) to its trip's order. */
+  offlineApprovalFlags: OfflineApprovalFlags;
   loyalty: LoyaltyService;
   /** The member app's sign-in: enrolment links, PINs, sessions. */
   memberApp: MemberAppAccess;

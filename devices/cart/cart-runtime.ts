@@ -14,6 +14,7 @@ import { CartSession } from './cart-session.ts';
 import { BasketFeedback } from './commerce/basket-feedback.ts';
 import { CartShop, type ShopRecord } from './commerce/cart-shop.ts';
 import { CommerceClient } from './commerce/commerce-client.ts';
+import { OfflineStaffCodes, STAFF_THROTTLE_FILE, type StaffThrottleRecord } from './commerce/offline-staff.ts';
 import { ShopJournal } from './commerce/shop-journal.ts';
 import { SnapshotStore } from './commerce/snapshot-store.ts';
 import { CartPeripherals } from './hardware/cart-peripherals.ts';
@@ -97,6 +98,7 @@ export class CartRuntime {
       { thingName: config.thingName, storeName: null, basket: DEFAULT_BASKET_OPTIONS },
       this.commerce,
       new ShopJournal<ShopRecord>(config.dataDir),
+      new OfflineStaffCodes(new ShopJournal<StaffThrottleRecord>(config.dataDir, STAFF_THROTTLE_FILE), this.core.clock),
       this.core.clock,
       log.child({ part: 'shop' }),
     );

@@ -1,22 +1,14 @@
+import { backoffDelayMs, DEFAULT_FAILURE_BACKOFF, type FailureBackoff } from '../../platform/failure-backoff.ts';
+
 /**
  * Slows down password guessing. Failures are counted per username and per client address over a window; past a
  * few free attempts every further attempt must wait, doubling each time up to a cap (OWASP's "exponential
  * back-off" for authentication). A success clears the username's count. Kept in memory: a restart forgets it,
  * which costs an attacker a restart of the fleet, not a bypass.
  */
-export interface LoginThrottleOptions {
-  freeAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  windowMs: number;
-}
+export type LoginThrottleOptions = FailureBackoff;
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
-  freeAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 15 * 60_000,
-  windowMs: 15 * 60_000,
-};
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = DEFAULT_FAILURE_BACKOFF;
 
 interface Counter {
   failures: number;
@@ -65,10 +57,7 @@ export class LoginThrottle {
       const c = this.live(key, now);
       if (c) wait = Math.max(wait, c.blockedUntil - now);
       const pending = countPending ? (this.pending.get(key) ?? 0) : 0;
-      const over = (c?.failures ?? 0) + pending - this.options.freeAttempts;
-      if (pending > 0 && over >= 0) {
-        wait = Math.max(wait, Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** over));
-      }
+      if (pending > 0) wait = Math.max(wait, backoffDelayMs((c?.failures ?? 0) + pending, this.options));
     }
     return Math.max(0, wait);
   }
@@ -78,10 +67,8 @@ export class LoginThrottle {
     for (const key of this.keys(username, ip)) {
       const c = this.live(key, now) ?? { failures: 0, firstAt: now, blockedUntil: 0 };
       c.failures++;
-      const over = c.failures - this.options.freeAttempts;
-      if (over >= 0) {
-        c.blockedUntil = now + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** over);
-      }
+      const delay = backoffDelayMs(c.failures, this.options);
+      if (delay > 0) c.blockedUntil = now + delay;
       this.counters.set(key, c);
     }
     if (this.counters.size > 100_000) this.prune(now);

@@ -5,8 +5,10 @@ import type {
   AttendantDecision,
   AttendantRequest,
   AttendantRequestState,
+  OfflineApproval,
 } from '../../protocol/commerce/attendant.ts';
-import { FleetError } from '../../protocol/errors.ts';
+import { FleetError, isFleetError } from '../../protocol/errors.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import { randomId } from '../orders/order-ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -28,6 +30,7 @@ interface RequestRow {
   resolved_by: string | null;
   resolved_via: AttendantRequest['resolvedVia'];
   note: string | null;
+  offline_approval: string | null;
 }
 
 /** What happens when an `offline-payment` call is approved: the order is marked paid at the desk. */
@@ -36,7 +39,8 @@ export type OfflinePaymentHook = (orderId: string, attendant: StaffMember) => Pr
 /**
  * The attendant queue of each store (migration 23): carts call (`attendant-request`), attendants resolve from the
  * console (attendants:manage, own store) or at the cart with their staff code; every change is on the bus
- * (`attendant.changed`: the live console, and the cart's `notify/attendant-resolved`).
+ * (`attendant.changed`: the live console, and the cart's `notify/attendant-resolved`). A call the cart approved by
+ * itself while offline (`approvedOffline`, migration 24) is recorded when it syncs, its code checked again.
  */
 export class AttendantService {
   private offlinePayment: OfflinePaymentHook | undefined;
@@ -46,6 +50,7 @@ export class AttendantService {
     private readonly writer: DatabaseWriter,
     private readonly staffCodes: StaffCodes,
     private readonly bus: EventBus<FleetEvents>,
+    private readonly audit: AuditLog,
     private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
@@ -93,57 +98,110 @@ export class AttendantService {
    * A cart's call. With a staff code the request is approved at once by its owner (STAFF_CODE_INVALID, throttled,
    * creates nothing); otherwise it waits in the store's queue.
    */
-  async call(
-    cart: { thingName: string; storeId: string; zoneId: string | null },
-    call: AttendantCall,
-  ): Promise<AttendantRequest> {
+  async call(cart: Cart, call: AttendantCall): Promise<AttendantRequest> {
+    if (call.approvedOffline) return this.recordOfflineApproval(cart, call, call.approvedOffline);
     const staff = call.staffCode ? this.staffCodes.verify(call.staffCode, cart.storeId, cart.thingName) : null;
     const at = this.clock.now();
-    const id = randomId('att_', 16);
     const request: AttendantRequest = {
-      id,
-      storeId: cart.storeId,
-      thingName: cart.thingName,
-      sessionId: call.sessionId,
-      zoneId: cart.zoneId,
-      reason: call.reason,
-      details: call.details ?? '',
-      orderId: call.orderId ?? null,
+      ...this.newRequest(cart, call, at),
       state: staff ? 'approved' : 'open',
-      createdAt: at,
       resolvedAt: staff ? at : null,
       resolvedBy: staff?.userId ?? null,
       resolvedVia: staff ? 'staff-code' : null,
-      note: null,
     };
-    await this.writer.write('attendant call', () => {
-      this.db
-        .prepare(
-          `INSERT INTO attendant_requests (id, store_id, thing_name, session_id, zone_id, reason, details, order_id,
-             state, created_at, resolved_at, resolved_by, resolved_via)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          request.storeId,
-          request.thingName,
-          request.sessionId,
-          request.zoneId,
-          request.reason,
-          request.details,
-          request.orderId,
-          request.state,
-          at,
-          request.resolvedAt,
-          request.resolvedBy,
-          request.resolvedVia,
-        );
-    });
+    await this.writer.write('attendant call', () => this.insert(request));
     if (staff && request.reason === 'offline-payment' && request.orderId) {
       await this.offlinePayment?.(request.orderId, staff);
     }
     this.bus.emit('attendant.changed', { request });
     return request;
+  }
+
+  /**
+   * A call the cart approved offline with a staff code its snapshot verified, arriving through the outbox. The code is
+   * checked again, now, like an online one (throttled; the person must still hold it and still approve in this store):
+   * - it verifies as the person the cart named: recorded `approved` by them (`resolvedVia: staff-code`); an audit
+   *   entry by that person;
+   * - otherwise (wrong now, rotated or disabled since, another person's, or held by the throttle): recorded `open` in
+   *   the store's queue with `offlineApproval.refusal`, and an audit entry by the cart — an attendant looks at the
+   *   trip; `OfflineApprovalFlags` puts an event on the trip's order.
+   * Either way the call is answered accepted (it was recorded) and the cart is not notified (the gateway skips calls
+   * with `offlineApproval`): it acted long ago, and a late `attendant-resolved` could unlock a later shopper's basket.
+   */
+  private async recordOfflineApproval(
+    cart: Cart,
+    call: AttendantCall,
+    claim: NonNullable<AttendantCall['approvedOffline']>,
+  ): Promise<AttendantRequest> {
+    let staff: StaffMember | null = null;
+    let refusal: string | null = null;
+    try {
+      if (!call.staffCode) throw new FleetError('STAFF_CODE_INVALID', 'an offline approval without its staff code');
+      staff = this.staffCodes.verify(call.staffCode, cart.storeId, cart.thingName);
+      if (staff.userId !== claim.userId) {
+        staff = null;
+        refusal = 'STAFF_CODE_INVALID';
+      }
+    } catch (err) {
+      if (!isFleetError(err)) throw err;
+      refusal = err.code;
+    }
+    const at = this.clock.now();
+    const offlineApproval: OfflineApproval = { userId: claim.userId, at: claim.at, refusal };
+    const when = new Date(claim.at).toISOString();
+    const request: AttendantRequest = {
+      ...this.newRequest(cart, call, at),
+      state: staff ? 'approved' : 'open',
+      // The fleet's time of recording; the cart's time of approval is offlineApproval.at.
+      resolvedAt: staff ? at : null,
+      resolvedBy: staff?.userId ?? null,
+      resolvedVia: staff ? 'staff-code' : null,
+      note: staff
+        ? `approved on the cart while offline, at ${when}`
+        : `approved on the cart while offline at ${when} with a staff code the fleet refused (${refusal}): check the trip`,
+      offlineApproval,
+    };
+    await this.writer.write('attendant offline approval', () => {
+      this.insert(request);
+      this.audit.record({
+        actor: staff ? { id: staff.userId, username: staff.username } : { id: null, username: cart.thingName },
+        action: staff ? 'attendant.offline-approval' : 'attendant.offline-approval-refused',
+        targetType: 'attendant-request',
+        targetId: request.id,
+        storeId: cart.storeId,
+        ip: null,
+        userAgent: null,
+        details: {
+          thingName: cart.thingName,
+          sessionId: request.sessionId,
+          reason: request.reason,
+          claimedUserId: claim.userId,
+          approvedAt: claim.at,
+          refusal,
+        },
+      });
+    });
+    this.bus.emit('attendant.changed', { request });
+    return request;
+  }
+
+  /** Refused offline approvals of a trip not yet tied to its order (OfflineApprovalFlags). */
+  refusedOfflineApprovals(thingName: string, sessionId: string): AttendantRequest[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM attendant_requests WHERE thing_name = ? AND session_id = ? AND order_id IS NULL
+           AND json_extract(offline_approval, '$.refusal') IS NOT NULL ORDER BY created_at, id`,
+      )
+      .all(thingName, sessionId) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  /** Ties a request to its trip's order, inside the caller's write; false when it already had one. */
+  linkOrderIn(id: string, orderId: string): boolean {
+    return (
+      this.db.prepare('UPDATE attendant_requests SET order_id = ? WHERE id = ? AND order_id IS NULL').run(orderId, id)
+        .changes === 1
+    );
   }
 
   /** An attendant's decision on an open request (ATTENDANT_REQUEST_NOT_FOUND outside their scope, or not open). */
@@ -176,6 +234,53 @@ export class AttendantService {
     return this.close(id, 'cancelled', null, 'cart', null);
   }
 
+  private newRequest(cart: Cart, call: AttendantCall, at: number): AttendantRequest {
+    return {
+      id: randomId('att_', 16),
+      storeId: cart.storeId,
+      thingName: cart.thingName,
+      sessionId: call.sessionId,
+      zoneId: cart.zoneId,
+      reason: call.reason,
+      details: call.details ?? '',
+      orderId: call.orderId ?? null,
+      state: 'open',
+      createdAt: at,
+      resolvedAt: null,
+      resolvedBy: null,
+      resolvedVia: null,
+      note: null,
+      offlineApproval: null,
+    };
+  }
+
+  /** Inside the caller's write. */
+  private insert(request: AttendantRequest): void {
+    this.db
+      .prepare(
+        `INSERT INTO attendant_requests (id, store_id, thing_name, session_id, zone_id, reason, details, order_id,
+           state, created_at, resolved_at, resolved_by, resolved_via, note, offline_approval)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        request.id,
+        request.storeId,
+        request.thingName,
+        request.sessionId,
+        request.zoneId,
+        request.reason,
+        request.details,
+        request.orderId,
+        request.state,
+        request.createdAt,
+        request.resolvedAt,
+        request.resolvedBy,
+        request.resolvedVia,
+        request.note,
+        request.offlineApproval ? JSON.stringify(request.offlineApproval) : null,
+      );
+  }
+
   private async close(
     id: string,
     state: AttendantRequestState,
@@ -200,6 +305,8 @@ export class AttendantService {
   }
 }
 
+type Cart = { thingName: string; storeId: string; zoneId: string | null };
+
 function toRequest(row: RequestRow): AttendantRequest {
   return {
     id: row.id,
@@ -216,5 +323,6 @@ function toRequest(row: RequestRow): AttendantRequest {
     resolvedBy: row.resolved_by,
     resolvedVia: row.resolved_via,
     note: row.note,
+    offlineApproval: row.offline_approval ? (JSON.parse(row.offline_approval) as OfflineApproval) : null,
   };
 }

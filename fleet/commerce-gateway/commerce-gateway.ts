@@ -99,6 +99,9 @@ export class CommerceGateway {
       }),
       bus.on('attendant.changed', ({ request }) => {
         if (request.state === 'open' || request.state === 'cancelled') return;
+        // The cart approved it itself while offline; this is the record arriving later. Telling the cart now could
+        // unlock a later shopper's basket (AttendantService.recordOfflineApproval).
+        if (request.offlineApproval !== null) return;
         const resolved: AttendantResolved = {
           requestId: request.id,
           reason: request.reason,

@@ -243,6 +243,14 @@ export class OrderRepository {
     return rows.map(toRecord);
   }
 
+  /** A trip's order: the newest of the cart's orders in that shopping session (a failed checkout may precede it). */
+  ofSession(thingName: string, sessionId: string): OrderRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM orders WHERE thing_name = ? AND session_id = ? ORDER BY created_at DESC, id LIMIT 1')
+      .get(thingName, sessionId) as OrderRow | undefined;
+    return row && toRecord(row);
+  }
+
   search(query: OrderQuery): { items: OrderRecord[]; total: number } {
     const where: string[] = [];
     const params: unknown[] = [];

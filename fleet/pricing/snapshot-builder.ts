@@ -8,8 +8,9 @@ export type SnapshotContent = Omit<PricingSnapshot, 'version' | 'builtAt'> & { v
 
 /**
  * The store's snapshot content at `at`: its products (store prices applied by the source), the chain's categories,
- * tiers, redemption policy and label layouts, and the promotions and earn rules whose scope takes in this store and
- * whose window has not ended (its last day, in the store's zone, is today or later). Sorted, so that equal inputs
+ * tiers, redemption policy and label layouts, the promotions and earn rules whose scope takes in this store and
+ * whose window has not ended (its last day, in the store's zone, is today or later), and the offline verifiers of
+ * the store's staff codes. Sorted, so that equal inputs
  * make equal bytes. `undefined` for an unknown store.
  */
 export function buildSnapshot(source: SnapshotSource, storeId: string, at: number): SnapshotContent | undefined {
@@ -36,5 +37,6 @@ export function buildSnapshot(source: SnapshotSource, storeId: string, at: numbe
     tiers: [...source.tiers()].sort((a, b) => a.id.localeCompare(b.id)),
     redemption: source.redemption(),
     variableMeasureLayouts: [...source.variableMeasureLayouts()].sort((a, b) => a.id.localeCompare(b.id)),
+    staff: [...source.staff(storeId)].sort((a, b) => a.userId.localeCompare(b.userId)),
   };
 }

@@ -1,12 +1,12 @@
 import type { Category, Product, VariableMeasureLayout } from '../../protocol/commerce/catalog.ts';
 import type { EarnRule, RedemptionPolicy, Tier } from '../../protocol/commerce/loyalty.ts';
 import type { Promotion } from '../../protocol/commerce/promotions.ts';
-import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
+import type { OfflineStaff, PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
 
 /**
- * What a store's pricing snapshot is built from. The catalog (fleet/catalog/, fleet/promotions/) and loyalty
- * (fleet/loyalty/) repositories implement it; PricingSnapshotService filters promotions and earn rules to the store
+ * What a store's pricing snapshot is built from. The catalog (fleet/catalog/, fleet/promotions/), loyalty
+ * (fleet/loyalty/) and staff codes (fleet/attendants/) implement it; PricingSnapshotService filters promotions and earn rules to the store
  * and to those not yet ended, so a source may return the chain's whole list.
  */
 export interface SnapshotSource {
@@ -20,6 +20,8 @@ export interface SnapshotSource {
   tiers(): Tier[];
   redemption(): RedemptionPolicy;
   variableMeasureLayouts(): VariableMeasureLayout[];
+  /** The offline verifiers of the people who may approve at the store's carts (`StaffCodes.offlineStaff`). */
+  staff(storeId: string): OfflineStaff[];
 }
 
 /** No points are redeemable until a loyalty source says otherwise. */
@@ -35,7 +37,7 @@ export type CommerceInputs = Partial<Omit<SnapshotSource, 'store' | 'storeIds'>>
 
 /**
  * The source the fleet starts with: stores from the registry, the commerce inputs from whoever provides them (the
- * catalog and loyalty services once they land; a test's fixtures), empty otherwise.
+ * catalog, loyalty and staff codes; a test's fixtures), empty otherwise.
  */
 export class RegistrySnapshotSource implements SnapshotSource {
   constructor(
@@ -78,5 +80,9 @@ export class RegistrySnapshotSource implements SnapshotSource {
 
   variableMeasureLayouts(): VariableMeasureLayout[] {
     return this.inputs.variableMeasureLayouts?.() ?? [];
+  }
+
+  staff(storeId: string): OfflineStaff[] {
+    return this.inputs.staff?.(storeId) ?? [];
   }
 }

@@ -1,8 +1,8 @@
 import type { Migration } from '../../platform/sqlite.ts';
 
 /**
- * Orders, payments and the attendant queue (issue 8, migrations 21–23). Kept in their own file (the list in
- * `migrations.ts` spreads it) so that the schema of checkout reads in one place. Money is integer fen; an order's
+ * Orders, payments and the attendant queue (issue 8, migrations 21–23, and 25: 24 is the member app's). Kept in their
+ * own file (the list in `migrations.ts` spreads it) so that the schema of checkout reads in one place. Money is integer fen; an order's
  * lines, promotions and price audit are JSON (they are read and written whole, with the order); every state move
  * is a row of `order_events`, which, like the audit log, refuses UPDATE and DELETE.
  */
@@ -128,6 +128,18 @@ export const orderMigrations: Migration[] = [
         code_digest TEXT NOT NULL UNIQUE,
         created_at INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    version: 25,
+    name: 'staff codes: offline verifiers (salt, scrypt, params); offline approvals recorded with the attendant queue',
+    // Codes made before have no verifier (NULL): they still work online, not offline, until their owner makes a new
+    // one. offline_approval: JSON {userId, at, refusal} of a call the cart approved by itself without network.
+    sql: `
+      ALTER TABLE staff_codes ADD COLUMN offline_salt TEXT;
+      ALTER TABLE staff_codes ADD COLUMN offline_verifier TEXT;
+      ALTER TABLE staff_codes ADD COLUMN offline_params TEXT;
+      ALTER TABLE attendant_requests ADD COLUMN offline_approval TEXT;
     `,
   },
 ];

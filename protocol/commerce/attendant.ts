@@ -17,6 +17,28 @@ export const ATTENDANT_RESOLVED_VIA = ['console', 'staff-code', 'cart'] as const
 
 export const attendantRequestIdString = { type: 'string', pattern: '^att_[a-z2-7]{16}$' } as const;
 
+/**
+ * A call the cart approved by itself while it had no network: an attendant typed a staff code that the store's
+ * snapshot verified offline (`staff` in protocol/commerce/snapshot.ts). `userId`: whose verifier matched; `at`: the
+ * cart's clock then.
+ */
+export const OfflineApprovalClaimSchema = object({
+  userId: { type: 'string', minLength: 1, maxLength: 64 },
+  at: epochMs,
+});
+
+/**
+ * How the fleet recorded an offline approval when it arrived: checked again like an online code. `refusal`: null when
+ * the code verified as `userId`'s; otherwise the error code (`STAFF_CODE_INVALID`: wrong now, rotated since, the
+ * person disabled or moved, or another person's; also when the fleet's throttle held it) — the request is then left
+ * open in the store's queue and the trip's order gets an event, for a person to look at.
+ */
+export const OfflineApprovalSchema = object({
+  ...OfflineApprovalClaimSchema.properties,
+  refusal: nullable({ type: 'string' }),
+});
+export type OfflineApproval = FromSchema<typeof OfflineApprovalSchema>;
+
 /** One call for an attendant (`GET /api/attendants/requests`, the `attendant-request` live event). */
 export const AttendantRequestSchema = object({
   id: attendantRequestIdString,
@@ -34,13 +56,17 @@ export const AttendantRequestSchema = object({
   resolvedBy: nullable({ type: 'string' }),
   resolvedVia: nullable(oneOfValues(ATTENDANT_RESOLVED_VIA)),
   note: nullable({ type: 'string' }),
+  /** Set when the cart approved the call itself while offline (see OfflineApprovalSchema). */
+  offlineApproval: nullable(OfflineApprovalSchema),
 });
 export type AttendantRequest = FromSchema<typeof AttendantRequestSchema>;
 
 /**
  * The cart's `attendant-request` (besides `clientToken`). `staffCode`: an attendant standing at the cart typed
  * their code on its screen, so the request is approved at once (the age check of a beer), audited with their
- * user id; a wrong code is `STAFF_CODE_INVALID` and creates nothing.
+ * user id; a wrong code is `STAFF_CODE_INVALID` and creates nothing. `approvedOffline`: the cart already approved it
+ * offline (then the call comes through the outbox, with the code, when the network returns): the fleet records it
+ * either way and never tells the cart (it acted long ago; a late `attendant-resolved` would unlock another trip).
  */
 export const AttendantCallSchema = object(
   {
@@ -49,8 +75,9 @@ export const AttendantCallSchema = object(
     sessionId: nullable({ type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }),
     orderId: orderIdString,
     staffCode: staffCodeString,
+    approvedOffline: OfflineApprovalClaimSchema,
   },
-  { optional: ['details', 'orderId', 'staffCode'] },
+  { optional: ['details', 'orderId', 'staffCode', 'approvedOffline'] },
 );
 export type AttendantCall = FromSchema<typeof AttendantCallSchema>;
 

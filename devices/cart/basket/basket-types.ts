@@ -58,7 +58,8 @@ export interface Approval {
   /** The lines and how many of their items were approved: one more beer later needs a new check. */
   lines: { lineId: string; quantity: number }[];
   approvedBy: string;
-  method: 'staff-code' | 'console';
+  /** `staff-code-offline`: verified by the cart against its snapshot, checked by the fleet when it syncs. */
+  method: 'staff-code' | 'staff-code-offline' | 'console';
   at: number;
 }
 

@@ -292,7 +292,7 @@ export class Basket extends EventEmitter<BasketEvents> {
   // ---- staff -----------------------------------------------------------------------------------------------------
 
   /** An attendant (on the cart with a staff code, or from the console) approved the age check or attendant items. */
-  approve(kind: 'age-check' | 'needs-attendant', approvedBy: string, method: 'staff-code' | 'console'): Approval {
+  approve(kind: 'age-check' | 'needs-attendant', approvedBy: string, method: Approval['method']): Approval {
     const lines = this.lines
       .filter((l) => this.lockedBy(l, kind))
       .map((l) => ({ lineId: l.lineId, quantity: l.quantity }));

@@ -28,6 +28,7 @@ import {
 } from './checkout-flow.ts';
 import type { CommerceClient, CommerceReplyMessage } from './commerce-client.ts';
 import { isMemberCode, loginMember } from './member-session.ts';
+import type { OfflineStaffCodes } from './offline-staff.ts';
 import { screenState } from './screen-state.ts';
 import type { ShopJournal } from './shop-journal.ts';
 
@@ -98,6 +99,7 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     private readonly options: CartShopOptions,
     private readonly client: CommerceClient,
     private readonly journal: ShopJournal<ShopRecord>,
+    private readonly offlineStaff: OfflineStaffCodes,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
@@ -108,6 +110,7 @@ export class CartShop extends EventEmitter<CartShopEvents> {
 
   start(): void {
     this.running = true;
+    this.offlineStaff.start();
     const saved = this.journal.load();
     if (saved) {
       this.record = { ...EMPTY, ...saved };
@@ -323,32 +326,74 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     this.changed();
   }
 
+  /**
+   * An attendant's code typed on the screen. Online, the fleet decides (`attendant-request` with the code: approved
+   * at once, or STAFF_CODE_INVALID). Offline — and always in an offline checkout, which began without network — the
+   * cart decides with the snapshot's offline verifiers (offline-staff.ts): a code that does not verify is
+   * STAFF_CODE_INVALID and changes nothing.
+   */
   private async staffCode(code: string): Promise<void> {
-    const session = this.record.session;
-    const basket = this.basket.state();
     const checkout = this.record.checkout;
-    if (checkout?.state === 'offline-attendant') {
-      // The attendant took the payment at the desk. The fleet checks the code when the order arrives.
-      const submission = { ...checkout.submission, payment: { method: 'attendant' as const, staffCode: code } };
-      const record: CheckoutRecord = { ...checkout, submission, state: 'paid' };
-      this.record.checkout = record;
-      this.sendOrder(record);
-      return this.changed();
-    }
-    const lock = basket.locks.find((l) => l.kind === 'age-check' || l.kind === 'needs-attendant');
+    if (checkout?.state === 'offline-attendant') return this.paidAtDesk(checkout, code);
+    const lock = this.basket.state().locks.find((l) => l.kind === 'age-check' || l.kind === 'needs-attendant');
     if (!lock) throw new FleetError('BAD_REQUEST', 'nothing waits for an attendant');
-    const reason = lock.kind === 'age-check' ? 'age-check' : 'help';
+    const kind = lock.kind as 'age-check' | 'needs-attendant';
+    if (!this.client.online) return this.approveOffline(kind, code);
     const body = await this.client.request('attendant-request', {
       request: {
-        reason,
-        details: `staff code at the cart (${lock.kind})`,
-        sessionId: session?.sessionId ?? null,
+        reason: kind === 'age-check' ? 'age-check' : 'help',
+        details: `staff code at the cart (${kind})`,
+        sessionId: this.record.session?.sessionId ?? null,
         staffCode: code,
       },
     });
     const request = (body.request ?? {}) as { state?: string; resolvedBy?: string | null };
     if (request.state !== 'approved') throw new FleetError('STAFF_CODE_INVALID', 'the staff code was not accepted');
-    this.basket.approve(lock.kind as 'age-check' | 'needs-attendant', request.resolvedBy ?? 'staff', 'staff-code');
+    this.basket.approve(kind, request.resolvedBy ?? 'staff', 'staff-code');
+  }
+
+  /**
+   * The attendant took the money at the desk: with a code that verifies, the order goes through the outbox as paid
+   * at the desk, with the code, which the fleet checks again when it arrives (a code it refuses leaves the order
+   * awaiting payment for an attendant).
+   */
+  private async paidAtDesk(checkout: CheckoutRecord, code: string): Promise<void> {
+    await this.offlineStaff.verify(code, this.context?.snapshot.staff);
+    if (this.record.checkout !== checkout) {
+      throw new FleetError('ORDER_STATE_INVALID', 'the checkout changed while the staff code was checked');
+    }
+    const submission = { ...checkout.submission, payment: { method: 'attendant' as const, staffCode: code } };
+    const record: CheckoutRecord = { ...checkout, submission, state: 'paid' };
+    this.record.checkout = record;
+    this.sendOrder(record);
+    this.changed();
+  }
+
+  /**
+   * An age check or attendant-only items approved without network by a code that verifies. The approval is recorded
+   * for the fleet first — the same `attendant-request` with the code, through the outbox, marked `approvedOffline` —
+   * and only then does the basket unlock: a power cut in between leaves a record and a locked basket, never an
+   * unlocked basket without a record. The fleet checks the code again when it arrives and audits either outcome
+   * (AttendantService.recordOfflineApproval).
+   */
+  private async approveOffline(kind: 'age-check' | 'needs-attendant', code: string): Promise<void> {
+    const staff = await this.offlineStaff.verify(code, this.context?.snapshot.staff);
+    if (!this.basket.state().locks.some((l) => l.kind === kind)) return; // approved meanwhile (the console)
+    const at = this.clock.now();
+    this.client.send(
+      'attendant-request',
+      {
+        request: {
+          reason: kind === 'age-check' ? 'age-check' : 'help',
+          details: `staff code at the cart while offline (${kind})`,
+          sessionId: this.record.session?.sessionId ?? null,
+          staffCode: code,
+          approvedOffline: { userId: staff.userId, at },
+        },
+      },
+      randomUUID(),
+    );
+    this.basket.approve(kind, staff.userId, 'staff-code-offline');
   }
 
   private async raiseAttendant(call: AttendantCall): Promise<void> {

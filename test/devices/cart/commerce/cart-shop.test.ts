@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { DEFAULT_BASKET_OPTIONS } from '../../../../devices/cart/basket/basket.ts';
 import { CartShop, type ShopRecord } from '../../../../devices/cart/commerce/cart-shop.ts';
 import { CommerceClient } from '../../../../devices/cart/commerce/commerce-client.ts';
+import {
+  OfflineStaffCodes,
+  STAFF_THROTTLE_FILE,
+  type StaffThrottleRecord,
+} from '../../../../devices/cart/commerce/offline-staff.ts';
 import { ShopJournal } from '../../../../devices/cart/commerce/shop-journal.ts';
 import { silentLogger } from '../../../../platform/log.ts';
 import type { CartScreenState } from '../../../../protocol/commerce/cart-screen.ts';
@@ -78,6 +83,7 @@ describe('CartShop: the trip on the cart (basket, pricing, member, checkout, jou
       { thingName: 'cart-1', storeName: 'Xuhui', basket: DEFAULT_BASKET_OPTIONS },
       client,
       new ShopJournal<ShopRecord>(dir),
+      new OfflineStaffCodes(new ShopJournal<StaffThrottleRecord>(dir, STAFF_THROTTLE_FILE), clock),
       clock,
       silentLogger(),
     );
@@ -257,20 +263,7 @@ describe('CartShop: the trip on the cart (basket, pricing, member, checkout, jou
     assert.equal(submitted()[0].order.idempotencyKey, key);
   });
 
-  it('offline checkout waits for the attendant: nothing is sent until the staff code, then it is, as paid at the desk', async () => {
-    drop(PLAIN);
-    shop.handleSettled(PLAIN.nominalWeightG as number);
-    await latest((s) => s.priced !== null && s.locks.length === 0);
-    transport.goOffline();
-    await shop.act({ type: 'checkout' });
-    const waiting = await latest((s) => s.checkout?.state === 'offline-attendant' && s.checkout.payQrSvg !== null);
-    assert.match(waiting.checkout?.payUrl ?? '', /^CFO1\./);
-    assert.equal(submitted().length, 0, 'held until the attendant took the payment');
-    await shop.act({ type: 'staff-code', code: '482913' });
-    const [order] = submitted();
-    assert.deepEqual(order.order.payment, { method: 'attendant', staffCode: '482913' });
-    await latest((s) => s.checkout?.state === 'paid');
-  });
+  // Offline checkout and the staff code: cart-shop-staff-codes.test.ts.
 
   it('the basket survives a restart while shopping', async () => {
     drop(PLAIN);
