@@ -14,7 +14,7 @@ export function staffVerifierSalt(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** scrypt(code, salt, params), base64url. Async: it runs on libuv's thread pool, so a screen or the fleet never blocks. */
+/** scrypt(code, salt, params), base64url. Async: it runs on libuv's thread pool, so no screen or fleet blocks. */
 export function staffCodeVerifier(code: string, salt: string, params: StaffVerifierParams): Promise<string> {
   return new Promise((resolve, reject) => {
     scrypt(

@@ -158,7 +158,7 @@ export class AttendantService {
       resolvedVia: staff ? 'staff-code' : null,
       note: staff
         ? `approved on the cart while offline, at ${when}`
-        : `approved on the cart while offline at ${when} with a staff code the fleet refused (${refusal}): check the trip`,
+        : `approved on the cart while offline at ${when} with a staff code the fleet refused (${refusal})`,
       offlineApproval,
     };
     await this.writer.write('attendant offline approval', () => {

@@ -33,8 +33,8 @@ export function snapshotStreamId(storeId: string, version: number): string {
  * Builds each store's pricing snapshot (plan decision 6), versions it, and delivers it: every version is served as an
  * AWS MQTT file-delivery stream readable by that store's things, and announced to each cart of the store in its
  * named shadow `commerce` (`desired.pricingSnapshot`), so a cart that was offline gets the delta when it connects.
- * Rebuilds are debounced on the fleet clock after `catalog.changed` / `loyalty.changed` / `staff.changed`; a rebuild whose content did
- * not change makes no version. Each version keeps `validFrom` / `supersededAt`, so the fleet can tell whether the
+ * Rebuilds are debounced on the fleet clock after `catalog.changed` / `loyalty.changed` / `staff.changed`; a rebuild
+ * whose content did not change makes no version. Each version keeps `validFrom` / `supersededAt`, so the fleet can tell whether the
  * snapshot a cart priced with was valid at a given time (`validAt`).
  */
 export class PricingSnapshotService {

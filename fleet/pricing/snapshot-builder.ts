@@ -10,8 +10,7 @@ export type SnapshotContent = Omit<PricingSnapshot, 'version' | 'builtAt'> & { v
  * The store's snapshot content at `at`: its products (store prices applied by the source), the chain's categories,
  * tiers, redemption policy and label layouts, the promotions and earn rules whose scope takes in this store and
  * whose window has not ended (its last day, in the store's zone, is today or later), and the offline verifiers of
- * the store's staff codes. Sorted, so that equal inputs
- * make equal bytes. `undefined` for an unknown store.
+ * the store's staff codes. Sorted, so that equal inputs make equal bytes. `undefined` for an unknown store.
  */
 export function buildSnapshot(source: SnapshotSource, storeId: string, at: number): SnapshotContent | undefined {
   const store = source.store(storeId);

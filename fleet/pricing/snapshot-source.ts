@@ -6,8 +6,8 @@ import type { StoreRepository } from '../registry/store-repository.ts';
 
 /**
  * What a store's pricing snapshot is built from. The catalog (fleet/catalog/, fleet/promotions/), loyalty
- * (fleet/loyalty/) and staff codes (fleet/attendants/) implement it; PricingSnapshotService filters promotions and earn rules to the store
- * and to those not yet ended, so a source may return the chain's whole list.
+ * (fleet/loyalty/) and staff codes (fleet/attendants/) implement it; PricingSnapshotService filters promotions and
+ * earn rules to the store and to those not yet ended, so a source may return the chain's whole list.
  */
 export interface SnapshotSource {
   store(storeId: string): PricingSnapshot['store'] | undefined;

@@ -370,10 +370,10 @@ export class CartShop extends EventEmitter<CartShopEvents> {
   }
 
   /**
-   * An age check or attendant-only items approved without network by a code that verifies. The approval is recorded
-   * for the fleet first — the same `attendant-request` with the code, through the outbox, marked `approvedOffline` —
-   * and only then does the basket unlock: a power cut in between leaves a record and a locked basket, never an
-   * unlocked basket without a record. The fleet checks the code again when it arrives and audits either outcome
+   * An age check or attendant-only items approved without network by a code that verifies. The approval is
+   * recorded for the fleet first — the same `attendant-request` with the code, through the outbox, marked
+   * `approvedOffline` — and only then does the basket unlock: a power cut in between leaves a record and a locked
+   * basket, never an unlocked basket without a record. The fleet checks the code again when it arrives and audits either outcome
    * (AttendantService.recordOfflineApproval).
    */
   private async approveOffline(kind: 'age-check' | 'needs-attendant', code: string): Promise<void> {
