@@ -149,8 +149,13 @@ export class AttendantService {
     const at = this.clock.now();
     const offlineApproval: OfflineApproval = { userId: claim.userId, at: claim.at, refusal };
     const when = new Date(claim.at).toISOString();
+    const base = this.newRequest(cart, call, at);
     const request: AttendantRequest = {
-      ...this.newRequest(cart, call, at),
+      ...base,
+      // What the queue shows (the console lists details): a refusal says so before what the cart sent.
+      details: staff
+        ? base.details
+        : `Approved on the cart offline; the fleet refused the staff code (${refusal}). ${base.details}`.slice(0, 500),
       state: staff ? 'approved' : 'open',
       // The fleet's time of recording; the cart's time of approval is offlineApproval.at.
       resolvedAt: staff ? at : null,

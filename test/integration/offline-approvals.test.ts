@@ -101,6 +101,10 @@ describe('offline approvals recorded by the fleet', function () {
       assert.equal(request.state, 'open');
       assert.equal(request.resolvedBy, null);
       assert.equal(request.offlineApproval?.refusal, 'STAFF_CODE_INVALID');
+      assert.match(
+        request.details,
+        /^Approved on the cart offline; the fleet refused the staff code \(STAFF_CODE_INVALID\)/,
+      );
       assert.deepEqual(audited('attendant.offline-approval-refused', request.id)?.actor, {
         id: null,
         username: CART.thingName,
