@@ -3,7 +3,7 @@ import type { OfflineStaff, StaffVerifierParams } from '../protocol/commerce/sna
 
 /**
  * The fleet's choice for new staff codes' offline verifiers: scrypt (RFC 7914) with N = 2^13, r = 8, p = 1, a 32-byte
- * key — 8 MiB and about 14 ms per try on the development machine (one core of a 2-vCPU VM, node 22; N = 2^14 took
+ * key — 8 MiB and about 14 ms per try on the development machine (one core of a 2-vCPU VM, Node 20; N = 2^14 took
  * 29 ms, 2^12 7 ms). A cart tries every verifier of its store's snapshot for one typed code, so this is paid once per
  * attendant per try; docs/architecture.md ("Offline staff codes") works out the brute-force cost.
  */
