@@ -1,6 +1,7 @@
 import type { Clock } from '../../../platform/clock.ts';
 import { backoffDelayMs, DEFAULT_FAILURE_BACKOFF, type FailureBackoff } from '../../../platform/failure-backoff.ts';
 import { matchesStaffVerifier } from '../../../platform/staff-code-verifier.ts';
+import { staffCodeString } from '../../../protocol/commerce/orders.ts';
 import type { OfflineStaff } from '../../../protocol/commerce/snapshot.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import type { ShopJournal } from './shop-journal.ts';
@@ -17,6 +18,8 @@ export interface StaffThrottleRecord {
   firstAt: number;
   blockedUntil: number;
 }
+
+const STAFF_CODE = new RegExp(staffCodeString.pattern);
 
 /** The journal file of the throttle, beside the trip's (`cart-shop.json`) in the cart's data dir. */
 export const STAFF_THROTTLE_FILE = 'staff-code-throttle.json';
@@ -72,7 +75,7 @@ export class OfflineStaffCodes {
         { retryAfterMs: wait },
       );
     }
-    const owner = /^\d{6}$/.test(code) ? await this.owner(code, staff) : undefined;
+    const owner = STAFF_CODE.test(code) ? await this.owner(code, staff) : undefined;
     if (!owner) {
       this.failed();
       throw new FleetError('STAFF_CODE_INVALID', 'the staff code is not valid in this store');
