@@ -40,7 +40,7 @@ export type OfflinePaymentHook = (orderId: string, attendant: StaffMember) => Pr
  * The attendant queue of each store (migration 23): carts call (`attendant-request`), attendants resolve from the
  * console (attendants:manage, own store) or at the cart with their staff code; every change is on the bus
  * (`attendant.changed`: the live console, and the cart's `notify/attendant-resolved`). A call the cart approved by
- * itself while offline (`approvedOffline`, migration 24) is recorded when it syncs, its code checked again.
+ * itself while offline (`approvedOffline`, migration 25) is recorded when it syncs, its code checked again.
  */
 export class AttendantService {
   private offlinePayment: OfflinePaymentHook | undefined;

@@ -27,12 +27,12 @@ interface VerifierRow {
  * Staff codes: a 6-digit code per attendant, typed on a cart's screen to approve at once what needs an attendant
  * there (an age check, an offline payment). The fleet makes the code (random, unique in the chain: a cart sends no
  * user name, so the code alone must name its owner) and shows it once. It keeps HMAC-SHA256(pepper, code), the pepper
- * in `secrets/staff-code-key`, for the unique lookup of an online check; and, since migration 24, an offline
+ * in `secrets/staff-code-key`, for the unique lookup of an online check; and, since migration 25, an offline
  * verifier: a per-person random salt and scrypt(code, salt) with the parameters it was made with
  * (`platform/staff-code-verifier.ts`). The verifiers of the people who may approve in a store travel in that
  * store's pricing snapshot, so a cart without network can accept only real codes (docs/architecture.md, "Offline
  * staff codes": six digits are few, so a verifier copied off a cart — or out of this database, whose snapshots
- * hold them — gives its code away to a patient attacker; codes rotate by being made again). Codes made before migration 24 have
+ * hold them — gives its code away to a patient attacker; codes rotate by being made again). Codes made before migration 25 have
  * no verifier: they work online only until their owner makes a new one.
  *
  * Guessing is throttled per cart and per store with the sign-in throttle's back-off (5 free failures, then

@@ -26,7 +26,7 @@ const base64url = (maxLength: number) => ({ type: 'string', pattern: '^[A-Za-z0-
 
 /**
  * A person who may approve at a cart of this store (attendants:manage, the store in their scope, not disabled) and
- * whose staff code was made since offline verifiers exist (migration 24): `verifier` = scrypt(code, salt, params)
+ * whose staff code was made since offline verifiers exist (migration 25): `verifier` = scrypt(code, salt, params)
  * (`platform/staff-code-verifier.ts`), salt and verifier in base64url. It lets a cart without network accept only
  * real staff codes; docs/architecture.md, "Offline staff codes", says what it costs an attacker who copies it.
  */

@@ -12,7 +12,7 @@ const BINJIANG = 'hf-hangzhou-binjiang';
 const DEBOUNCE_MS = 1000;
 
 /**
- * Who may approve offline, per store: the staff code's offline verifier (migration 24) travels in the store's pricing
+ * Who may approve offline, per store: the staff code's offline verifier (migration 25) travels in the store's pricing
  * snapshot for every person who may approve there, and the snapshots are rebuilt when a code is made or a person's
  * role, stores or disabled state change (real fleet; the rebuild debounce on a FakeClock).
  */
@@ -126,7 +126,7 @@ describe('staff codes in the stores’ pricing snapshots (offline verifiers)', f
     const code = await issue(li);
     await settle();
     assert.deepEqual(names(XUHUI), ['att-li']);
-    // As migration 24 leaves a code made before it.
+    // As migration 25 leaves a code made before it.
     fleet.services.db
       .prepare('UPDATE staff_codes SET offline_salt = NULL, offline_verifier = NULL, offline_params = NULL')
       .run();

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../platform/log.ts';
 import { openSqlite } from '../../../platform/sqlite.ts';
 import { tempDir } from '../../helpers/fleet-harness.ts';
 
-describe('migration 24: offline staff verifiers and offline approvals', () => {
+describe('migration 25: offline staff verifiers and offline approvals', () => {
   let dir: ReturnType<typeof tempDir>;
   beforeEach(() => {
     dir = tempDir();
@@ -16,7 +16,7 @@ describe('migration 24: offline staff verifiers and offline approvals', () => {
     const file = join(dir.path, 'fleet.sqlite');
     const before = openSqlite(
       file,
-      migrations.filter((m) => m.version < 24),
+      migrations.filter((m) => m.version < 25),
       silentLogger(),
     );
     before
