@@ -43,6 +43,8 @@ export interface CheckoutDeps {
   httpPort: () => number;
   pricing: OrderPricing;
   loyalty: LoyaltyLedger;
+  /** The sandbox provider's HTTP client for its notifications (FleetExtensions.sandboxPost); default fetch. */
+  sandboxPost?: typeof fetch;
 }
 
 /** Orders and quotes priced by the engine over the stores' pricing snapshots, with names from the catalog. */
@@ -84,6 +86,7 @@ export function composeCheckout(deps: CheckoutDeps) {
     },
     clock,
     log.child({ component: 'payments' }),
+    deps.sandboxPost,
   );
   const receipts = new ReceiptLinks(loadOrCreateKey(config.dataDir, 'receipt-key'), publicUrl);
   const staffCodes = new StaffCodes(

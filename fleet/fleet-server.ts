@@ -267,6 +267,7 @@ export class FleetServer {
       httpPort: () => http.port,
       pricing: this.extensions.pricing ?? snapshotOrderPricing(pricing, catalog, promotions),
       loyalty: this.extensions.loyalty ?? new ServiceLoyaltyLedger(loyalty),
+      sandboxPost: this.extensions.sandboxPost,
     });
     const memberApp = new MemberAppAccess({
       db,
@@ -504,6 +505,12 @@ export interface FleetExtensions {
   pricing?: OrderPricing;
   /** The loyalty ledger orders hold and earn points with; default: the fleet's `LoyaltyService`. */
   loyalty?: LoyaltyLedger;
+  /**
+   * How the sandbox payment provider sends its signed notifications to the fleet; default: `fetch` from the fleet's
+   * thread. The sandbox stands in for an outside provider, whose HTTP client is not the fleet's work: the checkout
+   * burst benchmark sends them from its load-generator thread.
+   */
+  sandboxPost?: typeof fetch;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {
