@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type {
   AttendantCall,
   AttendantDecision,
@@ -44,15 +45,18 @@ export type OfflinePaymentHook = (orderId: string, attendant: StaffMember) => Pr
  */
 export class AttendantService {
   private offlinePayment: OfflinePaymentHook | undefined;
+  private readonly statements: StatementCache;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly writer: DatabaseWriter,
     private readonly staffCodes: StaffCodes,
     private readonly bus: EventBus<FleetEvents>,
     private readonly audit: AuditLog,
     private readonly clock: Pick<Clock, 'now'>,
-  ) {}
+  ) {
+    this.statements = new StatementCache(db);
+  }
 
   /** Wired by the composition root: approving an offline-payment call settles its order. */
   onOfflinePaymentApproved(hook: OfflinePaymentHook): void {
@@ -60,7 +64,9 @@ export class AttendantService {
   }
 
   get(id: string): AttendantRequest | undefined {
-    const row = this.db.prepare('SELECT * FROM attendant_requests WHERE id = ?').get(id) as RequestRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM attendant_requests WHERE id = ?').get(id) as
+      | RequestRow
+      | undefined;
     return row && toRequest(row);
   }
 
@@ -86,9 +92,9 @@ export class AttendantService {
     // The open queue is served first come, first served; resolved ones newest first.
     const order = query.state === 'open' ? 'created_at ASC' : 'COALESCE(resolved_at, created_at) DESC';
     const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM attendant_requests ${clause}`).get(...params) as { n: number }
+      this.statements.prepare(`SELECT COUNT(*) AS n FROM attendant_requests ${clause}`).get(...params) as { n: number }
     ).n;
-    const rows = this.db
+    const rows = this.statements
       .prepare(`SELECT * FROM attendant_requests ${clause} ORDER BY ${order}, id LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as RequestRow[];
     return { items: rows.map(toRequest), total };
@@ -192,7 +198,7 @@ export class AttendantService {
 
   /** Refused offline approvals of a trip not yet tied to its order (OfflineApprovalFlags). */
   refusedOfflineApprovals(thingName: string, sessionId: string): AttendantRequest[] {
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT * FROM attendant_requests WHERE thing_name = ? AND session_id = ? AND order_id IS NULL
            AND json_extract(offline_approval, '$.refusal') IS NOT NULL ORDER BY created_at, id`,
@@ -204,8 +210,9 @@ export class AttendantService {
   /** Ties a request to its trip's order, inside the caller's write; false when it already had one. */
   linkOrderIn(id: string, orderId: string): boolean {
     return (
-      this.db.prepare('UPDATE attendant_requests SET order_id = ? WHERE id = ? AND order_id IS NULL').run(orderId, id)
-        .changes === 1
+      this.statements
+        .prepare('UPDATE attendant_requests SET order_id = ? WHERE id = ? AND order_id IS NULL')
+        .run(orderId, id).changes === 1
     );
   }
 
@@ -261,7 +268,7 @@ export class AttendantService {
 
   /** Inside the caller's write. */
   private insert(request: AttendantRequest): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO attendant_requests (id, store_id, thing_name, session_id, zone_id, reason, details, order_id,
            state, created_at, resolved_at, resolved_by, resolved_via, note, offline_approval)
@@ -295,7 +302,7 @@ export class AttendantService {
   ): Promise<AttendantRequest> {
     const at = this.clock.now();
     const changed = await this.writer.write('attendant resolve', () =>
-      this.db
+      this.statements
         .prepare(
           `UPDATE attendant_requests SET state = ?, resolved_at = ?, resolved_by = ?, resolved_via = ?, note = ?
            WHERE id = ? AND state = 'open'`,

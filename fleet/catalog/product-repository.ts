@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Product } from '../../protocol/commerce/catalog.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -35,20 +36,24 @@ const SELECT = `SELECT p.*, (SELECT json_group_array(gtin) FROM
 
 /** Products and their GTINs (migration 13); GTINs are given and answered as GTIN-13. */
 export class ProductRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   get(sku: string): Product | undefined {
-    const row = this.db.prepare(`${SELECT} WHERE p.sku = ?`).get(sku) as ProductRow | undefined;
+    const row = this.statements.prepare(`${SELECT} WHERE p.sku = ?`).get(sku) as ProductRow | undefined;
     return row && toProduct(row);
   }
 
   exists(sku: string): boolean {
-    return this.db.prepare('SELECT 1 FROM products WHERE sku = ?').get(sku) !== undefined;
+    return this.statements.prepare('SELECT 1 FROM products WHERE sku = ?').get(sku) !== undefined;
   }
 
   /** Every product, by SKU (the snapshot builder's input). */
   all(): Product[] {
-    return (this.db.prepare(`${SELECT} ORDER BY p.sku`).all() as ProductRow[]).map(toProduct);
+    return (this.statements.prepare(`${SELECT} ORDER BY p.sku`).all() as ProductRow[]).map(toProduct);
   }
 
   list(filter: ProductFilter, limit: number, offset: number): { items: Product[]; total: number } {
@@ -82,8 +87,10 @@ export class ProductRepository {
       params.push(filter.available ? 1 : 0);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM products p ${clause}`).get(...params) as { n: number }).n;
-    const rows = this.db
+    const total = (
+      this.statements.prepare(`SELECT COUNT(*) AS n FROM products p ${clause}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.statements
       .prepare(`${SELECT} ${clause} ORDER BY p.sku LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as ProductRow[];
     return { items: rows.map(toProduct), total };
@@ -91,17 +98,21 @@ export class ProductRepository {
 
   /** The SKU a GTIN-13 belongs to. */
   gtinOwner(gtin: string): string | undefined {
-    return (this.db.prepare('SELECT sku FROM product_gtins WHERE gtin = ?').get(gtin) as { sku: string } | undefined)
-      ?.sku;
+    return (
+      this.statements.prepare('SELECT sku FROM product_gtins WHERE gtin = ?').get(gtin) as { sku: string } | undefined
+    )?.sku;
   }
 
   pluOwner(plu: string): string | undefined {
-    return (this.db.prepare('SELECT sku FROM products WHERE plu = ?').get(plu) as { sku: string } | undefined)?.sku;
+    return (this.statements.prepare('SELECT sku FROM products WHERE plu = ?').get(plu) as { sku: string } | undefined)
+      ?.sku;
   }
 
   countInCategory(categoryId: string): number {
     return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM products WHERE category_id = ?').get(categoryId) as { n: number }
+      this.statements.prepare('SELECT COUNT(*) AS n FROM products WHERE category_id = ?').get(categoryId) as {
+        n: number;
+      }
     ).n;
   }
 
@@ -110,8 +121,8 @@ export class ProductRepository {
    * another whatever order it writes them in (each product's own are written back by upsert()).
    */
   releaseCodes(skus: readonly string[]): void {
-    const gtins = this.db.prepare('DELETE FROM product_gtins WHERE sku = ?');
-    const plu = this.db.prepare('UPDATE products SET plu = NULL WHERE sku = ?');
+    const gtins = this.statements.prepare('DELETE FROM product_gtins WHERE sku = ?');
+    const plu = this.statements.prepare('UPDATE products SET plu = NULL WHERE sku = ?');
     for (const sku of skus) {
       gtins.run(sku);
       plu.run(sku);
@@ -121,7 +132,7 @@ export class ProductRepository {
   /** Inserts or replaces the product and its GTINs (already GTIN-13); answers whether it was new. */
   upsert(product: Product, now: number): boolean {
     const existed = this.exists(product.sku);
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO products (sku, plu, name_zh, name_en, brand, category_id, sold_by, price_fen, nominal_weight_g,
            weight_tolerance_g, tare_g, min_age, needs_attendant, available, updated_at)
@@ -150,8 +161,8 @@ export class ProductRepository {
         available: product.available ? 1 : 0,
         now,
       });
-    this.db.prepare('DELETE FROM product_gtins WHERE sku = ?').run(product.sku);
-    const insert = this.db.prepare('INSERT INTO product_gtins (gtin, sku, position) VALUES (?, ?, ?)');
+    this.statements.prepare('DELETE FROM product_gtins WHERE sku = ?').run(product.sku);
+    const insert = this.statements.prepare('INSERT INTO product_gtins (gtin, sku, position) VALUES (?, ?, ?)');
     product.gtins.forEach((gtin, i) => {
       insert.run(gtin, product.sku, i);
     });
@@ -159,7 +170,7 @@ export class ProductRepository {
   }
 
   delete(sku: string): boolean {
-    return this.db.prepare('DELETE FROM products WHERE sku = ?').run(sku).changes > 0;
+    return this.statements.prepare('DELETE FROM products WHERE sku = ?').run(sku).changes > 0;
   }
 }
 

@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { CouponRecord } from '../../protocol/api/loyalty.ts';
 import type { CouponState } from '../../protocol/commerce/loyalty.ts';
 import type { Database } from '../storage/database.ts';
@@ -19,10 +20,14 @@ export type StoredCouponState = CouponRow['state'];
 
 /** Coupons issued to members. `expired` is not stored: an issued coupon past its `validTo` reads as expired. */
 export class CouponRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(c: Omit<CouponRecord, 'state' | 'orderId'> & { issuedAt: number }): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO coupons (id, member_id, promotion_id, valid_from, valid_to, min_spend_fen, state, order_id,
            issued_at, issued_by, updated_at)
@@ -33,25 +38,27 @@ export class CouponRepository {
 
   /** The stored row, with its stored state (for the transitions). */
   row(id: string): (CouponRecord & { stored: StoredCouponState }) | undefined {
-    const row = this.db.prepare('SELECT * FROM coupons WHERE id = ?').get(id) as CouponRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM coupons WHERE id = ?').get(id) as CouponRow | undefined;
     return row && { ...toCoupon(row, Number.NEGATIVE_INFINITY), stored: row.state };
   }
 
   setState(id: string, state: StoredCouponState, orderId: string | null, at: number): void {
-    this.db
+    this.statements
       .prepare('UPDATE coupons SET state = ?, order_id = ?, updated_at = ? WHERE id = ?')
       .run(state, orderId, at, id);
   }
 
   /** Coupons held or used by an order. */
   ofOrder(orderId: string): CouponRecord[] {
-    const rows = this.db.prepare('SELECT * FROM coupons WHERE order_id = ? ORDER BY id').all(orderId) as CouponRow[];
+    const rows = this.statements
+      .prepare('SELECT * FROM coupons WHERE order_id = ? ORDER BY id')
+      .all(orderId) as CouponRow[];
     return rows.map((r) => toCoupon(r, Number.NEGATIVE_INFINITY));
   }
 
   /** Coupons a member can use at `at`: issued, within validity. */
   usable(memberId: string, at: number): CouponRecord[] {
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT * FROM coupons WHERE member_id = ? AND state = 'issued' AND valid_from <= ? AND valid_to > ?
          ORDER BY valid_to, id LIMIT 100`,
@@ -81,8 +88,9 @@ export class CouponRepository {
       params.state = query.state;
     }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM coupons ${filter}`).get(params) as { n: number }).n;
-    const rows = this.db
+    const total = (this.statements.prepare(`SELECT count(*) AS n FROM coupons ${filter}`).get(params) as { n: number })
+      .n;
+    const rows = this.statements
       .prepare(`SELECT * FROM coupons ${filter} ORDER BY issued_at DESC, id LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: query.limit, offset: query.offset }) as CouponRow[];
     return { items: rows.map((r) => toCoupon(r, at)), total };

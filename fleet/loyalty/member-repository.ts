@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Family, Member } from '../../protocol/api/members.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -31,10 +32,14 @@ export interface NewMemberRecord {
 
 /** Members and family accounts. Plain statements: the service runs them inside its write transactions. */
 export class MemberRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(m: NewMemberRecord): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO members (id, member_number, display_name, phone, tier_id, totp_secret, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -52,7 +57,7 @@ export class MemberRepository {
     if (change.phone !== undefined) sets.push('phone = @phone');
     if (change.tierId !== undefined) sets.push('tier_id = @tierId');
     if (change.disabled !== undefined) sets.push('disabled = @disabled');
-    this.db.prepare(`UPDATE members SET ${sets.join(', ')} WHERE id = @id`).run({
+    this.statements.prepare(`UPDATE members SET ${sets.join(', ')} WHERE id = @id`).run({
       id,
       at,
       displayName: change.displayName ?? null,
@@ -63,12 +68,12 @@ export class MemberRepository {
   }
 
   get(id: string): MemberRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM members WHERE id = ?').get(id) as MemberRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM members WHERE id = ?').get(id) as MemberRow | undefined;
     return row && toMember(row);
   }
 
   byNumber(memberNumber: string): MemberRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM members WHERE member_number = ?').get(memberNumber) as
+    const row = this.statements.prepare('SELECT * FROM members WHERE member_number = ?').get(memberNumber) as
       | MemberRow
       | undefined;
     return row && toMember(row);
@@ -76,7 +81,7 @@ export class MemberRepository {
 
   /** The next free number after the highest 8-digit one (80000001 for the first). */
   nextMemberNumber(): string {
-    const row = this.db
+    const row = this.statements
       .prepare(`SELECT max(CAST(member_number AS INTEGER)) AS n FROM members WHERE length(member_number) = 8`)
       .get() as { n: number | null };
     return String(Math.max(row.n ?? 0, 80_000_000) + 1);
@@ -99,31 +104,35 @@ export class MemberRepository {
       params.tierId = query.tierId;
     }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM members ${filter}`).get(params) as { n: number }).n;
-    const rows = this.db
+    const total = (this.statements.prepare(`SELECT count(*) AS n FROM members ${filter}`).get(params) as { n: number })
+      .n;
+    const rows = this.statements
       .prepare(`SELECT * FROM members ${filter} ORDER BY member_number LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: query.limit, offset: query.offset }) as MemberRow[];
     return { items: rows.map(toMember), total };
   }
 
   countByTier(tierId: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM members WHERE tier_id = ?').get(tierId) as { n: number }).n;
+    return (this.statements.prepare('SELECT count(*) AS n FROM members WHERE tier_id = ?').get(tierId) as { n: number })
+      .n;
   }
 
   insertFamily(id: string, ownerId: string, at: number): void {
-    this.db.prepare('INSERT INTO families (id, owner_id, created_at) VALUES (?, ?, ?)').run(id, ownerId, at);
+    this.statements.prepare('INSERT INTO families (id, owner_id, created_at) VALUES (?, ?, ?)').run(id, ownerId, at);
   }
 
   setFamily(memberId: string, familyId: string | null, at: number): void {
-    this.db.prepare('UPDATE members SET family_id = ?, updated_at = ? WHERE id = ?').run(familyId, at, memberId);
+    this.statements
+      .prepare('UPDATE members SET family_id = ?, updated_at = ? WHERE id = ?')
+      .run(familyId, at, memberId);
   }
 
   family(id: string): Family | undefined {
-    const row = this.db.prepare('SELECT id, owner_id, created_at FROM families WHERE id = ?').get(id) as
+    const row = this.statements.prepare('SELECT id, owner_id, created_at FROM families WHERE id = ?').get(id) as
       | { id: string; owner_id: string; created_at: number }
       | undefined;
     if (!row) return undefined;
-    const members = this.db
+    const members = this.statements
       .prepare('SELECT id, member_number, display_name FROM members WHERE family_id = ? ORDER BY member_number')
       .all(id) as Pick<MemberRow, 'id' | 'member_number' | 'display_name'>[];
     return {
@@ -142,7 +151,8 @@ export class MemberRepository {
   }
 
   familySize(id: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM members WHERE family_id = ?').get(id) as { n: number }).n;
+    return (this.statements.prepare('SELECT count(*) AS n FROM members WHERE family_id = ?').get(id) as { n: number })
+      .n;
   }
 }
 

@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { LedgerEntry, LedgerEntryKind } from '../../protocol/api/members.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -51,10 +52,14 @@ export interface Hold {
  * to drift. Statements only: the service calls them inside its `BEGIN IMMEDIATE` write transactions.
  */
 export class PointsLedger {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   append(e: NewLedgerEntry): number {
-    const result = this.db
+    const result = this.statements
       .prepare(
         `INSERT INTO points_entries (pool_id, member_id, store_id, kind, points, order_id, hold_id, refund_id,
            created_at, actor_id, note)
@@ -77,7 +82,7 @@ export class PointsLedger {
   }
 
   balance(poolId: string): number {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT coalesce(sum(points), 0) AS balance FROM points_entries WHERE pool_id = ?')
       .get(poolId) as { balance: number };
     return row.balance;
@@ -88,7 +93,7 @@ export class PointsLedger {
    * counted even if refunded later: the limit is on what the store accepted that day.
    */
   redeemedInStore(poolId: string, storeId: string, from: number, to: number): number {
-    const row = this.db
+    const row = this.statements
       .prepare(
         `SELECT coalesce(sum(-h.points), 0) AS redeemed FROM points_entries h
          WHERE h.pool_id = ? AND h.store_id = ? AND h.kind = 'redeem-hold' AND h.created_at >= ? AND h.created_at < ?
@@ -100,7 +105,7 @@ export class PointsLedger {
 
   hold(holdId: string): Hold | undefined {
     return this.toHold(
-      this.db.prepare(`SELECT * FROM points_entries WHERE hold_id = ? AND kind = 'redeem-hold'`).get(holdId) as
+      this.statements.prepare(`SELECT * FROM points_entries WHERE hold_id = ? AND kind = 'redeem-hold'`).get(holdId) as
         | EntryRow
         | undefined,
     );
@@ -108,18 +113,18 @@ export class PointsLedger {
 
   holdOfOrder(orderId: string): Hold | undefined {
     return this.toHold(
-      this.db.prepare(`SELECT * FROM points_entries WHERE order_id = ? AND kind = 'redeem-hold'`).get(orderId) as
-        | EntryRow
-        | undefined,
+      this.statements
+        .prepare(`SELECT * FROM points_entries WHERE order_id = ? AND kind = 'redeem-hold'`)
+        .get(orderId) as EntryRow | undefined,
     );
   }
 
   earnOfOrder(
     orderId: string,
   ): { id: number; poolId: string; memberId: string; storeId: string | null; points: number } | undefined {
-    const row = this.db.prepare(`SELECT * FROM points_entries WHERE order_id = ? AND kind = 'earn'`).get(orderId) as
-      | EntryRow
-      | undefined;
+    const row = this.statements
+      .prepare(`SELECT * FROM points_entries WHERE order_id = ? AND kind = 'earn'`)
+      .get(orderId) as EntryRow | undefined;
     return (
       row && { id: row.id, poolId: row.pool_id, memberId: row.member_id, storeId: row.store_id, points: row.points }
     );
@@ -127,7 +132,7 @@ export class PointsLedger {
 
   /** The sum of an order's entries of one kind (reversals so far). */
   orderSum(orderId: string, kind: LedgerEntryKind): number {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT coalesce(sum(points), 0) AS total FROM points_entries WHERE order_id = ? AND kind = ?')
       .get(orderId, kind) as { total: number };
     return row.total;
@@ -135,7 +140,7 @@ export class PointsLedger {
 
   /** Holds a member made that are neither captured nor released. */
   openHolds(memberId: string): number {
-    const row = this.db
+    const row = this.statements
       .prepare(
         `SELECT count(*) AS n FROM points_entries h WHERE h.member_id = ? AND h.kind = 'redeem-hold'
            AND NOT EXISTS (SELECT 1 FROM points_entries s WHERE s.hold_id = h.hold_id
@@ -146,15 +151,17 @@ export class PointsLedger {
   }
 
   hasRefund(refundId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM points_entries WHERE refund_id = ? LIMIT 1').get(refundId) !== undefined;
+    return (
+      this.statements.prepare('SELECT 1 FROM points_entries WHERE refund_id = ? LIMIT 1').get(refundId) !== undefined
+    );
   }
 
   /** A pool's entries, newest first, each with the member who made it. */
   entries(poolId: string, limit: number, offset: number): { items: LedgerEntry[]; total: number } {
     const total = (
-      this.db.prepare('SELECT count(*) AS n FROM points_entries WHERE pool_id = ?').get(poolId) as { n: number }
+      this.statements.prepare('SELECT count(*) AS n FROM points_entries WHERE pool_id = ?').get(poolId) as { n: number }
     ).n;
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT e.*, m.member_number, m.display_name AS member_name FROM points_entries e
          JOIN members m ON m.id = e.member_id
@@ -166,7 +173,7 @@ export class PointsLedger {
 
   private toHold(row: EntryRow | undefined): Hold | undefined {
     if (!row || row.hold_id === null || row.order_id === null) return undefined;
-    const settled = this.db
+    const settled = this.statements
       .prepare(`SELECT kind FROM points_entries WHERE hold_id = ? AND kind IN ('redeem-capture', 'redeem-release')`)
       .get(row.hold_id) as { kind: LedgerEntryKind } | undefined;
     return {

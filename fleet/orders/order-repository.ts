@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type {
   Order,
   OrderEvent,
@@ -77,10 +78,14 @@ interface OrderRow {
 
 /** Orders and their events in SQLite (migration 21). Callers run writes inside the fleet's DatabaseWriter. */
 export class OrderRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(order: NewOrderRecord): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO orders (id, store_id, thing_name, session_id, idempotency_key, content_sha256, member_id,
            member_number, state, payment_method, snapshot_version, lines, promotions, coupon_ids, subtotal_fen,
@@ -119,12 +124,12 @@ export class OrderRepository {
   }
 
   get(id: string): OrderRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
     return row && toRecord(row);
   }
 
   byKey(thingName: string, idempotencyKey: string): OrderRecord | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT * FROM orders WHERE thing_name = ? AND idempotency_key = ?')
       .get(thingName, idempotencyKey) as OrderRow | undefined;
     return row && toRecord(row);
@@ -150,12 +155,12 @@ export class OrderRepository {
       sets.push('lines = ?');
       params.push(JSON.stringify(changes.lines));
     }
-    this.db.prepare(`UPDATE orders SET ${sets.join(', ')} WHERE id = ?`).run(...params, event.orderId);
+    this.statements.prepare(`UPDATE orders SET ${sets.join(', ')} WHERE id = ?`).run(...params, event.orderId);
     this.addEvent(event);
   }
 
   addEvent(event: OrderEventInput): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO order_events (order_id, from_state, to_state, actor_kind, actor, at, reason, details)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -173,7 +178,7 @@ export class OrderRepository {
   }
 
   events(orderId: string): OrderEvent[] {
-    const rows = this.db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY id').all(orderId) as {
+    const rows = this.statements.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY id').all(orderId) as {
       id: number;
       order_id: string;
       from_state: OrderState | null;
@@ -200,8 +205,9 @@ export class OrderRepository {
   /** Whether the order has an event with this reason (a step that was done). */
   hasEvent(orderId: string, reason: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM order_events WHERE order_id = ? AND reason = ? LIMIT 1').get(orderId, reason) !==
-      undefined
+      this.statements
+        .prepare('SELECT 1 FROM order_events WHERE order_id = ? AND reason = ? LIMIT 1')
+        .get(orderId, reason) !== undefined
     );
   }
 
@@ -210,7 +216,7 @@ export class OrderRepository {
    * crash between the payment and the points left undone.
    */
   loyaltyUnsettled(settledReason: string, limit = 500): string[] {
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT id FROM orders o
          WHERE member_id IS NOT NULL AND state IN ('paid', 'exit_verified')
@@ -224,7 +230,7 @@ export class OrderRepository {
 
   /** Cancelled orders whose payment was nevertheless taken and not yet refunded (late payments to resolve). */
   latePaid(limit = 500): string[] {
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT o.id FROM orders o JOIN payments p ON p.order_id = o.id
          WHERE o.state = 'cancelled' AND p.state = 'paid' ORDER BY o.created_at LIMIT ?`,
@@ -235,7 +241,7 @@ export class OrderRepository {
 
   /** Awaiting-payment orders whose payment is due at or before `at`. */
   overdue(at: number, limit = 100): OrderRecord[] {
-    const rows = this.db
+    const rows = this.statements
       .prepare(
         `SELECT * FROM orders WHERE state = 'awaiting_payment' AND payment_due_at <= ? ORDER BY payment_due_at LIMIT ?`,
       )
@@ -245,7 +251,7 @@ export class OrderRepository {
 
   /** A trip's order: the newest of the cart's orders in that shopping session (a failed checkout may precede it). */
   ofSession(thingName: string, sessionId: string): OrderRecord | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT * FROM orders WHERE thing_name = ? AND session_id = ? ORDER BY created_at DESC, id LIMIT 1')
       .get(thingName, sessionId) as OrderRow | undefined;
     return row && toRecord(row);
@@ -280,8 +286,10 @@ export class OrderRepository {
       params.push(query.to);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM orders ${clause}`).get(...params) as { n: number }).n;
-    const rows = this.db
+    const total = (
+      this.statements.prepare(`SELECT COUNT(*) AS n FROM orders ${clause}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.statements
       .prepare(`SELECT * FROM orders ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as OrderRow[];
     return { items: rows.map(toRecord), total };

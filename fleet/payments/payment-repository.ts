@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { OrderPayment, PaymentState } from '../../protocol/commerce/orders.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -24,10 +25,14 @@ interface PaymentRow {
 
 /** Payments and the notification nonces seen (migration 22). Writes run inside the fleet's DatabaseWriter. */
 export class PaymentRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(p: Omit<PaymentRecord, 'state' | 'paidAt' | 'refundedFen' | 'transactionId'>): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO payments (id, order_id, provider, amount_fen, state, pay_url, created_at, expires_at)
          VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
@@ -36,42 +41,43 @@ export class PaymentRepository {
   }
 
   get(paymentId: string): PaymentRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM payments WHERE id = ?').get(paymentId) as PaymentRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM payments WHERE id = ?').get(paymentId) as PaymentRow | undefined;
     return row && toRecord(row);
   }
 
   /** The order's latest payment. */
   ofOrder(orderId: string): PaymentRecord | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
       .get(orderId) as PaymentRow | undefined;
     return row && toRecord(row);
   }
 
   markPaid(paymentId: string, transactionId: string, at: number): void {
-    this.db
+    this.statements
       .prepare(`UPDATE payments SET state = 'paid', provider_transaction_id = ?, paid_at = ? WHERE id = ?`)
       .run(transactionId, at, paymentId);
   }
 
   setState(paymentId: string, state: PaymentState, refundedFen?: number): void {
-    if (refundedFen === undefined) this.db.prepare('UPDATE payments SET state = ? WHERE id = ?').run(state, paymentId);
+    if (refundedFen === undefined)
+      this.statements.prepare('UPDATE payments SET state = ? WHERE id = ?').run(state, paymentId);
     else
-      this.db
+      this.statements
         .prepare('UPDATE payments SET state = ?, refunded_fen = ? WHERE id = ?')
         .run(state, refundedFen, paymentId);
   }
 
   nonceSeen(nonce: string): boolean {
-    return this.db.prepare('SELECT 1 FROM payment_nonces WHERE nonce = ?').get(nonce) !== undefined;
+    return this.statements.prepare('SELECT 1 FROM payment_nonces WHERE nonce = ?').get(nonce) !== undefined;
   }
 
   rememberNonce(nonce: string, at: number): void {
-    this.db.prepare('INSERT INTO payment_nonces (nonce, seen_at) VALUES (?, ?)').run(nonce, at);
+    this.statements.prepare('INSERT INTO payment_nonces (nonce, seen_at) VALUES (?, ?)').run(nonce, at);
   }
 
   forgetNoncesBefore(at: number): number {
-    return this.db.prepare('DELETE FROM payment_nonces WHERE seen_at < ?').run(at).changes;
+    return this.statements.prepare('DELETE FROM payment_nonces WHERE seen_at < ?').run(at).changes;
   }
 }
 

@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Database } from '../storage/database.ts';
 
 export interface SnapshotVersion {
@@ -28,10 +29,14 @@ interface Row {
 
 /** Every pricing snapshot version of every store (migration 19); the validity intervals are kept forever. */
 export class SnapshotRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   latest(storeId: string): SnapshotVersion | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT * FROM pricing_snapshots WHERE store_id = ? ORDER BY version DESC LIMIT 1')
       .get(storeId) as Row | undefined;
     return row && toVersion(row);
@@ -39,7 +44,7 @@ export class SnapshotRepository {
 
   /** The store's newest version number (no bytes read). */
   latestVersion(storeId: string): number | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT max(version) AS version FROM pricing_snapshots WHERE store_id = ?')
       .get(storeId) as { version: number | null };
     return row.version ?? undefined;
@@ -47,14 +52,14 @@ export class SnapshotRepository {
 
   /** When a version was current (no bytes read). */
   interval(storeId: string, version: number): { validFrom: number; supersededAt: number | null } | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT valid_from, superseded_at FROM pricing_snapshots WHERE store_id = ? AND version = ?')
       .get(storeId, version) as { valid_from: number; superseded_at: number | null } | undefined;
     return row && { validFrom: row.valid_from, supersededAt: row.superseded_at };
   }
 
   get(storeId: string, version: number): SnapshotVersion | undefined {
-    const row = this.db
+    const row = this.statements
       .prepare('SELECT * FROM pricing_snapshots WHERE store_id = ? AND version = ?')
       .get(storeId, version) as Row | undefined;
     return row && toVersion(row);
@@ -64,10 +69,10 @@ export class SnapshotRepository {
   withBytes(storeId?: string): SnapshotVersion[] {
     const rows = (
       storeId === undefined
-        ? this.db
+        ? this.statements
             .prepare('SELECT * FROM pricing_snapshots WHERE bytes IS NOT NULL ORDER BY store_id, version DESC')
             .all()
-        : this.db
+        : this.statements
             .prepare('SELECT * FROM pricing_snapshots WHERE store_id = ? AND bytes IS NOT NULL ORDER BY version DESC')
             .all(storeId)
     ) as Row[];
@@ -80,12 +85,12 @@ export class SnapshotRepository {
    */
   append(next: Omit<SnapshotVersion, 'supersededAt'>, keep: number): number[] {
     return this.db.transaction(() => {
-      this.db
+      this.statements
         .prepare(
           'UPDATE pricing_snapshots SET superseded_at = ? WHERE store_id = ? AND superseded_at IS NULL AND version < ?',
         )
         .run(next.validFrom, next.storeId, next.version);
-      this.db
+      this.statements
         .prepare(
           `INSERT INTO pricing_snapshots (store_id, version, sha256, size, content_digest, built_at, valid_from, bytes)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -101,13 +106,13 @@ export class SnapshotRepository {
           next.bytes,
         );
       const pruned = (
-        this.db
+        this.statements
           .prepare(
             'SELECT version FROM pricing_snapshots WHERE store_id = ? AND bytes IS NOT NULL AND version <= ? ORDER BY version',
           )
           .all(next.storeId, next.version - keep) as { version: number }[]
       ).map((r) => r.version);
-      this.db
+      this.statements
         .prepare('UPDATE pricing_snapshots SET bytes = NULL WHERE store_id = ? AND version <= ?')
         .run(next.storeId, next.version - keep);
       return pruned;

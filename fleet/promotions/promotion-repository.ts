@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { PromotionOwner, PromotionRecord } from '../../protocol/api/promotions.ts';
 import type { Promotion } from '../../protocol/commerce/promotions.ts';
 import type { Database } from '../storage/database.ts';
@@ -13,22 +14,26 @@ interface PromotionRow {
 
 /** Promotions (migration 15): the validated document as JSON, its scope in columns, who owns and changed it. */
 export class PromotionRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   get(id: string): PromotionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM promotions WHERE id = ?').get(id) as PromotionRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM promotions WHERE id = ?').get(id) as PromotionRow | undefined;
     return row && toRecord(row);
   }
 
   /** Every promotion, by id (few enough to filter in memory: the snapshot builder takes them all). */
   all(): PromotionRecord[] {
-    return (this.db.prepare('SELECT * FROM promotions ORDER BY id').all() as PromotionRow[]).map(toRecord);
+    return (this.statements.prepare('SELECT * FROM promotions ORDER BY id').all() as PromotionRow[]).map(toRecord);
   }
 
   /** Inserts or replaces; the creation stamp stays that of the first write. Answers whether it was new. */
   put(promotion: Promotion, owner: PromotionOwner, by: string, now: number): boolean {
-    const existed = this.db.prepare('SELECT 1 FROM promotions WHERE id = ?').get(promotion.id) !== undefined;
-    this.db
+    const existed = this.statements.prepare('SELECT 1 FROM promotions WHERE id = ?').get(promotion.id) !== undefined;
+    this.statements
       .prepare(
         `INSERT INTO promotions (id, kind, document, store_ids, regions, owner, created_at, created_by, updated_at, updated_by)
          VALUES (@id, @kind, @document, @storeIds, @regions, @owner, @now, @by, @now, @by)
@@ -50,7 +55,7 @@ export class PromotionRepository {
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM promotions WHERE id = ?').run(id).changes > 0;
+    return this.statements.prepare('DELETE FROM promotions WHERE id = ?').run(id).changes > 0;
   }
 }
 
