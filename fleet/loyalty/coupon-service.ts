@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { CouponListQuery, CouponRecord } from '../../protocol/api/loyalty.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { DatabaseWriter } from '../storage/database-writer.ts';
+import { type DatabaseWriter, GROUP_COMMIT } from '../storage/database-writer.ts';
 import type { CouponRepository } from './coupon-repository.ts';
 import { newCouponCode } from './loyalty-ids.ts';
 import type { MemberRepository } from './member-repository.ts';
@@ -90,53 +90,65 @@ export class CouponService {
     at: number,
     spendFen?: number,
   ): Promise<CouponRecord> {
-    await this.writer.write('coupon.hold', () => {
-      const coupon = this.coupons.row(couponId);
-      if (!coupon) throw new FleetError('COUPON_NOT_FOUND', `no coupon '${couponId}'`);
-      if (coupon.memberId !== memberId)
-        throw new FleetError('COUPON_NOT_OWNED', 'this coupon was issued to another member');
-      if (coupon.stored === 'held' && coupon.orderId === orderId) return;
-      if (coupon.stored === 'revoked') throw new FleetError('COUPON_REVOKED', 'this coupon was revoked');
-      if (coupon.stored !== 'issued')
-        throw new FleetError(
-          'COUPON_USED',
-          `this coupon was already ${coupon.stored === 'used' ? 'used' : 'taken by another order'}`,
-        );
-      if (at < coupon.validFrom)
-        throw new FleetError('COUPON_NOT_YET_VALID', 'this coupon is not valid yet', { validFrom: coupon.validFrom });
-      if (at >= coupon.validTo)
-        throw new FleetError('COUPON_EXPIRED', 'this coupon has expired', { validTo: coupon.validTo });
-      if (spendFen !== undefined && spendFen < coupon.minSpendFen) {
-        throw new FleetError('COUPON_MIN_SPEND', `this coupon needs a spend of ${coupon.minSpendFen} fen`, {
-          minSpendFen: coupon.minSpendFen,
-          spendFen,
-        });
-      }
-      this.coupons.setState(couponId, 'held', orderId, this.clock.now());
-    });
+    await this.writer.write(
+      'coupon.hold',
+      () => {
+        const coupon = this.coupons.row(couponId);
+        if (!coupon) throw new FleetError('COUPON_NOT_FOUND', `no coupon '${couponId}'`);
+        if (coupon.memberId !== memberId)
+          throw new FleetError('COUPON_NOT_OWNED', 'this coupon was issued to another member');
+        if (coupon.stored === 'held' && coupon.orderId === orderId) return;
+        if (coupon.stored === 'revoked') throw new FleetError('COUPON_REVOKED', 'this coupon was revoked');
+        if (coupon.stored !== 'issued')
+          throw new FleetError(
+            'COUPON_USED',
+            `this coupon was already ${coupon.stored === 'used' ? 'used' : 'taken by another order'}`,
+          );
+        if (at < coupon.validFrom)
+          throw new FleetError('COUPON_NOT_YET_VALID', 'this coupon is not valid yet', { validFrom: coupon.validFrom });
+        if (at >= coupon.validTo)
+          throw new FleetError('COUPON_EXPIRED', 'this coupon has expired', { validTo: coupon.validTo });
+        if (spendFen !== undefined && spendFen < coupon.minSpendFen) {
+          throw new FleetError('COUPON_MIN_SPEND', `this coupon needs a spend of ${coupon.minSpendFen} fen`, {
+            minSpendFen: coupon.minSpendFen,
+            spendFen,
+          });
+        }
+        this.coupons.setState(couponId, 'held', orderId, this.clock.now());
+      },
+      GROUP_COMMIT,
+    );
     return this.get(couponId);
   }
 
   /** The order was paid: the coupon is spent. Idempotent for that order. */
   async use(couponId: string, orderId: string): Promise<CouponRecord> {
-    await this.writer.write('coupon.use', () => {
-      const coupon = this.heldBy(couponId, orderId, 'used');
-      if (coupon) this.coupons.setState(couponId, 'used', orderId, this.clock.now());
-    });
+    await this.writer.write(
+      'coupon.use',
+      () => {
+        const coupon = this.heldBy(couponId, orderId, 'used');
+        if (coupon) this.coupons.setState(couponId, 'used', orderId, this.clock.now());
+      },
+      GROUP_COMMIT,
+    );
     return this.get(couponId);
   }
 
   /** The order was cancelled: the coupon is the member's again. Idempotent. */
   async release(couponId: string, orderId: string): Promise<CouponRecord> {
-    await this.writer.write('coupon.release', () => {
-      const coupon = this.coupons.row(couponId);
-      if (!coupon) throw new FleetError('COUPON_NOT_FOUND', `no coupon '${couponId}'`);
-      if (coupon.stored === 'issued' || coupon.stored === 'revoked') return;
-      if (coupon.orderId !== orderId || coupon.stored === 'used') {
-        throw new FleetError('COUPON_USED', `the coupon is ${coupon.stored} by another order or already used`);
-      }
-      this.coupons.setState(couponId, 'issued', null, this.clock.now());
-    });
+    await this.writer.write(
+      'coupon.release',
+      () => {
+        const coupon = this.coupons.row(couponId);
+        if (!coupon) throw new FleetError('COUPON_NOT_FOUND', `no coupon '${couponId}'`);
+        if (coupon.stored === 'issued' || coupon.stored === 'revoked') return;
+        if (coupon.orderId !== orderId || coupon.stored === 'used') {
+          throw new FleetError('COUPON_USED', `the coupon is ${coupon.stored} by another order or already used`);
+        }
+        this.coupons.setState(couponId, 'issued', null, this.clock.now());
+      },
+      GROUP_COMMIT,
+    );
     return this.get(couponId);
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { LedgerPage } from '../../protocol/api/members.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { DatabaseWriter } from '../storage/database-writer.ts';
+import { type DatabaseWriter, GROUP_COMMIT } from '../storage/database-writer.ts';
 import type { LoyaltyConfigRepository } from './loyalty-config-repository.ts';
 import { newId } from './loyalty-ids.ts';
 import type { MemberRecord, MemberRepository } from './member-repository.ts';
@@ -88,31 +88,35 @@ export class PointsService {
   async earn(memberId: string, storeId: string, orderId: string, points: number): Promise<EarnResult> {
     wholePoints(points, 0);
     const at = this.deps.clock.now();
-    return this.deps.writer.write('points.earn', () => {
-      const member = this.activeMember(memberId);
-      const earlier = this.deps.ledger.earnOfOrder(orderId);
-      if (earlier) {
-        if (earlier.points !== points || earlier.memberId !== memberId) {
-          throw new FleetError(
-            'ORDER_IDEMPOTENCY_CONFLICT',
-            `order '${orderId}' already earned ${earlier.points} points`,
-          );
+    return this.deps.writer.write(
+      'points.earn',
+      () => {
+        const member = this.activeMember(memberId);
+        const earlier = this.deps.ledger.earnOfOrder(orderId);
+        if (earlier) {
+          if (earlier.points !== points || earlier.memberId !== memberId) {
+            throw new FleetError(
+              'ORDER_IDEMPOTENCY_CONFLICT',
+              `order '${orderId}' already earned ${earlier.points} points`,
+            );
+          }
+          return { entryId: earlier.id, poolId: earlier.poolId, points, replayed: true };
         }
-        return { entryId: earlier.id, poolId: earlier.poolId, points, replayed: true };
-      }
-      const poolId = poolOf(member);
-      if (points === 0) return { entryId: null, poolId, points, replayed: false };
-      const entryId = this.deps.ledger.append({
-        poolId,
-        memberId,
-        storeId,
-        kind: 'earn',
-        points,
-        orderId,
-        createdAt: at,
-      });
-      return { entryId, poolId, points, replayed: false };
-    });
+        const poolId = poolOf(member);
+        if (points === 0) return { entryId: null, poolId, points, replayed: false };
+        const entryId = this.deps.ledger.append({
+          poolId,
+          memberId,
+          storeId,
+          kind: 'earn',
+          points,
+          orderId,
+          createdAt: at,
+        });
+        return { entryId, poolId, points, replayed: false };
+      },
+      GROUP_COMMIT,
+    );
   }
 
   /**
@@ -128,54 +132,58 @@ export class PointsService {
     }
     const { start, end } = storeDay(this.deps.clock.now(), this.timeZone(storeId));
     const at = this.deps.clock.now();
-    return this.deps.writer.write('points.hold', () => {
-      const member = this.activeMember(memberId);
-      const earlier = this.deps.ledger.holdOfOrder(orderId);
-      if (earlier) {
-        if (earlier.points !== points || earlier.memberId !== memberId) {
-          throw new FleetError(
-            'ORDER_IDEMPOTENCY_CONFLICT',
-            `order '${orderId}' already holds ${earlier.points} points`,
-          );
+    return this.deps.writer.write(
+      'points.hold',
+      () => {
+        const member = this.activeMember(memberId);
+        const earlier = this.deps.ledger.holdOfOrder(orderId);
+        if (earlier) {
+          if (earlier.points !== points || earlier.memberId !== memberId) {
+            throw new FleetError(
+              'ORDER_IDEMPOTENCY_CONFLICT',
+              `order '${orderId}' already holds ${earlier.points} points`,
+            );
+          }
+          return earlier;
         }
-        return earlier;
-      }
-      const poolId = poolOf(member);
-      const balance = this.deps.ledger.balance(poolId);
-      if (balance < points) {
-        throw new FleetError('POINTS_INSUFFICIENT', `the pool has ${Math.max(0, balance)} points`, {
-          balance,
-          requested: points,
+        const poolId = poolOf(member);
+        const balance = this.deps.ledger.balance(poolId);
+        if (balance < points) {
+          throw new FleetError('POINTS_INSUFFICIENT', `the pool has ${Math.max(0, balance)} points`, {
+            balance,
+            requested: points,
+          });
+        }
+        const limit = this.deps.config.redemptionPolicy().perStoreDailyLimitPoints;
+        if (limit !== null) {
+          const used = this.deps.ledger.redeemedInStore(poolId, storeId, start, end);
+          if (used + points > limit) {
+            throw new FleetError(
+              'POINTS_LIMIT_EXCEEDED',
+              `this store accepts ${Math.max(0, limit - used)} more points today`,
+              {
+                limit,
+                used,
+                remaining: Math.max(0, limit - used),
+              },
+            );
+          }
+        }
+        const holdId = newId('h');
+        this.deps.ledger.append({
+          poolId,
+          memberId,
+          storeId,
+          kind: 'redeem-hold',
+          points: -points,
+          orderId,
+          holdId,
+          createdAt: at,
         });
-      }
-      const limit = this.deps.config.redemptionPolicy().perStoreDailyLimitPoints;
-      if (limit !== null) {
-        const used = this.deps.ledger.redeemedInStore(poolId, storeId, start, end);
-        if (used + points > limit) {
-          throw new FleetError(
-            'POINTS_LIMIT_EXCEEDED',
-            `this store accepts ${Math.max(0, limit - used)} more points today`,
-            {
-              limit,
-              used,
-              remaining: Math.max(0, limit - used),
-            },
-          );
-        }
-      }
-      const holdId = newId('h');
-      this.deps.ledger.append({
-        poolId,
-        memberId,
-        storeId,
-        kind: 'redeem-hold',
-        points: -points,
-        orderId,
-        holdId,
-        createdAt: at,
-      });
-      return this.deps.ledger.hold(holdId) as Hold;
-    });
+        return this.deps.ledger.hold(holdId) as Hold;
+      },
+      GROUP_COMMIT,
+    );
   }
 
   /** The order was paid: the held points are spent. Idempotent; a released hold cannot be captured. */
@@ -280,23 +288,27 @@ export class PointsService {
 
   private async settle(holdId: string, to: 'captured' | 'released'): Promise<Hold> {
     const at = this.deps.clock.now();
-    return this.deps.writer.write(`points.${to}`, () => {
-      const hold = this.deps.ledger.hold(holdId);
-      if (!hold) throw new FleetError('POINTS_HOLD_NOT_FOUND', `no redemption hold '${holdId}'`);
-      if (hold.state === to) return hold;
-      if (hold.state !== 'held') throw new FleetError('POINTS_HOLD_SETTLED', `the hold was already ${hold.state}`);
-      this.deps.ledger.append({
-        poolId: poolOf(this.member(hold.memberId)),
-        memberId: hold.memberId,
-        storeId: hold.storeId,
-        kind: to === 'captured' ? 'redeem-capture' : 'redeem-release',
-        points: to === 'captured' ? 0 : hold.points,
-        orderId: hold.orderId,
-        holdId,
-        createdAt: at,
-      });
-      return { ...hold, state: to };
-    });
+    return this.deps.writer.write(
+      `points.${to}`,
+      () => {
+        const hold = this.deps.ledger.hold(holdId);
+        if (!hold) throw new FleetError('POINTS_HOLD_NOT_FOUND', `no redemption hold '${holdId}'`);
+        if (hold.state === to) return hold;
+        if (hold.state !== 'held') throw new FleetError('POINTS_HOLD_SETTLED', `the hold was already ${hold.state}`);
+        this.deps.ledger.append({
+          poolId: poolOf(this.member(hold.memberId)),
+          memberId: hold.memberId,
+          storeId: hold.storeId,
+          kind: to === 'captured' ? 'redeem-capture' : 'redeem-release',
+          points: to === 'captured' ? 0 : hold.points,
+          orderId: hold.orderId,
+          holdId,
+          createdAt: at,
+        });
+        return { ...hold, state: to };
+      },
+      GROUP_COMMIT,
+    );
   }
 
   private member(memberId: string): MemberRecord {

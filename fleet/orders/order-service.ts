@@ -9,7 +9,7 @@ import type { StaffMember } from '../attendants/staff-codes.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import { type PaymentRepository, publicPayment } from '../payments/payment-repository.ts';
-import type { DatabaseWriter } from '../storage/database-writer.ts';
+import { type DatabaseWriter, GROUP_COMMIT } from '../storage/database-writer.ts';
 import type { LoyaltyLedger, OrderPricing, PricingRequest } from './commerce-ports.ts';
 import { newOrderId } from './order-ids.ts';
 import { priceOrder } from './order-pricing.ts';
@@ -235,40 +235,44 @@ export class OrderService {
             )
           : null;
       const thing: Actor = { kind: 'thing', id: thingName };
-      await deps.writer.write('order submit', () => {
-        deps.orders.insert(record);
-        deps.orders.addEvent({
-          orderId,
-          from: null,
-          to: 'open',
-          actorKind: 'thing',
-          actor: thingName,
-          at,
-          details: { priceAudited: record.priceAudit !== null, snapshotVersion: sub.snapshotVersion },
-        });
-        if (payment) {
-          deps.payments.insert({
-            paymentId: payment.paymentId,
+      await deps.writer.write(
+        'order submit',
+        () => {
+          deps.orders.insert(record);
+          deps.orders.addEvent({
             orderId,
-            provider: deps.provider.name,
-            amountFen: payableFen,
-            payUrl: payment.payUrl,
-            createdAt: at,
-            expiresAt: payment.expiresAt,
+            from: null,
+            to: 'open',
+            actorKind: 'thing',
+            actor: thingName,
+            at,
+            details: { priceAudited: record.priceAudit !== null, snapshotVersion: sub.snapshotVersion },
           });
-          this.moveIn(record, 'awaiting_payment', thing, at, null, { paymentDueAt: dueAt });
-        } else if (sub.payment.method === 'qr' || desk) {
-          // Nothing to pay with money (points paid all), or taken at the desk by the attendant whose code it is.
-          const by: Actor = desk ? { kind: 'user', id: desk.userId } : thing;
-          const reason = desk ? 'paid at the attendant desk (staff code)' : 'nothing to pay';
-          this.moveIn(record, 'paid', by, at, reason, desk ? { staff: desk.username } : {});
-        } else {
-          // Paid at the desk, but no (valid) staff code came with it: an attendant settles it from the queue.
-          this.moveIn(record, 'awaiting_payment', thing, at, 'offline payment to confirm', {
-            staffCode: deskRefusal ?? 'missing',
-          });
-        }
-      });
+          if (payment) {
+            deps.payments.insert({
+              paymentId: payment.paymentId,
+              orderId,
+              provider: deps.provider.name,
+              amountFen: payableFen,
+              payUrl: payment.payUrl,
+              createdAt: at,
+              expiresAt: payment.expiresAt,
+            });
+            this.moveIn(record, 'awaiting_payment', thing, at, null, { paymentDueAt: dueAt });
+          } else if (sub.payment.method === 'qr' || desk) {
+            // Nothing to pay with money (points paid all), or taken at the desk by the attendant whose code it is.
+            const by: Actor = desk ? { kind: 'user', id: desk.userId } : thing;
+            const reason = desk ? 'paid at the attendant desk (staff code)' : 'nothing to pay';
+            this.moveIn(record, 'paid', by, at, reason, desk ? { staff: desk.username } : {});
+          } else {
+            // Paid at the desk, but no (valid) staff code came with it: an attendant settles it from the queue.
+            this.moveIn(record, 'awaiting_payment', thing, at, 'offline payment to confirm', {
+              staffCode: deskRefusal ?? 'missing',
+            });
+          }
+        },
+        GROUP_COMMIT,
+      );
     } catch (err) {
       if (holds) await deps.loyalty.release(orderId, at).catch((e) => deps.log.error({ err: e, orderId }, 'release'));
       throw err;
@@ -319,17 +323,21 @@ export class OrderService {
   async cancel(orderId: string, actor: Actor, reason: string, thingName?: string): Promise<Order> {
     const { deps } = this;
     const at = deps.clock.now();
-    const before = await deps.writer.write('order cancel', () => {
-      const record = deps.orders.get(orderId);
-      // A cart asking about another cart's order learns nothing more than about an unknown one.
-      if (!record || (thingName !== undefined && record.thingName !== thingName)) {
-        throw new FleetError('ORDER_NOT_FOUND', `no order '${orderId}'`);
-      }
-      this.moveIn(record, 'cancelled', actor, at, reason);
-      const payment = deps.payments.ofOrder(orderId);
-      if (payment?.state === 'pending') deps.payments.setState(payment.paymentId, 'expired');
-      return record;
-    });
+    const before = await deps.writer.write(
+      'order cancel',
+      () => {
+        const record = deps.orders.get(orderId);
+        // A cart asking about another cart's order learns nothing more than about an unknown one.
+        if (!record || (thingName !== undefined && record.thingName !== thingName)) {
+          throw new FleetError('ORDER_NOT_FOUND', `no order '${orderId}'`);
+        }
+        this.moveIn(record, 'cancelled', actor, at, reason);
+        const payment = deps.payments.ofOrder(orderId);
+        if (payment?.state === 'pending') deps.payments.setState(payment.paymentId, 'expired');
+        return record;
+      },
+      GROUP_COMMIT,
+    );
     await this.releaseHolds(before, at);
     const order = this.get(orderId);
     this.announce(order, before.state);
@@ -380,23 +388,27 @@ export class OrderService {
         at,
       });
     }
-    await deps.writer.write('order points', () => {
-      if (deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
-      const state = deps.orders.get(orderId)!.state;
-      deps.orders.move(
-        {
-          orderId,
-          from: state,
-          to: state,
-          actorKind: 'fleet',
-          actor: 'loyalty',
-          at,
-          reason: LOYALTY_SETTLED,
-          details: { captured: holds, points: record.pointsToEarn },
-        },
-        { pointsEarned: record.pointsToEarn },
-      );
-    });
+    await deps.writer.write(
+      'order points',
+      () => {
+        if (deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
+        const state = deps.orders.get(orderId)!.state;
+        deps.orders.move(
+          {
+            orderId,
+            from: state,
+            to: state,
+            actorKind: 'fleet',
+            actor: 'loyalty',
+            at,
+            reason: LOYALTY_SETTLED,
+            details: { captured: holds, points: record.pointsToEarn },
+          },
+          { pointsEarned: record.pointsToEarn },
+        );
+      },
+      GROUP_COMMIT,
+    );
   }
 
   /**

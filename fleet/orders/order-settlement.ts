@@ -4,7 +4,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import type { PaymentRepository } from '../payments/payment-repository.ts';
 import type { Database } from '../storage/database.ts';
-import type { DatabaseWriter } from '../storage/database-writer.ts';
+import { type DatabaseWriter, GROUP_COMMIT } from '../storage/database-writer.ts';
 import type { LoyaltyLedger } from './commerce-ports.ts';
 import type { LatePayments } from './late-payments.ts';
 import { newRefundId } from './order-ids.ts';
@@ -51,51 +51,55 @@ export class OrderSettlement {
     const { deps } = this;
     const now = deps.now();
     const { nonce, notification } = deps.provider.verifyNotification(headers, rawBody, now);
-    const result = await deps.writer.write('payment notification', () => {
-      if (deps.payments.nonceSeen(nonce)) {
-        throw new FleetError('PAYMENT_REPLAYED', 'this notification (its nonce) was already received');
-      }
-      const payment = deps.payments.get(notification.paymentId);
-      if (!payment || payment.orderId !== notification.orderId || payment.provider !== deps.provider.name) {
-        throw new FleetError('PAYMENT_NOT_FOUND', `no payment '${notification.paymentId}' for that order`);
-      }
-      if (payment.amountFen !== notification.amountFen) {
-        throw new FleetError(
-          'PAYMENT_AMOUNT_MISMATCH',
-          `the payment is ${payment.amountFen} fen, the notification says ${notification.amountFen}`,
-        );
-      }
-      const record = deps.orders.get(payment.orderId)!;
-      if (payment.state === 'expired' && record.state === 'cancelled') {
-        // Paid after the order lapsed: recorded as taken now, accepted or refunded below (late-payments.ts).
+    const result = await deps.writer.write(
+      'payment notification',
+      () => {
+        if (deps.payments.nonceSeen(nonce)) {
+          throw new FleetError('PAYMENT_REPLAYED', 'this notification (its nonce) was already received');
+        }
+        const payment = deps.payments.get(notification.paymentId);
+        if (!payment || payment.orderId !== notification.orderId || payment.provider !== deps.provider.name) {
+          throw new FleetError('PAYMENT_NOT_FOUND', `no payment '${notification.paymentId}' for that order`);
+        }
+        if (payment.amountFen !== notification.amountFen) {
+          throw new FleetError(
+            'PAYMENT_AMOUNT_MISMATCH',
+            `the payment is ${payment.amountFen} fen, the notification says ${notification.amountFen}`,
+          );
+        }
+        const record = deps.orders.get(payment.orderId)!;
+        if (payment.state === 'expired' && record.state === 'cancelled') {
+          // Paid after the order lapsed: recorded as taken now, accepted or refunded below (late-payments.ts).
+          deps.payments.markPaid(payment.paymentId, notification.transactionId, now);
+          deps.payments.rememberNonce(nonce, now);
+          return { orderId: record.id, previous: null, outcome: 'late' as const };
+        }
+        if (payment.state !== 'pending') {
+          if (payment.transactionId === notification.transactionId) {
+            deps.payments.rememberNonce(nonce, now);
+            // The provider's retry of a late payment whose resolution a stop interrupted: resolve it now.
+            if (payment.state === 'paid' && record.state === 'cancelled') {
+              return { orderId: record.id, previous: null, outcome: 'late' as const };
+            }
+            if (isPaidState(record.state) || payment.state === 'refunded') {
+              return { orderId: record.id, previous: null, outcome: 'alreadyPaid' as const };
+            }
+          }
+          // A second, different charge of the same payment: nothing here takes it.
+          throw new FleetError('ORDER_STATE_INVALID', `payment '${payment.paymentId}' is ${payment.state}`);
+        }
         deps.payments.markPaid(payment.paymentId, notification.transactionId, now);
         deps.payments.rememberNonce(nonce, now);
-        return { orderId: record.id, previous: null, outcome: 'late' as const };
-      }
-      if (payment.state !== 'pending') {
-        if (payment.transactionId === notification.transactionId) {
-          deps.payments.rememberNonce(nonce, now);
-          // The provider's retry of a late payment whose resolution a stop interrupted: resolve it now.
-          if (payment.state === 'paid' && record.state === 'cancelled') {
-            return { orderId: record.id, previous: null, outcome: 'late' as const };
-          }
-          if (isPaidState(record.state) || payment.state === 'refunded') {
-            return { orderId: record.id, previous: null, outcome: 'alreadyPaid' as const };
-          }
-        }
-        // A second, different charge of the same payment: nothing here takes it.
-        throw new FleetError('ORDER_STATE_INVALID', `payment '${payment.paymentId}' is ${payment.state}`);
-      }
-      deps.payments.markPaid(payment.paymentId, notification.transactionId, now);
-      deps.payments.rememberNonce(nonce, now);
-      deps.payments.forgetNoncesBefore(now - deps.nonceRetentionMs);
-      deps.service.moveIn(record, 'paid', { kind: 'provider', id: deps.provider.name }, now, null, {
-        paymentId: payment.paymentId,
-        transactionId: notification.transactionId,
-        amountFen: payment.amountFen,
-      });
-      return { orderId: record.id, previous: record.state, outcome: 'paid' as const };
-    });
+        deps.payments.forgetNoncesBefore(now - deps.nonceRetentionMs);
+        deps.service.moveIn(record, 'paid', { kind: 'provider', id: deps.provider.name }, now, null, {
+          paymentId: payment.paymentId,
+          transactionId: notification.transactionId,
+          amountFen: payment.amountFen,
+        });
+        return { orderId: record.id, previous: record.state, outcome: 'paid' as const };
+      },
+      GROUP_COMMIT,
+    );
     if (result.outcome === 'late') {
       const resolved = await this.deps.late.resolve(result.orderId);
       return { order: this.deps.service.get(result.orderId), outcome: resolved ?? 'alreadyPaid' };

@@ -18,17 +18,30 @@ export interface DatabaseWriterOptions {
 
 export const STOP_LOCK_WAIT_MS = 2_000;
 
+/** The most writes one transaction takes; a longer queue is made in several, one after the other. */
+export const MAX_GROUP_WRITES = 500;
+
 export interface WriteOptions {
   /**
    * Give up when the write has not landed after this long: the promise rejects with `STORAGE_BUSY` and the write
    * is taken out of the queue, so it never lands later. Without it the write waits as long as the lock is held.
    */
   deadlineMs?: number;
+  /**
+   * Joins the other writes made in this event-loop turn: they are made together, each in its own savepoint of one
+   * transaction, once the turn's I/O callbacks have run (`setImmediate`), instead of one transaction (one commit)
+   * each. The promise still resolves only once committed, one turn later. A write that throws rolls back its own
+   * savepoint and rejects alone. For bursts of small writes (orders and their payments at checkout), where the
+   * commit, not the statements, is what costs (docs/benchmarks.md, Checkout burst).
+   */
+  groupCommit?: boolean;
 }
 
 export interface WriterStats {
   /** Writes committed. */
   written: number;
+  /** Transactions committed: fewer than `written` where writes were made together. */
+  transactions: number;
   /** Attempts that found the database locked by another connection. */
   busyAttempts: number;
   /** Writes given up at their deadline. */
@@ -45,6 +58,11 @@ interface QueuedWrite {
   deadline: TimerHandle | undefined;
 }
 
+/** The options of a write that joins its turn's group commit (checkout's orders, payments, points and coupons). */
+export const GROUP_COMMIT: Readonly<WriteOptions> = Object.freeze({ groupCommit: true });
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
 /**
  * The fleet's one way to write to its database without blocking the event loop.
  *
@@ -56,13 +74,21 @@ interface QueuedWrite {
  * when the database is locked it waits, with every write after it, and a timer tries the oldest again with
  * exponential backoff. Writes land in the order they were made. Reads are not queued: in WAL mode they go on while
  * another connection holds the write lock.
+ *
+ * What waits is made together: the writes queued when the lock lets go, or the `groupCommit` writes of one
+ * event-loop turn, run in one `BEGIN IMMEDIATE` transaction (up to {@link MAX_GROUP_WRITES}), each in its own
+ * savepoint, so that one that throws is rolled back and rejected alone and the others commit.
  */
 export class DatabaseWriter {
   private readonly queue: QueuedWrite[] = [];
   private retryTimer: TimerHandle | undefined;
+  /** Set while the queue waits for another connection's lock (the retry timer runs it). */
+  private locked = false;
+  /** The turn's group commit, when `groupCommit` writes wait for it. */
+  private groupFlush: NodeJS.Immediate | undefined;
   private retryDelayMs: number;
   private stopped = false;
-  private readonly counters = { written: 0, busyAttempts: 0, expired: 0 };
+  private readonly counters = { written: 0, transactions: 0, busyAttempts: 0, expired: 0 };
 
   constructor(
     private readonly db: Database,
@@ -90,9 +116,17 @@ export class DatabaseWriter {
         deadline: undefined,
       };
       this.queue.push(entry);
-      if (this.queue.length === 1) {
+      if (this.locked) {
+        // Waits with the others for the lock: the retry timer makes it.
+      } else if (options.groupCommit) {
+        this.groupFlush ??= setImmediate(() => {
+          this.groupFlush = undefined;
+          if (!this.locked) this.drain();
+        });
+      } else {
+        // Made now, with the turn's group-commit writes queued before it (writes land in the order they were made).
         this.drain();
-        if (this.queue[0] !== entry) return;
+        if (!this.queue.includes(entry)) return;
       }
       if (options.deadlineMs !== undefined) {
         entry.deadline = this.clock.setTimeout(() => this.expire(entry), options.deadlineMs);
@@ -107,7 +141,7 @@ export class DatabaseWriter {
 
   /** True while writes wait for a lock held by another connection. */
   get blocked(): boolean {
-    return this.queue.length > 0;
+    return this.locked;
   }
 
   stats(): WriterStats {
@@ -126,6 +160,8 @@ export class DatabaseWriter {
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.groupFlush) clearImmediate(this.groupFlush);
+    this.groupFlush = undefined;
     if (this.queue.length > 0) {
       const busyTimeout = this.db.pragma('busy_timeout', { simple: true });
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(this.options.stopWaitMs ?? STOP_LOCK_WAIT_MS))}`);
@@ -146,28 +182,53 @@ export class DatabaseWriter {
   private drain(): void {
     this.retryTimer = undefined;
     while (this.queue.length > 0) {
-      const head = this.queue[0] as QueuedWrite;
-      let value: unknown;
+      const group = this.queue.slice(0, MAX_GROUP_WRITES);
+      let outcomes: Outcome[];
       try {
-        value = this.db.transaction(head.run).immediate();
+        outcomes = this.db.transaction(() => this.runGroup(group)).immediate();
       } catch (err) {
         if (isSqliteBusy(err)) {
-          this.waitForLock(head);
+          this.waitForLock(group[0] as QueuedWrite);
           return;
         }
-        this.settle(head);
-        head.reject(err);
-        continue;
+        // The transaction itself failed (a write alone in it threw, or the commit failed): nothing of it landed.
+        outcomes = group.map(() => ({ ok: false, err }));
       }
-      this.counters.written++;
-      this.settle(head);
-      head.resolve(value);
+      if (outcomes.some((o) => o.ok)) this.counters.transactions++;
+      this.queue.splice(0, group.length);
+      group.forEach((entry, i) => {
+        this.clock.clearTimeout(entry.deadline);
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) {
+          this.counters.written++;
+          entry.resolve(outcome.value);
+        } else entry.reject(outcome.err);
+      });
     }
+    this.locked = false;
     if (this.retryDelayMs > this.options.retryMinMs) this.log.info('database lock released: queued writes made');
     this.retryDelayMs = this.options.retryMinMs;
   }
 
+  /**
+   * Inside the group's transaction: a write alone runs as it is (what it throws ends the transaction); several each
+   * run in a savepoint (better-sqlite3's nested transaction), so one that throws is rolled back alone. SQLITE_BUSY
+   * is never caught here: the whole group is rolled back and waits for the lock.
+   */
+  private runGroup(group: readonly QueuedWrite[]): Outcome[] {
+    if (group.length === 1) return [{ ok: true, value: (group[0] as QueuedWrite).run() }];
+    return group.map((entry) => {
+      try {
+        return { ok: true, value: this.db.transaction(entry.run)() };
+      } catch (err) {
+        if (isSqliteBusy(err)) throw err;
+        return { ok: false, err };
+      }
+    });
+  }
+
   private waitForLock(head: QueuedWrite): void {
+    this.locked = true;
     this.counters.busyAttempts++;
     if (this.retryDelayMs === this.options.retryMinMs) {
       this.log.warn({ label: head.label, waiting: this.queue.length }, 'database locked by another connection');
@@ -186,12 +247,8 @@ export class DatabaseWriter {
     if (this.queue.length === 0) {
       this.clock.clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
+      this.locked = false;
       this.retryDelayMs = this.options.retryMinMs;
     }
-  }
-
-  private settle(entry: QueuedWrite): void {
-    this.queue.shift();
-    this.clock.clearTimeout(entry.deadline);
   }
 }

@@ -5,7 +5,7 @@ import { holdExclusiveLock } from '../../../bench/lib/sqlite-lock.ts';
 import { type Database, openDatabase } from '../../../fleet/storage/database.ts';
 import { DatabaseWriter } from '../../../fleet/storage/database-writer.ts';
 import { silentLogger } from '../../../platform/log.ts';
-import { isFleetError } from '../../../protocol/errors.ts';
+import { FleetError, isFleetError } from '../../../protocol/errors.ts';
 import { tempDir } from '../../helpers/fleet-harness.ts';
 import { FakeClock } from '../../mocks/fake-clock.ts';
 
@@ -96,6 +96,74 @@ describe('DatabaseWriter (a real SQLite file, a second connection holding the lo
     await assert.rejects(failing, (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
     await last;
     assert.deepEqual(names(), ['x', 'y']);
+  });
+
+  describe('group commit (writes of one event-loop turn in one transaction)', () => {
+    const group = { groupCommit: true };
+
+    it("makes the turn's writes after its I/O, together: one transaction, each resolved once committed", async () => {
+      const before = writer.stats().transactions;
+      const landed: string[] = [];
+      const writes = ['a', 'b', 'c'].map((name) =>
+        writer.write(name, insert(name), group).then((changes) => landed.push(`${name}:${changes}`)),
+      );
+      assert.deepEqual(names(), [], 'nothing made before the turn ends');
+      assert.equal(writer.blocked, false, 'waiting for the turn is not waiting for a lock');
+      await Promise.all(writes);
+      assert.deepEqual(landed, ['a:1', 'b:1', 'c:1']);
+      assert.deepEqual(names(), ['a', 'b', 'c']);
+      assert.equal(writer.stats().transactions - before, 1, 'one commit for the three');
+      assert.equal(writer.stats().written, 3);
+    });
+
+    it('a write that throws in the group is rolled back alone and rejects alone; the others commit', async () => {
+      const before = writer.stats().transactions;
+      const first = writer.write('x', insert('x'), group);
+      const duplicate = writer.write('x again', insert('x'), group); // primary key taken by the first, same group
+      const halfDone = writer.write(
+        'inserts then refuses',
+        () => {
+          db.prepare('INSERT INTO t (id) VALUES (?)').run('half');
+          throw new FleetError('ORDER_INVALID', 'refused after a statement');
+        },
+        group,
+      );
+      const last = writer.write('y', insert('y'), group);
+      assert.equal(await first, 1);
+      await assert.rejects(duplicate, (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+      await assert.rejects(halfDone, (err) => isFleetError(err, 'ORDER_INVALID'));
+      assert.equal(await last, 1);
+      assert.deepEqual(names(), ['x', 'y'], "the refused write's own insert was rolled back with it");
+      assert.equal(writer.stats().transactions - before, 1);
+    });
+
+    it('a write without groupCommit makes the waiting group first, in order, before it returns', async () => {
+      const grouped = writer.write('g', insert('g'), group);
+      const now = writer.write('n', insert('n'));
+      assert.deepEqual(names(), ['g', 'n'], 'committed before write() returned, after the group queued before it');
+      assert.equal(await grouped, 1);
+      assert.equal(await now, 1);
+    });
+
+    it('while another connection holds the lock, group writes wait with the others and land in order after', async () => {
+      other.exec('BEGIN EXCLUSIVE');
+      const plain = writer.write('p', insert('p'));
+      const grouped = writer.write('g', insert('g'), group);
+      await settle();
+      assert.deepEqual(names(), []);
+      assert.equal(writer.blocked, true);
+      other.exec('COMMIT');
+      clock.advance(5);
+      await Promise.all([plain, grouped]);
+      assert.deepEqual(names(), ['p', 'g']);
+    });
+
+    it('stop() makes a group still waiting for its turn', async () => {
+      const grouped = writer.write('g', insert('g'), group);
+      writer.stop();
+      assert.equal(await grouped, 1);
+      assert.deepEqual(names(), ['g']);
+    });
   });
 
   it('stop() waits for another process to let go of its lock, then makes what was queued', async () => {
