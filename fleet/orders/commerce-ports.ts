@@ -23,15 +23,27 @@ export interface ClaimedPricing {
   validAtScan: boolean;
 }
 
+/** The two prices the order price policy compares (commerce/price-policy.ts). */
+export interface OrderPrices {
+  /** The store's rules in force at `request.at` (its current snapshot). */
+  current: PricedBasket;
+  /**
+   * The rules of the snapshot the cart claims, promotion windows judged at each line's `scannedAt` (plan decision
+   * 7), and whether that version was the store's current one at every line's `scannedAt` (decision 6); `undefined`
+   * when the fleet does not know that version's rules (never built, or its bytes pruned).
+   */
+  claimed: ClaimedPricing | undefined;
+}
+
 export interface OrderPricing {
   /** The store's rules in force at `request.at` (its current snapshot). Throws coded errors (PRODUCT_NOT_FOUND...). */
   price(request: PricingRequest): PricedBasket;
   /**
-   * The rules of snapshot `version` of the store, promotion windows judged at each line's `scannedAt` (plan
-   * decision 7), and whether that version was the store's current one at every line's `scannedAt` (decision 6);
-   * `undefined` when the fleet does not know that version's rules (never built, or its bytes pruned).
+   * An order's two prices: now, and by the snapshot `version` the cart claims. Where the two cannot differ (the
+   * claimed version is the current one and every promotion window is open alike at checkout and at each scan), one
+   * pricing may answer both. Throws coded errors as `price` does.
    */
-  priceWithSnapshot(version: number, request: PricingRequest): ClaimedPricing | undefined;
+  priceForOrder(version: number, request: PricingRequest): OrderPrices;
   /** A product's name for receipts. */
   productName(sku: string): LocalizedText | undefined;
   /** A promotion's name for receipts (undefined once it is gone). */

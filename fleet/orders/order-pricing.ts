@@ -13,8 +13,8 @@ export interface OrderPrice {
 }
 
 /**
- * Prices a submission twice with the engine (the store's rules of now; the rules of the snapshot the cart claims,
- * windows at each line's scan time) and lets the one price policy decide (`commerce/price-policy.ts`, plan
+ * Prices a submission by the engine (the store's rules of now; the rules of the snapshot the cart claims, windows at
+ * each line's scan time: one pricing where they cannot differ) and lets the one price policy decide (`commerce/price-policy.ts`, plan
  * decision 7): ORDER_PRICE_BELOW_RULES when the cart shows less than its own snapshot allows. A coupon the charged
  * basket could not apply refuses the order with the coupon's code (the shopper presented it; they must not pay
  * more than they were told without knowing why).
@@ -27,8 +27,7 @@ export function priceOrder(pricing: OrderPricing, sub: OrderSubmission, request:
       `the lines add up to ${shownTotal} fen, the cart's total says ${sub.cartTotalFen}`,
     );
   }
-  const current = pricing.price(request);
-  const claimed = pricing.priceWithSnapshot(sub.snapshotVersion, request);
+  const { current, claimed } = pricing.priceForOrder(sub.snapshotVersion, request);
   const decision = decideOrderPrice({
     shown: { totalFen: sub.cartTotalFen, lines: sub.lines.map((l) => ({ lineId: l.lineId, netFen: l.cartNetFen })) },
     claimed: claimed?.basket ?? null,

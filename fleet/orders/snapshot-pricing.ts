@@ -1,10 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { createPricingContext, type PricingContext, priceBasket } from '../../commerce/pricing-engine.ts';
+import { windowsAgreeAtScan } from '../../commerce/scan-time-windows.ts';
 import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { LocalizedText } from '../../protocol/commerce/text.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { ClaimedPricing, OrderPricing, PricingRequest } from './commerce-ports.ts';
+import type { OrderPrices, OrderPricing, PricingRequest } from './commerce-ports.ts';
 
 /** What the adapter reads of the pricing snapshots (`PricingSnapshotService` implements it). */
 export interface SnapshotVersions {
@@ -35,19 +36,29 @@ export class SnapshotOrderPricing implements OrderPricing {
   constructor(private readonly deps: SnapshotPricingDeps) {}
 
   price(request: PricingRequest): PricedBasket {
-    const version = this.deps.snapshots.currentVersion(request.storeId);
-    const context = version === undefined ? undefined : this.context(request.storeId, version);
-    if (!context) throw new FleetError('SNAPSHOT_NOT_FOUND', `store '${request.storeId}' has no pricing snapshot yet`);
-    return priceBasket(context, engineRequest(request, 'at'));
+    return priceBasket(this.currentContext(request.storeId).context, engineRequest(request, 'at'));
   }
 
-  priceWithSnapshot(version: number, request: PricingRequest): ClaimedPricing | undefined {
+  /**
+   * The order's two prices. A cart that priced with the store's current snapshot, every line scanned while each
+   * promotion was open or closed as it is now (commerce/scan-time-windows.ts), gets one pricing for both: the
+   * engine would answer the same basket twice, and it is most of an order's CPU in a checkout burst.
+   */
+  priceForOrder(version: number, request: PricingRequest): OrderPrices {
+    const now = this.currentContext(request.storeId);
+    const current = priceBasket(now.context, engineRequest(request, 'at'));
+    const scannedAts = request.lines.map((l) => l.scannedAt);
+    if (version === now.version && windowsAgreeAtScan(now.context, request.at, scannedAts)) {
+      return { current, claimed: { basket: current, validAtScan: this.validAtScan(request, version) } };
+    }
     const context = this.context(request.storeId, version);
-    if (!context) return undefined;
-    const { snapshots } = this.deps;
+    if (!context) return { current, claimed: undefined };
     return {
-      basket: priceBasket(context, engineRequest(request, 'scannedAt')),
-      validAtScan: request.lines.every((l) => snapshots.validAt(request.storeId, version, l.scannedAt)),
+      current,
+      claimed: {
+        basket: priceBasket(context, engineRequest(request, 'scannedAt')),
+        validAtScan: this.validAtScan(request, version),
+      },
     };
   }
 
@@ -57,6 +68,19 @@ export class SnapshotOrderPricing implements OrderPricing {
 
   promotionName(promotionId: string): LocalizedText | undefined {
     return this.deps.promotionName(promotionId);
+  }
+
+  private currentContext(storeId: string): { version: number; context: PricingContext } {
+    const version = this.deps.snapshots.currentVersion(storeId);
+    const context = version === undefined ? undefined : this.context(storeId, version);
+    if (version === undefined || !context) {
+      throw new FleetError('SNAPSHOT_NOT_FOUND', `store '${storeId}' has no pricing snapshot yet`);
+    }
+    return { version, context };
+  }
+
+  private validAtScan(request: PricingRequest, version: number): boolean {
+    return request.lines.every((l) => this.deps.snapshots.validAt(request.storeId, version, l.scannedAt));
   }
 
   private context(storeId: string, version: number): PricingContext | undefined {

@@ -1,4 +1,4 @@
-import type { ClaimedPricing, OrderPricing, PricingRequest } from '../../fleet/orders/commerce-ports.ts';
+import type { ClaimedPricing, OrderPrices, OrderPricing, PricingRequest } from '../../fleet/orders/commerce-ports.ts';
 import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import { FleetError } from '../../protocol/errors.ts';
 
@@ -37,7 +37,11 @@ export class FakeOrderPricing implements OrderPricing {
     return this.priceBy(version, request);
   }
 
-  priceWithSnapshot(versionNumber: number, request: PricingRequest): ClaimedPricing | undefined {
+  priceForOrder(versionNumber: number, request: PricingRequest): OrderPrices {
+    return { current: this.price(request), claimed: this.priceWithSnapshot(versionNumber, request) };
+  }
+
+  private priceWithSnapshot(versionNumber: number, request: PricingRequest): ClaimedPricing | undefined {
     const v = this.versions.find((x) => x.version === versionNumber);
     if (!v) return undefined;
     const valid = (at: number) => v.validFrom <= at && (v.supersededAt ?? Infinity) > at;
