@@ -1,3 +1,4 @@
+import { GlobPattern, type GlobToken, globTokens } from './glob-pattern.ts';
 import {
   asList,
   type PolicyAction,
@@ -22,9 +23,10 @@ export interface ConnectionContext {
 
 interface CompiledStatement {
   effect: 'Allow' | 'Deny';
-  actions: RegExp[];
+  /** Matched against the action name in lower case (IAM action names are case-insensitive). */
+  actions: GlobPattern[];
   /** `null` where a variable could not be resolved. */
-  resources: (RegExp | null)[];
+  resources: (GlobPattern | null)[];
   negated: boolean;
   conditionHolds: boolean;
 }
@@ -83,10 +85,11 @@ export class ConnectionAuthorizer {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const arn = `arn:aws:iot:${this.context.region}:${this.context.accountId}:${resource}`;
+    const lowerAction = action.toLowerCase();
     let allowed = false;
     let denied = false;
     for (const statement of this.statements) {
-      if (!statement.conditionHolds || !statement.actions.some((a) => a.test(action))) continue;
+      if (!statement.conditionHolds || !statement.actions.some((a) => a.test(lowerAction))) continue;
       const applies = statement.negated
         ? // An unresolved NotResource entry would exclude nothing, widening an Allow and narrowing a Deny.
           statement.resources.includes(null)
@@ -113,7 +116,7 @@ function compile(statement: PolicyStatement, context: ConnectionContext): Compil
   return {
     effect: statement.Effect,
     // IAM action names are case-insensitive.
-    actions: asList(statement.Action).map((a) => new RegExp(globSource(a), 'i')),
+    actions: asList(statement.Action).map((a) => new GlobPattern(globTokens(a.toLowerCase()))),
     resources: patterns.map((pattern) => compileResource(pattern, context)),
     negated,
     conditionHolds: evaluateCondition(statement, context),
@@ -174,8 +177,27 @@ function compilePattern(
   return new RegExp(`^${source}$`, flags);
 }
 
-function compileResource(pattern: string, context: ConnectionContext): RegExp | null {
-  return compilePattern(pattern, context);
+/**
+ * A resource pattern for this connection as a {@link GlobPattern} (no RegExp: see glob-pattern.ts): IAM glob text,
+ * variables' values and escapes literal; `null` when a variable cannot be resolved.
+ */
+function compileResource(pattern: string, context: ConnectionContext): GlobPattern | null {
+  const tokens: GlobToken[] = [];
+  let last = 0;
+  for (const match of pattern.matchAll(VARIABLE)) {
+    tokens.push(...globTokens(pattern.slice(last, match.index)));
+    last = match.index + match[0].length;
+    const [, name, literal] = match;
+    if (literal !== undefined) {
+      tokens.push(literal);
+      continue;
+    }
+    const value = name === undefined ? undefined : resolveVariable(name, context);
+    if (value === undefined) return null;
+    tokens.push(value);
+  }
+  tokens.push(...globTokens(pattern.slice(last)));
+  return new GlobPattern(tokens);
 }
 
 /** IAM glob: `*` any run of characters (across `/`), `?` exactly one; everything else literal. */
