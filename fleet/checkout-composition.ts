@@ -55,14 +55,8 @@ export function snapshotOrderPricing(
 ): OrderPricing {
   return new SnapshotOrderPricing({
     snapshots,
-    productName: (sku) => {
-      try {
-        return catalog.getProduct(sku).name;
-      } catch {
-        return undefined;
-      }
-    },
-    promotionName: (id) => promotions.repository.get(id)?.promotion.name,
+    productName: (sku) => catalog.productName(sku),
+    promotionName: (id) => promotions.repository.name(id),
   });
 }
 

@@ -10,6 +10,7 @@ import type {
   StorePricePage,
 } from '../../protocol/api/catalog.ts';
 import type { Category, Product, StorePrice, VariableMeasureLayout } from '../../protocol/commerce/catalog.ts';
+import type { LocalizedText } from '../../protocol/commerce/text.ts';
 import { FleetError, isFleetError } from '../../protocol/errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
@@ -83,6 +84,11 @@ export class CatalogService {
       query.limit,
       query.offset,
     );
+  }
+
+  /** A product's name (undefined for an unknown SKU): what an order line shows, without reading the whole product. */
+  productName(sku: string): LocalizedText | undefined {
+    return this.products.name(sku);
   }
 
   getProduct(sku: string): Product {

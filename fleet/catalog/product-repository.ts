@@ -1,5 +1,6 @@
 import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Product } from '../../protocol/commerce/catalog.ts';
+import type { LocalizedText } from '../../protocol/commerce/text.ts';
 import type { Database } from '../storage/database.ts';
 
 interface ProductRow {
@@ -45,6 +46,14 @@ export class ProductRepository {
   get(sku: string): Product | undefined {
     const row = this.statements.prepare(`${SELECT} WHERE p.sku = ?`).get(sku) as ProductRow | undefined;
     return row && toProduct(row);
+  }
+
+  /** The product's name alone (receipts and order lines), without its GTINs. */
+  name(sku: string): LocalizedText | undefined {
+    const row = this.statements.prepare('SELECT name_zh, name_en FROM products WHERE sku = ?').get(sku) as
+      | { name_zh: string; name_en: string }
+      | undefined;
+    return row && { zh: row.name_zh, en: row.name_en };
   }
 
   exists(sku: string): boolean {

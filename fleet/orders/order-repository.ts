@@ -128,6 +128,14 @@ export class OrderRepository {
     return row && toRecord(row);
   }
 
+  /** The order's state alone (no lines to parse): what a move checks. */
+  state(id: string): OrderState | undefined {
+    const row = this.statements.prepare('SELECT state FROM orders WHERE id = ?').get(id) as
+      | { state: OrderState }
+      | undefined;
+    return row?.state;
+  }
+
   byKey(thingName: string, idempotencyKey: string): OrderRecord | undefined {
     const row = this.statements
       .prepare('SELECT * FROM orders WHERE thing_name = ? AND idempotency_key = ?')

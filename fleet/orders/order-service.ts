@@ -279,8 +279,10 @@ export class OrderService {
     }
     const order = this.get(orderId);
     this.announce(order, null);
-    if (order.state === 'paid') await this.settleLoyalty(order.id);
-    return { order: this.get(orderId), duplicate: false };
+    // Settling the points changes the order (pointsEarned): then it is read again.
+    if (order.state === 'paid' && (await this.settleLoyalty(order.id)))
+      return { order: this.get(orderId), duplicate: false };
+    return { order, duplicate: false };
   }
 
   /** The member named in the submission, as pricing sees them; redemption needs an online login (decision 8). */
@@ -310,8 +312,7 @@ export class OrderService {
     details: Record<string, unknown> = {},
     changes: Parameters<OrderRepository['move']>[1] = {},
   ): void {
-    const current = this.deps.orders.get(record.id);
-    const from = current?.state ?? record.state;
+    const from = this.deps.orders.state(record.id) ?? record.state;
     assertMove(record.id, from, to);
     this.deps.orders.move(
       { orderId: record.id, from, to, actorKind: actor.kind, actor: actor.id, at, reason, details },
@@ -369,14 +370,14 @@ export class OrderService {
   /**
    * A paid order's points and coupons: held ones spent, earned ones credited, then the event `points settled`.
    * Each loyalty call is keyed by the order, so running this again (a retry, `reconcile()` after a crash between
-   * any two steps) does each step once.
+   * any two steps) does each step once. Answers whether it settled anything now (the order changed).
    */
-  async settleLoyalty(orderId: string): Promise<void> {
+  async settleLoyalty(orderId: string): Promise<boolean> {
     const { deps } = this;
     const record = deps.orders.get(orderId);
-    if (!record || record.memberId === null || !isPaidState(record.state)) return;
+    if (!record || record.memberId === null || !isPaidState(record.state)) return false;
     const holds = record.pointsRedeemed > 0 || record.couponIds.length > 0;
-    if ((!holds && record.pointsToEarn === 0) || deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
+    if ((!holds && record.pointsToEarn === 0) || deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return false;
     const at = deps.clock.now();
     if (holds) await deps.loyalty.capture(orderId, at);
     if (record.pointsToEarn > 0) {
@@ -392,7 +393,7 @@ export class OrderService {
       'order points',
       () => {
         if (deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return;
-        const state = deps.orders.get(orderId)!.state;
+        const state = deps.orders.state(orderId)!;
         deps.orders.move(
           {
             orderId,
@@ -409,6 +410,7 @@ export class OrderService {
       },
       GROUP_COMMIT,
     );
+    return true;
   }
 
   /**

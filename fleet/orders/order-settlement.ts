@@ -104,11 +104,15 @@ export class OrderSettlement {
       const resolved = await this.deps.late.resolve(result.orderId);
       return { order: this.deps.service.get(result.orderId), outcome: resolved ?? 'alreadyPaid' };
     }
+    const order = this.deps.service.get(result.orderId);
     if (result.outcome === 'paid') {
-      this.deps.service.announce(this.deps.service.get(result.orderId), result.previous);
-      await this.deps.service.settleLoyalty(result.orderId);
+      this.deps.service.announce(order, result.previous);
+      // Settling the points changes the order (pointsEarned): then it is read again.
+      if (await this.deps.service.settleLoyalty(result.orderId)) {
+        return { order: this.deps.service.get(result.orderId), outcome: result.outcome };
+      }
     }
-    return { order: this.deps.service.get(result.orderId), outcome: result.outcome };
+    return { order, outcome: result.outcome };
   }
 
   /** An attendant confirms an offline order was paid at the desk (decision 11; the attendant queue). */

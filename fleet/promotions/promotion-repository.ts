@@ -1,6 +1,7 @@
 import { StatementCache } from '../../platform/statement-cache.ts';
 import type { PromotionOwner, PromotionRecord } from '../../protocol/api/promotions.ts';
 import type { Promotion } from '../../protocol/commerce/promotions.ts';
+import type { LocalizedText } from '../../protocol/commerce/text.ts';
 import type { Database } from '../storage/database.ts';
 
 interface PromotionRow {
@@ -23,6 +24,14 @@ export class PromotionRepository {
   get(id: string): PromotionRecord | undefined {
     const row = this.statements.prepare('SELECT * FROM promotions WHERE id = ?').get(id) as PromotionRow | undefined;
     return row && toRecord(row);
+  }
+
+  /** A promotion's name alone (receipts and order lines), without parsing the whole document. */
+  name(id: string): LocalizedText | undefined {
+    const row = this.statements
+      .prepare(`SELECT json_extract(document, '$.name') AS name FROM promotions WHERE id = ?`)
+      .get(id) as { name: string | null } | undefined;
+    return row?.name ? (JSON.parse(row.name) as LocalizedText) : undefined;
   }
 
   /** Every promotion, by id (few enough to filter in memory: the snapshot builder takes them all). */

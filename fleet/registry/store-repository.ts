@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Database } from '../storage/database.ts';
 import type { Chain, Store, Zone } from './registry-types.ts';
 
@@ -20,10 +21,14 @@ interface ZoneRow {
 
 /** Chains, their stores and the stores' zones. */
 export class StoreRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: StatementCache;
+
+  constructor(db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   upsertChain(chain: Chain): void {
-    this.db
+    this.statements
       .prepare(
         'INSERT INTO chains (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
       )
@@ -31,11 +36,11 @@ export class StoreRepository {
   }
 
   listChains(): Chain[] {
-    return this.db.prepare('SELECT id, name FROM chains ORDER BY id').all() as Chain[];
+    return this.statements.prepare('SELECT id, name FROM chains ORDER BY id').all() as Chain[];
   }
 
   upsertStore(store: Store): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO stores (id, chain_id, name, region, time_zone, opening_hours, address, created_at)
          VALUES (@id, @chainId, @name, @region, @timeZone, @openingHours, @address, @now)
@@ -51,16 +56,16 @@ export class StoreRepository {
   }
 
   getStore(id: string): Store | undefined {
-    const row = this.db.prepare('SELECT * FROM stores WHERE id = ?').get(id) as StoreRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM stores WHERE id = ?').get(id) as StoreRow | undefined;
     return row && toStore(row);
   }
 
   listStores(): Store[] {
-    return (this.db.prepare('SELECT * FROM stores ORDER BY id').all() as StoreRow[]).map(toStore);
+    return (this.statements.prepare('SELECT * FROM stores ORDER BY id').all() as StoreRow[]).map(toStore);
   }
 
   upsertZone(zone: Zone): void {
-    this.db
+    this.statements
       .prepare(
         `INSERT INTO zones (id, store_id, name, kind, polygon) VALUES (@id, @storeId, @name, @kind, @polygon)
          ON CONFLICT(id) DO UPDATE SET store_id = excluded.store_id, name = excluded.name, kind = excluded.kind,
@@ -70,14 +75,14 @@ export class StoreRepository {
   }
 
   getZone(id: string): Zone | undefined {
-    const row = this.db.prepare('SELECT * FROM zones WHERE id = ?').get(id) as ZoneRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM zones WHERE id = ?').get(id) as ZoneRow | undefined;
     return row && toZone(row);
   }
 
   listZones(storeId: string): Zone[] {
-    return (this.db.prepare('SELECT * FROM zones WHERE store_id = ? ORDER BY id').all(storeId) as ZoneRow[]).map(
-      toZone,
-    );
+    return (
+      this.statements.prepare('SELECT * FROM zones WHERE store_id = ? ORDER BY id').all(storeId) as ZoneRow[]
+    ).map(toZone);
   }
 }
 

@@ -184,6 +184,15 @@ describe('checkout with every real part (engine, snapshots, loyalty ledger, sand
     const order = fleet.services.orders.get(status.orderId);
     assert.equal(order.priceAudit, null, 'the fleet priced exactly what the cart showed');
     assert.deepEqual(order.couponIds, [couponId]);
+    // Lines name their product and their discounts' promotions, from the catalog and the promotions of now.
+    for (const orderLine of order.lines) {
+      assert.deepEqual(orderLine.name, fleet.services.catalog.getProduct(orderLine.sku).name);
+      for (const d of orderLine.discounts) {
+        assert.deepEqual(d.promotionName, fleet.services.promotions.repository.get(d.promotionId)?.promotion.name);
+        assert.ok(d.promotionName?.en, `promotion ${d.promotionId} named`);
+      }
+    }
+    assert.ok(order.lines.some((l) => l.discounts.length > 0), 'a line with a discount (positive control)');
     // Held: 300 points out of the family pool, the coupon taken by this order.
     assert.deepEqual(
       ledger(order.id).map((r) => [r.kind, r.points]),
