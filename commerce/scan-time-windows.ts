@@ -15,6 +15,9 @@ import { isWindowOpenAt, type LocalTime, localTime } from './promotion-window.ts
  * refuse: the caller then prices twice and the engine answers.
  */
 export function windowsAgreeAtScan(context: PricingContext, at: number, scannedAts: readonly number[]): boolean {
+  // Lines scanned in the checkout minute need no wall clock at all (localTime is the costly part).
+  const atMinute = Math.floor(at / 60_000);
+  if (scannedAts.every((t) => Math.floor(t / 60_000) === atMinute)) return Number.isSafeInteger(at);
   const zone = context.snapshot.store.timeZone;
   let now: LocalTime;
   try {
@@ -23,7 +26,7 @@ export function windowsAgreeAtScan(context: PricingContext, at: number, scannedA
     return false;
   }
   const openNow = new Map<string, boolean>();
-  const seen = new Set<number>([Math.floor(at / 60_000)]);
+  const seen = new Set<number>([atMinute]);
   for (const scannedAt of scannedAts) {
     const minute = Math.floor(scannedAt / 60_000);
     if (seen.has(minute)) continue;

@@ -23,7 +23,14 @@ export interface ClaimedPricing {
   validAtScan: boolean;
 }
 
-/** The two prices the order price policy compares (commerce/price-policy.ts). */
+/** Names for an order's lines and discount lines (receipts), as the store's carts show them. */
+export interface OrderNames {
+  product(sku: string): LocalizedText | undefined;
+  /** Undefined once the promotion is gone. */
+  promotion(promotionId: string): LocalizedText | undefined;
+}
+
+/** The two prices the order price policy compares (commerce/price-policy.ts), and the names of what they hold. */
 export interface OrderPrices {
   /** The store's rules in force at `request.at` (its current snapshot). */
   current: PricedBasket;
@@ -33,6 +40,7 @@ export interface OrderPrices {
    * when the fleet does not know that version's rules (never built, or its bytes pruned).
    */
   claimed: ClaimedPricing | undefined;
+  names: OrderNames;
 }
 
 export interface OrderPricing {
@@ -44,10 +52,6 @@ export interface OrderPricing {
    * pricing may answer both. Throws coded errors as `price` does.
    */
   priceForOrder(version: number, request: PricingRequest): OrderPrices;
-  /** A product's name for receipts. */
-  productName(sku: string): LocalizedText | undefined;
-  /** A promotion's name for receipts (undefined once it is gone). */
-  promotionName(promotionId: string): LocalizedText | undefined;
 }
 
 export interface PointsHold {

@@ -2,7 +2,7 @@ import { decideOrderPrice, type PricePolicyResult } from '../../commerce/price-p
 import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import type { OrderLine, OrderSubmission, PriceAudit } from '../../protocol/commerce/orders.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { OrderPricing, PricingRequest } from './commerce-ports.ts';
+import type { OrderNames, OrderPricing, PricingRequest } from './commerce-ports.ts';
 
 /** What the fleet charges for a submission, as the order keeps it. */
 export interface OrderPrice {
@@ -27,7 +27,7 @@ export function priceOrder(pricing: OrderPricing, sub: OrderSubmission, request:
       `the lines add up to ${shownTotal} fen, the cart's total says ${sub.cartTotalFen}`,
     );
   }
-  const { current, claimed } = pricing.priceForOrder(sub.snapshotVersion, request);
+  const { current, claimed, names } = pricing.priceForOrder(sub.snapshotVersion, request);
   const decision = decideOrderPrice({
     shown: { totalFen: sub.cartTotalFen, lines: sub.lines.map((l) => ({ lineId: l.lineId, netFen: l.cartNetFen })) },
     claimed: claimed?.basket ?? null,
@@ -37,29 +37,24 @@ export function priceOrder(pricing: OrderPricing, sub: OrderSubmission, request:
   const refused = decision.charge.couponsNotApplied[0];
   if (refused)
     throw new FleetError(refused.code, `coupon ${refused.couponId}: ${refused.reason}`, { couponId: refused.couponId });
-  const lines = orderLines(sub, current, decision.charge, pricing);
+  const lines = orderLines(sub, current, decision.charge, names);
   return { charge: decision.charge, lines, audit: priceAudit(decision, sub.cartTotalFen, current, lines) };
 }
 
 /** The charged basket's lines, with the fleet's net of now and the cart's beside what is charged. */
-function orderLines(
-  sub: OrderSubmission,
-  current: PricedBasket,
-  charge: PricedBasket,
-  names: Pick<OrderPricing, 'productName' | 'promotionName'>,
-): OrderLine[] {
+function orderLines(sub: OrderSubmission, current: PricedBasket, charge: PricedBasket, names: OrderNames): OrderLine[] {
   const nowNet = new Map(current.lines.map((l) => [l.lineId, l.netFen]));
   const cartNet = new Map(sub.lines.map((l) => [l.lineId, l.cartNetFen]));
   return charge.lines.map((l) => ({
     lineId: l.lineId,
     sku: l.sku,
-    name: names.productName(l.sku) ?? null,
+    name: names.product(l.sku) ?? null,
     soldBy: l.soldBy,
     quantity: l.quantity,
     weightG: l.weightG,
     unitPriceFen: l.unitPriceFen,
     grossFen: l.grossFen,
-    discounts: l.discounts.map((d) => ({ ...d, promotionName: names.promotionName(d.promotionId) ?? null })),
+    discounts: l.discounts.map((d) => ({ ...d, promotionName: names.promotion(d.promotionId) ?? null })),
     netFen: nowNet.get(l.lineId) ?? l.netFen,
     cartNetFen: cartNet.get(l.lineId) ?? l.netFen,
     chargedNetFen: l.netFen,

@@ -136,6 +136,30 @@ export class OrderRepository {
     return row?.state;
   }
 
+  /** What settling an order's points reads (no lines to parse). */
+  loyaltyPart(
+    id: string,
+  ): Pick<OrderRecord, 'memberId' | 'storeId' | 'state' | 'pointsRedeemed' | 'couponIds' | 'pointsToEarn'> | undefined {
+    const row = this.statements
+      .prepare(
+        'SELECT member_id, store_id, state, points_redeemed, coupon_ids, points_to_earn FROM orders WHERE id = ?',
+      )
+      .get(id) as
+      | Pick<OrderRow, 'member_id' | 'store_id' | 'state' | 'points_redeemed' | 'coupon_ids' | 'points_to_earn'>
+      | undefined;
+    return (
+      row && {
+        memberId: row.member_id,
+        storeId: row.store_id,
+        state: row.state,
+        pointsRedeemed: row.points_redeemed,
+        // A member order's coupons only: the others' are '[]' and need no parsing.
+        couponIds: row.member_id === null ? [] : (JSON.parse(row.coupon_ids) as string[]),
+        pointsToEarn: row.points_to_earn,
+      }
+    );
+  }
+
   byKey(thingName: string, idempotencyKey: string): OrderRecord | undefined {
     const row = this.statements
       .prepare('SELECT * FROM orders WHERE thing_name = ? AND idempotency_key = ?')

@@ -374,7 +374,7 @@ export class OrderService {
    */
   async settleLoyalty(orderId: string): Promise<boolean> {
     const { deps } = this;
-    const record = deps.orders.get(orderId);
+    const record = deps.orders.loyaltyPart(orderId);
     if (!record || record.memberId === null || !isPaidState(record.state)) return false;
     const holds = record.pointsRedeemed > 0 || record.couponIds.length > 0;
     if ((!holds && record.pointsToEarn === 0) || deps.orders.hasEvent(orderId, LOYALTY_SETTLED)) return false;

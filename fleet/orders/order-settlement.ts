@@ -67,7 +67,8 @@ export class OrderSettlement {
             `the payment is ${payment.amountFen} fen, the notification says ${notification.amountFen}`,
           );
         }
-        const record = deps.orders.get(payment.orderId)!;
+        // The order's id and state are all a notification decides by (no lines parsed).
+        const record = { id: payment.orderId, state: deps.orders.state(payment.orderId)! };
         if (payment.state === 'expired' && record.state === 'cancelled') {
           // Paid after the order lapsed: recorded as taken now, accepted or refunded below (late-payments.ts).
           deps.payments.markPaid(payment.paymentId, notification.transactionId, now);

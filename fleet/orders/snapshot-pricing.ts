@@ -5,7 +5,7 @@ import type { PricedBasket } from '../../protocol/commerce/basket.ts';
 import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { LocalizedText } from '../../protocol/commerce/text.ts';
 import { FleetError } from '../../protocol/errors.ts';
-import type { OrderPrices, OrderPricing, PricingRequest } from './commerce-ports.ts';
+import type { OrderNames, OrderPrices, OrderPricing, PricingRequest } from './commerce-ports.ts';
 
 /** What the adapter reads of the pricing snapshots (`PricingSnapshotService` implements it). */
 export interface SnapshotVersions {
@@ -49,25 +49,32 @@ export class SnapshotOrderPricing implements OrderPricing {
     const current = priceBasket(now.context, engineRequest(request, 'at'));
     const scannedAts = request.lines.map((l) => l.scannedAt);
     if (version === now.version && windowsAgreeAtScan(now.context, request.at, scannedAts)) {
-      return { current, claimed: { basket: current, validAtScan: this.validAtScan(request, version) } };
+      return {
+        current,
+        claimed: { basket: current, validAtScan: this.validAtScan(request, version) },
+        names: this.names(now.context, undefined),
+      };
     }
     const context = this.context(request.storeId, version);
-    if (!context) return { current, claimed: undefined };
-    return {
-      current,
-      claimed: {
-        basket: priceBasket(context, engineRequest(request, 'scannedAt')),
-        validAtScan: this.validAtScan(request, version),
-      },
+    const claimed = context && {
+      basket: priceBasket(context, engineRequest(request, 'scannedAt')),
+      validAtScan: this.validAtScan(request, version),
     };
+    return { current, claimed, names: this.names(now.context, context) };
   }
 
-  productName(sku: string): LocalizedText | undefined {
-    return this.deps.productName(sku);
-  }
-
-  promotionName(promotionId: string): LocalizedText | undefined {
-    return this.deps.promotionName(promotionId);
+  /**
+   * Names from the snapshots the order was priced with, as the store's carts show them, without a query per line;
+   * the catalog (`deps`) answers what neither holds. A rename reaches the snapshot with its next build (debounced
+   * after `catalog.changed`).
+   */
+  private names(current: PricingContext, claimed: PricingContext | undefined): OrderNames {
+    const { deps } = this;
+    return {
+      product: (sku) => (current.catalog.product(sku) ?? claimed?.catalog.product(sku))?.name ?? deps.productName(sku),
+      promotion: (id) =>
+        (current.promotionById.get(id) ?? claimed?.promotionById.get(id))?.promotion.name ?? deps.promotionName(id),
+    };
   }
 
   private currentContext(storeId: string): { version: number; context: PricingContext } {
@@ -79,8 +86,20 @@ export class SnapshotOrderPricing implements OrderPricing {
     return { version, context };
   }
 
+  /**
+   * Whether `version` was current at every line's scan: a version is current over one interval, so at the earliest
+   * and the latest scan is enough.
+   */
   private validAtScan(request: PricingRequest, version: number): boolean {
-    return request.lines.every((l) => this.deps.snapshots.validAt(request.storeId, version, l.scannedAt));
+    if (request.lines.length === 0) return true;
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const l of request.lines) {
+      first = Math.min(first, l.scannedAt);
+      last = Math.max(last, l.scannedAt);
+    }
+    const { snapshots } = this.deps;
+    return snapshots.validAt(request.storeId, version, first) && snapshots.validAt(request.storeId, version, last);
   }
 
   private context(storeId: string, version: number): PricingContext | undefined {

@@ -38,7 +38,11 @@ export class FakeOrderPricing implements OrderPricing {
   }
 
   priceForOrder(versionNumber: number, request: PricingRequest): OrderPrices {
-    return { current: this.price(request), claimed: this.priceWithSnapshot(versionNumber, request) };
+    return {
+      current: this.price(request),
+      claimed: this.priceWithSnapshot(versionNumber, request),
+      names: { product: (sku) => this.productName(sku), promotion: () => this.promotionName() },
+    };
   }
 
   private priceWithSnapshot(versionNumber: number, request: PricingRequest): ClaimedPricing | undefined {

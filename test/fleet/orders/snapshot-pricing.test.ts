@@ -10,20 +10,33 @@ const MINUTE = 60_000;
 /** Wednesday 2025-05-14 at hh:mm in Asia/Shanghai. */
 const wed = (hh: number, mm = 0) => WED_NOON + ((hh - 12) * 60 + mm) * MINUTE;
 
-/** Two versions of store-1: v1 (milk 12.50) until 10:00, v2 (milk 13.00, 10 % off milk at lunch) since. */
+/**
+ * Two versions of store-1: v1 (milk 12.50, 5 % off yoghurt) until 10:00, v2 (milk 13.00, 10 % off milk at lunch, no
+ * yoghurt offer) since.
+ */
 function versions(): SnapshotVersions & { stored: Map<number, { bytes: Buffer; from: number; to: number | null }> } {
   const lunch = promo(
     'lunch',
     { kind: 'percent_off', percentOff: 10 },
     { target: { skus: ['MILK'] }, window: { ...ALWAYS, hours: [['11:00', '14:00']] } },
   );
+  const v1 = snapshot({
+    version: 1,
+    promotions: [
+      promo(
+        'old-deal',
+        { kind: 'percent_off', percentOff: 5 },
+        { name: { zh: '旧', en: 'Old deal' }, target: { skus: ['YOG'] } },
+      ),
+    ],
+  });
   const v2: PricingSnapshot = snapshot({
     version: 2,
     products: PRODUCTS.map((p) => (p.sku === 'MILK' ? { ...p, priceFen: 1300 } : p)),
     promotions: [lunch],
   });
   const stored = new Map([
-    [1, { bytes: gzipSync(JSON.stringify(snapshot({ version: 1 }))), from: wed(8), to: wed(10) as number | null }],
+    [1, { bytes: gzipSync(JSON.stringify(v1)), from: wed(8), to: wed(10) as number | null }],
     [2, { bytes: gzipSync(JSON.stringify(v2)), from: wed(10), to: null }],
   ]);
   return {
@@ -50,7 +63,11 @@ function request(scannedAt: number[], at: number, storeId = 'store-1'): PricingR
 
 describe("SnapshotOrderPricing: an order's two prices over the stored snapshots (real engine)", () => {
   const pricing = () =>
-    new SnapshotOrderPricing({ snapshots: versions(), productName: () => undefined, promotionName: () => undefined });
+    new SnapshotOrderPricing({
+      snapshots: versions(),
+      productName: (sku) => ({ zh: `目录 ${sku}`, en: `catalog ${sku}` }),
+      promotionName: () => undefined,
+    });
 
   it('the current version, every line scanned in the windows of checkout: one pricing answers both', () => {
     const prices = pricing().priceForOrder(2, request([wed(12), wed(12, 30)], wed(13)));
@@ -87,5 +104,16 @@ describe("SnapshotOrderPricing: an order's two prices over the stored snapshots 
       () => pricing().priceForOrder(1, request([wed(12)], wed(12), 'store-2')),
       (err) => isFleetError(err, 'SNAPSHOT_NOT_FOUND'),
     );
+  });
+
+  it('names lines from the snapshots priced with (the current one first), the catalog for what neither holds', () => {
+    const { names } = pricing().priceForOrder(1, request([wed(9, 30)], wed(11)));
+    assert.deepEqual(names.product('MILK'), { zh: 'MILK', en: 'MILK' });
+    assert.deepEqual(names.product('NOT-IN-SNAPSHOT'), { zh: '目录 NOT-IN-SNAPSHOT', en: 'catalog NOT-IN-SNAPSHOT' });
+    assert.deepEqual(names.promotion('lunch'), { zh: 'lunch', en: 'lunch' });
+    assert.deepEqual(names.promotion('old-deal'), { zh: '旧', en: 'Old deal' }, 'from the claimed snapshot');
+    assert.equal(names.promotion('gone'), undefined);
+    const merged = pricing().priceForOrder(2, request([wed(12)], wed(12, 5))).names;
+    assert.equal(merged.promotion('old-deal'), undefined, 'v1 was not priced with: its offer is not named');
   });
 });
