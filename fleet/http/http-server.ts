@@ -45,6 +45,8 @@ const CSRF_HEADER = 'x-cf-csrf';
  */
 export class HttpServer {
   private app: FastifyInstance | undefined;
+  /** The port listened on, read once: pay and receipt links ask for it on every order (a getsockname each). */
+  private boundPort = 0;
 
   constructor(
     private readonly options: { host: string; port: number },
@@ -56,6 +58,8 @@ export class HttpServer {
     const app = await this.build();
     await app.listen({ host: this.options.host, port: this.options.port });
     this.app = app;
+    const address = app.server.address();
+    this.boundPort = address && typeof address === 'object' ? address.port : 0;
   }
 
   /** The configured Fastify instance, not listening (tests and benchmarks may inject into it). */
@@ -170,11 +174,11 @@ export class HttpServer {
   async stop(): Promise<void> {
     await this.app?.close();
     this.app = undefined;
+    this.boundPort = 0;
   }
 
   get port(): number {
-    const address = this.app?.server.address();
-    return address && typeof address === 'object' ? address.port : 0;
+    return this.boundPort;
   }
 
   /** For in-process tests (Fastify's inject) and for attaching socket.io. */
