@@ -8,11 +8,13 @@
  * Protocol with the parent: the `*Message` types below. Each phase answers once with its samples; `close` ends every
  * client and exits the thread.
  */
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import { commerceTopics } from '../../protocol/commerce/commerce-topics.ts';
 import { shadowTopics } from '../../protocol/topics.ts';
+import { startPhaseProfile } from '../lib/profile.ts';
 import { cpuSince, threadCpuMs } from '../lib/thread-cpu.ts';
 
 export interface CartCredentials {
@@ -70,6 +72,37 @@ if (!port) throw new Error('checkout-carts.ts must run as a worker thread');
 const data = workerData as CheckoutCartsData;
 const send = (m: FromCarts) => port.postMessage(m);
 const carts: Cart[] = data.carts.map((c) => ({ thing: c.thing, client: undefined, onMessage: undefined }));
+/**
+ * The phones' pay-page POSTs and the sandbox's notifications reach the fleet over keep-alive connections, at most
+ * `HTTP_CONNECTIONS` each, as they would through the reverse proxy in front of a fleet (and as a provider's client
+ * pools its own); one new connection per request would measure TCP setup, on both threads, rather than checkout.
+ */
+const HTTP_CONNECTIONS = 64;
+const phones = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS });
+const provider = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS });
+
+/** One HTTP POST through `agent`: the status and the body as text. */
+function postVia(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 async function inBatches<T>(items: T[], each: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += data.connectBatch) {
@@ -174,6 +207,7 @@ async function burst(requests: string[], deadlineMs: number): Promise<void> {
   const paid: number[] = [];
   const refused: string[] = [];
   const payFailures: string[] = [];
+  const stopProfile = await startPhaseProfile('checkout-burst-load-generator');
   const cpuStart = threadCpuMs();
   const eluStart = performance.eventLoopUtilization();
   const started = performance.now();
@@ -210,6 +244,9 @@ async function burst(requests: string[], deadlineMs: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+  const cpuMs = cpuSince(cpuStart);
+  const elu = performance.eventLoopUtilization(eluStart).utilization;
+  await stopProfile();
   send({
     type: 'burst-done',
     accepted,
@@ -218,26 +255,21 @@ async function burst(requests: string[], deadlineMs: number): Promise<void> {
     payFailures,
     timedOut,
     wallMs: performance.now() - started,
-    cpuMs: cpuSince(cpuStart),
-    elu: performance.eventLoopUtilization(eluStart).utilization,
+    cpuMs,
+    elu,
   });
 }
 
+/** The shopper's phone presses Pay: the form POST, answered with a 303 to the page (not followed). */
 async function pay(payUrl: string): Promise<void> {
-  const response = await fetch(payUrl, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: '',
-  });
-  await response.arrayBuffer();
-  if (response.status !== 303) throw new Error(`pay page answered ${response.status}`);
+  const { status } = await postVia(phones, payUrl, { 'content-type': 'application/x-www-form-urlencoded' }, '');
+  if (status !== 303) throw new Error(`pay page answered ${status}`);
 }
 
 async function post(m: Extract<ToCarts, { type: 'post' }>): Promise<void> {
   try {
-    const response = await fetch(m.url, { method: 'POST', headers: m.headers, body: m.body });
-    send({ type: 'posted', id: m.id, status: response.status, body: await response.text() });
+    const { status, body } = await postVia(provider, m.url, m.headers, m.body);
+    send({ type: 'posted', id: m.id, status, body });
   } catch (err) {
     send({ type: 'posted', id: m.id, status: 599, body: JSON.stringify({ message: String(err) }) });
   }
@@ -249,6 +281,8 @@ async function close(): Promise<void> {
     new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref()),
   ]);
   for (const c of carts) c.client?.end(true);
+  phones.destroy();
+  provider.destroy();
   send({ type: 'closed' });
   // Ends this worker thread only (not the process).
   setImmediate(() => process.exit(0));
