@@ -54,6 +54,8 @@ export interface CheckoutBurstReport {
   settled: number;
   refused: number;
   baseline: LatencySummary;
+  /** CPU time of the fleet's thread per named-shadow get of the baseline, ms. */
+  baselineCpuPerGetMs: number;
   accepted: LatencySummary;
   paid: LatencySummary;
   burstSeconds: number;
@@ -163,7 +165,9 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Che
     log(`${n} carts connected (plain listener); mTLS connects failed: ${tlsConnected.failed}`);
 
     // Baseline: every cart asks for its commerce shadow at once.
+    const baselineCpuStart = threadCpuMs();
     const baseline = (await ask({ type: 'baseline' }, 'baseline-done', 120_000)).samples;
+    const baselineCpuPerGetMs = cpuSince(baselineCpuStart) / n;
 
     // The burst: each cart's basket priced on the cart, then every submit published at once.
     const random = mulberry32(42);
@@ -196,6 +200,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Che
       settled,
       refused: burst.refused.length,
       baseline: summarize(baseline),
+      baselineCpuPerGetMs,
       accepted: summarize(burst.accepted),
       paid: summarize(burst.paid),
       burstSeconds: burst.wallMs / 1000,
@@ -286,7 +291,7 @@ function markdown(r: Omit<CheckoutBurstReport, 'markdown'>): string {
     '',
     `Settled: ${r.settled} of ${r.carts} orders paid, ${r.refused} refused; the burst took ${fmt(r.burstSeconds, 2)} s ` +
       `(${fmt(r.carts / r.burstSeconds, 0)} orders/s). Fleet thread: ${fmt(r.fleetCpuPerOrderMs, 2)} ms CPU per order, ` +
-      `event loop ${fmt(r.fleetElu * 100, 0)} % busy; load generator thread: ${fmt(r.loadCpuPerOrderMs, 2)} ms CPU per ` +
+      `event loop ${fmt(r.fleetElu * 100, 0)} % busy (baseline: ${fmt(r.baselineCpuPerGetMs, 2)} ms per get); load generator thread: ${fmt(r.loadCpuPerOrderMs, 2)} ms CPU per ` +
       `order. The fleet's ${r.writes} writes took ${r.transactions} transactions. Target p99 submit → paid ≤ 1000 ms: ` +
       `${r.paid.p99 <= 1000 ? 'met' : `missed by ${fmt(r.paid.p99 - 1000, 0)} ms`}.`,
   ].join('\n');

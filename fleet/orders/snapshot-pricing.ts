@@ -99,7 +99,8 @@ export class SnapshotOrderPricing implements OrderPricing {
       last = Math.max(last, l.scannedAt);
     }
     const { snapshots } = this.deps;
-    return snapshots.validAt(request.storeId, version, first) && snapshots.validAt(request.storeId, version, last);
+    if (!snapshots.validAt(request.storeId, version, first)) return false;
+    return first === last || snapshots.validAt(request.storeId, version, last);
   }
 
   private context(storeId: string, version: number): PricingContext | undefined {

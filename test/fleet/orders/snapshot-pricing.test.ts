@@ -91,6 +91,11 @@ describe("SnapshotOrderPricing: an order's two prices over the stored snapshots 
     assert.equal(prices.claimed?.basket.snapshotVersion, 1);
     assert.equal(prices.claimed?.validAtScan, true);
     assert.equal(pricing().priceForOrder(1, request([wed(10, 30)], wed(11))).claimed?.validAtScan, false);
+    // One line scanned after v1 was superseded is enough, whichever line it is.
+    assert.equal(pricing().priceForOrder(1, request([wed(9, 30), wed(10, 30)], wed(11))).claimed?.validAtScan, false);
+    assert.equal(pricing().priceForOrder(1, request([wed(10, 30), wed(9, 30)], wed(11))).claimed?.validAtScan, false);
+    assert.equal(pricing().priceForOrder(1, request([wed(7, 30), wed(9, 30)], wed(11))).claimed?.validAtScan, false);
+    assert.equal(pricing().priceForOrder(1, request([wed(8), wed(9, 59)], wed(11))).claimed?.validAtScan, true);
   });
 
   it('a version the fleet does not know: no claimed price; the current one still answers', () => {
