@@ -192,7 +192,10 @@ describe('checkout with every real part (engine, snapshots, loyalty ledger, sand
         assert.ok(d.promotionName?.en, `promotion ${d.promotionId} named`);
       }
     }
-    assert.ok(order.lines.some((l) => l.discounts.length > 0), 'a line with a discount (positive control)');
+    assert.ok(
+      order.lines.some((l) => l.discounts.length > 0),
+      'a line with a discount (positive control)',
+    );
     // Held: 300 points out of the family pool, the coupon taken by this order.
     assert.deepEqual(
       ledger(order.id).map((r) => [r.kind, r.points]),
