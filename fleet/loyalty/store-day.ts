@@ -3,12 +3,19 @@
  * `Intl.DateTimeFormat` (plan decision 3: no time-zone library). A store's daily limits reset at its own midnight.
  */
 export function storeDay(at: number, timeZone: string): { day: string; start: number; end: number } {
+  // The day is [start, end): an instant inside the last day computed for the zone needs no Intl call (five
+  // formatToParts each, and every member checkout asks).
+  const last = lastDays.get(timeZone);
+  if (last && at >= last.start && at < last.end) return { ...last };
   const { year, month, day } = localDate(at, timeZone);
   const start = localMidnight(year, month, day, timeZone);
   const end = localMidnight(year, month, day + 1, timeZone);
-  return { day: `${year}-${pad(month)}-${pad(day)}`, start, end };
+  const result = { day: `${year}-${pad(month)}-${pad(day)}`, start, end };
+  lastDays.set(timeZone, result);
+  return { ...result };
 }
 
+const lastDays = new Map<string, { day: string; start: number; end: number }>();
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
