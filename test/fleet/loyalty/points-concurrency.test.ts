@@ -61,6 +61,7 @@ describe('points concurrency: two carts of one family redeem at the same moment'
   afterEach(() => f.close());
 
   it('in one process: 120 holds of 100 at once from both members leave exactly 50 held, never below zero', async () => {
+    const transactionsBefore = f.writer.stats().transactions;
     const attempts = Array.from({ length: 120 }, (_, i) =>
       f.loyalty.points.holdRedemption(i % 2 ? owner : child, SHANGHAI, `o-${i}`, 100).then(
         () => 'held',
@@ -72,6 +73,9 @@ describe('points concurrency: two carts of one family redeem at the same moment'
     assert.equal(outcomes.filter((o) => o === 'POINTS_INSUFFICIENT').length, 70);
     assert.equal(f.loyalty.points.balance(familyId), 50);
     assert.equal(sumOfEntries(f.db, familyId), 50);
+    // All in one group commit: each hold saw the ones before it in the same transaction, and the 70 refused (each
+    // rolled back to its own savepoint) undid none of the 50.
+    assert.equal(f.writer.stats().transactions - transactionsBefore, 1);
   });
 
   it('across two connections (another thread, its own SQLite connection and writer): never overdrawn', async () => {
