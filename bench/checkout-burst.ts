@@ -273,6 +273,13 @@ function fleetMember(memberNumber: string, memberIds: readonly string[]) {
   };
 }
 
+/** The issue's target is for 1,000 carts at once: a quick run (100) says nothing about it. */
+function target(r: Omit<CheckoutBurstReport, 'markdown'>): string {
+  if (r.carts < 1000) return 'Target (1,000 carts, p99 submit → paid ≤ 1000 ms): not judged by a smaller burst.';
+  const verdict = r.paid.p99 <= 1000 ? 'met' : `missed by ${fmt(r.paid.p99 - 1000, 0)} ms`;
+  return `Target p99 submit → paid ≤ 1000 ms: ${verdict}.`;
+}
+
 function markdown(r: Omit<CheckoutBurstReport, 'markdown'>): string {
   const row = (what: string, s: LatencySummary) => [what, s.n, fmt(s.p50), fmt(s.p90), fmt(s.p99), fmt(s.max)];
   return [
@@ -292,8 +299,7 @@ function markdown(r: Omit<CheckoutBurstReport, 'markdown'>): string {
     `Settled: ${r.settled} of ${r.carts} orders paid, ${r.refused} refused; the burst took ${fmt(r.burstSeconds, 2)} s ` +
       `(${fmt(r.carts / r.burstSeconds, 0)} orders/s). Fleet thread: ${fmt(r.fleetCpuPerOrderMs, 2)} ms CPU per order, ` +
       `event loop ${fmt(r.fleetElu * 100, 0)} % busy (baseline: ${fmt(r.baselineCpuPerGetMs, 2)} ms per get); load generator thread: ${fmt(r.loadCpuPerOrderMs, 2)} ms CPU per ` +
-      `order. The fleet's ${r.writes} writes took ${r.transactions} transactions. Target p99 submit → paid ≤ 1000 ms: ` +
-      `${r.paid.p99 <= 1000 ? 'met' : `missed by ${fmt(r.paid.p99 - 1000, 0)} ms`}.`,
+      `order. The fleet's ${r.writes} writes took ${r.transactions} transactions. ${target(r)}`,
   ].join('\n');
 }
 
