@@ -1,4 +1,6 @@
+import { collectGarbage } from '../../platform/garbage-collection.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
 import { rebootCommand } from '../core/core-commands.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
@@ -47,8 +49,11 @@ export class CartRuntime {
   /** Why the screen server did not start (its port taken...): the cart works on, the diagnostics say so. */
   private screenFault: string | null = null;
   private readonly offs: (() => void)[] = [];
-  private readonly onSnapshot = (snapshot: import('../../protocol/commerce/snapshot.ts').PricingSnapshot) =>
+  private readonly onSnapshot = (snapshot: PricingSnapshot) => {
     this.shop.setSnapshot(snapshot);
+    // The previous snapshot and its pricing context are garbage now: return them before the cart idles with them.
+    collectGarbage();
+  };
   private readonly onShopChange = () => this.feedback?.show(this.shop.state());
   private readonly onShopSession = (event: {
     state: 'shopping' | 'checkout' | 'idle';
@@ -156,7 +161,7 @@ export class CartRuntime {
   async start(): Promise<void> {
     await this.core.start();
     this.streams.start();
-    this.snapshots.start();
+    await this.snapshots.start();
     const { board, virtualIo } = this.core.board;
     const hw = new CartHardware(board, this.core.clock);
     this.hw = hw;
@@ -199,7 +204,7 @@ export class CartRuntime {
   private async startShop(parts: CartPeripherals): Promise<void> {
     this.commerce.start();
     const current = this.snapshots.current;
-    if (current) this.shop.setSnapshot(current);
+    if (current) this.onSnapshot(current);
     this.snapshots.on('snapshot', this.onSnapshot);
     this.feedback = new BasketFeedback(parts.signals);
     this.shop.on('change', this.onShopChange);

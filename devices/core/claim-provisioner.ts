@@ -1,8 +1,6 @@
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
 import { type Clock, sleep, withTimeout } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -104,6 +102,10 @@ export class ClaimProvisioner {
   }
 
   private async fromCsr(identity: iotidentity.IotIdentityClient) {
+    // Loaded here, once in a device's life: at the top, the library and its reflect-metadata polyfill would stay in
+    // every provisioned device's memory for good (~10 MB of RSS; docs/benchmarks.md, cart memory).
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
     const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
     const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const csr = await x509.Pkcs10CertificateRequestGenerator.create(

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gunzipSync } from 'node:zlib';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { snapshotStreamId } from '../../fleet/pricing/pricing-snapshot-service.ts';
@@ -195,5 +197,36 @@ describe('pricing snapshot: built, announced, downloaded over MQTT file delivery
       fleet.services.pricing.version(XUHUI, 2)?.supersededAt,
       fleet.services.pricing.version(XUHUI, 3)?.validFrom,
     );
+  });
+
+  it('with --expose-gc (the launcher sets it) the cart collects the replaced snapshot as soon as the next is in use', async () => {
+    const a = carts.at(-1) as SimulatedCart;
+    // No strong reference here: this function's locals live across its awaits.
+    const replaced = new WeakRef(a.runtime.snapshots.current as object);
+    assert.equal(a.runtime.snapshots.current?.version, 3);
+    // A real full GC, as `node --expose-gc` gives the cart; counted, and taken away again afterwards.
+    setFlagsFromString('--expose-gc');
+    const realGc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    const global = globalThis as { gc?: () => void };
+    const versionsAtGc: (number | undefined)[] = [];
+    global.gc = () => {
+      versionsAtGc.push(a.runtime.snapshots.current?.version);
+      realGc();
+    };
+    try {
+      // Control: a collection while version 3 is in use leaves it alone.
+      global.gc();
+      assert.ok(replaced.deref(), 'the snapshot in use survives a GC');
+      versionsAtGc.length = 0;
+      products = [...products, product('A5', 330)];
+      fleet.bus.emit('catalog.changed', { storeIds: [XUHUI] });
+      await eventually(() => a.runtime.snapshots.current?.version === 4, 10_000, 'v4');
+      // Two passes once version 4 is in use, and nothing else holds version 3 any more: it is gone.
+      assert.deepEqual(versionsAtGc, [4, 4]);
+      assert.equal(replaced.deref(), undefined);
+    } finally {
+      delete global.gc;
+    }
   });
 });

@@ -2,25 +2,23 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../../../platform/log.ts';
 import { SchemaValidator } from '../../../platform/schema-validator.ts';
 import {
   type PricingSnapshot,
-  PricingSnapshotSchema,
   type SnapshotAnnouncement,
   SnapshotAnnouncementSchema,
 } from '../../../protocol/commerce/snapshot.ts';
 import { FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { DeviceConnection } from '../../core/device-connection.ts';
 import type { FileStreamClient } from '../../core/file-stream-client.ts';
+import { parseSnapshot } from './snapshot-parser.ts';
 
 /** The named shadow the fleet announces snapshots in (fleet/pricing/pricing-snapshot-service.ts). */
 export const COMMERCE_SHADOW = 'commerce';
 const FILE = 'pricing-snapshot.json.gz';
 
-const snapshotSchema = new SchemaValidator<PricingSnapshot>(PricingSnapshotSchema);
 const announcementSchema = new SchemaValidator<SnapshotAnnouncement>(SnapshotAnnouncementSchema);
 
 export interface SnapshotStoreEvents {
@@ -64,8 +62,9 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
     return this.snapshot;
   }
 
-  start(): void {
-    this.loadStored();
+  /** Loads the stored snapshot (if any) before it listens for announcements. */
+  async start(): Promise<void> {
+    await this.loadStored();
     this.connection.on('online', this.onOnline);
     if (this.connection.online) void this.connect();
   }
@@ -76,12 +75,12 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
     this.wanted = undefined;
   }
 
-  private loadStored(): void {
+  private async loadStored(): Promise<void> {
     const path = join(this.dataDir, FILE);
     if (!existsSync(path)) return;
     try {
       const bytes = readFileSync(path);
-      const snapshot = parseSnapshot(bytes);
+      const snapshot = await parseSnapshot(bytes);
       this.snapshot = snapshot;
       this.applied = { version: snapshot.version, streamId: '', fileId: 0, size: bytes.length, sha256: sha256(bytes) };
       this.log.info({ version: snapshot.version, storeId: snapshot.storeId }, 'pricing snapshot loaded from disk');
@@ -175,7 +174,7 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
         throw new FleetError('SNAPSHOT_CHECKSUM_MISMATCH', err.message, err.details);
       throw err;
     }
-    const snapshot = parseSnapshot(bytes);
+    const snapshot = await parseSnapshot(bytes);
     if (snapshot.version !== announcement.version)
       throw new FleetError(
         'SNAPSHOT_INVALID',
@@ -223,19 +222,6 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
       )
       .catch((err: Error) => this.log.debug({ err: err.message }, 'commerce shadow report not sent'));
   }
-}
-
-/** gzip JSON → a snapshot PricingSnapshotSchema accepts, or `SNAPSHOT_INVALID`. */
-export function parseSnapshot(bytes: Buffer): PricingSnapshot {
-  let value: unknown;
-  try {
-    value = JSON.parse(gunzipSync(bytes).toString('utf8'));
-  } catch (err) {
-    throw new FleetError('SNAPSHOT_INVALID', `not gzip JSON: ${(err as Error).message}`);
-  }
-  const checked = snapshotSchema.check(value);
-  if (!checked.ok) throw new FleetError('SNAPSHOT_INVALID', `not a pricing snapshot: ${checked.reason}`);
-  return checked.value;
 }
 
 function sha256(bytes: Buffer): string {

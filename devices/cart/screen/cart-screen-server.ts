@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import type { Logger } from '../../../platform/log.ts';
+import { PROJECT_ROOT } from '../../../platform/project-root.ts';
 import { SchemaValidator } from '../../../platform/schema-validator.ts';
 import {
   CART_SCREEN_EVENTS,
@@ -36,7 +36,7 @@ export interface CartScreenServerOptions {
   webRoot?: string;
 }
 
-const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const DEFAULT_WEB_ROOT = join(PROJECT_ROOT, 'web', 'dist');
 
 /**
  * The cart screen's server, on the cart: serves the kiosk page (web/cart.html as built) and its assets, pushes the
