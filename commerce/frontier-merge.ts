@@ -165,6 +165,7 @@ export function mergeFrontiers(
 
   // The merged frontier; each step's survivors remember (as `a`) their point in the previous step and (as `b`) the
   // component point they took, in `history`.
+  const score = (set: PointSet, j: number) => scoreOf(external, set, j);
   let merged = ws.merged;
   let next = ws.next;
   let spare = ws.spare;
@@ -211,11 +212,11 @@ export function mergeFrontiers(
         next.bases[j * T + k] = 0;
       }
     }
-    if (choices > 1 || eliminated) next.paretoFilter(activeDims(active));
-    if (next.count > FRONTIER_LIMIT) {
-      exact = false;
-      next.bestInto(FRONTIER_LIMIT, (set, j) => scoreOf(external, set, j), spare);
-      [next, spare] = [spare, next];
+    if (choices > 1 || eliminated) {
+      if (next.paretoBest(activeDims(active), FRONTIER_LIMIT, score, spare)) {
+        exact = false;
+        [next, spare] = [spare, next];
+      }
     }
     historyStart[i] = historyTop;
     for (let j = 0; j < next.count; j++) {

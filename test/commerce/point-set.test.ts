@@ -79,6 +79,38 @@ describe('commerce/point-set', () => {
     assert.deepEqual(survivors(into), expected);
   });
 
+  it('paretoBest gives what paretoFilter then bestInto give: cut or not, ties in score at the cut', () => {
+    const random = rng(16);
+    // Never falls when the item or a base grows, and flat in places (ties in score between unequal points).
+    const score = (s: PointSet, i: number) =>
+      (s.item[i] as number) + Math.min(s.base(i, 0), 3) + Math.min(s.base(i, 2), 2);
+    let cut = 0;
+    let whole = 0;
+    for (let run = 0; run < 400; run++) {
+      const active = [[0, 2], [0, 1, 2], [1], []][run % 4] as number[];
+      const set = randomSet(random, 1 + Math.floor(random() * 80), 3, active);
+      const copy = new PointSet();
+      copy.clear(3);
+      for (let i = 0; i < set.count; i++) copy.append(set, i);
+      const frontier = frontierByDefinition(set, active);
+      const limit = Math.max(1, frontier.length + Math.floor(random() * 5) - 3); // around the frontier's size
+      copy.paretoFilter(active);
+      let expected = survivors(copy);
+      if (copy.count > limit) {
+        const best = new PointSet();
+        copy.bestInto(limit, score, best);
+        expected = survivors(best);
+      }
+      const into = new PointSet();
+      const didCut = set.paretoBest(active, limit, score, into);
+      assert.equal(didCut, frontier.length > limit, `run ${run}`);
+      assert.deepEqual(survivors(didCut ? into : set), expected, `run ${run}, limit ${limit}, active ${active}`);
+      if (didCut) cut++;
+      else whole++;
+    }
+    assert.ok(cut > 100 && whole > 100, `cut ${cut}, whole ${whole}`);
+  });
+
   it('is reused: clear() starts an empty set of any dimension', () => {
     const set = randomSet(rng(14), 30, 3, [0, 1, 2]);
     set.clear(1);
