@@ -1,35 +1,44 @@
 /**
  * Every discount the final pricing makes (line, candidate, fen), then, per line, the sum per candidate in candidate
- * order: what a line's `discounts` list and the basket's `promotions` are built from.
+ * order: what a line's `discounts` list and the basket's `promotions` are built from. One ledger serves every pricing
+ * with a context (pricing-workspace.ts): `open()` empties it.
  */
 export class DiscountLedger {
+  private records = 0;
   private readonly line: number[] = [];
   private readonly candidate: number[] = [];
   private readonly amount: number[] = [];
+  private readonly order: number[] = [];
+  private readonly fill: number[] = [];
   /** After close(): line l's sums are entries start[l] ≤ e < start[l + 1], by candidate. */
-  readonly start: number[];
+  readonly start: number[] = [];
   readonly entryCandidate: number[] = [];
   readonly entryAmount: number[] = [];
 
-  constructor(lines: number) {
-    this.start = new Array(lines + 1).fill(0);
+  /** Empties the ledger for a basket of `lines` lines. */
+  open(lines: number): void {
+    this.records = 0;
+    for (let l = 0; l <= lines; l++) this.start[l] = 0;
   }
 
   readonly record = (line: number, candidate: number, amountFen: number): void => {
-    this.line.push(line);
-    this.candidate.push(candidate);
-    this.amount.push(amountFen);
+    const r = this.records++;
+    this.line[r] = line;
+    this.candidate[r] = candidate;
+    this.amount[r] = amountFen;
   };
 
-  close(): void {
-    const { start, line } = this;
-    const lines = start.length - 1;
+  /** Sums what was recorded, for a basket of `lines` lines. */
+  close(lines: number): void {
+    const { start, line, fill, order, records } = this;
     // Records bucketed by line (in the order made), then each line's sorted by candidate and summed.
-    for (const l of line) start[l + 1] = (start[l + 1] as number) + 1;
+    for (let r = 0; r < records; r++) {
+      const l = line[r] as number;
+      start[l + 1] = (start[l + 1] as number) + 1;
+    }
     for (let l = 0; l < lines; l++) start[l + 1] = (start[l + 1] as number) + (start[l] as number);
-    const fill = start.slice(0, lines);
-    const order: number[] = new Array(line.length);
-    for (let r = 0; r < line.length; r++) {
+    for (let l = 0; l < lines; l++) fill[l] = start[l] as number;
+    for (let r = 0; r < records; r++) {
       const l = line[r] as number;
       order[fill[l] as number] = r;
       fill[l] = (fill[l] as number) + 1;

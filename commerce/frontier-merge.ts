@@ -166,6 +166,7 @@ export function mergeFrontiers(
   // The merged frontier; each step's survivors remember (as `a`) their point in the previous step and (as `b`) the
   // component point they took, in `history`.
   const score = (set: PointSet, j: number) => scoreOf(external, set, j);
+  let activeList = activeDims(active);
   let merged = ws.merged;
   let next = ws.next;
   let spare = ws.spare;
@@ -207,15 +208,18 @@ export function mergeFrontiers(
       if (lastStep[k] !== i || !active[k]) continue;
       eliminated = true;
       active[k] = false;
+      activeList = activeDims(active);
       for (let j = 0; j < next.count; j++) {
         next.item[j] = (next.item[j] as number) + thresholdDiscount(external[k] as Candidate, next.base(j, k));
         next.bases[j * T + k] = 0;
       }
     }
     if (choices > 1 || eliminated) {
-      if (next.paretoBest(activeDims(active), FRONTIER_LIMIT, score, spare)) {
+      if (next.paretoBest(activeList, FRONTIER_LIMIT, score, spare)) {
         exact = false;
-        [next, spare] = [spare, next];
+        const cut = spare;
+        spare = next;
+        next = cut;
       }
     }
     historyStart[i] = historyTop;
@@ -223,7 +227,9 @@ export function mergeFrontiers(
       historyPrev[historyTop] = next.a[j] as number;
       historyPoint[historyTop++] = next.b[j] as number;
     }
-    [merged, next] = [next, merged];
+    const done = merged;
+    merged = next;
+    next = done;
   }
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;

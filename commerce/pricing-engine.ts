@@ -8,9 +8,9 @@ import type { MemberContext } from '../protocol/commerce/loyalty.ts';
 import { fleetError } from '../protocol/errors.ts';
 import { type BasketLine, buildBasketLines } from './basket-lines.ts';
 import { checkCoupon } from './coupons.ts';
-import { DiscountLedger } from './discount-ledger.ts';
+import type { DiscountLedger } from './discount-ledger.ts';
 import { applyChoice } from './lane-evaluation.ts';
-import { allocate } from './money.ts';
+import { allocateInto } from './money.ts';
 import { checkRedemption, pointsEarned } from './points-rules.ts';
 import type { PricingContext } from './pricing-context.ts';
 import { buildCandidates, type Candidate } from './promotion-candidates.ts';
@@ -97,7 +97,8 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
   const candidates = buildCandidates(context, lines, member, couponByPromotion, lineTimes);
   const { lanes, exact } = choosePromotions(lines, candidates, context.workspace);
 
-  const discounts = new DiscountLedger(lines.length);
+  const discounts = context.workspace.ledger;
+  discounts.open(lines.length);
   applyChoice(
     lines,
     lanes,
@@ -107,7 +108,7 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
     discounts.record,
     context.workspace.unit,
   );
-  discounts.close();
+  discounts.close(lines.length);
 
   const priced: PricedLine[] = lines.map((l) => pricedLine(l, discounts, candidates));
   const discount = priced.reduce((s, l) => s + (l.grossFen - l.netFen), 0);
@@ -116,7 +117,9 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
 
   const redeemedValue = checkRedemption(snapshot.redemption, member, request.pointsToRedeem, total);
   const nets = priced.map((l) => l.netFen);
-  const pointsShares = redeemedValue > 0 ? allocate(redeemedValue, nets) : nets.map(() => 0);
+  const pointsShares: number[] = new Array(nets.length).fill(0);
+  if (redeemedValue > 0)
+    allocateInto(redeemedValue, nets, nets.length, pointsShares, context.workspace.unit.allocation);
   const earned = member
     ? pointsEarned(
         lines.map((l, i) => ({
@@ -149,12 +152,16 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
 }
 
 function pricedLine(line: BasketLine, ledger: DiscountLedger, candidates: readonly Candidate[]): PricedLine {
-  const list: { promotionId: string; amountFen: number }[] = [];
+  const from = ledger.start[line.index] as number;
+  const to = ledger.start[line.index + 1] as number;
+  let count = 0;
+  for (let e = from; e < to; e++) if ((ledger.entryAmount[e] as number) > 0) count++;
+  const list: { promotionId: string; amountFen: number }[] = new Array(count);
   let off = 0;
-  for (let e = ledger.start[line.index] as number; e < (ledger.start[line.index + 1] as number); e++) {
+  for (let e = from, i = 0; e < to; e++) {
     const amountFen = ledger.entryAmount[e] as number;
     if (amountFen <= 0) continue;
-    list.push({ promotionId: (candidates[ledger.entryCandidate[e] as number] as Candidate).promotion.id, amountFen });
+    list[i++] = { promotionId: (candidates[ledger.entryCandidate[e] as number] as Candidate).promotion.id, amountFen };
     off += amountFen;
   }
   return {

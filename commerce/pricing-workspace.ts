@@ -6,11 +6,14 @@
  * pricing never sees another's use of it; every user resets what it reads first (`clear()`, counts), so nothing
  * carries over: the same inputs still give a deep-equal answer.
  */
+import { DiscountLedger } from './discount-ledger.ts';
 import { UnitScratch } from './item-promotions.ts';
 import { PointSet } from './point-set.ts';
 
 export class PricingWorkspace {
   readonly unit = new UnitScratch();
+  /** The final pricing's discounts (pricing-engine.ts). */
+  readonly ledger = new DiscountLedger();
   /** The component being enumerated (promotion-optimizer.ts). */
   readonly frontier = new PointSet();
   /** Every component's frontier, and the same after dropping unreachable thresholds (frontier-merge.ts). */
@@ -22,6 +25,16 @@ export class PricingWorkspace {
   readonly next = new PointSet();
   readonly spare = new PointSet();
   readonly lowerBound = new PointSet();
+  /** The enumeration's arrays (promotion-optimizer.ts): each component's thresholds inside, lines with a choice,
+   * the odometer over them, every frontier point's lanes, the component's candidates' lanes, the best found. */
+  readonly lanes = {
+    insideBases: [] as number[],
+    free: [] as number[],
+    digits: [] as number[],
+    laneStore: [] as number[],
+    scratchLanes: [] as number[],
+    bestLanes: [] as number[],
+  };
   /** Each merge step's survivors: their point in the previous step, and the component point they took. */
   readonly historyPrev: number[] = [];
   readonly historyPoint: number[] = [];

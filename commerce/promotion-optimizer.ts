@@ -65,20 +65,17 @@ export function choosePromotions(
   let lineIdx: readonly number[] = [];
   let compItems: readonly Candidate[] = NONE;
   let inside: readonly Candidate[] = NONE;
-  const insideBases: number[] = [];
+  const { insideBases, free, digits, laneStore, scratchLanes, bestLanes } = ws.lanes;
   const bases: number[] = new Array(T).fill(0);
-  const free: number[] = [];
   let freeCount = 0;
-  const digits: number[] = [];
   // The component's points; `a` is where a point's lanes start in `laneStore` (one lane per component line).
   const frontier = ws.frontier;
   const points = ws.points;
   points.clear(T);
-  const pointStart: number[] = [0];
-  const laneStore: number[] = [];
-  const scratchLanes: number[] = [];
+  const pointStart: number[] = new Array(components + 1);
+  pointStart[0] = 0;
+  let laneTop = 0;
   let scratchTop = 0;
-  const bestLanes: number[] = [];
 
   /** Prices the component's lines in their current lanes; the item discount, `bases` filled (capped). */
   const evaluate = (): number => {
@@ -154,11 +151,11 @@ export function choosePromotions(
     }
     for (let j = 0; j < frontier.count; j++) {
       const p = points.append(frontier, j);
-      points.a[p] = laneStore.length;
+      points.a[p] = laneTop;
       const from = frontier.a[j] as number;
-      for (let i = 0; i < lineIdx.length; i++) laneStore.push(scratchLanes[from + i] as number);
+      for (let i = 0; i < lineIdx.length; i++) laneStore[laneTop++] = scratchLanes[from + i] as number;
     }
-    pointStart.push(points.count);
+    pointStart[comp + 1] = points.count;
     for (const l of lineIdx) lanes[l] = STACK;
   }
 
