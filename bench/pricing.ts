@@ -14,14 +14,24 @@
  * line building, coupon checks and points cost). Each run prices the basket from scratch with a context built once
  * (`createPricingContext`, as the cart does when a snapshot arrives; its cost is shown separately).
  */
-import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { constants, type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { createPricingContext, priceBasket, priceBasketDetailed } from '../commerce/pricing-engine.ts';
 import type { BasketLineInput } from '../protocol/commerce/basket.ts';
 import type { Category, Product } from '../protocol/commerce/catalog.ts';
 import type { EarnRule, MemberContext } from '../protocol/commerce/loyalty.ts';
 import type { Promotion } from '../protocol/commerce/promotions.ts';
 import type { PricingSnapshot } from '../protocol/commerce/snapshot.ts';
-import { type BenchOptions, fmt, type LatencySummary, markdownTable, runWhenMain, summarize } from './lib/common.ts';
+import {
+  type BenchOptions,
+  fmt,
+  type LatencySummary,
+  markdownTable,
+  median,
+  runWhenMain,
+  summarize,
+} from './lib/common.ts';
 
 const AT = Date.UTC(2025, 4, 17, 4, 0); // Saturday 12:00 in Shanghai
 
@@ -36,13 +46,14 @@ function rng(seed: number): () => number {
   };
 }
 
-export function buildScenario(): {
+/** The scenario above; another `seed` draws another store and basket of the same shape (dev cross-checks). */
+export function buildScenario(seed = 8): {
   snapshot: PricingSnapshot;
   lines: BasketLineInput[];
   member: MemberContext;
   couponIds: string[];
 } {
-  const random = rng(8);
+  const random = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const text = (s: string) => ({ zh: s, en: s });
@@ -212,20 +223,108 @@ export function buildScenario(): {
   return { snapshot, lines, member, couponIds: coupons.map((c) => c.id) };
 }
 
+export interface PricingCase {
+  latency: LatencySummary;
+  /** Median bytes a pricing allocates on the V8 heap (see allocationPerPricing). */
+  allocatedBytes: number;
+  /** Measured pricings whose interval contained (part of) a GC pause. */
+  withGcPause: number;
+}
+
+export interface GcSummary {
+  pauses: number;
+  minor: number;
+  major: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 export interface PricingReport {
   parameters: { lines: number; promotions: number; runs: number; warmup: number };
   contextBuildMs: number;
   candidates: number;
   appliedPromotions: number;
   exact: boolean;
-  baseline: LatencySummary;
-  promotions: LatencySummary;
+  baseline: PricingCase;
+  promotions: PricingCase;
+  /** GC pauses (main-thread time, PerformanceObserver 'gc') during the measured runs of both cases. */
+  gc: GcSummary;
+  /** os.loadavg() before and after the measured runs: the machine may be shared. */
+  loadBefore: number;
+  loadAfter: number;
+  otherBaskets: OtherBasket[];
   markdown: string;
+}
+
+/** A basket of the same shape from another seed (another store's promotions and another shopper). */
+export interface OtherBasket {
+  seed: number;
+  candidates: number;
+  /** Spend thresholds among the candidates. */
+  thresholds: number;
+  exact: boolean;
+  /** Median of 5 pricings after 2 unmeasured ones. */
+  medianMs: number;
+}
+
+/**
+ * The bench's basket is one draw; other draws of the same generator meet more spend thresholds (one per department
+ * the basket touches), which is what makes the optimiser's work grow. Each is priced 7 times, the last 5 measured.
+ */
+function otherBaskets(count: number): OtherBasket[] {
+  const out: OtherBasket[] = [];
+  for (let seed = 1; seed <= count; seed++) {
+    const scenario = buildScenario(seed);
+    const context = createPricingContext(scenario.snapshot);
+    const request = {
+      lines: scenario.lines,
+      member: scenario.member,
+      couponIds: scenario.couponIds,
+      pointsToRedeem: 1000,
+      at: AT,
+    };
+    const detail = priceBasketDetailed(context, request);
+    priceBasket(context, request);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      priceBasket(context, request);
+      times.push(performance.now() - start);
+    }
+    out.push({
+      seed,
+      candidates: detail.candidates.length,
+      thresholds: detail.candidates.filter((c) => c.threshold).length,
+      exact: detail.exact,
+      medianMs: median(times),
+    });
+  }
+  return out;
+}
+
+/**
+ * Bytes one call of `price` allocates: the growth of the V8 heap's used size across a call, over `runs` calls,
+ * keeping the calls during which no GC ran (the heap did not shrink), median; minus the same bracket around nothing
+ * (the statistics object itself). Node 20 has no allocation counter (`total_allocated_bytes` came later).
+ */
+function allocationPerPricing(price: () => void, runs: number): number {
+  const growth = (f: () => void) => {
+    const deltas: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const before = getHeapStatistics().used_heap_size;
+      f();
+      const after = getHeapStatistics().used_heap_size;
+      if (after >= before) deltas.push(after - before);
+    }
+    return median(deltas);
+  };
+  const overhead = growth(() => {});
+  return Math.max(0, growth(price) - overhead);
 }
 
 export async function run({ quick }: BenchOptions): Promise<PricingReport> {
   const runs = quick ? 500 : 5000;
-  const warmup = quick ? 100 : 1000;
+  const warmup = quick ? 500 : 1000;
   const scenario = buildScenario();
   const t0 = performance.now();
   const context = createPricingContext(scenario.snapshot);
@@ -239,56 +338,128 @@ export async function run({ quick }: BenchOptions): Promise<PricingReport> {
     at: AT,
   };
   const detail = priceBasketDetailed(context, request);
-  const time = (ctx: typeof context) => {
+  const starts = { promotions: [] as number[], baseline: [] as number[] };
+  const times = { promotions: [] as number[], baseline: [] as number[] };
+  const time = (ctx: typeof context, record?: { starts: number[]; times: number[] }) => {
     const start = performance.now();
     priceBasket(ctx, request);
-    return performance.now() - start;
+    const elapsed = performance.now() - start;
+    record?.starts.push(start);
+    record?.times.push(elapsed);
   };
   for (let i = 0; i < warmup; i++) {
     time(context);
     time(bare);
   }
-  const withPromotions: number[] = [];
-  const baseline: number[] = [];
+  const pauses: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const loadBefore = loadavg()[0] as number;
+  const from = performance.now();
   for (let i = 0; i < runs; i++) {
     // Alternate, so both see the same machine state.
-    withPromotions.push(time(context));
-    baseline.push(time(bare));
+    time(context, { starts: starts.promotions, times: times.promotions });
+    time(bare, { starts: starts.baseline, times: times.baseline });
   }
+  const to = performance.now();
+  const loadAfter = loadavg()[0] as number;
+  // GC entries are delivered asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  const measured = pauses.filter((p) => p.startTime >= from && p.startTime < to);
+  const kind = (p: PerformanceEntry) => (p as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+  const gc: GcSummary = {
+    pauses: measured.length,
+    minor: measured.filter((p) => kind(p) === constants.NODE_PERFORMANCE_GC_MINOR).length,
+    major: measured.filter((p) => kind(p) === constants.NODE_PERFORMANCE_GC_MAJOR).length,
+    totalMs: measured.reduce((sum, p) => sum + p.duration, 0),
+    maxMs: measured.reduce((most, p) => Math.max(most, p.duration), 0),
+  };
+  const withPause = (record: { starts: number[]; times: number[] }) =>
+    record.starts.filter((start, i) => {
+      const end = start + (record.times[i] as number);
+      return measured.some((p) => p.startTime < end && p.startTime + p.duration > start);
+    }).length;
+  const allocationRuns = quick ? 200 : 1000;
   const report = {
     parameters: { lines: scenario.lines.length, promotions: scenario.snapshot.promotions.length, runs, warmup },
     contextBuildMs,
     candidates: detail.candidates.length,
     appliedPromotions: detail.basket.promotions.length,
     exact: detail.exact,
-    baseline: summarize(baseline),
-    promotions: summarize(withPromotions),
+    baseline: {
+      latency: summarize(times.baseline),
+      allocatedBytes: allocationPerPricing(() => priceBasket(bare, request), allocationRuns),
+      withGcPause: withPause({ starts: starts.baseline, times: times.baseline }),
+    },
+    promotions: {
+      latency: summarize(times.promotions),
+      allocatedBytes: allocationPerPricing(() => priceBasket(context, request), allocationRuns),
+      withGcPause: withPause({ starts: starts.promotions, times: times.promotions }),
+    },
+    gc,
+    loadBefore,
+    loadAfter,
   };
-  return { ...report, markdown: renderPricing(report) };
+  const full = { ...report, otherBaskets: otherBaskets(quick ? 5 : 20) };
+  return { ...full, markdown: renderPricing(full) };
 }
 
 function renderPricing(r: Omit<PricingReport, 'markdown'>): string {
-  const row = (what: string, s: LatencySummary) => [
+  const row = (what: string, c: PricingCase) => [
     what,
-    s.n,
-    fmt(s.p50, 3),
-    fmt(s.p90, 3),
-    fmt(s.p99, 3),
-    fmt(s.max, 3),
+    c.latency.n,
+    fmt(c.latency.p50, 3),
+    fmt(c.latency.p90, 3),
+    fmt(c.latency.p99, 3),
+    fmt(c.latency.max, 3),
+    fmt(c.allocatedBytes / 1024, 0),
+    c.withGcPause,
   ];
   return [
     `### Pricing: ${r.parameters.lines}-line basket, ${r.parameters.promotions} promotions, one thread (${r.parameters.runs} runs each after ${r.parameters.warmup} warm-up, alternating)`,
     '',
     markdownTable(
-      ['case', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+      ['case', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'allocated KiB / pricing', 'runs with a GC pause'],
       [
         row('same basket, 0 promotions (baseline)', r.baseline),
         row(`${r.parameters.promotions} promotions`, r.promotions),
       ],
     ),
     '',
+    `GC during the measured runs (both cases): ${r.gc.pauses} pauses (${r.gc.minor} minor, ${r.gc.major} major), ` +
+      `${fmt(r.gc.totalMs, 1)} ms in all, longest ${fmt(r.gc.maxMs, 2)} ms. Load average ${fmt(r.loadBefore, 2)} before, ` +
+      `${fmt(r.loadAfter, 2)} after.`,
+    '',
     `Promotions meeting the basket (candidates): ${r.candidates}; applied: ${r.appliedPromotions}; choice exact: ${r.exact ? 'yes' : 'no (heuristic)'}. ` +
       `Building the pricing context once per snapshot (5,000 products, 500 promotions): ${fmt(r.contextBuildMs, 1)} ms. Target: p99 ≤ 2 ms.`,
+    '',
+    renderOtherBaskets(r.otherBaskets),
+  ].join('\n');
+}
+
+function renderOtherBaskets(baskets: OtherBasket[]): string {
+  const sorted = [...baskets].sort((a, b) => a.medianMs - b.medianMs);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as OtherBasket;
+  const slowest = [...sorted].reverse().slice(0, 3);
+  return [
+    `#### The same shape, ${baskets.length} other draws (seeds 1–${baskets.length}; median of 5 pricings each)`,
+    '',
+    markdownTable(
+      ['baskets', 'median ms', 'p90 ms', 'max ms', '≤ 2 ms', 'choice exact'],
+      [
+        [
+          baskets.length,
+          fmt(at(0.5).medianMs, 3),
+          fmt(at(0.9).medianMs, 3),
+          fmt(at(1).medianMs, 3),
+          baskets.filter((b) => b.medianMs <= 2).length,
+          baskets.filter((b) => b.exact).length,
+        ],
+      ],
+    ),
+    '',
+    `Slowest: ${slowest.map((b) => `seed ${b.seed} ${fmt(b.medianMs, 1)} ms (${b.candidates} candidates, ${b.thresholds} spend thresholds, ${b.exact ? 'exact' : 'heuristic'})`).join('; ')}.`,
   ].join('\n');
 }
 

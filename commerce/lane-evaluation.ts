@@ -5,8 +5,8 @@
  * that chose it). The optimiser and the final pricing use the same functions, so what was chosen is what is charged.
  */
 import type { BasketLine } from './basket-lines.ts';
-import { applyItemPromotion, type DiscountSink } from './item-promotions.ts';
-import { allocate } from './money.ts';
+import { applyItemPromotion, type DiscountSink, UnitScratch } from './item-promotions.ts';
+import { allocateInto } from './money.ts';
 import type { Candidate } from './promotion-candidates.ts';
 
 /** The lane of a line that takes the stackable promotions. */
@@ -24,14 +24,15 @@ export function evaluateItems(
   itemCandidates: readonly Candidate[],
   cur: number[][],
   sink?: DiscountSink,
+  scratch: UnitScratch = new UnitScratch(),
 ): number {
   let total = 0;
-  const chosen: number[] = [];
+  const chosen = scratch.chosen;
   for (const c of itemCandidates) {
     const lane = c.exclusive ? c.index : STACK;
-    chosen.length = 0;
-    for (const line of lineIdx) if (lanes[line] === lane && c.inTarget[line] === 1) chosen.push(line);
-    if (chosen.length > 0) total += applyItemPromotion(c, chosen, basket, cur, sink);
+    let count = 0;
+    for (const line of lineIdx) if (lanes[line] === lane && c.inTarget[line] === 1) chosen[count++] = line;
+    if (count > 0) total += applyItemPromotion(c, chosen, count, basket, cur, sink, scratch);
   }
   return total;
 }
@@ -55,7 +56,8 @@ export function thresholdBases(
       if (t.exclusive) {
         if (lanes[line] === t.index) base += (basket[line] as BasketLine).grossFen;
       } else if (lanes[line] === STACK && t.inTarget[line] === 1) {
-        for (const price of cur[line] as number[]) base += price;
+        const prices = cur[line] as number[];
+        for (let u = 0; u < prices.length; u++) base += prices[u] as number;
       }
     }
     out[k] = base;
@@ -89,27 +91,38 @@ export function applyChoice(
   thresholds: readonly Candidate[],
   cur: number[][],
   sink?: DiscountSink,
+  scratch: UnitScratch = new UnitScratch(),
 ): number {
   const all = basket.map((l) => l.index);
-  let total = evaluateItems(basket, all, lanes, itemCandidates, cur, sink);
+  let total = evaluateItems(basket, all, lanes, itemCandidates, cur, sink, scratch);
   const bases = new Array<number>(thresholds.length).fill(0);
   thresholdBases(basket, all, lanes, thresholds, cur, bases);
+  const { chosen, weights: nets, lineShares, shares, allocation } = scratch;
   for (let k = 0; k < thresholds.length; k++) {
     const t = thresholds[k] as Candidate;
-    const lines = all.filter((l) => (t.exclusive ? lanes[l] === t.index : lanes[l] === STACK && t.inTarget[l] === 1));
-    const nets = lines.map((l) => (cur[l] as number[]).reduce((s, p) => s + p, 0));
-    const left = nets.reduce((s, n) => s + n, 0);
+    let count = 0;
+    let left = 0;
+    for (const l of all) {
+      if (t.exclusive ? lanes[l] !== t.index : lanes[l] !== STACK || t.inTarget[l] !== 1) continue;
+      const prices = cur[l] as number[];
+      let net = 0;
+      for (let u = 0; u < prices.length; u++) net += prices[u] as number;
+      chosen[count] = l;
+      nets[count++] = net;
+      left += net;
+    }
     const off = Math.min(thresholdDiscount(t, bases[k] as number), left);
     if (off <= 0) continue;
-    const shares = allocate(off, nets);
-    lines.forEach((line, i) => {
-      const share = shares[i] as number;
-      if (share <= 0) return;
+    allocateInto(off, nets, count, lineShares, allocation);
+    for (let i = 0; i < count; i++) {
+      const share = lineShares[i] as number;
+      if (share <= 0) continue;
+      const line = chosen[i] as number;
       const prices = cur[line] as number[];
-      const unitShares = allocate(share, prices);
-      for (let u = 0; u < prices.length; u++) prices[u] = (prices[u] as number) - (unitShares[u] as number);
+      allocateInto(share, prices, prices.length, shares, allocation);
+      for (let u = 0; u < prices.length; u++) prices[u] = (prices[u] as number) - (shares[u] as number);
       sink?.(line, t.index, share);
-    });
+    }
     total += off;
   }
   return total;

@@ -5,6 +5,7 @@
  * quotient and remainder of safe integers are exact, and products beyond 2^53 go through BigInt.
  */
 import { fleetError } from '../protocol/errors.ts';
+import { stableSort } from './stable-sort.ts';
 
 function assertSafe(name: string, value: number): void {
   if (!Number.isSafeInteger(value))
@@ -77,47 +78,85 @@ export function priceForWeight(fenPerKg: number, grams: number): number {
  * larger than the weights' sum never exceeds any weight. All weights 0: split as if equal.
  */
 export function allocate(total: number, weights: readonly number[]): number[] {
+  const shares: number[] = new Array(weights.length);
+  allocateInto(total, weights, weights.length, shares, new AllocationScratch());
+  return shares;
+}
+
+/** Work arrays {@link allocateInto} reuses from one call to the next (one per pricing: no module state). */
+export class AllocationScratch {
+  readonly remainders: number[] = [];
+  readonly order: number[] = [];
+  readonly tmp: number[] = [];
+  /** Larger remainder first, then the lower index. */
+  readonly byRemainder = (a: number, b: number): number =>
+    (this.remainders[b] as number) - (this.remainders[a] as number) || a - b;
+}
+
+/**
+ * {@link allocate} over the first `count` weights, writing the shares to `out[0..count)`: the engine's hot path, which
+ * splits many small discounts and should not allocate for each. Equal weights (a line's identical units) and a single
+ * weight are answered directly; the result is the same as the general method's.
+ */
+export function allocateInto(
+  total: number,
+  weights: readonly number[],
+  count: number,
+  out: number[],
+  scratch: AllocationScratch,
+): void {
   assertSafe('total', total);
   if (total < 0) throw fleetError('PRICING_INPUT_INVALID', 'allocate() takes a non-negative total', { total });
-  if (weights.length === 0) {
-    if (total === 0) return [];
+  if (count === 0) {
+    if (total === 0) return;
     throw fleetError('PRICING_INPUT_INVALID', 'nothing to allocate to', { total });
   }
-  for (const w of weights) {
+  let sum = 0;
+  let equal = true;
+  const first = weights[0] as number;
+  for (let i = 0; i < count; i++) {
+    const w = weights[i] as number;
     assertSafe('weight', w);
     if (w < 0) throw fleetError('PRICING_INPUT_INVALID', 'allocate() takes non-negative weights', { w });
+    sum += w;
+    if (w !== first) equal = false;
   }
-  let sum = weights.reduce((s, w) => s + w, 0);
-  const effective = sum === 0 ? weights.map(() => 1) : weights;
-  if (sum === 0) sum = weights.length;
-  const shares: number[] = new Array(effective.length);
-  const remainders: number[] = new Array(effective.length);
+  if (equal) {
+    // Every exact share is total / count with the same remainder: the floor each, one more to the lowest indices.
+    const left = total % count;
+    const share = (total - left) / count;
+    for (let i = 0; i < count; i++) out[i] = i < left ? share + 1 : share;
+    return;
+  }
+  // Not all equal, so sum > 0.
+  const remainders = scratch.remainders;
   let given = 0;
   const exact = Number.isSafeInteger(total * sum);
-  for (let i = 0; i < effective.length; i++) {
-    const w = effective[i] as number;
+  for (let i = 0; i < count; i++) {
+    const w = weights[i] as number;
     if (exact) {
       const p = total * w;
-      remainders[i] = p % sum;
-      shares[i] = (p - (remainders[i] as number)) / sum;
+      const r = p % sum;
+      remainders[i] = r;
+      out[i] = (p - r) / sum;
     } else {
       const p = BigInt(total) * BigInt(w);
       const s = BigInt(sum);
       remainders[i] = Number(p % s);
-      shares[i] = Number(p / s);
+      out[i] = Number(p / s);
     }
-    given += shares[i] as number;
+    given += out[i] as number;
   }
   let left = total - given;
-  if (left > 0) {
-    const order = effective.map((_, i) => i);
-    order.sort((a, b) => (remainders[b] as number) - (remainders[a] as number) || a - b);
-    for (let k = 0; left > 0; k++, left--) {
-      const i = order[k] as number;
-      shares[i] = (shares[i] as number) + 1;
-    }
+  if (left <= 0) return;
+  // The `left` largest remainders, ties to the lower index.
+  const order = scratch.order;
+  for (let i = 0; i < count; i++) order[i] = i;
+  stableSort(order, count, scratch.tmp, scratch.byRemainder);
+  for (let k = 0; left > 0; k++, left--) {
+    const i = order[k] as number;
+    out[i] = (out[i] as number) + 1;
   }
-  return shares;
 }
 
 /** Formatting for screens lives with the contract, where the web console and the cart screen can import it. */

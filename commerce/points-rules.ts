@@ -46,13 +46,61 @@ function matchDepth(rule: EarnRule, path: readonly string[]): number | null {
 
 const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
 
+/** a × b exactly: a number while safe, else a BigInt (which throws, as BigInt() does, on a fraction). */
+function times(a: number | bigint, b: number): number | bigint {
+  if (typeof a === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(a * b)) {
+    return a * b;
+  }
+  return BigInt(a) * BigInt(b);
+}
+
+/**
+ * The basket's points before flooring: Σ paid × points/step × (100 + bonus) × multiplier / (step × 10,000) over its
+ * lines, exactly. Numerators are summed per step (a basket's rules have one or two), as numbers while they stay safe
+ * integers (no BigInt per line), and the fractions added up once.
+ */
+class PointsSum {
+  private readonly steps: number[] = [];
+  private readonly nums: (number | bigint)[] = [];
+
+  add(paid: number, pointsPerStep: number, bonusFactor: number, multiplier: number, step: number): void {
+    const num = times(times(times(paid, pointsPerStep), bonusFactor), multiplier);
+    let i = this.steps.indexOf(step);
+    if (i < 0) {
+      i = this.steps.length;
+      this.steps.push(step);
+      this.nums.push(0);
+    }
+    const sum = this.nums[i] as number | bigint;
+    if (typeof sum === 'number' && typeof num === 'number' && Number.isSafeInteger(sum + num)) this.nums[i] = sum + num;
+    else this.nums[i] = BigInt(sum) + BigInt(num);
+  }
+
+  /** The sum, rounded towards zero (it is never negative). */
+  truncated(): number {
+    const d = (this.steps[0] as number) * 10_000;
+    if (this.steps.length === 1 && typeof this.nums[0] === 'number' && Number.isSafeInteger(d)) {
+      const n = this.nums[0];
+      return (n - (n % d)) / d;
+    }
+    let num = 0n;
+    let den = 1n;
+    for (let i = 0; i < this.steps.length; i++) {
+      const lineDen = BigInt(this.steps[i] as number) * 10_000n;
+      const common = (den / gcd(den, lineDen)) * lineDen;
+      num = num * (common / den) + BigInt(this.nums[i] as number | bigint) * (common / lineDen);
+      den = common;
+    }
+    return Number(num / den);
+  }
+}
+
 /** The points a basket earns (floored once over the basket). */
 export function pointsEarned(lines: readonly EarnLine[], setting: EarnSetting): number {
   const open = setting.rules.filter((r) => !r.window || isWindowOpenAt(r.window, setting.local));
   const bases = open.filter((r) => r.kind === 'base');
   const bonuses = open.filter((r) => r.kind === 'bonus');
-  let num = 0n;
-  let den = 1n;
+  const sum = new PointsSum();
   for (const line of lines) {
     if (line.paidFen <= 0) continue;
     const path = setting.categories.pathOf(line.categoryId);
@@ -75,17 +123,9 @@ export function pointsEarned(lines: readonly EarnLine[], setting: EarnSetting): 
     let bonusPercent = 0;
     for (const rule of bonuses) if (matchDepth(rule, path) !== null) bonusPercent += rule.bonusPercent ?? 0;
     // paid × points/step × (100 + bonus)/100 × multiplier/100, added exactly as a fraction.
-    const lineNum =
-      BigInt(line.paidFen) *
-      BigInt(base.pointsPerStep) *
-      BigInt(100 + bonusPercent) *
-      BigInt(setting.multiplierPercent);
-    const lineDen = BigInt(base.spendFenPerStep) * 10_000n;
-    const common = (den / gcd(den, lineDen)) * lineDen;
-    num = num * (common / den) + lineNum * (common / lineDen);
-    den = common;
+    sum.add(line.paidFen, base.pointsPerStep, 100 + bonusPercent, setting.multiplierPercent, base.spendFenPerStep);
   }
-  return Number(num / den);
+  return sum.truncated();
 }
 
 /** What `points` are worth, in fen (rounded by the one rule). */

@@ -1,7 +1,8 @@
 /**
  * What the engine derives from a pricing snapshot once, so that a cart can price its basket on every scan cheaply:
  * the catalog index, the category tree, the store's promotions in a canonical order (priority, then id: the input
- * order never matters) and indexed by the SKUs and categories they target, tiers by id.
+ * order never matters) with their windows parsed, and indexed by the SKUs they list and by the categories they reach
+ * (a category's list already holds what its ancestors and the store-wide promotions add), tiers by id.
  */
 
 import type { EarnRule, Tier } from '../protocol/commerce/loyalty.ts';
@@ -9,12 +10,15 @@ import type { Promotion } from '../protocol/commerce/promotions.ts';
 import type { PricingSnapshot } from '../protocol/commerce/snapshot.ts';
 import { CatalogIndex } from './catalog-index.ts';
 import { CategoryTree } from './category-tree.ts';
-import { inScope } from './promotion-window.ts';
+import { PricingWorkspace } from './pricing-workspace.ts';
+import { type CompiledWindow, compileWindow, inScope, LocalTimeCache } from './promotion-window.ts';
 
 export interface RankedPromotion {
   promotion: Promotion;
   /** Position in the canonical order: priority descending, then id ascending. Lower ranks first. */
   rank: number;
+  /** `promotion.window`, parsed. */
+  window: CompiledWindow;
 }
 
 export interface PricingContext {
@@ -28,8 +32,19 @@ export interface PricingContext {
   readonly promotionsBySku: ReadonlyMap<string, RankedPromotion[]>;
   readonly promotionsByCategory: ReadonlyMap<string, RankedPromotion[]>;
   readonly promotionsEverywhere: readonly RankedPromotion[];
+  /** Ranks of the promotions listing a SKU, ascending. */
+  readonly ranksBySku: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Ranks of the promotions reaching a product of a category, ascending, without the SKU-listed ones: those listing
+   * the category or an ancestor, and those with an empty target. See {@link ranksReaching} for an unknown category.
+   */
+  readonly ranksByCategory: ReadonlyMap<string, readonly number[]>;
   readonly earnRules: readonly EarnRule[];
   readonly tiers: ReadonlyMap<string, Tier>;
+  /** The store's wall clock by minute (promotion-window.ts): a cache, filled as pricings ask. */
+  readonly localTimes: LocalTimeCache;
+  /** Work arrays every pricing with this context reuses (pricing-workspace.ts): nothing in them is an answer. */
+  readonly workspace: PricingWorkspace;
 }
 
 /** Canonical promotion order: higher priority first, then the smaller id. */
@@ -40,7 +55,7 @@ export function comparePromotions(a: Promotion, b: Promotion): number {
 export function createPricingContext(snapshot: PricingSnapshot): PricingContext {
   const store = snapshot.store;
   const sorted = snapshot.promotions.filter((p) => inScope(p.scope, store)).sort(comparePromotions);
-  const promotions = sorted.map((promotion, rank) => ({ promotion, rank }));
+  const promotions = sorted.map((promotion, rank) => ({ promotion, rank, window: compileWindow(promotion.window) }));
   const promotionsBySku = new Map<string, RankedPromotion[]>();
   const promotionsByCategory = new Map<string, RankedPromotion[]>();
   const promotionsEverywhere: RankedPromotion[] = [];
@@ -56,16 +71,41 @@ export function createPricingContext(snapshot: PricingSnapshot): PricingContext 
     for (const sku of new Set(skus)) push(promotionsBySku, sku, ranked);
     for (const id of new Set(categoryIds)) push(promotionsByCategory, id, ranked);
   }
+  const categories = new CategoryTree(snapshot.categories);
+  const ranksBySku = new Map<string, number[]>();
+  for (const [sku, list] of promotionsBySku)
+    ranksBySku.set(
+      sku,
+      list.map((r) => r.rank),
+    );
+  const partial = { promotionsByCategory, promotionsEverywhere };
+  const ranksByCategory = new Map<string, readonly number[]>();
+  for (const c of snapshot.categories) ranksByCategory.set(c.id, ranksReaching(partial, categories.pathOf(c.id)));
   return {
     snapshot,
     catalog: new CatalogIndex(snapshot.products, snapshot.variableMeasureLayouts),
-    categories: new CategoryTree(snapshot.categories),
+    categories,
     promotions,
     promotionById: new Map(promotions.map((r) => [r.promotion.id, r])),
     promotionsBySku,
     promotionsByCategory,
     promotionsEverywhere,
+    ranksBySku,
+    ranksByCategory,
     earnRules: snapshot.earnRules.filter((r) => inScope(r.scope, store)),
     tiers: new Map(snapshot.tiers.map((t) => [t.id, t])),
+    localTimes: new LocalTimeCache(store.timeZone),
+    workspace: new PricingWorkspace(),
   };
+}
+
+/** Ranks of the promotions listing a category of `path` (a category and its ancestors) or everything, ascending. */
+export function ranksReaching(
+  context: Pick<PricingContext, 'promotionsByCategory' | 'promotionsEverywhere'>,
+  path: readonly string[],
+): number[] {
+  const ranks = new Set<number>();
+  for (const id of path) for (const r of context.promotionsByCategory.get(id) ?? []) ranks.add(r.rank);
+  for (const r of context.promotionsEverywhere) ranks.add(r.rank);
+  return [...ranks].sort((a, b) => a - b);
 }

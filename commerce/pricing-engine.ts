@@ -8,13 +8,14 @@ import type { MemberContext } from '../protocol/commerce/loyalty.ts';
 import { fleetError } from '../protocol/errors.ts';
 import { type BasketLine, buildBasketLines } from './basket-lines.ts';
 import { checkCoupon } from './coupons.ts';
-import { applyChoice, unitCopies } from './lane-evaluation.ts';
-import { allocate } from './money.ts';
+import type { DiscountLedger } from './discount-ledger.ts';
+import { applyChoice } from './lane-evaluation.ts';
+import { allocateInto } from './money.ts';
 import { checkRedemption, pointsEarned } from './points-rules.ts';
 import type { PricingContext } from './pricing-context.ts';
 import { buildCandidates, type Candidate } from './promotion-candidates.ts';
 import { choosePromotions } from './promotion-optimizer.ts';
-import { isWindowOpenAt, type LocalTime, localTime } from './promotion-window.ts';
+import { isOpenAt } from './promotion-window.ts';
 
 export { createPricingContext, type PricingContext } from './pricing-context.ts';
 
@@ -59,11 +60,10 @@ function checkRequest(request: PricingRequest): void {
 export function priceBasketDetailed(context: PricingContext, request: PricingRequest): PricingOutcome {
   checkRequest(request);
   const { snapshot } = context;
-  const zone = snapshot.store.timeZone;
   const lines = buildBasketLines(context, request.lines);
   const subtotal = lines.reduce((s, l) => s + l.grossFen, 0);
   const member = request.member;
-  const now = localTime(request.at, zone);
+  const now = context.localTimes.at(request.at);
 
   // Coupons: each checked on its own; the first valid one per promotion unlocks it.
   const rejected: CouponRejection[] = [];
@@ -82,7 +82,7 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
       subtotalFen: subtotal,
       promotionRunning: (id) => {
         const ranked = context.promotionById.get(id);
-        return ranked !== undefined && isWindowOpenAt(ranked.promotion.window, now);
+        return ranked !== undefined && isOpenAt(ranked.window, now);
       },
     });
     if (!check.ok) rejected.push(check.rejection);
@@ -91,55 +91,35 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
     } else couponByPromotion.set(check.coupon.promotionId, couponId);
   }
 
-  const times = new Map<number, LocalTime>();
-  const lineTimes = lines.map((l) => {
-    if (request.windowsAt !== 'scannedAt') return now;
-    const minute = Math.floor(l.input.scannedAt / 60_000);
-    let t = times.get(minute);
-    if (!t) {
-      t = localTime(minute * 60_000, zone);
-      times.set(minute, t);
-    }
-    return t;
-  });
+  const lineTimes = lines.map((l) =>
+    request.windowsAt === 'scannedAt' ? context.localTimes.ofMinute(Math.floor(l.input.scannedAt / 60_000)) : now,
+  );
   const candidates = buildCandidates(context, lines, member, couponByPromotion, lineTimes);
-  const { lanes, exact } = choosePromotions(lines, candidates);
+  const { lanes, exact } = choosePromotions(lines, candidates, context.workspace);
 
-  const perLine = lines.map(() => new Map<number, number>());
-  const cur = unitCopies(lines);
+  const discounts = context.workspace.ledger;
+  discounts.open(lines.length);
   applyChoice(
     lines,
     lanes,
     candidates.filter((c) => !c.threshold),
     candidates.filter((c) => c.threshold),
-    cur,
-    (line, candidate, amount) => {
-      const m = perLine[line] as Map<number, number>;
-      m.set(candidate, (m.get(candidate) ?? 0) + amount);
-    },
+    context.workspace.unitRows(lines),
+    discounts.record,
+    context.workspace.unit,
   );
+  discounts.close(lines.length);
 
-  const priced: PricedLine[] = lines.map((l) => pricedLine(l, perLine[l.index] as Map<number, number>, candidates));
+  const priced: PricedLine[] = lines.map((l) => pricedLine(l, discounts, candidates));
   const discount = priced.reduce((s, l) => s + (l.grossFen - l.netFen), 0);
   const total = subtotal - discount;
-  const promotions = candidates
-    .map((c) => {
-      let amount = 0;
-      const lineIds: string[] = [];
-      lines.forEach((l) => {
-        const a = (perLine[l.index] as Map<number, number>).get(c.index) ?? 0;
-        if (a > 0) {
-          amount += a;
-          lineIds.push(l.input.lineId);
-        }
-      });
-      return { promotionId: c.promotion.id, kind: c.promotion.kind, amountFen: amount, lineIds, couponId: c.couponId };
-    })
-    .filter((p) => p.amountFen > 0);
+  const promotions = promotionTotals(lines, discounts, candidates);
 
   const redeemedValue = checkRedemption(snapshot.redemption, member, request.pointsToRedeem, total);
   const nets = priced.map((l) => l.netFen);
-  const pointsShares = redeemedValue > 0 ? allocate(redeemedValue, nets) : nets.map(() => 0);
+  const pointsShares: number[] = new Array(nets.length).fill(0);
+  if (redeemedValue > 0)
+    allocateInto(redeemedValue, nets, nets.length, pointsShares, context.workspace.unit.allocation);
   const earned = member
     ? pointsEarned(
         lines.map((l, i) => ({
@@ -171,12 +151,19 @@ export function priceBasketDetailed(context: PricingContext, request: PricingReq
   return { basket, exact, candidates, lanes };
 }
 
-function pricedLine(line: BasketLine, discounts: Map<number, number>, candidates: readonly Candidate[]): PricedLine {
-  const list = [...discounts.entries()]
-    .filter(([, amount]) => amount > 0)
-    .sort(([a], [b]) => a - b)
-    .map(([index, amountFen]) => ({ promotionId: (candidates[index] as Candidate).promotion.id, amountFen }));
-  const off = list.reduce((s, d) => s + d.amountFen, 0);
+function pricedLine(line: BasketLine, ledger: DiscountLedger, candidates: readonly Candidate[]): PricedLine {
+  const from = ledger.start[line.index] as number;
+  const to = ledger.start[line.index + 1] as number;
+  let count = 0;
+  for (let e = from; e < to; e++) if ((ledger.entryAmount[e] as number) > 0) count++;
+  const list: { promotionId: string; amountFen: number }[] = new Array(count);
+  let off = 0;
+  for (let e = from, i = 0; e < to; e++) {
+    const amountFen = ledger.entryAmount[e] as number;
+    if (amountFen <= 0) continue;
+    list[i++] = { promotionId: (candidates[ledger.entryCandidate[e] as number] as Candidate).promotion.id, amountFen };
+    off += amountFen;
+  }
   return {
     lineId: line.input.lineId,
     sku: line.product.sku,
@@ -190,4 +177,38 @@ function pricedLine(line: BasketLine, discounts: Map<number, number>, candidates
     minAge: line.product.minAge,
     needsAttendant: line.product.needsAttendant,
   };
+}
+
+/** Each promotion's discount over the basket and the lines it reduced, in candidate order. */
+function promotionTotals(
+  lines: readonly BasketLine[],
+  ledger: DiscountLedger,
+  candidates: readonly Candidate[],
+): PricedBasket['promotions'] {
+  const amount: number[] = new Array(candidates.length).fill(0);
+  const lineIds: (string[] | undefined)[] = new Array(candidates.length);
+  for (const l of lines) {
+    for (let e = ledger.start[l.index] as number; e < (ledger.start[l.index + 1] as number); e++) {
+      const a = ledger.entryAmount[e] as number;
+      if (a <= 0) continue;
+      const c = ledger.entryCandidate[e] as number;
+      amount[c] = (amount[c] as number) + a;
+      const ids = lineIds[c];
+      if (ids) ids.push(l.input.lineId);
+      else lineIds[c] = [l.input.lineId];
+    }
+  }
+  const promotions: PricedBasket['promotions'] = [];
+  for (const c of candidates) {
+    const amountFen = amount[c.index] as number;
+    if (amountFen <= 0) continue;
+    promotions.push({
+      promotionId: c.promotion.id,
+      kind: c.promotion.kind,
+      amountFen,
+      lineIds: lineIds[c.index] as string[],
+      couponId: c.couponId,
+    });
+  }
+  return promotions;
 }

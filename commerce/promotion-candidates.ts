@@ -8,8 +8,8 @@
 import type { MemberContext } from '../protocol/commerce/loyalty.ts';
 import type { Promotion } from '../protocol/commerce/promotions.ts';
 import type { BasketLine } from './basket-lines.ts';
-import type { PricingContext, RankedPromotion } from './pricing-context.ts';
-import { isWindowOpenAt, type LocalTime } from './promotion-window.ts';
+import { type PricingContext, type RankedPromotion, ranksReaching } from './pricing-context.ts';
+import { isOpenAt, type LocalTime } from './promotion-window.ts';
 
 export interface Candidate {
   /** Position in the candidate list, which is in rank order. */
@@ -44,47 +44,58 @@ export function buildCandidates(
   couponByPromotion: ReadonlyMap<string, string>,
   lineTimes: readonly LocalTime[],
 ): Candidate[] {
-  const targets = new Map<RankedPromotion, number[]>();
-  const add = (list: readonly RankedPromotion[] | undefined, line: number) => {
-    if (!list) return;
-    for (const ranked of list) {
-      const hit = targets.get(ranked);
-      if (!hit) targets.set(ranked, [line]);
-      else if (hit[hit.length - 1] !== line) hit.push(line);
-    }
-  };
+  // Every (promotion, line) pair that meets in the target, as rank × n + line: sorted, they come grouped by promotion
+  // in rank order, each promotion's lines ascending, a pair reached twice (by SKU and by category) side by side.
+  const n = lines.length;
+  let pairs = 0;
   for (const line of lines) {
-    add(context.promotionsBySku.get(line.product.sku), line.index);
-    for (const id of line.categoryPath) add(context.promotionsByCategory.get(id), line.index);
-    add(context.promotionsEverywhere, line.index);
+    pairs += context.ranksBySku.get(line.product.sku)?.length ?? 0;
+    pairs += (context.ranksByCategory.get(line.product.categoryId) ?? ranksReaching(context, line.categoryPath)).length;
   }
+  const hits = context.workspace.hitBuffer(pairs);
+  pairs = 0;
+  for (const line of lines) {
+    const bySku = context.ranksBySku.get(line.product.sku);
+    if (bySku) for (const rank of bySku) hits[pairs++] = rank * n + line.index;
+    const byCategory =
+      context.ranksByCategory.get(line.product.categoryId) ?? ranksReaching(context, line.categoryPath);
+    for (const rank of byCategory) hits[pairs++] = rank * n + line.index;
+  }
+  hits.sort();
   const candidates: Candidate[] = [];
-  const open = new Map<LocalTime, boolean>();
-  for (const [ranked, hitLines] of targets) {
+  for (let h = 0; h < pairs; ) {
+    const rank = Math.floor((hits[h] as number) / n);
+    const first = h;
+    let next = h;
+    while (next < pairs && Math.floor((hits[next] as number) / n) === rank) next++;
+    const ranked = context.promotions[rank] as RankedPromotion;
     const promotion = ranked.promotion;
+    h = next;
     if (!isMemberEligible(promotion, member)) continue;
     const couponId = couponByPromotion.get(promotion.id) ?? null;
     if (promotion.couponRequired && couponId === null) continue;
-    open.clear();
-    const inWindow = hitLines.filter((i) => {
-      const time = lineTimes[i] as LocalTime;
-      let isOpen = open.get(time);
-      if (isOpen === undefined) {
-        isOpen = isWindowOpenAt(promotion.window, time);
-        open.set(time, isOpen);
-      }
-      // A member price is per unit of what the shelf price is per unit: a printed label price has no unit to set.
-      return isOpen && !(promotion.kind === 'member_price' && (lines[i] as BasketLine).input.labelPriceFen != null);
-    });
-    if (inWindow.length === 0) continue;
-    inWindow.sort((a, b) => a - b);
-    const inTarget = new Uint8Array(lines.length);
-    for (const i of inWindow) inTarget[i] = 1;
+    // A member price is per unit of what the shelf price is per unit: a printed label price has no unit to set.
+    const labelsExcluded = promotion.kind === 'member_price';
+    // Marked in `inTarget` first, so that `lines` is allocated once, at its size, and only for a candidate.
+    let inTarget: Uint8Array | null = null;
+    let count = 0;
+    for (let k = first; k < next; k++) {
+      const i = (hits[k] as number) - rank * n;
+      if (inTarget?.[i] === 1) continue;
+      if (!isOpenAt(ranked.window, lineTimes[i] as LocalTime)) continue;
+      if (labelsExcluded && (lines[i] as BasketLine).input.labelPriceFen != null) continue;
+      inTarget ??= new Uint8Array(n);
+      inTarget[i] = 1;
+      count++;
+    }
+    if (inTarget === null) continue;
+    const inWindow: number[] = new Array(count);
+    for (let i = 0, w = 0; w < count; i++) if (inTarget[i] === 1) inWindow[w++] = i;
     const single = promotion.couponRequired;
     candidates.push({
-      index: 0,
+      index: candidates.length,
       promotion,
-      rank: ranked.rank,
+      rank,
       exclusive: promotion.stacking === 'exclusive',
       threshold: promotion.kind === 'spend_threshold',
       coupling:
@@ -97,9 +108,5 @@ export function buildCandidates(
       single,
     });
   }
-  candidates.sort((a, b) => a.rank - b.rank);
-  candidates.forEach((c, i) => {
-    c.index = i;
-  });
   return candidates;
 }

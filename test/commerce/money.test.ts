@@ -1,6 +1,37 @@
 import assert from 'node:assert/strict';
-import { allocate, divRound, formatYuan, mulDivRound, percentOf, priceForWeight } from '../../commerce/money.ts';
+import {
+  AllocationScratch,
+  allocate,
+  allocateInto,
+  divRound,
+  formatYuan,
+  mulDivRound,
+  percentOf,
+  priceForWeight,
+} from '../../commerce/money.ts';
 import { isFleetError } from '../../protocol/errors.ts';
+import { rng } from './brute-force.ts';
+
+/** The largest-remainder rule, stated with exact fractions (BigInt): the oracle for allocate's fast paths. */
+function largestRemainder(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((s, w) => s + w, 0);
+  const w = sum === 0 ? weights.map(() => 1) : weights;
+  const d = BigInt(sum === 0 ? weights.length : sum);
+  const shares = w.map((x) => Number((BigInt(total) * BigInt(x)) / d));
+  const remainders = w.map((x) => (BigInt(total) * BigInt(x)) % d);
+  const order = w
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ra = remainders[a] as bigint;
+      const rb = remainders[b] as bigint;
+      return ra === rb ? a - b : rb > ra ? 1 : -1;
+    });
+  for (let k = 0, left = total - shares.reduce((s, x) => s + x, 0); left > 0; k++, left--) {
+    const i = order[k] as number;
+    shares[i] = (shares[i] as number) + 1;
+  }
+  return shares;
+}
 
 describe('commerce/money: the one rounding rule', () => {
   it('rounds half away from zero, once', () => {
@@ -59,6 +90,35 @@ describe('commerce/money: the one rounding rule', () => {
       () => allocate(1, []),
       (e) => isFleetError(e, 'PRICING_INPUT_INVALID'),
     );
+  });
+
+  it('splits into reused arrays as the rule says: equal weights, one weight, long lists, beyond 2^53', () => {
+    const random = rng(3);
+    const scratch = new AllocationScratch();
+    const out: number[] = [];
+    const cases: [number, number[]][] = [
+      [7, [5]],
+      [10, [300, 300, 300]],
+      [10, [0, 0, 0, 0]],
+      [Number.MAX_SAFE_INTEGER, [3, 3, 5]], // total × sum beyond 2^53: the BigInt path
+      [2 ** 52, [2 ** 40, 1, 2 ** 30]],
+    ];
+    for (let run = 0; run < 300; run++) {
+      const count = 1 + Math.floor(random() * (run % 3 === 0 ? 200 : 40));
+      const equal = random() < 0.3;
+      const first = Math.floor(random() * 500);
+      const weights = Array.from({ length: count }, () => (equal ? first : Math.floor(random() * 500)));
+      cases.push([Math.floor(random() * 20_000), weights]);
+    }
+    for (const [total, weights] of cases) {
+      const expected = largestRemainder(total, weights);
+      // Written over what a longer split left in the same arrays.
+      out.length = 0;
+      out.push(...Array.from({ length: weights.length + 3 }, () => -1));
+      allocateInto(total, [...weights, 9, 9, 9], weights.length, out, scratch);
+      assert.deepEqual(out.slice(0, weights.length), expected, `${total} over ${weights}`);
+      assert.deepEqual(allocate(total, weights), expected);
+    }
   });
 
   it('formats yuan for screens', () => {

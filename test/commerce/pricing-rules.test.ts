@@ -1,10 +1,24 @@
 /** Coupons, points and bad input of the pricing engine: each refusal's code, each with a positive control. */
 import assert from 'node:assert/strict';
-import { maxRedeemablePoints } from '../../commerce/points-rules.ts';
+import { CategoryTree } from '../../commerce/category-tree.ts';
+import { maxRedeemablePoints, pointsEarned } from '../../commerce/points-rules.ts';
 import { createPricingContext, type PricingRequest, priceBasket } from '../../commerce/pricing-engine.ts';
+import { localTime } from '../../commerce/promotion-window.ts';
 import type { BasketLineInput } from '../../protocol/commerce/basket.ts';
+import type { EarnRule } from '../../protocol/commerce/loyalty.ts';
 import { type ErrorCode, isFleetError } from '../../protocol/errors.ts';
-import { ALWAYS, coupon, earnRule, line, member, promo, SAT_NOON, snapshot, WED_NOON } from './commerce-fixture.ts';
+import {
+  ALWAYS,
+  CATEGORIES,
+  coupon,
+  earnRule,
+  line,
+  member,
+  promo,
+  SAT_NOON,
+  snapshot,
+  WED_NOON,
+} from './commerce-fixture.ts';
 
 const fails = (code: ErrorCode) => (e: unknown) => isFleetError(e, code);
 const request = (lines: BasketLineInput[], extra: Partial<PricingRequest> = {}): PricingRequest => ({
@@ -129,6 +143,50 @@ describe('commerce/points-rules', () => {
     );
     assert.deepEqual(priced.points, { earned: 79, redeemed: 1000, redeemedValueFen: 1000 });
     assert.equal(priced.payableFen, 2750);
+  });
+
+  it('adds fractions of rules with different steps exactly, and stays exact beyond 2^53', () => {
+    // 1 point per ¥1 (step 100) on food, 2 points per ¥3 (step 300) on dining; silver (100 %).
+    const setting = {
+      rules: [
+        earnRule('food', { categoryIds: ['food'], spendFenPerStep: 100, pointsPerStep: 1 }),
+        earnRule('dining', { categoryIds: ['dining'], spendFenPerStep: 300, pointsPerStep: 2 }),
+      ],
+      categories: new CategoryTree(CATEGORIES),
+      local: localTime(WED_NOON, 'Asia/Shanghai'),
+      multiplierPercent: 100,
+    };
+    // 999 / 100 = 9.99; 1499 × 2 / 300 = 9.99333…; 19.98333… → 19 (each floored alone: 9 + 9 = 18)
+    assert.equal(
+      pointsEarned(
+        [
+          { categoryId: 'dairy', paidFen: 999 },
+          { categoryId: 'dining', paidFen: 1499 },
+        ],
+        setting,
+      ),
+      19,
+    );
+    // 10^11 fen × 1000 points per ¥1 × 300 %: 3 × 10^12 points (its numerator, 3 × 10^18, is beyond 2^53);
+    // + 999 × 1000 / 100 × 3 = 29,970 + 1499 × 2 / 300 × 3 = 29.98 → 3,000,000,029,999
+    assert.equal(
+      pointsEarned(
+        [
+          { categoryId: 'dairy', paidFen: 100_000_000_000 },
+          { categoryId: 'dairy', paidFen: 999 },
+          { categoryId: 'dining', paidFen: 1499 },
+        ],
+        {
+          ...setting,
+          rules: [
+            earnRule('food', { categoryIds: ['food'], spendFenPerStep: 100, pointsPerStep: 1000 }),
+            setting.rules[1] as EarnRule,
+          ],
+          multiplierPercent: 300,
+        },
+      ),
+      3_000_000_000_000 + Math.floor((999 * 1000 * 3) / 100 + (1499 * 2 * 3) / 300),
+    );
   });
 
   // Total 3750; policy: 100 points = 100 fen, multiples of 100, at most 50 % (1875 fen).

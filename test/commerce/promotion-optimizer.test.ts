@@ -6,23 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { buildBasketLines } from '../../commerce/basket-lines.ts';
-import { applyChoice, STACK, unitCopies } from '../../commerce/lane-evaluation.ts';
 import { createPricingContext, priceBasket, priceBasketDetailed } from '../../commerce/pricing-engine.ts';
 import type { BasketLineInput } from '../../protocol/commerce/basket.ts';
 import type { Promotion } from '../../protocol/commerce/promotions.ts';
+import { bruteForceBest, laneOptions, rng } from './brute-force.ts';
 import { line, member, promo, snapshot, WED_NOON } from './commerce-fixture.ts';
-
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SKUS = ['COLA', 'SPRITE', 'JUICE', 'MILK', 'YOG', 'BANANA'];
 const TARGETS = [
@@ -101,27 +89,8 @@ describe('commerce/promotion-optimizer', () => {
       assert.ok(outcome.exact, `run ${run}: the optimiser should be exact on small baskets`);
 
       const basket = buildBasketLines(context, lines);
-      const { candidates } = outcome;
-      const items = candidates.filter((c) => !c.threshold);
-      const thresholds = candidates.filter((c) => c.threshold);
-      const options = basket.map((l) => [
-        STACK,
-        ...candidates.filter((c) => c.exclusive && c.inTarget[l.index]).map((c) => c.index),
-      ]);
-      let best = -1;
-      const lanes = new Int32Array(basket.length);
-      const walk = (i: number): void => {
-        if (i === basket.length) {
-          best = Math.max(best, applyChoice(basket, lanes, items, thresholds, unitCopies(basket)));
-          return;
-        }
-        for (const lane of options[i] as number[]) {
-          lanes[i] = lane;
-          walk(i + 1);
-        }
-      };
-      walk(0);
-      if (options.some((o) => o.length > 1)) nonTrivial++;
+      const { best } = bruteForceBest(basket, outcome.candidates);
+      if (laneOptions(basket, outcome.candidates).some((o) => o.length > 1)) nonTrivial++;
       assert.equal(
         outcome.basket.discountFen,
         best,
