@@ -123,7 +123,10 @@ describe('points concurrency: two carts of one family redeem at the same moment'
           ),
         );
         mine.push(...outcomes);
-        await new Promise((resolve) => setImmediate(resolve));
+        // A round of carts every millisecond or so, on both sides: each side's round is one group commit (one
+        // transaction), so back to back the side that took the lock first could drain the pool before the other's
+        // first retry, and the race would not be run.
+        await new Promise((resolve) => setTimeout(resolve, 1));
       }
       const theirs = await other.done;
       const heldHere = mine.filter((o) => o === 'held').length;
