@@ -225,6 +225,8 @@ export function buildScenario(seed = 8): {
 
 export interface PricingCase {
   latency: LatencySummary;
+  /** Process CPU time per pricing (a separate pass): wall time without the waits for a core. */
+  cpu: LatencySummary;
   /** Median bytes a pricing allocates on the V8 heap (see allocationPerPricing). */
   allocatedBytes: number;
   /** Measured pricings whose interval contained (part of) a GC pause. */
@@ -300,6 +302,30 @@ function otherBaskets(count: number): OtherBasket[] {
     });
   }
   return out;
+}
+
+/**
+ * CPU time of the process (user + system, process.cpuUsage(): every thread, so the GC's helpers too) across each of
+ * `runs` calls of each pricing (alternating), minus the median of the same bracket around nothing. A shared machine
+ * stretches wall time whenever the thread waits for a core; this does not. (Node 20 has no per-thread CPU clock.)
+ */
+function cpuPerPricing(prices: (() => void)[], runs: number): LatencySummary[] {
+  const bracket = (f: () => void) => {
+    const start = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const empty: number[] = [];
+  for (let i = 0; i < runs; i++) empty.push(bracket(() => {}));
+  const overhead = median(empty);
+  const samples = prices.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    prices.forEach((price, k) => {
+      (samples[k] as number[]).push(Math.max(0, bracket(price) - overhead));
+    });
+  }
+  return samples.map((s) => summarize(s));
 }
 
 /**
@@ -381,6 +407,10 @@ export async function run({ quick }: BenchOptions): Promise<PricingReport> {
       return measured.some((p) => p.startTime < end && p.startTime + p.duration > start);
     }).length;
   const allocationRuns = quick ? 200 : 1000;
+  const [baselineCpu, promotionsCpu] = cpuPerPricing(
+    [() => priceBasket(bare, request), () => priceBasket(context, request)],
+    quick ? 500 : 2000,
+  );
   const report = {
     parameters: { lines: scenario.lines.length, promotions: scenario.snapshot.promotions.length, runs, warmup },
     contextBuildMs,
@@ -389,11 +419,13 @@ export async function run({ quick }: BenchOptions): Promise<PricingReport> {
     exact: detail.exact,
     baseline: {
       latency: summarize(times.baseline),
+      cpu: baselineCpu as LatencySummary,
       allocatedBytes: allocationPerPricing(() => priceBasket(bare, request), allocationRuns),
       withGcPause: withPause({ starts: starts.baseline, times: times.baseline }),
     },
     promotions: {
       latency: summarize(times.promotions),
+      cpu: promotionsCpu as LatencySummary,
       allocatedBytes: allocationPerPricing(() => priceBasket(context, request), allocationRuns),
       withGcPause: withPause({ starts: starts.promotions, times: times.promotions }),
     },
@@ -413,6 +445,7 @@ function renderPricing(r: Omit<PricingReport, 'markdown'>): string {
     fmt(c.latency.p90, 3),
     fmt(c.latency.p99, 3),
     fmt(c.latency.max, 3),
+    `${fmt(c.cpu.p50, 3)} / ${fmt(c.cpu.p99, 3)} / ${fmt(c.cpu.max, 3)}`,
     fmt(c.allocatedBytes / 1024, 0),
     c.withGcPause,
   ];
@@ -420,7 +453,17 @@ function renderPricing(r: Omit<PricingReport, 'markdown'>): string {
     `### Pricing: ${r.parameters.lines}-line basket, ${r.parameters.promotions} promotions, one thread (${r.parameters.runs} runs each after ${r.parameters.warmup} warm-up, alternating)`,
     '',
     markdownTable(
-      ['case', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'allocated KiB / pricing', 'runs with a GC pause'],
+      [
+        'case',
+        'n',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'max ms',
+        'CPU p50 / p99 / max ms',
+        'allocated KiB / pricing',
+        'runs with a GC pause',
+      ],
       [
         row('same basket, 0 promotions (baseline)', r.baseline),
         row(`${r.parameters.promotions} promotions`, r.promotions),
