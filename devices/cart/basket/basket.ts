@@ -514,8 +514,10 @@ export class Basket extends EventEmitter<BasketEvents> {
     if (!product) return false;
     const applies = kind === 'age-check' ? product.minAge !== null : product.needsAttendant;
     if (!applies) return false;
+    // An attendant who approved the age check was at the cart for it (or checked it from the console): that also
+    // covers the attendant-only flag of the same line (tobacco has both), which no separate call is raised for.
     const approved = this.approvals
-      .filter((a) => a.kind === kind)
+      .filter((a) => a.kind === kind || (kind === 'needs-attendant' && a.kind === 'age-check'))
       .flatMap((a) => a.lines)
       .filter((l) => l.lineId === line.lineId)
       .reduce((max, l) => Math.max(max, l.quantity), 0);

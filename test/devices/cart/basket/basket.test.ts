@@ -30,6 +30,7 @@ const PRODUCTS: Product[] = [
   product('chips', { nominalWeightG: 75, weightToleranceG: 6 }),
   product('beer', { nominalWeightG: 520, minAge: 18 }),
   product('razor', { nominalWeightG: 90, needsAttendant: true }),
+  product('cigarettes', { nominalWeightG: 25, minAge: 18, needsAttendant: true }),
   product('apples', { soldBy: 'weight', priceFen: 1280, nominalWeightG: null, tareG: 6, plu: '4131' }),
   product('ham', { soldBy: 'weight', priceFen: 6800, nominalWeightG: null, tareG: 12 }),
   product('mystery', { nominalWeightG: null }),
@@ -278,6 +279,27 @@ describe('Basket: barcode and weight fusion', () => {
     assert.deepEqual(state().locks, [{ kind: 'needs-attendant', lineIds: ['L1'] }]);
     basket.approve('needs-attendant', 'staff-7', 'console');
     assert.deepEqual(state().locks, []);
+  });
+
+  it('an item both age-restricted and attendant-only (tobacco) is unlocked by the one age check it calls for', () => {
+    basket.scan('G:cigarettes');
+    basket.settled(25);
+    assert.deepEqual(
+      calls.map((c) => c.reason),
+      ['age-check'],
+      'one call: the age check',
+    );
+    assert.deepEqual(
+      state().locks.map((l) => l.kind),
+      ['age-check', 'needs-attendant'],
+    );
+    basket.approve('age-check', 'staff-7', 'console');
+    assert.deepEqual(state().locks, [], 'the attendant who checked the age was there for the item too');
+    // Control: the age check alone does not unlock an attendant-only item without an age limit.
+    basket.scan('G:razor');
+    basket.settled(115);
+    basket.approve('age-check', 'staff-7', 'console');
+    assert.deepEqual(state().locks, [{ kind: 'needs-attendant', lineIds: ['L2'] }]);
   });
 
   it('weighs only while the cart is still: a reading taken while pushing waits for the cart to stop', () => {
