@@ -267,7 +267,9 @@ export class SimulatedShopper {
   private async until(
     check: (s: CartScreenState) => boolean,
     what: string,
-    timeoutMs = 30_000,
+    // A prompt nobody answers calls an attendant after 30 s, whom the demo's simulated attendant answers 20 s later:
+    // a shopper waits that long before giving up (a misread that added the wrong item ends that way).
+    timeoutMs = 90_000,
   ): Promise<CartScreenState> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
