@@ -17,13 +17,12 @@ import type { Product } from '../../../../protocol/commerce/catalog.ts';
 import type { PricingSnapshot } from '../../../../protocol/commerce/snapshot.ts';
 import { isFleetError } from '../../../../protocol/errors.ts';
 import { demoCatalog } from '../../../../sim/demo-catalog.ts';
-import { DEMO_EARN_RULES, DEMO_REDEMPTION_POLICY, DEMO_TIERS } from '../../../../sim/demo-members.ts';
+import { demoStoreSnapshot } from '../../../helpers/demo-store-snapshot.ts';
 import { offlineStaffEntry } from '../../../helpers/offline-staff.ts';
 import { FakeClock } from '../../../mocks/fake-clock.ts';
 import { FakeCommandTransport } from '../../../mocks/fake-command-transport.ts';
 import { eventually } from '../../../mocks/wait-for.ts';
 
-const STORE = 'hf-shanghai-xuhui';
 const AT = Date.UTC(2026, 11, 1, 2, 0);
 const CODE = '482913';
 const WRONG = '482914';
@@ -65,20 +64,9 @@ describe('CartShop: staff codes offline (checkout at the desk, age check) and on
   }
 
   before(async () => {
-    snapshot = {
-      version: 7,
-      storeId: STORE,
-      builtAt: AT - 60_000,
-      store: { id: STORE, region: 'east', timeZone: 'Asia/Shanghai' },
-      categories: catalog.categories,
-      products: catalog.products,
-      promotions: catalog.promotions,
-      earnRules: DEMO_EARN_RULES,
-      tiers: DEMO_TIERS,
-      redemption: DEMO_REDEMPTION_POLICY,
-      variableMeasureLayouts: catalog.layouts,
+    snapshot = demoStoreSnapshot(AT, {
       staff: [await offlineStaffEntry('u-li', 'li', CODE), await offlineStaffEntry('u-wang', 'wang', '107733')],
-    };
+    });
   });
 
   beforeEach(() => {

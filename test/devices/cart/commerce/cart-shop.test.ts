@@ -17,31 +17,16 @@ import type { Product } from '../../../../protocol/commerce/catalog.ts';
 import type { MemberContext } from '../../../../protocol/commerce/loyalty.ts';
 import type { PricingSnapshot } from '../../../../protocol/commerce/snapshot.ts';
 import { isFleetError } from '../../../../protocol/errors.ts';
-import { demoCatalog } from '../../../../sim/demo-catalog.ts';
-import { DEMO_EARN_RULES, DEMO_REDEMPTION_POLICY, DEMO_TIERS } from '../../../../sim/demo-members.ts';
+import { demoStoreSnapshot } from '../../../helpers/demo-store-snapshot.ts';
 import { FakeClock } from '../../../mocks/fake-clock.ts';
 import { FakeCommandTransport } from '../../../mocks/fake-command-transport.ts';
 import { eventually } from '../../../mocks/wait-for.ts';
 
-const STORE = 'hf-shanghai-xuhui';
 // A Tuesday, 10:00 in Shanghai: the weekday yogurt offer runs, the weekend beer hour does not.
 const TUESDAY_10AM = Date.UTC(2026, 11, 1, 2, 0);
 
 function snapshot(): PricingSnapshot {
-  const catalog = demoCatalog();
-  return {
-    version: 7,
-    storeId: STORE,
-    builtAt: TUESDAY_10AM - 60_000,
-    store: { id: STORE, region: 'east', timeZone: 'Asia/Shanghai' },
-    categories: catalog.categories,
-    products: catalog.products,
-    promotions: catalog.promotions,
-    earnRules: DEMO_EARN_RULES,
-    tiers: DEMO_TIERS,
-    redemption: DEMO_REDEMPTION_POLICY,
-    variableMeasureLayouts: catalog.layouts,
-  };
+  return demoStoreSnapshot(TUESDAY_10AM);
 }
 
 const SNAPSHOT = snapshot();
