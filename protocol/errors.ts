@@ -172,6 +172,54 @@ export const ErrorCodes = {
   // The console's read-only cart screen (screen-mirror command, cx/cartfleet/{thing}/screen):
   /** The cart has no screen model to mirror (its commerce part is not running), or the device is not a cart. */
   CART_SCREEN_UNAVAILABLE: 409,
+  // Broadcast (issue 9): content library, announcer, schedules, manifests, playing, proof of play.
+  /** The upload is not audio ffmpeg can decode (a truncated or corrupt file, or another kind of file). */
+  AUDIO_UNDECODABLE: 415,
+  /** The upload has no bytes, or decodes to no samples. */
+  AUDIO_EMPTY: 400,
+  /** The upload decodes to silence (integrated loudness below the gate): nothing a shopper could hear. */
+  AUDIO_SILENT: 422,
+  /** Longer than the configured maximum duration (default 2 h). */
+  AUDIO_TOO_LONG: 413,
+  /** More bytes than the configured maximum upload (default 100 MB). */
+  AUDIO_TOO_LARGE: 413,
+  /** The normalised result did not measure within the tolerance of the target loudness: nothing was stored. */
+  AUDIO_NORMALISATION_FAILED: 500,
+  /** No ffmpeg binary could be resolved (configured path, ffmpeg-static, @ffmpeg-installer, PATH). */
+  FFMPEG_UNAVAILABLE: 503,
+  ASSET_NOT_FOUND: 404,
+  /** The asset is still used by a campaign, programme or template. */
+  ASSET_IN_USE: 409,
+  /** An announcer template names a field the announcer does not know. */
+  TEMPLATE_FIELD_UNKNOWN: 400,
+  /** A template's field was given no value (or a value of the wrong kind). */
+  TEMPLATE_FIELD_MISSING: 400,
+  TEMPLATE_NOT_FOUND: 404,
+  /** The text-to-speech engine failed or produced no audio. */
+  TTS_FAILED: 500,
+  /** Not an RFC 5545 recurrence rule the scheduler accepts. */
+  RRULE_INVALID: 400,
+  /** A programme, campaign or slot that is not consistent (dates, layers, caps, targets). */
+  SCHEDULE_INVALID: 400,
+  CAMPAIGN_NOT_FOUND: 404,
+  PROGRAMME_NOT_FOUND: 404,
+  /** HQ made this campaign mandatory: a store may not opt out (or may not opt in to one HQ did not offer it). */
+  CAMPAIGN_OPT_NOT_ALLOWED: 403,
+  /** An emergency announcement is already playing in that store: clear it first. */
+  EMERGENCY_ALREADY_ACTIVE: 409,
+  EMERGENCY_NOT_ACTIVE: 409,
+  /** A manifest (or an asset) whose bytes do not match the sha256 it was announced with. */
+  MANIFEST_HASH_MISMATCH: 422,
+  /** A manifest that does not parse or does not match the schema. */
+  MANIFEST_INVALID: 422,
+  /** A downloaded asset whose bytes do not match its sha256. */
+  ASSET_HASH_MISMATCH: 422,
+  /** The speaker's cache cannot hold what its horizon needs within its storage budget. */
+  CACHE_BUDGET_EXCEEDED: 507,
+  /** A proof-of-play record for another thing than the one that sent it. */
+  PLAY_THING_MISMATCH: 403,
+  /** The speaker has no audio output (no sound card, the sink could not be opened). */
+  AUDIO_OUTPUT_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

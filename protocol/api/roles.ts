@@ -43,6 +43,16 @@ export const PERMISSIONS = [
   'attendants:manage',
   /** Open a cart's screen read-only from the console, to help a shopper. */
   'carts:screen',
+  // Broadcast. Chain-wide programmes and HQ campaigns are written by chain-wide roles only; a store-scoped role
+  // writes its own stores' campaigns, opt-ins and overrides, and inserts announcements there.
+  'broadcast:read',
+  /** Upload content and make announcer assets. */
+  'content:write',
+  'campaigns:write',
+  /** Ad-hoc announcements now or at a time; also clears an emergency. */
+  'broadcast:insert',
+  /** Start an emergency announcement. */
+  'broadcast:emergency',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -66,9 +76,15 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'orders:verify-exit',
     'attendants:manage',
     'carts:screen',
+    'broadcast:read',
+    'content:write',
+    'campaigns:write',
+    'broadcast:insert',
+    'broadcast:emergency',
   ]),
   technician: new Set([
     ...READ,
+    'broadcast:read',
     'devices:desired',
     'devices:register',
     'devices:revoke',
@@ -85,7 +101,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'attendants:manage',
     'carts:screen',
   ]),
-  viewer: new Set([...READ, 'catalog:read']),
+  viewer: new Set([...READ, 'catalog:read', 'broadcast:read']),
 };
 
 /** Whether a role's scope is the whole chain regardless of the stores and regions listed on the user. */
