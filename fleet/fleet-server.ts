@@ -55,6 +55,7 @@ import { seedDemoData } from './registry/demo-seed.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { StoreRepository } from './registry/store-repository.ts';
 import { ThingRepository } from './registry/thing-repository.ts';
+import { composeSales, type SalesParts } from './sales/sales-composition.ts';
 import { ShadowRepository } from './shadow/shadow-repository.ts';
 import { ShadowService } from './shadow/shadow-service.ts';
 import { type Database, openDatabase } from './storage/database.ts';
@@ -299,6 +300,17 @@ export class FleetServer {
       liveConnections: () => live.connections,
       writer,
     });
+    const sales = composeSales({
+      db,
+      writer,
+      bus: this.bus,
+      stores,
+      catalog,
+      clock,
+      log: log.child({ component: 'sales' }),
+      // Until the broadcast schedule and proof of play are composed here (issue 9, same session): no placements.
+      promos: { placements: () => [], plays: () => ({ plays: 0, presenceTriggers: 0 }) },
+    });
     const http = new HttpServer(
       config.http,
       {
@@ -327,6 +339,7 @@ export class FleetServer {
           card: new MemberCard(loyalty, (id) => promotions.repository.get(id)?.promotion.name),
           publicUrl: commerce.publicUrl,
         },
+        sales: { history: sales.history, uplift: sales.uplift },
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -373,6 +386,7 @@ export class FleetServer {
       loyalty,
       memberApp,
       screenRelay,
+      sales,
     };
 
     registry.start();
@@ -398,6 +412,7 @@ export class FleetServer {
     commerce.gateway.start();
     screenRelay.start();
     memberApp.start();
+    sales.rollup.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -424,6 +439,7 @@ export class FleetServer {
     services.commerceGateway.stop();
     services.screenRelay.stop();
     services.memberApp.stop();
+    await services.sales.rollup.stop();
     services.orders.stop();
     services.offlineApprovalFlags.stop();
     services.staffCodes.stop();
@@ -492,6 +508,8 @@ export interface FleetServices {
   memberApp: MemberAppAccess;
   /** Carts' mirrored screens to the console sockets watching them. */
   screenRelay: ScreenRelay;
+  /** Daily sales (cart rollup, point-of-sale history) and the promo uplift report. */
+  sales: SalesParts;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

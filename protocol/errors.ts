@@ -220,6 +220,8 @@ export const ErrorCodes = {
   PLAY_THING_MISMATCH: 403,
   /** The speaker has no audio output (no sound card, the sink could not be opened). */
   AUDIO_OUTPUT_UNAVAILABLE: 503,
+  /** A point-of-sale history import with problems (each listed in `details`): nothing was imported. */
+  SALES_HISTORY_INVALID: 400,
   INTERNAL: 500,
 } as const;
 

@@ -125,6 +125,15 @@ export class ProductRepository {
     ).n;
   }
 
+  /** The SKUs of a category's products (the uplift report's control group). */
+  skusInCategory(categoryId: string): string[] {
+    return (
+      this.statements.prepare('SELECT sku FROM products WHERE category_id = ? ORDER BY sku').all(categoryId) as {
+        sku: string;
+      }[]
+    ).map((r) => r.sku);
+  }
+
   /**
    * Lets go of the GTINs and PLUs of these products, so that a batch can move a GTIN or a PLU from one product to
    * another whatever order it writes them in (each product's own are written back by upsert()).

@@ -26,6 +26,7 @@ import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { paymentRoutes } from './routes/payment-routes.ts';
 import { promotionRoutes } from './routes/promotion-routes.ts';
+import { salesRoutes } from './routes/sales-routes.ts';
 import { screenRoutes } from './routes/screen-routes.ts';
 import { storePriceRoutes } from './routes/store-price-routes.ts';
 import { storeRoutes } from './routes/store-routes.ts';
@@ -162,6 +163,7 @@ export class HttpServer {
       memberRoutes,
       loyaltyRoutes,
       memberAppRoutes,
+      salesRoutes,
     ]) {
       routes(api, deps);
     }

@@ -6,6 +6,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
+import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { FleetConfig } from '../config.ts';
@@ -19,6 +20,7 @@ import type { PromotionService } from '../promotions/promotion-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Thing } from '../registry/registry-types.ts';
 import type { StoreRepository } from '../registry/store-repository.ts';
+import type { SalesHistoryImport } from '../sales/sales-history-import.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 import type { DeviceView } from './device-view.ts';
@@ -66,8 +68,15 @@ export interface HttpDeps {
   loyalty: LoyaltyService;
   /** The member app's sign-in and what it shows (fleet/member-app/). */
   memberApp: MemberAppPort;
+  /** Point-of-sale history and the promo uplift report (fleet/sales/, fleet/broadcast/uplift/). */
+  sales: SalesPort;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
+}
+
+export interface SalesPort {
+  history: SalesHistoryImport;
+  uplift: UpliftService;
 }
 
 export function principal(req: FastifyRequest): Principal {

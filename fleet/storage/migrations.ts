@@ -6,6 +6,7 @@ import type { Migration } from '../../platform/sqlite.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
+import { salesHistoryMigrations } from './sales-history-migrations.ts';
 
 export type { Migration };
 
@@ -503,4 +504,5 @@ export const migrations: Migration[] = [
   ...orderMigrations,
   ...loyaltyMigrations,
   ...memberAppMigrations,
+  ...salesHistoryMigrations,
 ];
