@@ -68,6 +68,13 @@ export class SalesHistoryImport {
         message: "give a 'revenue' (yuan) or a 'revenue_fen' column, one of them",
       });
     if (problems.length > 0) throw invalid(problems);
+    // A cell too many is a shifted row (a revenue written `9,90` unquoted): refused, never read as `9`.
+    const extra = body.flatMap((record, i) =>
+      record.length > header.length
+        ? [{ row: i + 2, field: null, message: `${record.length} cells for ${header.length} columns` }]
+        : [],
+    );
+    if (extra.length > 0) throw invalid(extra.slice(0, MAX_PROBLEMS));
     const rows = body.map((record) => Object.fromEntries(header.map((name, i) => [name, record[i]?.trim()])) as Cells);
     return this.write(rows, 2);
   }

@@ -111,7 +111,6 @@ export type UpliftReport = FromSchema<typeof UpliftReportSchema>;
 
 export const UpliftQuery = object(
   {
-    storeId: idString,
     sku: { type: 'string', minLength: 1, maxLength: 64 },
     from: dayString,
     to: dayString,

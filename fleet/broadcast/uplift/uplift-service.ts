@@ -129,7 +129,9 @@ export function upliftCsv(reports: readonly UpliftReport[]): string {
     'net_uplift_pts',
   ];
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    let s = v === null || v === undefined ? '' : String(v);
+    // A product name starting with = + - @ would run as a formula in a spreadsheet (CSV injection): quote it as text.
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   const lines = [header.join(',')];
