@@ -69,8 +69,8 @@ export class UpliftService {
     if (days > MAX_UPLIFT_DAYS) throw new FleetError('BAD_REQUEST', `a report covers at most ${MAX_UPLIFT_DAYS} days`);
     let placements = this.sources.placements(storeId, fromDay, toDay).map((p) => ({
       ...p,
-      fromDay: p.fromDay < fromDay ? fromDay : p.fromDay,
-      toDay: p.toDay > toDay ? toDay : p.toDay,
+      fromDay: [p.fromDay, fromDay].sort()[1] as string,
+      toDay: [p.toDay, toDay].sort()[0] as string,
     }));
     if (query.sku) {
       placements = placements.filter((p) => p.sku === query.sku);
