@@ -3,12 +3,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFleetConfig } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';
+import { storeDay } from '../fleet/loyalty/store-day.ts';
 import { CLAIM_BUNDLE_FILES, writeClaimBundle } from '../fleet/provisioning/claim-certificate.ts';
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
 import { loadDemoCatalog } from './demo-catalog.ts';
 import { loadDemoMembers } from './demo-members.ts';
+import { DEMO_PROMOS, loadDemoSalesHistory } from './demo-sales-history.ts';
 import { SimulatedAttendant } from './simulated-attendant.ts';
 import type { ShopperWorld } from './simulated-shopper.ts';
 import { SimulatedStore } from './simulated-store.ts';
@@ -51,6 +53,15 @@ const storeIds = stores.listStores().map((s) => s.id);
 await loadDemoCatalog(fleet.services);
 const members = await loadDemoMembers(fleet.services.loyalty, storeIds);
 await fleet.services.pricing.flush();
+// A year of the lanes' sales, so that the promo uplift report has its baselines (synthetic: sim/demo-sales-history.ts).
+const historyStarted = Date.now();
+const imported = await loadDemoSalesHistory(
+  fleet.services.sales,
+  stores.listStores().map((s) => ({ storeId: s.id, today: storeDay(Date.now(), s.timeZone).day })),
+  fleet.services.catalog.products.all(),
+  DEMO_PROMOS(stores.listStores().map((s) => ({ storeId: s.id, today: storeDay(Date.now(), s.timeZone).day }))),
+);
+if (imported > 0) log.warn({ rows: imported, ms: Date.now() - historyStarted }, 'demo point-of-sale history imported');
 
 const random = Math.random;
 const world: ShopperWorld = {

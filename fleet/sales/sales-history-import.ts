@@ -100,6 +100,16 @@ export class SalesHistoryImport {
     const problems: SalesHistoryProblem[] = [];
     const parsed: SalesDay[] = [];
     const seen = new Set<string>();
+    // Once per store, not per row: an import is a year of a store's products (a quarter of a million rows).
+    const todays = new Map<string, string | null>();
+    const todayIn = (storeId: string): string | null => {
+      let today = todays.get(storeId);
+      if (today === undefined) {
+        today = this.deps.storeExists(storeId) ? this.deps.todayIn(storeId) : null;
+        todays.set(storeId, today);
+      }
+      return today;
+    };
     rows.forEach((cells, i) => {
       if (problems.length >= MAX_PROBLEMS) return;
       const row = firstRow + i;
@@ -107,11 +117,11 @@ export class SalesHistoryImport {
       const storeId = String(cells.store_id ?? '');
       const sku = String(cells.sku ?? '');
       const day = String(cells.day ?? '');
-      if (!this.deps.storeExists(storeId)) problem('store_id', `no store '${storeId}'`);
+      const today = todayIn(storeId);
+      if (today === null) problem('store_id', `no store '${storeId}'`);
       if (!SKU.test(sku)) problem('sku', `'${sku}' is not a SKU`);
       if (!isCalendarDay(day)) problem('day', `'${day}' is not a YYYY-MM-DD date`);
-      else if (this.deps.storeExists(storeId) && day > this.deps.todayIn(storeId))
-        problem('day', `${day} is in the future`);
+      else if (today !== null && day > today) problem('day', `${day} is in the future`);
       const count = (field: string, required: boolean): number => {
         const text = cells[field];
         if (text === undefined || text === '') {
