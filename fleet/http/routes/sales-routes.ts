@@ -1,6 +1,7 @@
 import { StoreParams } from '../../../protocol/api/parameters.ts';
 import {
   SalesHistoryBody,
+  type SalesHistoryResult,
   SalesHistoryResultSchema,
   UpliftListSchema,
   UpliftQuery,
@@ -39,7 +40,7 @@ export function salesRoutes(app: ApiApp, deps: HttpDeps): void {
     },
     async (req) => {
       const body = req.body as unknown;
-      let result;
+      let result: SalesHistoryResult;
       if (typeof body === 'string') result = await sales.history.importCsv(body);
       else {
         const rows = (body as { rows?: unknown }).rows;
@@ -89,7 +90,7 @@ export function salesRoutes(app: ApiApp, deps: HttpDeps): void {
         summary: 'The uplift report as CSV (one line per product and baseline), for a spreadsheet',
         params: StoreParams,
         querystring: UpliftQuery,
-        produces: ['text/csv'],
+        response: { 200: { content: { 'text/csv': { schema: { type: 'string' } } } } },
       },
     },
     async (req, reply) => {
