@@ -9,6 +9,7 @@ import type { AttendantService } from './attendants/attendant-service.ts';
 import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -300,6 +301,13 @@ export class FleetServer {
       liveConnections: () => live.connections,
       writer,
     });
+    const cartPresence = new CartPresenceRelay({
+      bus: this.bus,
+      things: registry,
+      publish: (topic, payload) => broker.publish(topic, payload, 0),
+      clock,
+      log: log.child({ component: 'cart-presence' }),
+    });
     const sales = composeSales({
       db,
       writer,
@@ -387,6 +395,7 @@ export class FleetServer {
       memberApp,
       screenRelay,
       sales,
+      cartPresence,
     };
 
     registry.start();
@@ -413,6 +422,7 @@ export class FleetServer {
     screenRelay.start();
     memberApp.start();
     sales.rollup.start();
+    cartPresence.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -439,6 +449,7 @@ export class FleetServer {
     services.commerceGateway.stop();
     services.screenRelay.stop();
     services.memberApp.stop();
+    services.cartPresence.stop();
     await services.sales.rollup.stop();
     services.orders.stop();
     services.offlineApprovalFlags.stop();
@@ -510,6 +521,8 @@ export interface FleetServices {
   screenRelay: ScreenRelay;
   /** Daily sales (cart rollup, point-of-sale history) and the promo uplift report. */
   sales: SalesParts;
+  /** Tells promo speakers when a cart enters their zone (carts as presence sensors). */
+  cartPresence: CartPresenceRelay;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

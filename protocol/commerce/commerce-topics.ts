@@ -17,7 +17,11 @@ export const COMMERCE_OPERATIONS = [
 ] as const;
 export type CommerceOperation = (typeof COMMERCE_OPERATIONS)[number];
 
-export const COMMERCE_EVENTS = ['order-status', 'attendant-resolved', 'member-update'] as const;
+/**
+ * `cart-nearby` goes to speakers, not carts: a cart entered the zone of a promo speaker, which counts it as a
+ * shopper near its shelf (protocol/broadcast/presence.ts). Same namespace, so the default policy covers it.
+ */
+export const COMMERCE_EVENTS = ['order-status', 'attendant-resolved', 'member-update', 'cart-nearby'] as const;
 export type CommerceEvent = (typeof COMMERCE_EVENTS)[number];
 
 export type CommerceReply = 'accepted' | 'rejected';
