@@ -218,6 +218,8 @@ export const ErrorCodes = {
   CACHE_BUDGET_EXCEEDED: 507,
   /** A proof-of-play record for another thing than the one that sent it. */
   PLAY_THING_MISMATCH: 403,
+  /** An HTTP Range beyond the file (RFC 9110 §15.5.17): the device starts the download again from 0. */
+  RANGE_NOT_SATISFIABLE: 416,
   /** The speaker has no audio output (no sound card, the sink could not be opened). */
   AUDIO_OUTPUT_UNAVAILABLE: 503,
   /** A point-of-sale history import with problems (each listed in `details`): nothing was imported. */

@@ -5,7 +5,7 @@ import type { PolicyRepository } from '../policy/policy-repository.ts';
 import type { Thing } from '../registry/registry-types.ts';
 import { thingAttributes } from '../registry/thing-attributes.ts';
 import type { ThingRepository } from '../registry/thing-repository.ts';
-import type { CertificateRepository } from './certificate-repository.ts';
+import type { CertificateRecord, CertificateRepository } from './certificate-repository.ts';
 
 export interface ConnectAttempt {
   clientId: string;
@@ -13,6 +13,10 @@ export interface ConnectAttempt {
   certificateId: string | null;
   sourceIp: string | undefined;
 }
+
+export type ThingIdentification =
+  | { ok: true; thingName: string; certificateId: string }
+  | { ok: false; code: ErrorCode; reason: string };
 
 export type AuthenticationResult =
   | { ok: true; authorizer: ConnectionAuthorizer; certificateId: string | null; thingName: string | undefined }
@@ -33,16 +37,9 @@ export class DeviceAuthenticator {
 
   authenticate(attempt: ConnectAttempt): AuthenticationResult {
     if (attempt.certificateId === null) return this.authenticatePlain(attempt);
-    const certificate = this.certificates.get(attempt.certificateId);
-    if (!certificate) {
-      return { ok: false, code: 'CERTIFICATE_UNKNOWN', reason: 'certificate is not registered with this fleet' };
-    }
-    if (certificate.status === 'REVOKED') {
-      return { ok: false, code: 'CERTIFICATE_REVOKED', reason: 'certificate has been revoked' };
-    }
-    if (certificate.status !== 'ACTIVE') {
-      return { ok: false, code: 'CERTIFICATE_INACTIVE', reason: `certificate is ${certificate.status}` };
-    }
+    const checked = this.activeCertificate(attempt.certificateId);
+    if (!checked.ok) return checked;
+    const certificate = checked.certificate;
     const attached = this.certificates.thingsOf(certificate.certificateId).includes(attempt.clientId);
     const thing = attached ? this.things.get(attempt.clientId) : undefined;
     const documents = this.policies.policiesOf(certificate.certificateId).map((p) => parsePolicyDocument(p.document));
@@ -56,6 +53,38 @@ export class DeviceAuthenticator {
       certificateId: certificate.certificateId,
       thingName: attached ? attempt.clientId : undefined,
     };
+  }
+
+  /**
+   * The thing a client certificate speaks for where there is no client id (the device HTTPS endpoint): the
+   * certificate must pass the same checks as at an MQTT CONNECT (registered, ACTIVE), and be attached to exactly one
+   * registered thing, as `fleetctl devices add` and fleet provisioning make them.
+   */
+  identifyThing(certificateId: string): ThingIdentification {
+    const checked = this.activeCertificate(certificateId);
+    if (!checked.ok) return checked;
+    const attached = this.certificates.thingsOf(certificateId);
+    const thing = attached.length === 1 && attached[0] !== undefined ? this.things.get(attached[0]) : undefined;
+    if (!thing) {
+      return { ok: false, code: 'NOT_AUTHORIZED', reason: 'certificate is not attached to exactly one thing' };
+    }
+    return { ok: true, thingName: thing.thingName, certificateId };
+  }
+
+  private activeCertificate(
+    certificateId: string,
+  ): { ok: true; certificate: CertificateRecord } | { ok: false; code: ErrorCode; reason: string } {
+    const certificate = this.certificates.get(certificateId);
+    if (!certificate) {
+      return { ok: false, code: 'CERTIFICATE_UNKNOWN', reason: 'certificate is not registered with this fleet' };
+    }
+    if (certificate.status === 'REVOKED') {
+      return { ok: false, code: 'CERTIFICATE_REVOKED', reason: 'certificate has been revoked' };
+    }
+    if (certificate.status !== 'ACTIVE') {
+      return { ok: false, code: 'CERTIFICATE_INACTIVE', reason: `certificate is ${certificate.status}` };
+    }
+    return { ok: true, certificate };
   }
 
   /**

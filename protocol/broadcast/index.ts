@@ -1,4 +1,5 @@
 export * from './audio-format.ts';
+export * from './device-content.ts';
 export * from './layers.ts';
 export * from './manifest.ts';
 export * from './presence.ts';
