@@ -84,6 +84,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Che
     seedDemoData: true,
     mqtt: { host: '127.0.0.1', tlsPort: 0, plainPort: 0 },
     http: { host: '127.0.0.1', port: 0 },
+    deviceHttps: { port: 0 },
   });
   // The sandbox provider's notifications leave from the load generator's thread, as an outside provider's would
   // come from elsewhere; `carts` is set below, before the first payment.

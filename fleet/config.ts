@@ -221,6 +221,26 @@ export const FleetConfigSchema = z
         importMaxRows: z.number().int().min(1).max(1_000_000).default(100_000),
       })
       .prefault({}),
+    /**
+     * The HTTPS listener for devices (mTLS with their own certificates, on `mqtt.host`): broadcast manifests and
+     * content (docs/protocol.md, "Device HTTPS endpoints").
+     */
+    deviceHttps: z.strictObject({ port: port.default(8443) }).prefault({}),
+    /** Speakers' broadcast manifests (issue 9 item 4). */
+    broadcastDelivery: z
+      .strictObject({
+        /** Schedule changes within this long of each other make one compilation per store. */
+        debounceMs: z.number().int().min(0).max(600_000).default(2_000),
+        /** Manifest versions kept and served per speaker (a speaker may still be fetching an older one). */
+        keepManifestVersions: z.number().int().min(1).max(100).default(5),
+        /** How often horizons are checked; one that reaches less than 7 days ahead is recompiled. */
+        rolloverCheckMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(15 * 60_000),
+      })
+      .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */
     identityWatchMs: z.number().int().min(100).default(2000),
     /** Seed the demo chain (two stores with zones) on first start. */

@@ -9,6 +9,17 @@ import type { AttendantService } from './attendants/attendant-service.ts';
 import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import {
+  type ContentFiles,
+  type ManifestSource,
+  unboundContentFiles,
+  unboundManifestSource,
+} from './broadcast/delivery/delivery-ports.ts';
+import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
+import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
+import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
+import { PlayIngest } from './broadcast/plays/play-ingest.ts';
+import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
@@ -18,6 +29,7 @@ import { CommandService } from './commands/command-service.ts';
 import type { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
 import { ScreenRelay } from './commerce-gateway/screen-relay.ts';
 import type { FleetConfig } from './config.ts';
+import { DeviceHttpsServer } from './device-https/device-https-server.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import { DeviceView } from './http/device-view.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -204,6 +216,34 @@ export class FleetServer {
       log.child({ component: 'pricing' }),
       clock,
     );
+    const manifestRepository = new ManifestRepository(db);
+    const manifests = new ManifestPublisher(
+      manifestRepository,
+      this.extensions.manifestSource ?? unboundManifestSource(),
+      shadows,
+      registry,
+      writer,
+      this.bus,
+      {
+        debounceMs: config.broadcastDelivery.debounceMs,
+        keepVersions: config.broadcastDelivery.keepManifestVersions,
+        rolloverCheckMs: config.broadcastDelivery.rolloverCheckMs,
+      },
+      log.child({ component: 'broadcast-delivery' }),
+      clock,
+    );
+    const deviceHttps = new DeviceHttpsServer(
+      {
+        host: config.mqtt.host,
+        port: config.deviceHttps.port,
+        tls: { caPem: this.ca.caPem, certPem: this.ca.serverCertificatePem, keyPem: this.ca.serverPrivateKeyPem },
+      },
+      (certificateId) => authenticator.identifyThing(certificateId),
+      log.child({ component: 'device-https' }),
+    );
+    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? unboundContentFiles());
+    const playRepository = new PlayRepository(db);
+    const plays = new PlayIngest(playRepository, writer, broker, registry, log.child({ component: 'plays' }), clock);
     const provisioning = new FleetProvisioningService(
       {
         db,
@@ -372,6 +412,10 @@ export class FleetServer {
       shadows,
       streams,
       pricing,
+      manifests,
+      deviceHttps,
+      plays,
+      playRepository,
       provisioning,
       commands,
       alerts,
@@ -411,6 +455,9 @@ export class FleetServer {
     streams.start();
     // After shadows and streams: it serves the kept versions and announces through the commerce shadow.
     pricing.start();
+    // After shadows: it announces through the named shadow broadcast.
+    manifests.start();
+    plays.start();
     commands.start();
     identities.start();
     retention.start();
@@ -430,10 +477,17 @@ export class FleetServer {
     await broker.start();
     await access.start();
     await http.start();
+    await deviceHttps.start();
     const server = http.instance!;
     live.start(server.server, (header) => server.parseCookie(header));
     log.info(
-      { mqttTls: broker.tlsPort, mqttPlain: broker.plainPort, http: http.port, dataDir: config.dataDir },
+      {
+        mqttTls: broker.tlsPort,
+        mqttPlain: broker.plainPort,
+        http: http.port,
+        deviceHttps: deviceHttps.port,
+        dataDir: config.dataDir,
+      },
       'fleet server started',
     );
   }
@@ -456,11 +510,14 @@ export class FleetServer {
     services.staffCodes.stop();
     await services.live.stop();
     await services.http.stop();
+    await services.deviceHttps.stop();
     services.access.stop();
     await services.broker.stop();
     services.alerts.stop();
     services.commands.stop();
     services.pricing.stop();
+    services.manifests.stop();
+    services.plays.stop();
     services.streams.stop();
     services.shadows.stop();
     services.provisioning.stop();
@@ -495,6 +552,13 @@ export interface FleetServices {
   shadows: ShadowService;
   streams: StreamService;
   pricing: PricingSnapshotService;
+  /** Speakers' broadcast manifests: compiled, versioned, announced in the named shadow `broadcast`. */
+  manifests: ManifestPublisher;
+  /** The HTTPS listener for devices (mTLS): manifests and content. */
+  deviceHttps: DeviceHttpsServer;
+  /** Proof of play from `dt/cartfleet/{thing}/plays`. */
+  plays: PlayIngest;
+  playRepository: PlayRepository;
   provisioning: FleetProvisioningService;
   commands: CommandService;
   access: AccessService;
@@ -542,6 +606,10 @@ export interface FleetExtensions {
    * burst benchmark sends them from its load-generator thread.
    */
   sandboxPost?: typeof fetch;
+  /** What compiles speakers' manifests (the schedule part); default: nothing to compile (no speaker gets one). */
+  manifestSource?: ManifestSource;
+  /** Where asset files are (the content library); default: none. */
+  contentFiles?: ContentFiles;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

@@ -39,6 +39,7 @@ export function benchFleetConfig(dataDir: string): FleetConfig {
     logLevel: 'silent',
     mqtt: { host: '127.0.0.1', tlsPort: 0 },
     http: { host: '127.0.0.1', port: 0 },
+    deviceHttps: { port: 0 },
   });
 }
 

@@ -150,9 +150,14 @@ export class DeviceBroker {
     return this.routing.publish(topic, payload, qos);
   }
 
-  /** Routes clients' publishes under `prefix` through `take` before they are acknowledged (one gate per broker). */
+  /** Routes clients' publishes under `prefix` through `take` before they are acknowledged (one gate per prefix). */
   gatePublishes(prefix: string, take: PublishGate): () => void {
     return this.routing.gatePublishes(prefix, take);
+  }
+
+  /** Routes clients' publishes matching `filter` through `take` before any prefix gate sees them. */
+  gateFilter(filter: string, take: PublishGate): () => void {
+    return this.routing.gateFilter(filter, take);
   }
 
   /** Receives every message matching `filter`, from any client, after policy checks. Works before and after start(). */

@@ -1,5 +1,6 @@
 import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
 import type { Logger } from '../../platform/log.ts';
+import { mqttTopicMatches } from '../../protocol/topics.ts';
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
@@ -21,7 +22,8 @@ type AedesHandler = (packet: AedesPublishPacket, cb: () => void) => void;
 export class InProcessRouting {
   private aedes: Aedes | undefined;
   private readonly handlers: { filter: string; fn: AedesHandler }[] = [];
-  private gate: { prefix: string; take: PublishGate } | undefined;
+  /** Topic gates, tried in order: those for a filter (a stream of its own) before those for a prefix. */
+  private gates: { matches: (topic: string) => boolean; take: PublishGate; specific: boolean }[] = [];
   /** Payloads of publishes a gate withheld: aedes routes them as QoS 0, and they must reach nobody. */
   private readonly withheld = new WeakSet<object>();
 
@@ -70,19 +72,30 @@ export class InProcessRouting {
     };
   }
 
-  /** Routes clients' publishes under `prefix` through `take` before they are acknowledged (one gate at a time). */
+  /** Routes clients' publishes under `prefix` through `take` before they are acknowledged (one gate per prefix). */
   gatePublishes(prefix: string, take: PublishGate): () => void {
-    const gate = { prefix, take };
-    this.gate = gate;
+    return this.addGate({ matches: (topic) => topic.startsWith(prefix), take, specific: false });
+  }
+
+  /**
+   * Routes clients' publishes matching the MQTT `filter` through `take`, ahead of any prefix gate: a stream with its
+   * own payload (proof of play on `dt/cartfleet/+/plays`) under the prefix the telemetry ingest takes (`dt/cartfleet/`).
+   */
+  gateFilter(filter: string, take: PublishGate): () => void {
+    return this.addGate({ matches: (topic) => mqttTopicMatches(filter, topic), take, specific: true });
+  }
+
+  private addGate(gate: { matches: (topic: string) => boolean; take: PublishGate; specific: boolean }): () => void {
+    this.gates = gate.specific ? [gate, ...this.gates] : [...this.gates, gate];
     return () => {
-      if (this.gate === gate) this.gate = undefined;
+      this.gates = this.gates.filter((g) => g !== gate);
     };
   }
 
   /** Hands an authorized client publish to the gate, or acknowledges it at once when no gate takes its topic. */
   admit(packet: PublishPacket, ack: () => void): void {
-    const gate = this.gate;
-    if (!gate || !packet.topic.startsWith(gate.prefix)) {
+    const gate = this.gates.find((g) => g.matches(packet.topic));
+    if (!gate) {
       ack();
       return;
     }

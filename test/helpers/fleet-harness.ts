@@ -24,6 +24,7 @@ export function testConfig(dataDir: string, overrides: FleetConfigInput = {}): F
     logLevel: 'silent',
     mqtt: { tlsPort: 0, host: '127.0.0.1' },
     http: { port: 0 },
+    deviceHttps: { port: 0 },
     presence: { offlineGraceMs: 200 },
     telemetry: { flushIntervalMs: 20 },
     ...overrides,

@@ -15,3 +15,18 @@ export interface ManifestSource {
 export interface ContentFiles {
   pathOf(sha256: string): string | undefined;
 }
+
+/** Until the schedule part is bound (fleet-server.ts): no speaker has anything to compile. */
+export function unboundManifestSource(): ManifestSource {
+  return {
+    speakersOf: () => [],
+    compileForThing: (thingName) => {
+      throw new Error(`no manifest source is bound: cannot compile for ${thingName}`);
+    },
+  };
+}
+
+/** Until the content library is bound (fleet-server.ts): no asset has a file. */
+export function unboundContentFiles(): ContentFiles {
+  return { pathOf: () => undefined };
+}

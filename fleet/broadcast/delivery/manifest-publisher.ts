@@ -152,7 +152,8 @@ export class ManifestPublisher {
 
   private scheduleThing(thingName: string): void {
     const thing = this.registry.getThing(thingName);
-    if (thing?.kind !== 'speaker') return;
+    if (thing?.kind !== 'speaker' || !thing.storeId) return;
+    if (!this.source.speakersOf(thing.storeId).includes(thingName)) return;
     this.dirtyThings.add(thingName);
     this.arm();
   }
