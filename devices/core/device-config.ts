@@ -35,6 +35,8 @@ export const DeviceConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('localhost'),
       port: z.number().int().min(1).max(65535).default(8883),
+      /** The fleet's device HTTPS endpoint on the same host (mTLS, same certificate): broadcast content, releases. */
+      contentPort: z.number().int().min(1).max(65535).default(8443),
     })
     .prefault({}),
   /** Directory with cert.pem, key.pem and ca.pem, as `fleetctl devices add` writes it. */

@@ -17,6 +17,24 @@ export const SpeakerConfigSchema = DeviceConfigSchema.extend({
       { id: 'ambient-morning', title: 'Morning ambience', durationMs: 180_000 },
       { id: 'ambient-market', title: 'Market stroll', durationMs: 210_000 },
     ]),
+  /** Broadcast delivery (issue 9): the content cache and proof of play. */
+  broadcast: z
+    .strictObject({
+      /**
+       * The content cache's storage budget. 8 GiB on a simulated speaker; the real broadcast box has 32 GB of flash
+       * (docs/operations.md), of which the system and logs take about 4.
+       */
+      cacheBudgetBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(8 * 1024 ** 3),
+      /** Plays logged within this long of each other go to the fleet in one message. */
+      playBatchDelayMs: z.number().int().min(0).max(600_000).default(2_000),
+      /** A content request without an answer (or stalled) for this long is dropped and resumed later. */
+      requestTimeoutMs: z.number().int().min(1000).default(30_000),
+    })
+    .prefault({}),
 });
 
 export type SpeakerConfig = z.infer<typeof SpeakerConfigSchema>;

@@ -7,6 +7,7 @@ import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime
 import { inRange } from '../core/diagnostics.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import type { AudioOutput } from './audio-output.ts';
+import { BroadcastDelivery } from './broadcast-delivery.ts';
 import type { SpeakerConfig } from './speaker-config.ts';
 import { SpeakerHardware } from './speaker-hardware.ts';
 
@@ -20,6 +21,8 @@ export const LOCATE_TONE_ID = 'locate-tone';
  */
 export class SpeakerRuntime {
   readonly core: DeviceRuntime;
+  /** Manifest, content cache and proof of play (issue 9); the player reads from it and logs plays into it. */
+  readonly delivery: BroadcastDelivery;
   private hw: SpeakerHardware | undefined;
   private volume: number;
   private trackIndex = 0;
@@ -34,6 +37,10 @@ export class SpeakerRuntime {
     options: DeviceRuntimeOptions = {},
   ) {
     this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
+    this.delivery = new BroadcastDelivery(this.core, config, credentials, log);
+    // SEAM (issue 9 item 5, the player part): the player takes `delivery.on('manifest', m => player.setManifest(m))`
+    // (and `delivery.current` at start), finds files with `delivery.pathOf`, and its `onPlay(record)` hook calls
+    // `delivery.recordPlay(record)`. Until it lands, the loop of localContent below plays.
     this.volume = config.defaultVolume;
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => {
@@ -66,6 +73,7 @@ export class SpeakerRuntime {
 
   async start(): Promise<void> {
     await this.core.start();
+    this.delivery.start();
     this.hw = new SpeakerHardware(this.core.board.board, this.core.clock);
     await this.hw.start();
     this.hw.setVolume(this.volume);
@@ -89,6 +97,7 @@ export class SpeakerRuntime {
     this.audio.off('ended', this.onEnded);
     this.audio.stop();
     this.hw?.stop();
+    this.delivery.stop();
     await this.core.stop();
   }
 

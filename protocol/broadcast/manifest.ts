@@ -125,6 +125,8 @@ export type ManifestAnnouncement = FromSchema<typeof ManifestAnnouncementSchema>
 /** What a speaker reports in the named shadow {@link BROADCAST_SHADOW} (`reported`). */
 export const BroadcastReportSchema = object(
   {
+    /** The announcement of the manifest in use, as desired had it: once it equals desired, the delta is empty. */
+    manifest: nullable(ManifestAnnouncementSchema),
     manifestVersion: nullable(integer({ minimum: 1 })),
     /** The last manifest refused, with the code (`MANIFEST_HASH_MISMATCH`, `MANIFEST_INVALID`, `CACHE_BUDGET_EXCEEDED`). */
     manifestError: nullable(object({ version: integer({ minimum: 1 }), code: { type: 'string' } })),
@@ -136,6 +138,6 @@ export const BroadcastReportSchema = object(
       missing: integer({ minimum: 0 }),
     }),
   },
-  { optional: ['manifestError'] },
+  { optional: ['manifest', 'manifestError'] },
 );
 export type BroadcastReport = FromSchema<typeof BroadcastReportSchema>;
