@@ -388,6 +388,7 @@ export class FleetServer {
           publicUrl: commerce.publicUrl,
         },
         sales: { history: sales.history, uplift: sales.uplift },
+        playRepository,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),

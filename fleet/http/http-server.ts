@@ -16,6 +16,7 @@ import { alertRoutes } from './routes/alert-routes.ts';
 import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { broadcastPlayRoutes } from './routes/broadcast-play-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
@@ -164,6 +165,7 @@ export class HttpServer {
       loyaltyRoutes,
       memberAppRoutes,
       salesRoutes,
+      broadcastPlayRoutes,
     ]) {
       routes(api, deps);
     }

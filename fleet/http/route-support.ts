@@ -6,6 +6,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
+import type { PlayRepository } from '../broadcast/plays/play-repository.ts';
 import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
@@ -70,6 +71,8 @@ export interface HttpDeps {
   memberApp: MemberAppPort;
   /** Point-of-sale history and the promo uplift report (fleet/sales/, fleet/broadcast/uplift/). */
   sales: SalesPort;
+  /** Proof of play (fleet/broadcast/plays/): the reports API reads it. */
+  playRepository: PlayRepository;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
 }
