@@ -21,11 +21,24 @@ export interface PartDownload {
   received: number;
 }
 
+/** What the content cache and the manifest sync download through: the fleet's device HTTPS endpoint, or a fake. */
+export interface DeviceContentClient {
+  fetchBytes(path: string, maxBytes: number): Promise<Buffer>;
+  downloadPart(
+    path: string,
+    partFile: string,
+    offset: number,
+    etag: string,
+    onBytes?: (n: number) => void,
+  ): Promise<PartDownload>;
+  abortAll(): void;
+}
+
 /**
  * GETs from the fleet's device HTTPS endpoint with the device's own certificate and key (mTLS), checking the fleet's
  * certificate against the fleet CA, as the MQTT connection does. A refusal comes back as the fleet's coded error.
  */
-export class DeviceHttpsClient {
+export class DeviceHttpsClient implements DeviceContentClient {
   private readonly open = new Set<ClientRequest>();
 
   constructor(

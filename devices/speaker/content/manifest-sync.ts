@@ -19,7 +19,7 @@ import { type ErrorCode, FleetError, isFleetError } from '../../../protocol/erro
 import type { JsonObject } from '../../../protocol/shadow.ts';
 import type { DeviceConnection } from '../../core/device-connection.ts';
 import { DOWNLOAD_BACKOFF } from './content-cache.ts';
-import type { DeviceHttpsClient } from './device-https-client.ts';
+import type { DeviceContentClient } from './device-https-client.ts';
 
 const FILE = 'manifest.json';
 const announcementSchema = new SchemaValidator<ManifestAnnouncement>(ManifestAnnouncementSchema);
@@ -63,7 +63,7 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
 
   constructor(
     private readonly connection: DeviceConnection,
-    private readonly http: DeviceHttpsClient,
+    private readonly http: DeviceContentClient,
     private readonly thingName: string,
     private readonly dir: string,
     private readonly log: Logger,
