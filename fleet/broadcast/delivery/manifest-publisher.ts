@@ -144,6 +144,11 @@ export class ManifestPublisher {
     return current;
   }
 
+  /** The speaker's latest stored manifest (with its bytes and horizon). */
+  latest(thingName: string): StoredManifest | undefined {
+    return this.repository.latest(thingName);
+  }
+
   /** The announcement of the speaker's latest manifest, as it sees it in `desired.manifest`. */
   announcement(thingName: string): ManifestAnnouncement | undefined {
     const latest = this.repository.latest(thingName);
