@@ -37,19 +37,22 @@ export type PlayPage = FromSchema<typeof PlayPageSchema>;
 export const PLAY_REPORT_GROUPINGS = ['campaign', 'store', 'thing'] as const;
 export type PlayReportGrouping = (typeof PLAY_REPORT_GROUPINGS)[number];
 
+/** The window a report covers when `from` is not given: the 7 days before `to`. */
+export const PLAY_REPORT_DEFAULT_DAYS = 7;
+
 /**
- * `GET /api/broadcast/plays/report`: plays that started in [from, to), grouped. `format=csv` answers the rows as
- * CSV (text/csv, one header line) instead of JSON.
+ * `GET /api/broadcast/plays/report`: plays that started in [from, to) (default: the 7 days up to now), grouped
+ * (default: per campaign). `format=csv` answers the rows as CSV (text/csv, one header line) instead of JSON.
  */
 export const PlayReportQuery = object(
   {
-    groupBy: oneOfValues(PLAY_REPORT_GROUPINGS),
+    groupBy: oneOfValues(PLAY_REPORT_GROUPINGS, { default: 'campaign' }),
     from: epochMs,
     to: epochMs,
     storeId: { type: 'string', minLength: 1, maxLength: 64 },
     format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
   },
-  { optional: ['storeId', 'format'] },
+  { optional: ['groupBy', 'from', 'to', 'storeId', 'format'] },
 );
 export type PlayReportQuery = FromSchema<typeof PlayReportQuery, 'checked'>;
 

@@ -1,5 +1,6 @@
 import {
   PLAY_REPORT_CSV_COLUMNS,
+  PLAY_REPORT_DEFAULT_DAYS,
   PlayListQuery,
   PlayPageSchema,
   type PlayReport,
@@ -51,7 +52,9 @@ export function broadcastPlayRoutes(app: ApiApp, deps: HttpDeps): void {
       },
     },
     async (req, reply) => {
-      const { groupBy, from, to, storeId, format } = req.query;
+      const { groupBy, storeId, format } = req.query;
+      const to = req.query.to ?? deps.clock.now();
+      const from = req.query.from ?? to - PLAY_REPORT_DEFAULT_DAYS * 86_400_000;
       if (to <= from) throw new FleetError('BAD_REQUEST', '`to` must be after `from`');
       const filter: PlayFilter = { from, to, storeIds: storesFor(principal(req), storeId) };
       const report: PlayReport = {
