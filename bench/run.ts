@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock,pricing,snapshot-download,cart-memory,checkout-burst]`: the machine, then each benchmark's
+ * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock,pricing,snapshot-download,cart-memory,checkout-burst,content-download]`: the machine, then each benchmark's
  * markdown tables. Benchmarks run one after the other (never concurrently: they would measure each other). Raw
  * results go to bench/results/<timestamp>.json (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow
  * updates, 1,000 listed devices, short fan-out phases) to check that the scripts work; its numbers are not the ones
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { run as runDeviceList } from './api-device-list.ts';
 import { run as runCartMemory } from './cart-memory.ts';
 import { run as runCheckoutBurst } from './checkout-burst.ts';
+import { run as runContentDownload } from './content-download.ts';
 import { run as runDatabaseLock } from './database-lock.ts';
 import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
@@ -31,6 +32,7 @@ const BENCHMARKS = {
   'snapshot-download': runSnapshotDownload,
   'cart-memory': runCartMemory,
   'checkout-burst': runCheckoutBurst,
+  'content-download': runContentDownload,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
