@@ -277,13 +277,34 @@ describe('broadcast delivery: manifests, content over mTLS HTTPS, the speaker ca
     assert.deepEqual(report, { version: current.version, code: 'MANIFEST_HASH_MISMATCH' });
     assert.equal(s.runtime.delivery.current?.version, current.version, 'the old manifest stays current');
     assert.equal(reported('spk-bd1')?.manifestVersion, current.version);
+    // Bytes that match their announcement but hold another speaker's manifest: MANIFEST_INVALID, the old one stays.
+    const foreign = Buffer.from(
+      JSON.stringify({ ...source.compileForThing('spk-bd2', Date.now()), version: current.version + 1 }),
+    );
+    const foreignSha = createHash('sha256').update(foreign).digest('hex');
+    f.services.db
+      .prepare(
+        `INSERT INTO broadcast_manifests (thing_name, version, store_id, sha256, bytes, content_digest, compiled_at,
+           horizon_from, horizon_to) VALUES ('spk-bd1', ?, ?, ?, ?, 'forged', 0, 0, 0)`,
+      )
+      .run(current.version + 1, STORE, foreignSha, foreign);
+    await f.services.shadows.update('spk-bd1', BROADCAST_SHADOW, {
+      state: { desired: { manifest: { version: current.version + 1, sha256: foreignSha, bytes: foreign.length } } },
+    });
+    await eventually(
+      () => reported('spk-bd1')?.manifestError?.code === 'MANIFEST_INVALID',
+      10_000,
+      'MANIFEST_INVALID reported',
+    );
+    assert.deepEqual(reported('spk-bd1')?.manifestError, { version: current.version + 1, code: 'MANIFEST_INVALID' });
+    assert.equal(s.runtime.delivery.current?.version, current.version, 'the old manifest stays current');
     // A genuine announcement afterwards is taken again (the refusal is for those bytes, not for the speaker).
     assets = assets.slice(0, 2);
     source.setAssets('spk-bd1', assets);
     f.bus.emit('broadcast.schedule.changed', { storeIds: [STORE] });
     await eventually(
       // Reporting null removes the field (shadow semantics).
-      () => reported('spk-bd1')?.manifestVersion === current.version + 1 && reported('spk-bd1')?.manifestError == null,
+      () => reported('spk-bd1')?.manifestVersion === current.version + 2 && reported('spk-bd1')?.manifestError == null,
       15_000,
       'next version installed, error cleared',
     );

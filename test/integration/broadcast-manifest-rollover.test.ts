@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { BROADCAST_SHADOW, MIN_HORIZON_DAYS } from '../../protocol/broadcast/manifest.ts';
+import { isFleetError } from '../../protocol/errors.ts';
 import { eventually, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 import { FakeClock } from '../mocks/fake-clock.ts';
 import { FakeContentFiles, FakeManifestSource } from '../mocks/fake-manifest-source.ts';
@@ -71,5 +72,20 @@ describe('ManifestPublisher on the fleet clock: debounce and the daily rollover'
     const latest = fleet.services.manifests.latest('spk-ro1');
     assert.equal(latest?.horizonFrom, day0 + DAY, 'the horizon starts with the new day');
     assert.ok((latest?.horizonTo ?? 0) - clock.now() >= MIN_HORIZON_DAYS * DAY);
+  });
+
+  it('refuses to publish a compiled manifest that breaks the schema (MANIFEST_INVALID), and stores nothing', async () => {
+    const before = fleet.services.manifests.latest('spk-ro1');
+    source.tamper = (m) => ({ ...m, volume: [{ from: m.from, to: m.to, volume: 150 }] });
+    await assert.rejects(fleet.services.manifests.publish('spk-ro1'), (err: unknown) =>
+      isFleetError(err, 'MANIFEST_INVALID'),
+    );
+    assert.equal(fleet.services.manifests.latest('spk-ro1')?.version, before?.version, 'no version made');
+    assert.equal(desired()?.version, before?.version, 'nothing announced');
+    // Positive control: the same change within range is published.
+    source.tamper = (m) => ({ ...m, volume: [{ from: m.from, to: m.to, volume: 80 }] });
+    const next = await fleet.services.manifests.publish('spk-ro1');
+    assert.equal(next?.version, (before?.version ?? 0) + 1);
+    source.tamper = undefined;
   });
 });

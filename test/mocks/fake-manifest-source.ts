@@ -15,6 +15,8 @@ export class FakeManifestSource implements ManifestSource {
   private readonly stores = new Map<string, string[]>();
   private readonly assets = new Map<string, ManifestAsset[]>();
   readonly compiled = new Map<string, number>();
+  /** Applied to every compiled manifest: a test makes the compiler produce something broken. */
+  tamper: ((manifest: Omit<BroadcastManifest, 'version'>) => Omit<BroadcastManifest, 'version'>) | undefined;
 
   setSpeakers(storeId: string, thingNames: string[]): void {
     this.stores.set(storeId, thingNames);
@@ -33,7 +35,7 @@ export class FakeManifestSource implements ManifestSource {
     const storeId = [...this.stores].find(([, things]) => things.includes(thingName))?.[0] ?? 'unknown';
     const start = Math.floor(from / DAY_MS) * DAY_MS;
     const assets = this.assets.get(thingName) ?? [];
-    return {
+    const manifest: Omit<BroadcastManifest, 'version'> = {
       thingName,
       storeId,
       timeZone: 'UTC',
@@ -58,6 +60,7 @@ export class FakeManifestSource implements ManifestSource {
       promo: null,
       minGapMs: 0,
     };
+    return this.tamper ? this.tamper(manifest) : manifest;
   }
 }
 

@@ -3,12 +3,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import type { EventBus } from '../../../platform/event-bus.ts';
 import type { Logger } from '../../../platform/log.ts';
+import { SchemaValidator } from '../../../platform/schema-validator.ts';
 import {
   BROADCAST_SHADOW,
   type BroadcastManifest,
+  BroadcastManifestSchema,
   type ManifestAnnouncement,
   MIN_HORIZON_DAYS,
 } from '../../../protocol/broadcast/manifest.ts';
+import { FleetError } from '../../../protocol/errors.ts';
 import type { FleetEvents } from '../../fleet-events.ts';
 import type { DeviceRegistry } from '../../registry/device-registry.ts';
 import type { ShadowService } from '../../shadow/shadow-service.ts';
@@ -43,6 +46,7 @@ export class ManifestPublisher {
   private readonly dirtyThings = new Set<string>();
   private allStores = false;
   private compiling: Promise<void> = Promise.resolve();
+  private readonly validator = new SchemaValidator<BroadcastManifest>(BroadcastManifestSchema);
 
   constructor(
     private readonly repository: ManifestRepository,
@@ -118,6 +122,11 @@ export class ManifestPublisher {
     if (!current || current.contentDigest !== digest) {
       const version = (current?.version ?? 0) + 1;
       const manifest: BroadcastManifest = { ...content, version };
+      // A compiler bug must not reach the speakers: they would refuse it (MANIFEST_INVALID) and keep the old one anyway.
+      const checked = this.validator.check(manifest);
+      if (!checked.ok) throw new FleetError('MANIFEST_INVALID', `compiled manifest refused: ${checked.reason}`);
+      if (manifest.thingName !== thingName)
+        throw new FleetError('MANIFEST_INVALID', `compiled for ${manifest.thingName}, not ${thingName}`);
       const bytes = Buffer.from(JSON.stringify(manifest));
       const next: StoredManifest = {
         thingName,
