@@ -96,7 +96,7 @@ for (const [index, store] of stores.listStores().entries()) {
       broadcastSpeakers: 1,
       promoSpeakers: Math.max(0, Number(values.speakers) - 1),
       dataDir: join(dataRoot, 'devices'),
-      endpoint: { host: 'localhost', port: broker.tlsPort },
+      endpoint: { host: 'localhost', port: broker.tlsPort, contentPort: fleet.services.deviceHttps.port },
       telemetryIntervalMs: 2000,
       healthIntervalMs: 10_000,
       timeScale: Number(values['time-scale']),

@@ -22,7 +22,8 @@ export interface SimulatedStoreOptions {
   promoSpeakers: number;
   /** Where device bundles and device data (outboxes) live. */
   dataDir: string;
-  endpoint: { host: string; port: number };
+  /** `contentPort`: the fleet's device HTTPS endpoint (speakers' broadcast content). */
+  endpoint: { host: string; port: number; contentPort?: number };
   telemetryIntervalMs: number;
   healthIntervalMs: number;
   timeScale: number;

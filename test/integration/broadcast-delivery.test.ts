@@ -263,7 +263,7 @@ describe('broadcast delivery: manifests, content over mTLS HTTPS, the speaker ca
     assert.equal(codeOf(await deviceGet(port, spare, path)), 'CERTIFICATE_REVOKED');
   });
 
-  it('refuses a manifest whose bytes do not match the announced sha256 and keeps the old one', async () => {
+  it('refuses a manifest whose bytes do not match the announced sha256, or that is not its own, and keeps the old one', async () => {
     const f = live();
     const current = f.services.manifests.announcement('spk-bd1')!;
     const s = speakers[0]!;
