@@ -517,7 +517,7 @@ export class FleetServer {
     services.alerts.stop();
     services.commands.stop();
     services.pricing.stop();
-    services.manifests.stop();
+    await services.manifests.stop();
     services.plays.stop();
     services.streams.stop();
     services.shadows.stop();

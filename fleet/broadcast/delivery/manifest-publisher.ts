@@ -45,6 +45,7 @@ export class ManifestPublisher {
   private readonly dirtyStores = new Set<string>();
   private readonly dirtyThings = new Set<string>();
   private allStores = false;
+  private running = false;
   private compiling: Promise<void> = Promise.resolve();
   private readonly validator = new SchemaValidator<BroadcastManifest>(BroadcastManifestSchema);
 
@@ -61,6 +62,7 @@ export class ManifestPublisher {
   ) {}
 
   start(): void {
+    this.running = true;
     this.offs.push(
       this.bus.on('broadcast.schedule.changed', (e) => this.schedule(e.storeIds)),
       this.bus.on('thing.registered', (e) => this.scheduleThing(e.thingName)),
@@ -71,7 +73,9 @@ export class ManifestPublisher {
     this.schedule(null);
   }
 
-  stop(): void {
+  /** Stops compiling; a compilation under way finishes the speaker it is on (its write and announcement) and ends. */
+  stop(): Promise<void> {
+    this.running = false;
     for (const off of this.offs) off();
     this.offs = [];
     this.clock.clearTimeout(this.debounce);
@@ -81,6 +85,7 @@ export class ManifestPublisher {
     this.dirtyStores.clear();
     this.dirtyThings.clear();
     this.allStores = false;
+    return this.compiling;
   }
 
   /** Recompiles these stores' speakers (null: every store) once the changes settle. */
@@ -101,6 +106,7 @@ export class ManifestPublisher {
     this.allStores = false;
     this.compiling = this.compiling.then(async () => {
       for (const thingName of things) {
+        if (!this.running) return;
         try {
           await this.publish(thingName);
         } catch (err) {
