@@ -31,4 +31,27 @@ describe('InProcessRouting: the publish gate', () => {
     assert.equal(held.retain, false, 'aedes must not store a withheld message as the retained one');
     assert.equal(routing.isWithheld(held), true);
   });
+
+  it('a filter gate takes its topics ahead of a prefix gate, which keeps the rest; removing it hands them back', () => {
+    const routing = new InProcessRouting(silentLogger());
+    const telemetry: string[] = [];
+    const plays: string[] = [];
+    routing.gatePublishes('dt/cartfleet/', (topic, _p, ack) => {
+      telemetry.push(topic);
+      ack();
+    });
+    const off = routing.gateFilter('dt/cartfleet/+/plays', (topic, _p, ack) => {
+      plays.push(topic);
+      ack();
+    });
+    for (const topic of ['dt/cartfleet/spk-1/plays', 'dt/cartfleet/spk-1/telemetry', 'dt/cartfleet/spk-1/plays/x'])
+      routing.admit(publish(topic, false), () => {});
+    routing.admit(publish('cmd/cartfleet/spk-1/locate', false), () => {});
+    assert.deepEqual(plays, ['dt/cartfleet/spk-1/plays']);
+    assert.deepEqual(telemetry, ['dt/cartfleet/spk-1/telemetry', 'dt/cartfleet/spk-1/plays/x'], 'not its filter');
+    off();
+    routing.admit(publish('dt/cartfleet/spk-1/plays', false), () => {});
+    assert.equal(plays.length, 1);
+    assert.equal(telemetry.at(-1), 'dt/cartfleet/spk-1/plays', 'the prefix gate takes it again');
+  });
 });
