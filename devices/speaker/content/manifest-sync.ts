@@ -53,6 +53,8 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
   private working = false;
   private failures = 0;
   private retryTimer: TimerHandle | undefined;
+  private watchTimer: TimerHandle | undefined;
+  private watchFailures = 0;
   private client: iotshadow.IotShadowClient | undefined;
   private pendingReport: JsonObject = {};
   private running = false;
@@ -87,7 +89,9 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
     this.running = false;
     this.connection.off('online', this.onOnline);
     this.clock.clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.watchTimer);
     this.retryTimer = undefined;
+    this.watchTimer = undefined;
     this.client = undefined;
     this.wanted = undefined;
   }
@@ -129,10 +133,21 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
         });
         this.client = client;
       }
+      this.watchFailures = 0;
       this.requestShadow();
       this.flushReport();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'broadcast shadow not watched; will retry on reconnect');
+      // Refused while the thing waits for approval (SUBACK 0x80): ask again on this connection, backing off, so that
+      // an approval takes effect without a reconnect; a reconnect asks at once anyway.
+      this.watchFailures++;
+      const delay = backoffDelayMs(this.watchFailures, DOWNLOAD_BACKOFF);
+      this.log.warn({ err: (err as Error).message, retryMs: delay }, 'broadcast shadow not watched; will retry');
+      this.clock.clearTimeout(this.watchTimer);
+      if (this.running && this.connection.online)
+        this.watchTimer = this.clock.setTimeout(() => {
+          this.watchTimer = undefined;
+          if (this.running && this.connection.online && !this.client) void this.connect();
+        }, delay);
     }
   }
 
