@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateAuthority } from '../../fleet/pki/certificate-authority.ts';
+import { PENDING_APPROVAL_POLICY_NAME } from '../../fleet/provisioning/provisioning-template.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { deviceContentPaths, playTopics } from '../../protocol/broadcast/device-content.ts';
 import { BROADCAST_SHADOW, type ManifestAsset } from '../../protocol/broadcast/manifest.ts';
@@ -356,6 +357,43 @@ describe('broadcast delivery: manifests, content over mTLS HTTPS, the speaker ca
     s.runtime.core.outbox.enqueue(playTopics.publish('spk-bd1'), JSON.stringify({ plays: records }));
     await eventually(() => plays.stats().duplicates - before.duplicates === 5, 10_000, 'resend seen as duplicates');
     assert.equal(countFor(), 5);
+  });
+
+  it('a speaker waiting for approval gets its manifest once approved, without reconnecting', async () => {
+    const f = live();
+    const reg = await f.services.registry.registerDevice(
+      { thingName: 'spk-bd4', kind: 'speaker', hardwareModel: 'BX-100', storeId: STORE },
+      PENDING_APPROVAL_POLICY_NAME,
+    );
+    devices.set('spk-bd4', {
+      thingName: 'spk-bd4',
+      certificateId: reg.certificate.certificateId,
+      certificatePem: reg.certificate.certificatePem,
+      privateKeyPem: reg.certificate.privateKeyPem,
+      caPem: reg.caPem,
+    });
+    source.setSpeakers(STORE, ['spk-bd1', 'spk-bd2', 'spk-bd3', 'spk-bd4']);
+    source.setAssets('spk-bd4', [assets[0]!]);
+    await f.services.manifests.publish('spk-bd4');
+    const s = speaker('spk-bd4', { port: f.services.broker.tlsPort, contentPort: f.services.deviceHttps.port });
+    speakers.push(s);
+    let reconnects = 0;
+    s.runtime.core.connection.on('online', () => reconnects++);
+    await s.start();
+    await eventually(() => s.runtime.core.connection.online, 10_000, 'connected while pending');
+    const connectsBefore = reconnects;
+    // Its subscriptions are refused while it waits (connect-only policy): no manifest, however often it asks.
+    await eventually(() => s.runtime.delivery.sync.watchRefusals >= 2, 10_000, 'asked twice, refused twice');
+    assert.equal(s.runtime.delivery.current, undefined);
+    assert.equal(reported('spk-bd4')?.manifestVersion, undefined);
+    f.services.registry.attachPolicy('DeviceDefault', reg.certificate.certificateId);
+    f.services.registry.detachPolicy(PENDING_APPROVAL_POLICY_NAME, reg.certificate.certificateId);
+    await eventually(
+      () => reported('spk-bd4')?.cache?.missing === 0 && reported('spk-bd4')?.manifestVersion === 1,
+      20_000,
+      'manifest and asset after approval',
+    );
+    assert.equal(reconnects, connectsBefore, 'on the same connection');
   });
 
   it('after a restart with the fleet down, the speaker has its manifest and every asset', async () => {

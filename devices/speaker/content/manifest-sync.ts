@@ -17,7 +17,7 @@ import {
 } from '../../../protocol/broadcast/manifest.ts';
 import { type ErrorCode, FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { JsonObject } from '../../../protocol/shadow.ts';
-import type { DeviceConnection } from '../../core/device-connection.ts';
+import { type DeviceConnection, requireGranted } from '../../core/device-connection.ts';
 import { DOWNLOAD_BACKOFF } from './content-cache.ts';
 import type { DeviceContentClient } from './device-https-client.ts';
 
@@ -78,6 +78,11 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
     return this.manifest;
   }
 
+  /** Times in a row the fleet refused to let it watch the shadow (0 once it watches). */
+  get watchRefusals(): number {
+    return this.watchFailures;
+  }
+
   start(): void {
     this.running = true;
     this.loadStored();
@@ -125,12 +130,16 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
         const names = { thingName: this.thingName, shadowName: BROADCAST_SHADOW };
         const qos = mqtt.QoS.AtLeastOnce;
         // A delta names only the fields that changed: the whole desired state comes with a get.
-        await client.subscribeToNamedShadowDeltaUpdatedEvents(names, qos, () => this.requestShadow());
-        await client.subscribeToGetNamedShadowAccepted(names, qos, (err, response) => {
-          if (err || !response) return;
-          const desired = (response.state?.desired as { manifest?: unknown } | undefined)?.manifest;
-          if (desired !== undefined) this.announced(desired);
-        });
+        // A refused subscription (SUBACK 0x80, a thing waiting for approval) resolves like a granted one: checked, so
+        // that nothing is published until the fleet lets this device act (a refused PUBLISH closes the connection).
+        requireGranted(await client.subscribeToNamedShadowDeltaUpdatedEvents(names, qos, () => this.requestShadow()));
+        requireGranted(
+          await client.subscribeToGetNamedShadowAccepted(names, qos, (err, response) => {
+            if (err || !response) return;
+            const desired = (response.state?.desired as { manifest?: unknown } | undefined)?.manifest;
+            if (desired !== undefined) this.announced(desired);
+          }),
+        );
         this.client = client;
       }
       this.watchFailures = 0;
