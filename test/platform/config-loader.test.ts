@@ -212,7 +212,7 @@ describe('configuration loading', () => {
       assert.equal(config.dataDir, '/data/cart-1');
       assert.equal(config.hardwareModel, 'SC-200');
       assert.equal(config.lowBatteryPercent, 20);
-      assert.deepEqual(config.endpoint, { host: 'localhost', port: 8883 });
+      assert.deepEqual(config.endpoint, { host: 'localhost', port: 8883, contentPort: 8443 });
       assert.deepEqual(config.outbox, { maxMessages: 100_000, batchSize: 50, ackTimeoutMs: 10_000, maxAttempts: 5 });
       assert.equal(config.board.io, 'virtual');
     });
