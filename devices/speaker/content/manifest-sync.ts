@@ -17,7 +17,7 @@ import {
 } from '../../../protocol/broadcast/manifest.ts';
 import { type ErrorCode, FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { JsonObject } from '../../../protocol/shadow.ts';
-import { type DeviceConnection, requireGranted } from '../../core/device-connection.ts';
+import { type DeviceConnection, isSubscriptionRefused, requireGranted } from '../../core/device-connection.ts';
 import { DOWNLOAD_BACKOFF } from './content-cache.ts';
 import type { DeviceContentClient } from './device-https-client.ts';
 
@@ -150,7 +150,9 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
       // an approval takes effect without a reconnect; a reconnect asks at once anyway.
       this.watchFailures++;
       const delay = backoffDelayMs(this.watchFailures, DOWNLOAD_BACKOFF);
-      this.log.warn({ err: (err as Error).message, retryMs: delay }, 'broadcast shadow not watched; will retry');
+      // Refused is the expected state until approval (the core logs the waiting once); anything else is worth a warning.
+      const level = isSubscriptionRefused(err) ? 'debug' : 'warn';
+      this.log[level]({ err: (err as Error).message, retryMs: delay }, 'broadcast shadow not watched; will retry');
       this.clock.clearTimeout(this.watchTimer);
       if (this.running && this.connection.online)
         this.watchTimer = this.clock.setTimeout(() => {
