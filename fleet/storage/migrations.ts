@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { broadcastAnnouncerMigrations } from './broadcast-announcer-migrations.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
@@ -505,4 +506,5 @@ export const migrations: Migration[] = [
   ...loyaltyMigrations,
   ...memberAppMigrations,
   ...salesHistoryMigrations,
+  ...broadcastAnnouncerMigrations,
 ];
