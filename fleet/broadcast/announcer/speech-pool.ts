@@ -117,7 +117,9 @@ export class SpeechPool implements SpeechSynthesizer {
 function startWorker(entry: URL): Worker {
   const options = { stdout: true, stderr: true } as const;
   if (entry.pathname.endsWith('.js')) return new Worker(entry, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
+  // Where tsx transforms this module to CommonJS (mocha's loader), import.meta has no resolve(): the bare name then
+  // resolves from the working directory, the project's.
+  const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
