@@ -12,6 +12,7 @@
  * (words → WAV, worker round trip included) and ingest (the stand-in's ffmpeg).
  */
 
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import text2wav from 'text2wav';
