@@ -122,6 +122,17 @@ export const SpeechRequestSchema = object(
 );
 export type SpeechRequest = FromSchema<typeof SpeechRequestSchema, 'checked'>;
 
+/** The preview's audio: the WAV as synthesised, or Ogg/Opus as the speaker will play it (a tenth of the bytes). */
+export const PREVIEW_FORMATS = ['wav', 'opus'] as const;
+export type PreviewFormat = (typeof PREVIEW_FORMATS)[number];
+
+/** `POST /api/announcer/preview`: a speech request, and the audio format wanted (default `wav`). */
+export const PreviewRequestSchema = object(
+  { ...SpeechRequestSchema.properties, format: oneOfValues(PREVIEW_FORMATS) },
+  { optional: ['templateId', 'text', 'fields', 'productId', 'storeId', 'chime', 'format'] },
+);
+export type PreviewRequest = FromSchema<typeof PreviewRequestSchema, 'checked'>;
+
 /** `POST /api/announcer/render`: also a title for the library (default: the spoken text, shortened). */
 export const RenderRequestSchema = object(
   { ...SpeechRequestSchema.properties, title: { type: 'string', minLength: 1, maxLength: 200 } },
@@ -129,7 +140,7 @@ export const RenderRequestSchema = object(
 );
 export type RenderRequest = FromSchema<typeof RenderRequestSchema, 'checked'>;
 
-/** The preview: the text as spoken and the audio, not stored (WAV, base64, for the console's player). */
+/** The preview: the text as spoken and the audio, not stored (base64, for the console's player). */
 export const PreviewResponseSchema = object({
   text: { type: 'string' },
   language: oneOfValues(ANNOUNCER_LANGUAGES),

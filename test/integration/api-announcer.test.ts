@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandInAssetIngest } from '../../bench/lib/stand-in-asset-ingest.ts';
 import { readMonoWav } from '../../broadcast/announcer/wav.ts';
@@ -104,6 +104,28 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, ffmpeg stand
     assert.ok(wav.samples.length / wav.sampleRate > 3, 'seconds of speech');
     assert.equal((await apiAs(fleet, hq.token).get('/api/announcer/announcements')).json().total, 0);
     assert.deepEqual(existsSync(library) ? readdirSync(library) : [], []);
+  });
+
+  it('previews in the device format on request (Ogg/Opus that ffmpeg decodes), still storing nothing', async () => {
+    const res = await apiAs(fleet, hq.token).post('/api/announcer/preview', {
+      text: '欢迎光临',
+      language: 'zh',
+      format: 'opus',
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().audio.mimeType, 'audio/ogg; codecs=opus');
+    const ogg = Buffer.from(res.json().audio.base64, 'base64');
+    assert.equal(ogg.subarray(0, 4).toString('latin1'), 'OggS');
+    const file = join(dir.path, 'preview.opus');
+    writeFileSync(file, ogg);
+    assert.ok(measuredLufs(file) > -40, 'decodes to sound');
+    assert.equal((await apiAs(fleet, hq.token).get('/api/announcer/announcements')).json().total, 0);
+    const bad = await apiAs(fleet, hq.token).post('/api/announcer/preview', {
+      text: '欢迎',
+      language: 'zh',
+      format: 'mp3',
+    });
+    assert.equal(bad.json().code, 'BAD_REQUEST');
   });
 
   it('renders to a stored, normalised asset that says what the console lists, audited', async () => {

@@ -63,6 +63,9 @@ describe('fleetctl announcer (real fleet and eSpeak, CLI in a child process)', f
     );
     assert.match(run.stdout, /^牛奶现价九块九！$/m);
     assert.ok(readMonoWav(readFileSync(wav)).samples.length > 0);
+    const opus = join(dir.path, 'milk.opus');
+    succeeded(await fleetctl(['announcer', 'say', '--text', '欢迎光临', '--out', opus]));
+    assert.equal(readFileSync(opus).subarray(0, 4).toString('latin1'), 'OggS');
     assert.equal(stored(), 0);
   });
 

@@ -6,21 +6,25 @@ import { type ParsedTemplate, parseTemplate, renderTemplate } from '../../../bro
 import { VOICES } from '../../../broadcast/announcer/voices.ts';
 import { durationMs, readMonoWav, writeMonoWav } from '../../../broadcast/announcer/wav.ts';
 import type { Clock } from '../../../platform/clock.ts';
+import { resolveFfmpeg } from '../../../platform/ffmpeg-binary.ts';
 import type { Logger } from '../../../platform/log.ts';
 import type {
   Announcement,
   AnnouncerLanguage,
   FieldValues,
+  PreviewFormat,
   RenderRequest,
   RenderResponse,
   SpeechRequest,
 } from '../../../protocol/api/announcer.ts';
+import { DEVICE_AUDIO_FORMAT } from '../../../protocol/broadcast/audio-format.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import type { Database } from '../../storage/database.ts';
 import type { DatabaseWriter } from '../../storage/database-writer.ts';
 import { AnnouncementRepository } from './announcement-repository.ts';
 import { type AnnouncerActor, AnnouncerTemplates, mayUseStore } from './announcer-templates.ts';
 import type { AssetIngest } from './asset-ingest.ts';
+import { encodeOpusPreview } from './opus-preview.ts';
 import type { ProductFieldSource } from './product-fields.ts';
 import { SpeechPool, type SpeechSynthesizer } from './speech-pool.ts';
 
@@ -30,6 +34,8 @@ export interface AnnouncerOptions {
   /** Where a render's WAV waits for the content library (removed after, whatever happens). */
   tempDir: string;
   writeDeadlineMs: number;
+  /** ffmpeg for Opus previews (`platform/ffmpeg-binary.ts`); resolved on the first Opus preview when not given. */
+  ffmpegPath?: string | null;
 }
 
 export interface AnnouncerDeps {
@@ -69,6 +75,7 @@ export class Announcer {
   readonly announcements: AnnouncementRepository;
   private pool: SpeechPool | undefined;
   private speech: SpeechSynthesizer | undefined;
+  private ffmpeg: string | undefined;
 
   constructor(
     private readonly deps: AnnouncerDeps,
@@ -160,11 +167,21 @@ export class Announcer {
           durationMs: asset.durationMs,
           integratedLufs: asset.integratedLufs,
           createdBy: actor.username,
-          createdAt: Date.now(),
+          createdAt: this.deps.clock.now(),
         }),
       { deadlineMs: this.options.writeDeadlineMs },
     );
     return { announcement, elapsedMs: Math.round(performance.now() - started) };
+  }
+
+  /**
+   * The preview's audio in the format asked: the WAV as made, or Ogg/Opus (the device format) through ffmpeg.
+   * FFMPEG_UNAVAILABLE when no ffmpeg is found.
+   */
+  async previewAudio(speech: Speech, format: PreviewFormat): Promise<{ mimeType: string; bytes: Uint8Array }> {
+    if (format === 'wav') return { mimeType: 'audio/wav', bytes: speech.wav };
+    this.ffmpeg ??= resolveFfmpeg(this.options.ffmpegPath).path;
+    return { mimeType: DEVICE_AUDIO_FORMAT.mimeType, bytes: await encodeOpusPreview(this.ffmpeg, speech.wav) };
   }
 
   listAnnouncements(

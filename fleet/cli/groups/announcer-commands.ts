@@ -22,7 +22,7 @@ export const announcerCommands: CommandGroup = {
   help: `fleetctl announcer — text templates turned into store announcements (zh, en)
 
   fleetctl announcer say (--template ID | --text TEXT) [--field NAME=VALUE ...] [--lang zh|en]
-                         [--store ID] [--product SKU] [--no-chime] [--out FILE.wav] [--save [--title T]]
+                         [--store ID] [--product SKU] [--no-chime] [--out FILE.wav|.opus] [--save [--title T]]
   fleetctl announcer templates [--store ID]
   fleetctl announcer template ID
   fleetctl announcer put ID FILE       a template as JSON: {"name", "text": {"zh", "en"}, "defaults", "storeId"}
@@ -30,7 +30,8 @@ export const announcerCommands: CommandGroup = {
   fleetctl announcer list [--store ID] [--limit N]     what the announcer made, newest first
 
 Fields: ${FIELD_HELP}.
-Without --save, say previews: it prints the words (and writes the WAV with --out) and stores nothing.
+Without --save, say previews: it prints the words (and writes the audio with --out: Ogg/Opus for a .opus or
+.ogg file, WAV otherwise) and stores nothing.
 With --save the audio is normalised and stored in the content library; the asset's sha256 is printed.
 --product fills product, price (the store's) and promotion (one running now) from the catalog.
 
@@ -89,7 +90,11 @@ Examples:
           ]);
           return EXIT.ok;
         }
-        const preview = await ctx.api().post<PreviewResponse>('/api/announcer/preview', request);
+        // The file's extension picks the format: .opus or .ogg is what the speaker plays, anything else a WAV.
+        const opus = values.out !== undefined && /\.(opus|ogg)$/i.test(values.out);
+        const preview = await ctx
+          .api()
+          .post<PreviewResponse>('/api/announcer/preview', { ...request, ...(opus ? { format: 'opus' } : {}) });
         if (values.out !== undefined) writeFileSync(values.out, Buffer.from(preview.audio.base64, 'base64'));
         if (ctx.out.json) {
           const { audio: _audio, ...rest } = preview;

@@ -2,10 +2,10 @@ import {
   AnnouncementListQuery,
   AnnouncementPageSchema,
   AnnouncerTemplateSchema,
+  PreviewRequestSchema,
   PreviewResponseSchema,
   RenderRequestSchema,
   RenderResponseSchema,
-  SpeechRequestSchema,
   TemplateBody,
   TemplateListQuery,
   TemplatePageSchema,
@@ -119,19 +119,23 @@ export function announcerRoutes(app: ApiApp, deps: HttpDeps): void {
       config: { permission: 'content:write' },
       schema: {
         tags: ['announcer'],
-        summary: 'The words and the audio (WAV, base64) of a template or text with fields; nothing is stored',
-        body: SpeechRequestSchema,
+        summary:
+          'The words and the audio (WAV or Ogg/Opus, base64) of a template or text with fields; nothing is stored',
+        body: PreviewRequestSchema,
         response: { 200: PreviewResponseSchema },
       },
     },
     async (req) => {
       const started = performance.now();
-      const speech = await announcerOf(deps).speak(actor(req), req.body);
+      const { format = 'wav', ...request } = req.body;
+      const announcer = announcerOf(deps);
+      const speech = await announcer.speak(actor(req), request);
+      const audio = await announcer.previewAudio(speech, format);
       return {
         text: speech.text,
         language: speech.language,
         durationMs: speech.durationMs,
-        audio: { mimeType: 'audio/wav', base64: Buffer.from(speech.wav).toString('base64') },
+        audio: { mimeType: audio.mimeType, base64: Buffer.from(audio.bytes).toString('base64') },
         elapsedMs: Math.round(performance.now() - started),
       };
     },
