@@ -27,9 +27,13 @@ export function chime(sampleRate: number): Float32Array {
       const t = i / sampleRate;
       const envelope = Math.min(1, (t * 1000) / ATTACK_MS) * Math.exp((-t * 1000) / DECAY_MS);
       const wave = Math.sin(2 * Math.PI * tone.hz * t) + 0.25 * Math.sin(4 * Math.PI * tone.hz * t);
-      out[start + i] = (out[start + i] as number) + (envelope * wave * CHIME_PEAK) / 1.25;
+      out[start + i] = (out[start + i] as number) + envelope * wave;
     }
   }
+  // The second tone starts while the first still rings: scale the sum, not each tone, to the chime's peak.
+  let peak = 0;
+  for (const x of out) peak = Math.max(peak, Math.abs(x));
+  for (let i = 0; i < out.length; i++) out[i] = ((out[i] as number) * CHIME_PEAK) / peak;
   return out;
 }
 
