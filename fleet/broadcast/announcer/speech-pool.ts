@@ -25,7 +25,7 @@ interface Slot {
 /**
  * eSpeak-NG in worker threads, so the fleet's event loop never waits on synthesis (a sentence is 50–400 ms of CPU).
  * `size` threads (one is enough on a small box: synthesis is short, and a second only helps when renders overlap),
- * a FIFO queue in front of them. A thread that dies fails its job with TTS_FAILED and is replaced. `stop()`
+ * a bounded FIFO queue in front of them. A thread that dies fails its job with TTS_FAILED and is replaced. `stop()`
  * terminates the threads and fails what is still queued.
  */
 export class SpeechPool implements SpeechSynthesizer {
@@ -34,9 +34,14 @@ export class SpeechPool implements SpeechSynthesizer {
   private nextId = 1;
   private running = false;
 
+  /**
+   * `maxQueued`: sentences waiting beyond those being spoken; more are refused at once with ANNOUNCER_BUSY rather than
+   * queued for a minute (at ~0.3 s each, 32 is ten seconds of work on one thread).
+   */
   constructor(
     private readonly size: number,
     private readonly log: Logger,
+    private readonly maxQueued = 32,
   ) {}
 
   async start(): Promise<void> {
@@ -57,6 +62,14 @@ export class SpeechPool implements SpeechSynthesizer {
 
   synthesize(text: string, voice: VoiceSettings): Promise<Uint8Array> {
     if (!this.running) return Promise.reject(new FleetError('TTS_FAILED', 'the announcer is not running'));
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(
+        new FleetError(
+          'ANNOUNCER_BUSY',
+          `${this.queue.length} announcements are waiting to be spoken: try again shortly`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { id: this.nextId++, text, voice }, resolve, reject });
       this.dispatch();

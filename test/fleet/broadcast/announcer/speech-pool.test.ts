@@ -48,6 +48,23 @@ describe('SpeechPool (eSpeak-NG in worker threads)', function () {
     assert.ok(turns > 20, `${turns} turns`);
   });
 
+  it('refuses work beyond its queue with ANNOUNCER_BUSY, and speaks what it queued', async () => {
+    const small = new SpeechPool(1, silentLogger(), 2);
+    await small.start();
+    try {
+      const outcome = (p: Promise<Uint8Array>) =>
+        p.then(
+          () => 'spoken',
+          (err: unknown) => (err instanceof FleetError ? err.code : String(err)),
+        );
+      // One speaking, two waiting: the fourth is refused; the first three are spoken.
+      const jobs = Array.from({ length: 4 }, () => outcome(small.synthesize('欢迎光临', VOICES.zh)));
+      assert.deepEqual(await Promise.all(jobs), ['spoken', 'spoken', 'spoken', 'ANNOUNCER_BUSY']);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('fails what is still queued with TTS_FAILED when stopped, and refuses new work', async () => {
     const own = new SpeechPool(1, silentLogger());
     await own.start();
