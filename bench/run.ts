@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,shadow,device-list,live-fanout,database-lock,pricing,snapshot-download,cart-memory,checkout-burst,content-download]`: the machine, then each benchmark's
+ * `npm run bench [-- --quick] [-- --only=NAME,NAME]` (NAME: a key of BENCHMARKS below): the machine, then each benchmark's
  * markdown tables. Benchmarks run one after the other (never concurrently: they would measure each other). Raw
  * results go to bench/results/<timestamp>.json (git-ignored). `--quick` is a smoke run (100 devices, 200 shadow
  * updates, 1,000 listed devices, short fan-out phases) to check that the scripts work; its numbers are not the ones
@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run as runAnnouncer } from './announcer.ts';
 import { run as runDeviceList } from './api-device-list.ts';
 import { run as runCartMemory } from './cart-memory.ts';
 import { run as runCheckoutBurst } from './checkout-burst.ts';
@@ -33,6 +34,7 @@ const BENCHMARKS = {
   'cart-memory': runCartMemory,
   'checkout-burst': runCheckoutBurst,
   'content-download': runContentDownload,
+  announcer: runAnnouncer,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv

@@ -197,6 +197,8 @@ export const ErrorCodes = {
   TEMPLATE_NOT_FOUND: 404,
   /** The text-to-speech engine failed or produced no audio. */
   TTS_FAILED: 500,
+  /** The announcer's synthesis queue is full (many previews or renders at once): try again in a moment. */
+  ANNOUNCER_BUSY: 503,
   /** Not an RFC 5545 recurrence rule the scheduler accepts. */
   RRULE_INVALID: 400,
   /** A programme, campaign or slot that is not consistent (dates, layers, caps, targets). */

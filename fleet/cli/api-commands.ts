@@ -1,6 +1,7 @@
 import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
+import { announcerCommands } from './groups/announcer-commands.ts';
 import { catalogCommands } from './groups/catalog-commands.ts';
 import { couponCommands } from './groups/coupon-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
@@ -38,6 +39,7 @@ export const API_GROUPS: readonly CommandGroup[] = [
   familyCommands,
   couponCommands,
   loyaltyCommands,
+  announcerCommands,
 ];
 
 /** The groups that exist only on the data dir; they keep working without the `local` prefix. */

@@ -13,6 +13,7 @@ import { tuplesForOpenApi30 } from './openapi-tuples.ts';
 import { RequestValidators } from './request-validator.ts';
 import { type HttpDeps, MEMBER_SESSION_COOKIE, SESSION_COOKIE } from './route-support.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { announcerRoutes } from './routes/announcer-routes.ts';
 import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -166,6 +167,7 @@ export class HttpServer {
       memberAppRoutes,
       salesRoutes,
       broadcastPlayRoutes,
+      announcerRoutes,
     ]) {
       routes(api, deps);
     }

@@ -6,6 +6,7 @@ import { FleetError } from '../../protocol/errors.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { can, type Principal } from '../access/principal.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
+import type { Announcer } from '../broadcast/announcer/announcer.ts';
 import type { PlayRepository } from '../broadcast/plays/play-repository.ts';
 import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
@@ -75,6 +76,8 @@ export interface HttpDeps {
   playRepository: PlayRepository;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
+  /** Templates → speech → the content library (issue 9 item 2); its routes answer 404 without it. */
+  announcer?: Announcer;
 }
 
 export interface SalesPort {

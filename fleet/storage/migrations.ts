@@ -3,6 +3,7 @@
  * `schema_migrations` records which ran.
  */
 import type { Migration } from '../../platform/sqlite.ts';
+import { broadcastAnnouncerMigrations } from './broadcast-announcer-migrations.ts';
 import { broadcastDeliveryMigrations } from './broadcast-delivery-migrations.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
@@ -507,4 +508,5 @@ export const migrations: Migration[] = [
   ...memberAppMigrations,
   ...salesHistoryMigrations,
   ...broadcastDeliveryMigrations,
+  ...broadcastAnnouncerMigrations,
 ];
