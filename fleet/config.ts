@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '../platform/config-loader.ts';
+import { DEFAULT_CONTENT_LIMITS, DEFAULT_LOUDNESS_TARGET } from '../protocol/broadcast/audio-format.ts';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -239,6 +240,30 @@ export const FleetConfigSchema = z
           .int()
           .min(1000)
           .default(15 * 60_000),
+      })
+      .prefault({}),
+    /** Store broadcast (issue 9): the content library (docs/operations.md, "Content library"). */
+    broadcast: z
+      .strictObject({
+        /** The ffmpeg binary; null: ffmpeg-static if its binary exists, then @ffmpeg-installer/ffmpeg, then PATH. */
+        ffmpegPath: z.string().min(1).nullable().default(null),
+        /** The largest upload; a larger one is cut off while streaming with 413 AUDIO_TOO_LARGE. */
+        maxUploadBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(4 * 1024 * 1024 * 1024)
+          .default(DEFAULT_CONTENT_LIMITS.maxUploadBytes),
+        /** The longest audio; longer is refused with AUDIO_TOO_LONG (decoding stops at the limit). */
+        maxDurationMs: z.number().int().min(1000).max(86_400_000).default(DEFAULT_CONTENT_LIMITS.maxDurationMs),
+        /** What every stored asset is normalised to, and must measure within. */
+        loudness: z
+          .strictObject({
+            integratedLufs: z.number().min(-40).max(-5).default(DEFAULT_LOUDNESS_TARGET.integratedLufs),
+            truePeakDbtp: z.number().min(-12).max(0).default(DEFAULT_LOUDNESS_TARGET.truePeakDbtp),
+            toleranceLu: z.number().min(0.5).max(5).default(DEFAULT_LOUDNESS_TARGET.toleranceLu),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */

@@ -21,6 +21,7 @@ import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts'
 import { PlayIngest } from './broadcast/plays/play-ingest.ts';
 import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
+import { ContentLibrary } from './broadcast/content/content-library.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -332,6 +333,13 @@ export class FleetServer {
       now: () => clock.now(),
       log: log.child({ component: 'screen-relay' }),
     });
+    const content = new ContentLibrary(
+      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
+      db,
+      writer,
+      log.child({ component: 'content' }),
+      clock,
+    );
     const metrics = new FleetMetrics({
       broker,
       telemetry,
@@ -381,6 +389,7 @@ export class FleetServer {
         catalog,
         promotions,
         commerce: commerce.http,
+        content,
         loyalty,
         memberApp: {
           access: memberApp,
@@ -441,6 +450,7 @@ export class FleetServer {
       screenRelay,
       sales,
       cartPresence,
+      content,
     };
 
     registry.start();
@@ -471,6 +481,7 @@ export class FleetServer {
     memberApp.start();
     sales.rollup.start();
     cartPresence.start();
+    await content.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -506,6 +517,7 @@ export class FleetServer {
     services.memberApp.stop();
     services.cartPresence.stop();
     await services.sales.rollup.stop();
+    services.content.stop();
     services.orders.stop();
     services.offlineApprovalFlags.stop();
     services.staffCodes.stop();
@@ -588,6 +600,8 @@ export interface FleetServices {
   sales: SalesParts;
   /** Tells promo speakers when a cart enters their zone (carts as presence sensors). */
   cartPresence: CartPresenceRelay;
+  /** The broadcast content library: normalised audio assets (issue 9). */
+  content: ContentLibrary;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

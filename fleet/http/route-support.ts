@@ -9,6 +9,7 @@ import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
 import type { Announcer } from '../broadcast/announcer/announcer.ts';
 import type { PlayRepository } from '../broadcast/plays/play-repository.ts';
 import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
+import type { ContentLibrary } from '../broadcast/content/content-library.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { FleetConfig } from '../config.ts';
@@ -66,6 +67,8 @@ export interface HttpDeps {
   promotions: PromotionService;
   /** Orders, payments, receipts and the attendant queue (issue 8). */
   commerce: CommercePort | undefined;
+  /** The broadcast content library (fleet/broadcast/content/). */
+  content: ContentLibrary;
   /** Members, points, coupons and the loyalty configuration (fleet/loyalty/). */
   loyalty: LoyaltyService;
   /** The member app's sign-in and what it shows (fleet/member-app/). */
