@@ -7,10 +7,13 @@ import { FfmpegProcesses, type FfmpegRunResult } from './ffmpeg-run.ts';
 import {
   correctedGain,
   type GainStage,
+  type GainTrial,
   initialGain,
   type LoudnessTarget,
   MAX_GAIN_PASSES,
+  MAX_PEAK_PASSES,
   onAim,
+  tightenedCeiling,
   withinTolerance,
 } from './gain-plan.ts';
 import { ProcessSlots } from './process-slots.ts';
@@ -102,15 +105,22 @@ export class LoudnessNormaliser {
       }
       const target = this.options.target;
       let stage: GainStage = initialGain(input, target);
-      let passes = 0;
+      const trials: GainTrial[] = [];
       for (;;) {
-        passes++;
         const processed = await this.encode(pcmPath, outputPath, stage);
         const check = short ? await this.measureLooped(outputPath, [], decoded.samples) : processed;
-        if (onAim(check, target) || passes >= MAX_GAIN_PASSES) break;
-        stage = correctedGain(stage, input, check, target);
+        trials.push({ gainDb: stage.gainDb, measuredLufs: check.integratedLufs });
+        if (onAim(check, target) || trials.length >= MAX_GAIN_PASSES) break;
+        stage = correctedGain(trials, input, target);
       }
-      const stored = await this.verify(outputPath);
+      let stored = await this.verify(outputPath);
+      for (let retry = 0; retry < MAX_PEAK_PASSES; retry++) {
+        const overshoot = stored.measurement.truePeakDbtp - target.truePeakDbtp;
+        if (overshoot <= 0) break;
+        stage = tightenedCeiling(stage, overshoot, target);
+        await this.encode(pcmPath, outputPath, stage);
+        stored = await this.verify(outputPath);
+      }
       const output = short ? await this.measureLooped(outputPath, [], stored.samples) : stored.measurement;
       if (!withinTolerance(output, target)) {
         throw new FleetError(
@@ -125,7 +135,7 @@ export class LoudnessNormaliser {
         output,
         gainDb: Math.round(stage.gainDb * 100) / 100,
         limited: stage.limiterCeiling !== null,
-        gainPasses: passes,
+        gainPasses: trials.length,
         waveform: stored.waveform,
       };
     } catch (err) {

@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastPlayRoutes } from './routes/broadcast-play-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
+import { contentRoutes } from './routes/content-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { loyaltyRoutes } from './routes/loyalty-routes.ts';
 import { memberAppRoutes } from './routes/member-app-routes.ts';
@@ -168,6 +169,7 @@ export class HttpServer {
       salesRoutes,
       broadcastPlayRoutes,
       announcerRoutes,
+      contentRoutes,
     ]) {
       routes(api, deps);
     }
