@@ -74,7 +74,8 @@ export class ContentLibrary {
     private readonly writer: DatabaseWriter,
     private readonly log: Logger,
     private readonly clock: Clock,
-    private readonly ports: ContentLibraryPorts = {},
+    /** Set by the schedule part once it runs (fleet-server.ts), so removal can answer ASSET_IN_USE. */
+    readonly ports: ContentLibraryPorts = {},
   ) {
     this.repository = new AssetRepository(db);
     this.slots = new ProcessSlots(options.ffmpegProcesses ?? 2);
