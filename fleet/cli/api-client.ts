@@ -43,6 +43,37 @@ export class ApiClient {
     return this.request<T>('POST', path, { text: { body: text, contentType }, query });
   }
 
+  /**
+   * A file streamed as the raw body (a content upload), never read whole into memory; `onProgress` hears the bytes
+   * handed to the connection so far, `onSent` when the last one was.
+   */
+  async upload<T>(
+    path: string,
+    file: { path: string; size: number; contentType: string },
+    query: Query,
+    onProgress: (sent: number, total: number) => void,
+    onSent: () => void,
+  ): Promise<T> {
+    const { createReadStream } = await import('node:fs');
+    const { Readable } = await import('node:stream');
+    let sent = 0;
+    const counted = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sent += chunk.byteLength;
+        onProgress(sent, file.size);
+        controller.enqueue(chunk);
+      },
+      flush() {
+        onSent();
+      },
+    });
+    const body = (Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>).pipeThrough(counted);
+    return this.request<T>('POST', path, {
+      query,
+      stream: { body, contentType: file.contentType, length: file.size },
+    });
+  }
+
   delete(path: string): Promise<void> {
     return this.request<void>('DELETE', path, {});
   }
@@ -51,7 +82,12 @@ export class ApiClient {
   async request<T>(
     method: string,
     path: string,
-    options: { query?: Query | undefined; body?: unknown; text?: { body: string; contentType: string } },
+    options: {
+      query?: Query | undefined;
+      body?: unknown;
+      text?: { body: string; contentType: string };
+      stream?: { body: ReadableStream<Uint8Array>; contentType: string; length: number };
+    },
     onResponse?: (response: Response) => void,
   ): Promise<T> {
     const url = new URL(this.server + path);
@@ -66,15 +102,27 @@ export class ApiClient {
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.text !== undefined) headers['content-type'] = options.text.contentType;
+    if (options.stream !== undefined) {
+      headers['content-type'] = options.stream.contentType;
+      headers['content-length'] = String(options.stream.length);
+    }
     const body =
-      options.text !== undefined
-        ? options.text.body
-        : options.body !== undefined
-          ? JSON.stringify(options.body)
-          : undefined;
+      options.stream !== undefined
+        ? options.stream.body
+        : options.text !== undefined
+          ? options.text.body
+          : options.body !== undefined
+            ? JSON.stringify(options.body)
+            : undefined;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+      // A streamed body needs `duplex: 'half'` (fetch's rule for a ReadableStream body).
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(options.stream !== undefined ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(

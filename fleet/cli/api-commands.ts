@@ -3,6 +3,7 @@ import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
 import { announcerCommands } from './groups/announcer-commands.ts';
 import { catalogCommands } from './groups/catalog-commands.ts';
+import { contentCommands } from './groups/content-commands.ts';
 import { couponCommands } from './groups/coupon-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
 import { familyCommands } from './groups/family-commands.ts';
@@ -29,6 +30,7 @@ export const API_GROUPS: readonly CommandGroup[] = [
   alertCommands,
   catalogCommands,
   promotionCommands,
+  contentCommands,
   orderCommands,
   quoteCommand,
   attendantCommands,
