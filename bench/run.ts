@@ -17,6 +17,7 @@ import { run as runContentDownload } from './content-download.ts';
 import { run as runDatabaseLock } from './database-lock.ts';
 import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
+import { run as runNormalise } from './normalise.ts';
 import { run as runPricing } from './pricing.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runSnapshotDownload } from './snapshot-download.ts';
@@ -35,6 +36,7 @@ const BENCHMARKS = {
   'checkout-burst': runCheckoutBurst,
   'content-download': runContentDownload,
   announcer: runAnnouncer,
+  normalise: runNormalise,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
