@@ -21,6 +21,9 @@ export const LIMITER_MARGIN_DB = 0.5;
  */
 export const AIM_LU = 0.3;
 
+/** ffmpeg prints loudness to 0.1 LU; −16.3 − (−16) is 0.3000000000000007 in binary floating point. */
+const EPSILON_LU = 1e-6;
+
 /** Corrective passes before giving up with AUDIO_NORMALISATION_FAILED. */
 export const MAX_GAIN_PASSES = 6;
 
@@ -97,12 +100,12 @@ export const MAX_PEAK_PASSES = 2;
 
 /** Whether a measurement is close enough that no corrective pass is needed. */
 export function onAim(measured: LoudnessMeasurement, target: LoudnessTarget): boolean {
-  return Math.abs(measured.integratedLufs - target.integratedLufs) <= Math.min(AIM_LU, target.toleranceLu);
+  return Math.abs(measured.integratedLufs - target.integratedLufs) <= Math.min(AIM_LU, target.toleranceLu) + EPSILON_LU;
 }
 
 /** Whether a stored file's measurement meets the target: loudness within ±tolerance. */
 export function withinTolerance(measured: LoudnessMeasurement, target: LoudnessTarget): boolean {
-  return Math.abs(measured.integratedLufs - target.integratedLufs) <= target.toleranceLu;
+  return Math.abs(measured.integratedLufs - target.integratedLufs) <= target.toleranceLu + EPSILON_LU;
 }
 
 function limiterFor(predictedPeakDbtp: number, target: LoudnessTarget): number | null {
