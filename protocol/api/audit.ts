@@ -6,7 +6,8 @@ import { page, paging } from './parameters.ts';
  * `user.update`, `user.reset-password`, `device.register`, `device.update`, `device.revoke`, `device.approve`,
  * `alert.acknowledge`, `alert.resolve`, `alert-rules.update`, `token.create`, `token.delete`, `auth.login`,
  * `auth.login-failed`, `auth.password`, `catalog.import`, `catalog.product.*`, `catalog.category.*`,
- * `catalog.layouts.update`, `catalog.store-price.*`, `promotion.*`.
+ * `catalog.layouts.update`, `catalog.store-price.*`, `promotion.*`, `content.upload`, `content.update`,
+ * `content.delete`.
  */
 export const AuditEntrySchema = object({
   id: integer({ minimum: 1 }),
