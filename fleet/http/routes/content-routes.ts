@@ -21,6 +21,8 @@ import { audit, type HttpDeps, noContent, principal } from '../route-support.ts'
 import type { ApiApp } from '../schema-type-provider.ts';
 import { parseByteRange } from './byte-range.ts';
 
+const AUDIO_MIME = DEVICE_AUDIO_FORMAT.mimeType;
+
 /** Content types an upload may be sent with: the audio itself, any format ffmpeg reads. */
 const UPLOAD_TYPES = /^(audio\/[\w.+-]+|application\/(octet-stream|ogg)|video\/mp4)\s*(;|$)/;
 
@@ -53,7 +55,7 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
           summary:
             'Upload audio (MP3, WAV, AAC/M4A, Ogg/Opus, FLAC as the raw body): normalised to the loudness target, stored as Ogg/Opus; the same upload again answers the stored asset',
           querystring: ContentUploadQuery,
-          response: { 200: ContentUploadResultSchema, 201: ContentUploadResultSchema },
+          response: { 200: ContentUploadResultSchema },
         },
       },
       async (req, reply) => {
@@ -67,7 +69,10 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
           }
           const body = req.body as unknown;
           if (!body || typeof (body as Readable).pipe !== 'function') {
-            throw new FleetError('AUDIO_EMPTY', 'send the audio file as the body (Content-Type audio/* or application/octet-stream)');
+            throw new FleetError(
+              'AUDIO_EMPTY',
+              'send the audio file as the body (Content-Type audio/* or application/octet-stream)',
+            );
           }
           const result = await content.receive(body as Readable, {
             title: req.query.title,
@@ -88,7 +93,7 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
               lufs: result.asset.loudness.integratedLufs,
             },
           });
-          return reply.status(result.deduplicated ? 200 : 201).send(result);
+          return result;
         } catch (err) {
           // The rest of an oversized body is not read: the connection closes after the answer.
           if (isFleetError(err, 'AUDIO_TOO_LARGE')) reply.header('connection', 'close');
@@ -134,6 +139,12 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
         tags: ['content'],
         summary: 'The stored Ogg/Opus file, with Range requests (206) so a browser can seek',
         params: ContentParams,
+        response: {
+          200: {
+            description: 'the Ogg/Opus bytes (206 with Content-Range for a Range request)',
+            content: { [AUDIO_MIME]: { schema: { type: 'string', format: 'binary' } } },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -165,7 +176,10 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
         targetType: 'content',
         targetId: after.sha256,
         storeId: after.storeId,
-        details: { before: { title: before.title, kind: before.kind }, after: { title: after.title, kind: after.kind } },
+        details: {
+          before: { title: before.title, kind: before.kind },
+          after: { title: after.title, kind: after.kind },
+        },
       });
       return after;
     },
@@ -187,7 +201,9 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
       const me = principal(req);
       const asset = visibleAsset(req, req.params.sha256);
       const removed =
-        me.storeIds === null ? (await content.remove(asset.sha256), true) : (await content.removeForStores(asset.sha256, me.storeIds)).removed;
+        me.storeIds === null
+          ? (await content.remove(asset.sha256), true)
+          : (await content.removeForStores(asset.sha256, me.storeIds)).removed;
       audit(req, deps, {
         action: 'content.delete',
         targetType: 'content',
@@ -215,11 +231,19 @@ function uploadScope(me: Principal, requested: string | undefined): string | nul
 function requireOwner(me: Principal, asset: ContentAsset): void {
   if (me.storeIds === null) return;
   if (asset.storeId === null || !me.storeIds.has(asset.storeId)) {
-    throw new FleetError('NOT_AUTHORIZED', asset.storeId === null ? 'chain-wide content is changed by HQ' : 'the asset belongs to another store');
+    throw new FleetError(
+      'NOT_AUTHORIZED',
+      asset.storeId === null ? 'chain-wide content is changed by HQ' : 'the asset belongs to another store',
+    );
   }
 }
 
-async function sendAudio(req: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<FastifyReply> {
+async function sendAudio(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  sha256: string,
+): Promise<FastifyReply> {
   const { size } = await stat(path);
   // Content-addressed: the bytes under this URL never change, so the digest is a strong validator.
   const etag = `"${sha256}"`;
