@@ -12,6 +12,8 @@ export interface FfmpegRunResult {
   stderr: string;
   /** Set when `watchStderr` asked for the process to be killed. */
   stoppedFor: string | undefined;
+  /** Killed by `killAll()` (its owner is stopping). */
+  killed: boolean;
 }
 
 /** ffmpeg's first arguments on every run: no banner, no progress line, never read stdin (it is not ours). */
@@ -20,6 +22,7 @@ export const FFMPEG_QUIET = ['-hide_banner', '-nostdin', '-nostats'] as const;
 /** Keeps the live ffmpeg children of an owner so its `stop()` can kill them. */
 export class FfmpegProcesses {
   private readonly live = new Set<ChildProcess>();
+  private readonly killedByStop = new WeakSet<ChildProcess>();
 
   constructor(private readonly ffmpegPath: string) {}
 
@@ -49,14 +52,17 @@ export class FfmpegProcesses {
       });
       child.once('close', (exitCode) => {
         this.live.delete(child);
-        resolve({ exitCode, stderr, stoppedFor });
+        resolve({ exitCode, stderr, stoppedFor, killed: this.killedByStop.has(child) });
       });
     });
   }
 
   /** Kills every child still running (their runs resolve with a null exit code). */
   killAll(): void {
-    for (const child of this.live) child.kill('SIGKILL');
+    for (const child of this.live) {
+      this.killedByStop.add(child);
+      child.kill('SIGKILL');
+    }
   }
 
   get running(): number {

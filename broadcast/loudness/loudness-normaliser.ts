@@ -79,6 +79,7 @@ export interface NormalisedAudio {
 export class LoudnessNormaliser {
   private readonly ffmpeg: FfmpegProcesses;
   private readonly slots: ProcessSlots;
+  private stopped = false;
 
   constructor(private readonly options: NormaliserOptions) {
     this.ffmpeg = new FfmpegProcesses(options.ffmpegPath);
@@ -146,8 +147,9 @@ export class LoudnessNormaliser {
     }
   }
 
-  /** Kills the ffmpeg processes still running (their normalisations fail). */
+  /** Kills the ffmpeg processes still running and refuses new ones (their normalisations fail with STORAGE_BUSY). */
   stop(): void {
+    this.stopped = true;
     this.ffmpeg.killAll();
   }
 
@@ -272,10 +274,20 @@ export class LoudnessNormaliser {
     watchStderr?: (stderr: string) => string | undefined,
     onStdout?: (chunk: Buffer) => void,
   ): Promise<FfmpegRunResult> {
-    return this.slots.run(() =>
-      this.ffmpeg.run(args, { ...(watchStderr ? { watchStderr } : {}), ...(onStdout ? { onStdout } : {}) }),
-    );
+    return this.slots.run(async () => {
+      if (this.stopped) throw stopping();
+      const result = await this.ffmpeg.run(args, {
+        ...(watchStderr ? { watchStderr } : {}),
+        ...(onStdout ? { onStdout } : {}),
+      });
+      if (result.killed) throw stopping();
+      return result;
+    });
   }
+}
+
+function stopping(): FleetError {
+  return new FleetError('STORAGE_BUSY', 'the content library is stopping: try again');
 }
 
 function tooLong(maxDurationMs: number): FleetError {

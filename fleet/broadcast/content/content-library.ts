@@ -102,6 +102,7 @@ export class ContentLibrary {
   stop(): void {
     this.started = false;
     this.normaliser?.stop();
+    this.normaliser = undefined;
   }
 
   /** Normalisations made and uploads answered from the library since start. */
