@@ -14,8 +14,9 @@
  * pass 2 with the measured values, `linear=true`, into the same Ogg/Opus 48 kHz mono 64 kbit/s), what an operator
  * would script by hand. Two workers (two cores) each take the next asset and run both sides on it back to back,
  * alternating which goes first, so both meet the same machine load; each asset's passes run one after the other, so
- * an asset's time is its own, and a side's throughput is its audio over its busy time per worker. Afterwards (untimed) every output of both is measured independently (ebur128, short
- * clips looped) against the ±1 LU tolerance: the baseline's misses are the reason for the subject's extra work.
+ * an asset's time is its own, and a side's throughput is its audio over its busy time per worker. Afterwards
+ * (untimed) every output of both is measured independently (ebur128, short clips looped) against the ±1 LU
+ * tolerance: the baseline's misses are the reason for the subject's extra work.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';

@@ -9,6 +9,7 @@ import type { AttendantService } from './attendants/attendant-service.ts';
 import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { ContentLibrary } from './broadcast/content/content-library.ts';
 import {
   type ContentFiles,
   type ManifestSource,
@@ -21,7 +22,6 @@ import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts'
 import { PlayIngest } from './broadcast/plays/play-ingest.ts';
 import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
-import { ContentLibrary } from './broadcast/content/content-library.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -61,10 +61,11 @@ import { PromotionService } from './promotions/promotion-service.ts';
 import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
 import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
 import { OwnershipTokens } from './provisioning/ownership-token.ts';
-import {
+
   ProvisionedCertificateRepository,
   ProvisioningTemplateRepository,
 } from './provisioning/template-repository.ts';
+
 import { seedDemoData } from './registry/demo-seed.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { StoreRepository } from './registry/store-repository.ts';

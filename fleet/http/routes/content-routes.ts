@@ -200,10 +200,9 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
     async (req, reply) => {
       const me = principal(req);
       const asset = visibleAsset(req, req.params.sha256);
-      const removed =
-        me.storeIds === null
-          ? (await content.remove(asset.sha256), true)
-          : (await content.removeForStores(asset.sha256, me.storeIds)).removed;
+      let removed = true;
+      if (me.storeIds === null) await content.remove(asset.sha256);
+      else removed = (await content.removeForStores(asset.sha256, me.storeIds)).removed;
       audit(req, deps, {
         action: 'content.delete',
         targetType: 'content',

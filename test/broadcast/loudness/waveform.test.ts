@@ -4,7 +4,7 @@ import { WaveformBuilder } from '../../../broadcast/loudness/waveform.ts';
 
 function floats(values: number[]): Buffer {
   const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  for (const [i, v] of values.entries()) buffer.writeFloatLE(v, i * 4);
   return buffer;
 }
 
