@@ -173,6 +173,10 @@ describe('content library over HTTP (real fleet, real ffmpeg, real SQLite)', fun
     assert.equal(JSON.parse(result.body).code, 'AUDIO_TOO_LARGE');
     assert.ok(result.sent < MAX_UPLOAD * 16, `answered after ${result.sent} bytes of ${MAX_UPLOAD * 16}`);
     assert.deepEqual(tmpFiles(), []);
+    // An unknown store: refused before the body is read.
+    const nowhere = await upload(hq.token, 'title=x&storeId=no-such-store', tone);
+    assert.equal(nowhere.statusCode, 404);
+    assert.equal(nowhere.json<{ code: string }>().code, 'STORE_NOT_FOUND');
     // Declared too large: refused unread.
     const declared = await upload(hq.token, 'title=huge', Buffer.alloc(MAX_UPLOAD + 1));
     assert.equal(declared.statusCode, 413);

@@ -61,6 +61,9 @@ export function contentRoutes(app: ApiApp, deps: HttpDeps): void {
       async (req, reply) => {
         const me = principal(req);
         const storeId = uploadScope(me, req.query.storeId);
+        if (storeId !== null && !deps.stores.getStore(storeId)) {
+          throw new FleetError('STORE_NOT_FOUND', `no store '${storeId}'`);
+        }
         const max = content.options.maxUploadBytes;
         const declared = Number(req.headers['content-length']);
         try {
