@@ -57,21 +57,29 @@ export class ApiClient {
     const { createReadStream } = await import('node:fs');
     const { Readable } = await import('node:stream');
     let sent = 0;
+    // The server may answer before the body is all sent (413 AUDIO_TOO_LARGE): no progress is reported after that.
+    let answered = false;
     const counted = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         sent += chunk.byteLength;
-        onProgress(sent, file.size);
+        if (!answered) onProgress(sent, file.size);
         controller.enqueue(chunk);
       },
       flush() {
-        onSent();
+        if (!answered) onSent();
       },
     });
-    const body = (Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>).pipeThrough(counted);
-    return this.request<T>('POST', path, {
-      query,
-      stream: { body, contentType: file.contentType, length: file.size },
-    });
+    const source = createReadStream(file.path);
+    const body = (Readable.toWeb(source) as ReadableStream<Uint8Array>).pipeThrough(counted);
+    try {
+      return await this.request<T>('POST', path, {
+        query,
+        stream: { body, contentType: file.contentType, length: file.size },
+      });
+    } finally {
+      answered = true;
+      source.destroy();
+    }
   }
 
   delete(path: string): Promise<void> {
