@@ -10,12 +10,7 @@ import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.t
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ContentLibrary } from './broadcast/content/content-library.ts';
-import {
-  type ContentFiles,
-  type ManifestSource,
-  unboundContentFiles,
-  unboundManifestSource,
-} from './broadcast/delivery/delivery-ports.ts';
+import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
 import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
 import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
@@ -61,11 +56,10 @@ import { PromotionService } from './promotions/promotion-service.ts';
 import { CertificateRequestLimiter } from './provisioning/certificate-request-limiter.ts';
 import { FleetProvisioningService } from './provisioning/fleet-provisioning-service.ts';
 import { OwnershipTokens } from './provisioning/ownership-token.ts';
-
+import {
   ProvisionedCertificateRepository,
   ProvisioningTemplateRepository,
 } from './provisioning/template-repository.ts';
-
 import { seedDemoData } from './registry/demo-seed.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { StoreRepository } from './registry/store-repository.ts';
@@ -234,6 +228,13 @@ export class FleetServer {
       log.child({ component: 'broadcast-delivery' }),
       clock,
     );
+    const content = new ContentLibrary(
+      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
+      db,
+      writer,
+      log.child({ component: 'content' }),
+      clock,
+    );
     const deviceHttps = new DeviceHttpsServer(
       {
         host: config.mqtt.host,
@@ -243,7 +244,8 @@ export class FleetServer {
       (certificateId) => authenticator.identifyThing(certificateId),
       log.child({ component: 'device-https' }),
     );
-    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? unboundContentFiles());
+    // Speakers download the library's stored files (a test may pass other files).
+    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? content);
     const playRepository = new PlayRepository(db);
     const plays = new PlayIngest(playRepository, writer, broker, registry, log.child({ component: 'plays' }), clock);
     const provisioning = new FleetProvisioningService(
@@ -334,13 +336,6 @@ export class FleetServer {
       now: () => clock.now(),
       log: log.child({ component: 'screen-relay' }),
     });
-    const content = new ContentLibrary(
-      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
-      db,
-      writer,
-      log.child({ component: 'content' }),
-      clock,
-    );
     const metrics = new FleetMetrics({
       broker,
       telemetry,
@@ -624,7 +619,7 @@ export interface FleetExtensions {
   sandboxPost?: typeof fetch;
   /** What compiles speakers' manifests (the schedule part); default: nothing to compile (no speaker gets one). */
   manifestSource?: ManifestSource;
-  /** Where asset files are (the content library); default: none. */
+  /** Where asset files are; default: the content library's (`ContentLibrary.pathOf`). */
   contentFiles?: ContentFiles;
 }
 

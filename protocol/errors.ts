@@ -188,8 +188,6 @@ export const ErrorCodes = {
   /** No ffmpeg binary could be resolved (configured path, ffmpeg-static, @ffmpeg-installer, PATH). */
   FFMPEG_UNAVAILABLE: 503,
   ASSET_NOT_FOUND: 404,
-  /** A `Range` request for bytes beyond the end of an asset's audio (RFC 9110 §15.5.17). */
-  RANGE_NOT_SATISFIABLE: 416,
   /** The asset is still used by a campaign, programme or template. */
   ASSET_IN_USE: 409,
   /** An announcer template names a field the announcer does not know. */

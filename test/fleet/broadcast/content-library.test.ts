@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { announcerIngest } from '../../../fleet/broadcast/content/announcer-ingest.ts';
 import { ContentLibrary } from '../../../fleet/broadcast/content/content-library.ts';
 import { type Database, openDatabase } from '../../../fleet/storage/database.ts';
 import { DatabaseWriter } from '../../../fleet/storage/database-writer.ts';
@@ -59,6 +60,26 @@ describe('ContentLibrary (real ffmpeg, real SQLite file)', function () {
     assert.deepEqual(library.get(asset.sha256), asset);
     assert.equal(library.pathOf('0'.repeat(64)), undefined);
     assert.equal(library.list({ limit: 50, offset: 0 }).total, 1);
+  });
+
+  it("serves as the announcer's AssetIngest port (announcerIngest)", async () => {
+    const speech = makeAudio(dir.path, 'tts.wav', 'sine=f=250:d=1.5', ['-af', 'volume=-30dB']);
+    const stored = await announcerIngest(library).ingestFile(speech, {
+      title: 'Milk ¥9.90',
+      kind: 'speech',
+      origin: 'announcer',
+      storeId: null,
+      createdBy: 'hq',
+    });
+    const asset = library.get(stored.sha256);
+    assert.ok(asset);
+    assert.deepEqual(stored, {
+      sha256: asset.sha256,
+      durationMs: asset.durationMs,
+      integratedLufs: asset.loudness.integratedLufs,
+      title: 'Milk ¥9.90',
+    });
+    assert.ok(Math.abs(stored.integratedLufs + 16) <= 1);
   });
 
   it('the same input ingested twice at once is normalised once (positive control: a different input is)', async () => {
