@@ -4,8 +4,8 @@
  */
 import type { Migration } from '../../platform/sqlite.ts';
 import { broadcastAnnouncerMigrations } from './broadcast-announcer-migrations.ts';
-import { broadcastDeliveryMigrations } from './broadcast-delivery-migrations.ts';
 import { broadcastContentMigrations } from './broadcast-content-migrations.ts';
+import { broadcastDeliveryMigrations } from './broadcast-delivery-migrations.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
