@@ -266,6 +266,13 @@ export const FleetConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** The announcer (issue 9 item 2): text templates turned into speech offline. */
+    announcer: z
+      .strictObject({
+        /** Worker threads running eSpeak-NG; each holds its own WebAssembly instance (about 30 MB). */
+        speechThreads: z.number().int().min(1).max(8).default(1),
+      })
+      .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */
     identityWatchMs: z.number().int().min(100).default(2000),
     /** Seed the demo chain (two stores with zones) on first start. */

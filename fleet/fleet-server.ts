@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
@@ -9,6 +10,9 @@ import type { AttendantService } from './attendants/attendant-service.ts';
 import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { Announcer } from './broadcast/announcer/announcer.ts';
+import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
+import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
 import { ContentLibrary } from './broadcast/content/content-library.ts';
 import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
@@ -235,6 +239,22 @@ export class FleetServer {
       log.child({ component: 'content' }),
       clock,
     );
+    const announcer = new Announcer(
+      {
+        db,
+        writer,
+        ingest: announcerIngest(content),
+        products: new CatalogProductFields(catalog, promotions, stores),
+        storeExists: (id) => stores.getStore(id) !== undefined,
+        clock,
+        log: log.child({ component: 'announcer' }),
+      },
+      {
+        speechThreads: config.announcer.speechThreads,
+        tempDir: join(config.dataDir, 'tmp', 'announcer'),
+        writeDeadlineMs: config.storage.writeDeadlineMs,
+      },
+    );
     const deviceHttps = new DeviceHttpsServer(
       {
         host: config.mqtt.host,
@@ -386,6 +406,7 @@ export class FleetServer {
         promotions,
         commerce: commerce.http,
         content,
+        announcer,
         loyalty,
         memberApp: {
           access: memberApp,
@@ -447,6 +468,7 @@ export class FleetServer {
       sales,
       cartPresence,
       content,
+      announcer,
     };
 
     registry.start();
@@ -478,6 +500,8 @@ export class FleetServer {
     sales.rollup.start();
     cartPresence.start();
     await content.start();
+    // After the content library (it stores through it), before http.start().
+    await announcer.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -519,6 +543,7 @@ export class FleetServer {
     services.staffCodes.stop();
     await services.live.stop();
     await services.http.stop();
+    await services.announcer.stop();
     await services.deviceHttps.stop();
     services.access.stop();
     await services.broker.stop();
@@ -598,6 +623,8 @@ export interface FleetServices {
   cartPresence: CartPresenceRelay;
   /** The broadcast content library: normalised audio assets (issue 9). */
   content: ContentLibrary;
+  /** Announcer templates and speech (issue 9 item 2). */
+  announcer: Announcer;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StandInAssetIngest } from '../../bench/lib/stand-in-asset-ingest.ts';
 import { readMonoWav } from '../../broadcast/announcer/wav.ts';
 import type { Announcer } from '../../fleet/broadcast/announcer/announcer.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import { DEFAULT_LOUDNESS_TARGET } from '../../protocol/broadcast/audio-format.ts';
 import { CATEGORIES_CSV, PRODUCTS_CSV } from '../fleet/catalog/catalog-fixture.ts';
-import { attachAnnouncer } from '../helpers/announcer-harness.ts';
 import { type ApiUser, apiAs, apiUser, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 
 const A = 'hf-shanghai-xuhui';
@@ -35,7 +33,7 @@ function measuredLufs(path: string): number {
   return Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]);
 }
 
-describe('announcer over HTTP (real fleet, real eSpeak in a worker, ffmpeg stand-in content library)', function () {
+describe('announcer over HTTP (real fleet, real eSpeak in a worker, the real content library)', function () {
   this.timeout(90_000);
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
@@ -49,8 +47,8 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, ffmpeg stand
   before(async () => {
     dir = tempDir();
     fleet = await startFleet(dir.path, { seedDemoData: true });
-    library = join(dir.path, 'library');
-    announcer = await attachAnnouncer(fleet, new StandInAssetIngest(library), join(dir.path, 'announcer-tmp'));
+    library = join(dir.path, 'broadcast', 'assets');
+    announcer = fleet.services.announcer;
     hq = await apiUser(fleet, 'hq', 'hq-admin');
     managerA = await apiUser(fleet, 'manager-a', 'store-manager', { storeIds: [A] });
     viewer = await apiUser(fleet, 'viewer', 'viewer');
@@ -61,7 +59,6 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, ffmpeg stand
   });
 
   after(async () => {
-    await announcer.stop();
     await fleet.stop();
     dir.cleanup();
   });
@@ -151,7 +148,7 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, ffmpeg stand
     const audit = await apiAs(fleet, hq.token).get('/api/audit?action=announcer.render');
     assert.equal(audit.json().items[0].targetId, announcement.sha256);
     assert.equal(audit.json().items[0].storeId, A);
-    assert.deepEqual(readdirSync(join(dir.path, 'announcer-tmp')), []);
+    assert.deepEqual(readdirSync(join(dir.path, 'tmp', 'announcer')), []);
   });
 
   it('answers by role and scope: 403 for roles without the permission or outside their stores', async () => {

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StandInAssetIngest } from '../../bench/lib/stand-in-asset-ingest.ts';
 import { readMonoWav } from '../../broadcast/announcer/wav.ts';
 import type { Announcer } from '../../fleet/broadcast/announcer/announcer.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
-import { attachAnnouncer } from '../helpers/announcer-harness.ts';
 import { type ApiUser, apiUser, startFleet, tempDir } from '../helpers/fleet-harness.ts';
 import { type FleetctlRun, runFleetctl, succeeded } from '../helpers/fleetctl-run.ts';
 
@@ -23,7 +21,7 @@ describe('fleetctl announcer (real fleet and eSpeak, CLI in a child process)', f
   before(async () => {
     dir = tempDir();
     fleet = await startFleet(join(dir.path, 'fleet'), { seedDemoData: true });
-    announcer = await attachAnnouncer(fleet, new StandInAssetIngest(join(dir.path, 'library')), join(dir.path, 'tmp'));
+    announcer = fleet.services.announcer;
     hq = await apiUser(fleet, 'hq', 'hq-admin');
     const template = join(dir.path, 'milk.json');
     writeFileSync(
@@ -38,7 +36,6 @@ describe('fleetctl announcer (real fleet and eSpeak, CLI in a child process)', f
   });
 
   after(async () => {
-    await announcer.stop();
     await fleet.stop();
     dir.cleanup();
   });
@@ -88,7 +85,7 @@ describe('fleetctl announcer (real fleet and eSpeak, CLI in a child process)', f
     assert.match(run.stdout, /^Milk, now two yuan!$/m);
     const sha256 = /asset\s+([0-9a-f]{64})/.exec(run.stdout)?.[1];
     assert.ok(sha256, run.stdout);
-    assert.ok(existsSync(join(dir.path, 'library', `${sha256}.opus`)));
+    assert.ok(existsSync(join(dir.path, 'fleet', 'broadcast', 'assets', `${sha256}.opus`)));
     assert.equal(stored(), 1);
   });
 

@@ -1,8 +1,7 @@
 /**
- * The port the announcer stores its audio through: the content library's `ContentLibrary.ingestFile` (issue 9 item
- * 1) has this signature. It transcodes the file to the device format, normalises its loudness (EBU R128, two
+ * The port the announcer stores its audio through: the content library (`announcerIngest(content)`,
+ * fleet/broadcast/content/announcer-ingest.ts, adapts `ContentLibrary.ingestFile`). It transcodes the file to the device format, normalises its loudness (EBU R128, two
  * passes), stores it content-addressed and answers what it stored; the announcer then records what the asset says.
- * Until the library is wired, tests and the bench use a stand-in (bench/lib/stand-in-asset-ingest.ts).
  */
 export interface AssetIngestMeta {
   title: string;
