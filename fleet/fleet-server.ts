@@ -13,11 +13,13 @@ import { AuditLog } from './audit/audit-log.ts';
 import { Announcer } from './broadcast/announcer/announcer.ts';
 import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
 import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
-import { ContentLibrary } from './broadcast/content/content-library.ts';
+import { ContentLibrary, visibleTo } from './broadcast/content/content-library.ts';
 import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
 import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
 import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
+import { InsertRepository } from './broadcast/inserts/insert-repository.ts';
+import { InsertService } from './broadcast/inserts/insert-service.ts';
 import { PlayIngest } from './broadcast/plays/play-ingest.ts';
 import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
@@ -265,7 +267,9 @@ export class FleetServer {
       log.child({ component: 'device-https' }),
     );
     // Speakers download the library's stored files (a test may pass other files).
-    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? content);
+    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? content, (thing, sha256) =>
+      inserts.references(thing, sha256),
+    );
     const playRepository = new PlayRepository(db);
     const plays = new PlayIngest(playRepository, writer, broker, registry, log.child({ component: 'plays' }), clock);
     const provisioning = new FleetProvisioningService(
@@ -372,6 +376,23 @@ export class FleetServer {
       clock,
       log: log.child({ component: 'cart-presence' }),
     });
+    const inserts = new InsertService({
+      repository: new InsertRepository(db),
+      writer,
+      assets: {
+        usableIn: (sha256, storeId) => {
+          const asset = content.get(sha256);
+          return asset && visibleTo(asset, new Set([storeId])) ? asset : undefined;
+        },
+      },
+      speakersOf: (storeId) => registry.listThings({ kind: 'speaker', storeId }).map((t) => t.thingName),
+      storeOf: (thingName) => registry.getThing(thingName)?.storeId,
+      online: (thingName) => presence.get(thingName)?.state === 'online',
+      shadows,
+      bus: this.bus,
+      clock,
+      log: log.child({ component: 'broadcast-inserts' }),
+    });
     const sales = composeSales({
       db,
       writer,
@@ -415,6 +436,7 @@ export class FleetServer {
         },
         sales: { history: sales.history, uplift: sales.uplift },
         playRepository,
+        inserts,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -469,6 +491,7 @@ export class FleetServer {
       cartPresence,
       content,
       announcer,
+      inserts,
     };
 
     registry.start();
@@ -502,6 +525,8 @@ export class FleetServer {
     await content.start();
     // After the content library (it stores through it), before http.start().
     await announcer.start();
+    // After shadows.start(): it re-announces what is live in the speakers' broadcast-insert shadows.
+    inserts.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -536,6 +561,7 @@ export class FleetServer {
     services.screenRelay.stop();
     services.memberApp.stop();
     services.cartPresence.stop();
+    services.inserts.stop();
     await services.sales.rollup.stop();
     services.content.stop();
     services.orders.stop();
@@ -625,6 +651,8 @@ export interface FleetServices {
   content: ContentLibrary;
   /** Announcer templates and speech (issue 9 item 2). */
   announcer: Announcer;
+  /** Ad-hoc inserts and emergency announcements. */
+  inserts: InsertService;
 }
 
 /** Parts a composition root may supply instead of the defaults. */

@@ -17,6 +17,7 @@ import { announcerRoutes } from './routes/announcer-routes.ts';
 import { attendantRoutes } from './routes/attendant-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { broadcastInsertRoutes } from './routes/broadcast-insert-routes.ts';
 import { broadcastPlayRoutes } from './routes/broadcast-play-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
@@ -170,6 +171,7 @@ export class HttpServer {
       broadcastPlayRoutes,
       announcerRoutes,
       contentRoutes,
+      broadcastInsertRoutes,
     ]) {
       routes(api, deps);
     }

@@ -8,6 +8,7 @@ import { can, type Principal } from '../access/principal.ts';
 import type { AuditInput, AuditLog } from '../audit/audit-log.ts';
 import type { Announcer } from '../broadcast/announcer/announcer.ts';
 import type { ContentLibrary } from '../broadcast/content/content-library.ts';
+import type { InsertService } from '../broadcast/inserts/insert-service.ts';
 import type { PlayRepository } from '../broadcast/plays/play-repository.ts';
 import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
@@ -73,6 +74,8 @@ export interface HttpDeps {
   loyalty: LoyaltyService;
   /** The member app's sign-in and what it shows (fleet/member-app/). */
   memberApp: MemberAppPort;
+  /** Ad-hoc inserts and emergency announcements (fleet/broadcast/inserts/). */
+  inserts: InsertService;
   /** Point-of-sale history and the promo uplift report (fleet/sales/, fleet/broadcast/uplift/). */
   sales: SalesPort;
   /** Proof of play (fleet/broadcast/plays/): the reports API reads it. */

@@ -6,6 +6,7 @@ import type { Migration } from '../../platform/sqlite.ts';
 import { broadcastAnnouncerMigrations } from './broadcast-announcer-migrations.ts';
 import { broadcastContentMigrations } from './broadcast-content-migrations.ts';
 import { broadcastDeliveryMigrations } from './broadcast-delivery-migrations.ts';
+import { broadcastInsertMigrations } from './broadcast-insert-migrations.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
@@ -511,4 +512,5 @@ export const migrations: Migration[] = [
   ...broadcastDeliveryMigrations,
   ...broadcastAnnouncerMigrations,
   ...broadcastContentMigrations,
+  ...broadcastInsertMigrations,
 ];
