@@ -45,11 +45,18 @@ export const EmergencySchema = object({
 });
 export type Emergency = FromSchema<typeof EmergencySchema>;
 
-/** `desired` of {@link INSERT_SHADOW}: what the speaker should play now or soon, besides its manifest. */
-export const InsertDesiredSchema = object({
-  inserts: { type: 'array', items: AdhocInsertSchema, maxItems: MAX_ACTIVE_INSERTS },
-  emergency: nullable(EmergencySchema),
-});
+/**
+ * `desired` of {@link INSERT_SHADOW}: what the speaker should play now or soon, besides its manifest. The fleet writes
+ * `emergency: null` to clear it, which the shadow stores as no `emergency` key at all (AWS: null deletes a key):
+ * absent means none.
+ */
+export const InsertDesiredSchema = object(
+  {
+    inserts: { type: 'array', items: AdhocInsertSchema, maxItems: MAX_ACTIVE_INSERTS },
+    emergency: nullable(EmergencySchema),
+  },
+  { optional: ['emergency'] },
+);
 export type InsertDesired = FromSchema<typeof InsertDesiredSchema>;
 
 /** `reported` of {@link INSERT_SHADOW}: which inserts the speaker took (played, playing or skipped) and its emergency. */

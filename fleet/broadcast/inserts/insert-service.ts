@@ -229,7 +229,11 @@ export class InsertService {
     )
       return;
     const desired = this.desiredFor(thingName);
-    const current = this.deps.shadows.find(thingName, INSERT_SHADOW)?.state.desired;
+    const stored = this.deps.shadows.find(thingName, INSERT_SHADOW)?.state.desired as
+      | Partial<InsertDesired>
+      | undefined;
+    // A shadow deletes a key set to null (AWS's rule): an absent emergency is no emergency.
+    const current = stored ? { inserts: stored.inserts ?? [], emergency: stored.emergency ?? null } : undefined;
     if (current && isDeepStrictEqual(current, desired)) return;
     if (!current && desired.inserts.length === 0 && desired.emergency === null) return;
     const result = await this.deps.shadows.update(thingName, INSERT_SHADOW, {
