@@ -2,11 +2,10 @@ import type { DeviceCredentials } from '../devices/core/device-config.ts';
 import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
 import { tmp36RawFromCelsius } from '../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
-import { VirtualAudioOutput } from '../devices/speaker/audio-output.ts';
+import type { AudioSink } from '../devices/speaker/player/sinks/audio-sink.ts';
 import { type SpeakerConfigInput, SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../devices/speaker/speaker-runtime.ts';
-import { systemClock } from '../platform/clock.ts';
 import type { Logger } from '../platform/log.ts';
 
 /**
@@ -16,7 +15,6 @@ import type { Logger } from '../platform/log.ts';
 export class SimulatedSpeaker {
   readonly runtime: SpeakerRuntime;
   readonly io = new VirtualBoardIO();
-  readonly audio: VirtualAudioOutput;
   private soc = 100;
   private timer: NodeJS.Timeout | undefined;
 
@@ -27,17 +25,11 @@ export class SimulatedSpeaker {
     private readonly random: () => number,
     log: Logger,
     options: DeviceRuntimeOptions = {},
+    /** Where its mix goes; unset: the config's `audio.sink` (the demo's default: `null`, decoding and mixing all the same). */
+    sink?: AudioSink,
   ) {
-    this.audio = new VirtualAudioOutput(options.clock ?? systemClock);
     this.soc = 50 + random() * 50;
-    this.runtime = new SpeakerRuntime(
-      SpeakerConfigSchema.parse(config),
-      credentials,
-      this.audio,
-      log,
-      this.io,
-      options,
-    );
+    this.runtime = new SpeakerRuntime(SpeakerConfigSchema.parse(config), credentials, sink, log, this.io, options);
   }
 
   get thingName(): string {

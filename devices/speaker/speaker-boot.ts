@@ -1,7 +1,5 @@
-import { systemClock } from '../../platform/clock.ts';
 import type { DeviceBoot } from '../core/device-boot.ts';
 import { tmp36RawFromCelsius } from '../core/hardware/tmp36.ts';
-import { VirtualAudioOutput } from './audio-output.ts';
 import { loadSpeakerConfig, type SpeakerConfig } from './speaker-config.ts';
 import { cellVoltageFromPercent } from './speaker-hardware.ts';
 import { SpeakerRuntime } from './speaker-runtime.ts';
@@ -14,14 +12,7 @@ export const speakerBoot: DeviceBoot<SpeakerConfig, SpeakerRuntime> = {
     io.setAnalogInput(0, (cellVoltageFromPercent(100) / 5) * 1023);
     io.setAnalogInput(1, tmp36RawFromCelsius(28));
   },
-  // Until the broadcast issue brings real audio output, every speaker plays through the virtual output.
+  // The audio output is the config's (`audio.sink`: alsa on a real box).
   create: (config, credentials, log, virtualIo, options) =>
-    new SpeakerRuntime(
-      config,
-      credentials,
-      new VirtualAudioOutput(options.clock ?? systemClock),
-      log,
-      virtualIo,
-      options,
-    ),
+    new SpeakerRuntime(config, credentials, undefined, log, virtualIo, options),
 };

@@ -2,21 +2,15 @@ import { z } from 'zod';
 import { loadConfig } from '../../platform/config-loader.ts';
 import { HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE } from '../../protocol/thing-names.ts';
 import { DeviceConfigSchema } from '../core/device-config.ts';
+import { AudioConfigSchema } from './player/audio-config.ts';
 
 export const SpeakerConfigSchema = DeviceConfigSchema.extend({
   /** `broadcast` boxes drive the store amplifier from mains; `promo` speakers sit at a shelf on battery with a PIR. */
   model: z.enum(['broadcast', 'promo']).default('broadcast'),
   hardwareModel: z.string().regex(HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE).default('BX-100'),
   softwareVersion: z.string().min(1).default('0.1.0'),
-  /** Volume until the shadow says otherwise. */
+  /** Volume until the shadow says otherwise; with a manifest its volume spans decide (quiet outside them). */
   defaultVolume: z.number().int().min(0).max(100).default(60),
-  /** What the speaker holds locally and loops until the broadcast scheduler (a later issue) takes over. */
-  localContent: z
-    .array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), durationMs: z.number().int().min(100) }))
-    .default([
-      { id: 'ambient-morning', title: 'Morning ambience', durationMs: 180_000 },
-      { id: 'ambient-market', title: 'Market stroll', durationMs: 210_000 },
-    ]),
   /** Broadcast delivery (issue 9): the content cache and proof of play. */
   broadcast: z
     .strictObject({
@@ -35,6 +29,8 @@ export const SpeakerConfigSchema = DeviceConfigSchema.extend({
       requestTimeoutMs: z.number().int().min(1000).default(30_000),
     })
     .prefault({}),
+  /** Audio output: `{ sink: 'alsa' | 'file' | 'null', device?, player?, path?, ffmpegPath? }` (player/audio-config.ts). */
+  audio: AudioConfigSchema.prefault({}),
 });
 
 export type SpeakerConfig = z.infer<typeof SpeakerConfigSchema>;

@@ -1,4 +1,8 @@
+import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { BroadcastManifest } from '../../protocol/broadcast/manifest.ts';
+import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
+import { isFleetError } from '../../protocol/errors.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
 import { rebootCommand } from '../core/core-commands.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
@@ -6,18 +10,25 @@ import { InProcessRestarter } from '../core/device-restarter.ts';
 import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime.ts';
 import { inRange } from '../core/diagnostics.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
-import type { AudioOutput } from './audio-output.ts';
 import { BroadcastDelivery } from './broadcast-delivery.ts';
+import { type AudioSink, NullSink } from './player/sinks/audio-sink.ts';
+import { createSink } from './player/sinks/create-sink.ts';
+import { SpeakerPlayer } from './player/speaker-player.ts';
+import { BroadcastScheduler, LOCATE_TONE_ID, type NowPlaying } from './scheduler/broadcast-scheduler.ts';
+import type { PresenceDecision } from './scheduler/presence-gate.ts';
 import type { SpeakerConfig } from './speaker-config.ts';
 import { SpeakerHardware } from './speaker-hardware.ts';
 
-/** Track id of the tone a speaker plays while it is being located. */
-export const LOCATE_TONE_ID = 'locate-tone';
+export { LOCATE_TONE_ID };
+
+/** Where the scheduler finds a cached asset's file (the content cache binds it; nothing is cached until then). */
+export type AssetPathPort = (sha256: string) => string | undefined;
 
 /**
- * The speaker runtime on the shared device core: applies the desired volume from its shadow and reports it, reports
- * what it is playing, and (promo model) shopper presence and battery. It loops its local content; the broadcast
- * issue replaces that loop with the scheduler (programmes, presence-triggered promos, ad-hoc insertion).
+ * The speaker runtime on the shared device core: a real player (devices/speaker/player/) and the broadcast
+ * scheduler that plays the manifest handed to `setManifest()`; until one arrives it plays nothing but the locate
+ * tone. Applies the desired volume from its shadow (the level while no manifest decides) and reports it, reports
+ * what it is playing, and (promo model) shopper presence and battery; a PIR rising edge offers the manifest's promo.
  */
 export class SpeakerRuntime {
   readonly core: DeviceRuntime;
@@ -25,34 +36,40 @@ export class SpeakerRuntime {
   readonly delivery: BroadcastDelivery;
   private hw: SpeakerHardware | undefined;
   private volume: number;
-  private trackIndex = 0;
-  private readonly onEnded = () => this.playNext();
+  private player: SpeakerPlayer | undefined;
+  private sched: BroadcastScheduler | undefined;
+  private manifest: BroadcastManifest | null = null;
+  private assetPath: AssetPathPort = () => undefined;
+  private readonly playListeners: ((record: PlayRecord) => void)[] = [];
+  private audioError: string | null = null;
 
   constructor(
     readonly config: SpeakerConfig,
     credentials: DeviceCredentials,
-    readonly audio: AudioOutput,
-    log: Logger,
+    /** Where the mix goes; unset: what `config.audio` says (tests and the simulator pass their own). */
+    private readonly sink: AudioSink | undefined,
+    private readonly log: Logger,
     virtualIo?: VirtualBoardIO,
     options: DeviceRuntimeOptions = {},
   ) {
     this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
     this.delivery = new BroadcastDelivery(this.core, config, credentials, log);
-    // SEAM (issue 9 item 5, the player part): the player takes `delivery.on('manifest', m => player.setManifest(m))`
-    // (and `delivery.current` at start), finds files with `delivery.pathOf`, and its `onPlay(record)` hook calls
-    // `delivery.recordPlay(record)`. Until it lands, the loop of localContent below plays.
+    // The player plays what delivery makes current, finds files in its cache, and logs every play into its PlayLog.
+    this.delivery.on('manifest', (manifest) => this.setManifest(manifest));
+    this.assetPath = (sha256) => this.delivery.pathOf(sha256);
+    this.onPlay((record) => this.delivery.recordPlay(record));
     this.volume = config.defaultVolume;
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => {
       const vitals: Record<string, number> = { 'temperature.c': this.hardware.temperatureC() };
       if (this.config.model === 'promo') vitals['battery.percent'] = this.hardware.batteryPercent();
+      if (this.player) vitals['audio.underruns'] = this.player.mixer.stats.underruns;
       return vitals;
     });
     const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
     this.core.commands.handle('reboot', rebootCommand(restarter));
     this.core.commands.handle('locate', ({ seconds }) => {
-      // The tone interrupts the content; when it ends, 'ended' moves the loop on to the next track.
-      this.audio.play({ id: LOCATE_TONE_ID, title: 'Locate tone', durationMs: seconds * 1000 });
+      this.scheduler.playLocateTone(seconds * 1000);
       this.hardware.startLocating(seconds);
       return { result: { seconds } };
     });
@@ -67,16 +84,49 @@ export class SpeakerRuntime {
     return this.hw;
   }
 
+  get scheduler(): BroadcastScheduler {
+    if (!this.sched) throw new Error('SpeakerRuntime used before start()');
+    return this.sched;
+  }
+
   get currentVolume(): number {
     return this.volume;
+  }
+
+  get nowPlaying(): NowPlaying | null {
+    return this.sched?.nowPlaying ?? null;
+  }
+
+  /** The manifest to play (the delivery side hands over each one that becomes current); kept across a reboot. */
+  setManifest(manifest: BroadcastManifest): void {
+    this.manifest = manifest;
+    this.sched?.setManifest(manifest);
+  }
+
+  /** Where cached assets are (the content cache's `pathOf`). */
+  setAssetPaths(port: AssetPathPort): void {
+    this.assetPath = port;
+  }
+
+  /** Every play when it ends (proof of play: the delivery side's PlayLog). */
+  onPlay(listener: (record: PlayRecord) => void): void {
+    this.playListeners.push(listener);
+  }
+
+  /** Someone near a promo speaker that its own PIR did not see (a cart entering its zone). */
+  presence(trigger: 'pir' | 'cart'): PresenceDecision {
+    return this.scheduler.presence(trigger);
   }
 
   async start(): Promise<void> {
     await this.core.start();
     this.delivery.start();
+    const current = this.delivery.current;
+    if (current) this.setManifest(current);
     this.hw = new SpeakerHardware(this.core.board.board, this.core.clock);
     await this.hw.start();
     this.hw.setVolume(this.volume);
+    await this.startAudio();
     if (this.config.model === 'promo') {
       // johnny-five's Switch announces its first reading as a change: only real changes become events.
       let last = this.hw.presence();
@@ -84,39 +134,41 @@ export class SpeakerRuntime {
         if (present === last) return;
         last = present;
         this.core.telemetry.publish('events', { event: present ? 'presence.detected' : 'presence.cleared' });
+        if (present) this.sched?.presence('pir');
       });
     }
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
-    this.audio.on('ended', this.onEnded);
-    this.playNext();
     this.core.shadow.report(this.reportedState());
     this.core.beginReporting(() => this.publishTelemetry());
   }
 
   async stop(): Promise<void> {
-    this.audio.off('ended', this.onEnded);
-    this.audio.stop();
+    this.sched?.stop();
+    await this.player?.stop();
+    this.sched?.removeAllListeners();
+    this.sched = undefined;
+    this.player = undefined;
     this.hw?.stop();
     this.delivery.stop();
     await this.core.stop();
   }
 
   reportedState(): JsonObject {
-    const playing = this.audio.nowPlaying;
     return {
       kind: 'speaker',
       model: this.config.model,
       hardwareModel: this.config.hardwareModel,
       softwareVersion: this.config.softwareVersion,
       volume: this.volume,
-      nowPlaying: playing ? { trackId: playing.trackId, title: playing.title, startedAt: playing.startedAt } : null,
+      nowPlaying: this.nowPlayingReport(),
+      audioError: this.audioError,
     };
   }
 
   publishTelemetry(): void {
     const metrics: Record<string, string | number | boolean | null> = {
       volume: this.volume,
-      'nowPlaying.trackId': this.audio.nowPlaying?.trackId ?? null,
+      'nowPlaying.trackId': this.nowPlaying?.trackId ?? null,
     };
     if (this.config.model === 'promo') {
       metrics.presence = this.hardware.presence();
@@ -125,14 +177,58 @@ export class SpeakerRuntime {
     this.core.telemetry.publish('telemetry', metrics);
   }
 
-  private playNext(): void {
-    const content = this.config.localContent;
-    if (content.length === 0) return;
-    const track = content[this.trackIndex % content.length];
-    this.trackIndex++;
-    if (!track) return;
-    this.audio.play(track);
-    this.core.shadow.report({ nowPlaying: this.reportedState().nowPlaying ?? null });
+  /**
+   * The player and scheduler. A sink that cannot open (AUDIO_OUTPUT_UNAVAILABLE: no card, a wrong ALSA name) does
+   * not stop the speaker: it keeps time on a null sink, so its shadow, commands and proof of play stay truthful,
+   * and reports `audioError` for the console.
+   */
+  private async startAudio(): Promise<void> {
+    const clock = this.core.clock;
+    let ffmpegPath = this.config.audio.ffmpegPath ?? 'ffmpeg';
+    try {
+      ffmpegPath = resolveFfmpeg(this.config.audio.ffmpegPath).path;
+    } catch (err) {
+      this.audioError = isFleetError(err) ? err.code : 'FFMPEG_UNAVAILABLE';
+      this.log.error({ err }, 'no ffmpeg: assets cannot be decoded (every play is skipped)');
+    }
+    let scheduler: BroadcastScheduler | undefined;
+    const options = {
+      ffmpegPath,
+      lookaheadMs: this.config.audio.lookaheadMs,
+      volumeAt: (t: number) => scheduler?.volumeAt(t) ?? 0,
+    };
+    let player = new SpeakerPlayer(clock, this.sink ?? createSink(this.config.audio, ffmpegPath), options);
+    try {
+      await player.start();
+    } catch (err) {
+      if (!isFleetError(err, 'AUDIO_OUTPUT_UNAVAILABLE')) throw err;
+      this.audioError = err.code;
+      this.log.error({ err }, 'audio output unavailable: playing to a null sink');
+      player = new SpeakerPlayer(clock, new NullSink(), options);
+      await player.start();
+    }
+    scheduler = new BroadcastScheduler(
+      clock,
+      player,
+      {
+        assetPath: (sha) => this.assetPath(sha),
+        battery: () => (this.config.model === 'promo' ? this.hw?.batteryPercent() : undefined),
+      },
+      { prerollMs: this.config.audio.prerollMs, fallbackVolume: () => this.volume },
+    );
+    scheduler.on('play', (record) => {
+      for (const listener of this.playListeners) listener(record);
+    });
+    scheduler.on('nowPlaying', () => this.core.shadow.report({ nowPlaying: this.nowPlayingReport() }));
+    this.player = player;
+    this.sched = scheduler;
+    if (this.manifest) scheduler.setManifest(this.manifest);
+    scheduler.start();
+  }
+
+  private nowPlayingReport(): JsonObject | null {
+    const playing = this.nowPlaying;
+    return playing ? { ...playing } : null;
   }
 
   private applyDesired(desired: JsonObject): JsonObject {

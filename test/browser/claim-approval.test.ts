@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { deviceIdentity } from '../../devices/core/claim-provisioner.ts';
 import { tmp36RawFromCelsius } from '../../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
-import { VirtualAudioOutput } from '../../devices/speaker/audio-output.ts';
+import { NullSink } from '../../devices/speaker/player/sinks/audio-sink.ts';
 import { SpeakerConfigSchema } from '../../devices/speaker/speaker-config.ts';
 import { cellVoltageFromPercent } from '../../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../../devices/speaker/speaker-runtime.ts';
@@ -75,7 +75,7 @@ describe('approving a speaker provisioned by claim, in a browser (real fleet, re
     const runtime = new SpeakerRuntime(
       { ...config, thingName: identity.thingName },
       identity.credentials,
-      new VirtualAudioOutput(systemClock),
+      new NullSink(),
       silentLogger(),
       io,
     );

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { silentLogger } from '../../platform/log.ts';
+import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import { SimulatedCart } from '../../sim/simulated-cart.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
+import { asset, manifest, musicWindow } from '../helpers/broadcast-manifest.ts';
 import { eventually, registerDevice, startFleet, tempDir } from '../helpers/fleet-harness.ts';
+import { toneAsset } from '../helpers/speaker-audio.ts';
 
 describe('cart and speaker runtimes against the fleet (virtual hardware)', function () {
   this.timeout(30_000);
@@ -142,11 +145,9 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     const got = fleet.services.shadows.get('spk-rt1', undefined);
     assert.ok(got.ok);
     assert.equal((got.payload as { state: { delta?: unknown } }).state.delta, undefined);
-    const reported = fleet.services.shadows.find('spk-rt1')?.state.reported as Record<
-      string,
-      { trackId?: string } | unknown
-    >;
-    assert.equal((reported.nowPlaying as { trackId: string }).trackId, 'ambient-morning');
+    // No manifest yet: the speaker plays nothing (the broadcast scheduler tests cover what it plays from one).
+    const reported = fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, unknown>;
+    assert.equal(reported.nowPlaying ?? null, null, 'a null in reported deletes the key (AWS shadow semantics)');
   });
 
   it('speaker: reports shopper presence from its PIR sensor, only when it changes', async () => {
@@ -163,5 +164,34 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     // The device sends its events in order: had the repeated level (or the first reading at start) been reported,
     // it would be stored by now.
     assert.deepEqual(presenceEvents().sort(), ['presence.cleared', 'presence.detected']);
+  });
+
+  it('speaker: plays the manifest it is handed; its shadow says what plays, each play ends in a PlayRecord', async () => {
+    const track = toneAsset(dir.path, 'rt-track', 400, 1);
+    const plays: PlayRecord[] = [];
+    speaker.runtime.onPlay((record) => plays.push(record));
+    speaker.runtime.setAssetPaths((sha256) => (sha256 === track.sha256 ? track.file : undefined));
+    const now = Date.now();
+    speaker.runtime.setManifest(
+      manifest(now - 1000, {
+        thingName: 'spk-rt1',
+        assets: [asset(track.sha256, 1000)],
+        music: [musicWindow('ambient-1', now - 1000, now + 3_600_000, [track.sha256])],
+      }),
+    );
+    const playing = await eventually(
+      () =>
+        (fleet.services.shadows.find('spk-rt1')?.state.reported as Record<string, Record<string, unknown>>)?.nowPlaying,
+      5000,
+      'now playing in the shadow',
+    );
+    assert.equal(playing.trackId, track.sha256);
+    assert.equal(playing.layer, 'ambient');
+    assert.equal(typeof playing.startedAt, 'number');
+    const done = await eventually(() => plays.find((p) => p.outcome === 'completed'), 5000, 'a completed play');
+    assert.equal(done.sha256, track.sha256);
+    assert.equal(done.itemId, 'ambient-1');
+    assert.equal(done.manifestVersion, 1);
+    assert.ok(Math.abs(done.endedAt - done.startedAt - 1000) <= 1, 'played for its length');
   });
 });
