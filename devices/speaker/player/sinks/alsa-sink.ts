@@ -36,8 +36,10 @@ export class AlsaSink implements AudioSink {
         ? ['aplay', ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', rate, '-c', channels]]
         : [
             ffmpegPath,
-            ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', PCM.ffmpegFormat, '-ar', rate, '-ac', channels],
+            // Raw input needs no probing: without these ffmpeg reads ~5 MB (27 s of audio) before it opens the card.
+            ['-nostdin', '-hide_banner', '-loglevel', 'error', '-probesize', '32', '-analyzeduration', '0'],
           ];
+    if (player === 'ffmpeg') args.push('-f', PCM.ffmpegFormat, '-ar', rate, '-ac', channels);
     if (player === 'ffmpeg') args.push('-i', 'pipe:0', '-f', 'alsa', device);
     const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     this.child = child;
