@@ -21,6 +21,7 @@ import { run as runNormalise } from './normalise.ts';
 import { run as runPricing } from './pricing.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runSnapshotDownload } from './snapshot-download.ts';
+import { run as runStartError } from './start-error.ts';
 import { run as runIngest } from './telemetry-ingest.ts';
 
 const quick = process.argv.includes('--quick');
@@ -37,6 +38,7 @@ const BENCHMARKS = {
   'content-download': runContentDownload,
   announcer: runAnnouncer,
   normalise: runNormalise,
+  'start-error': runStartError,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
@@ -76,8 +78,22 @@ function gitRevision(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', timeout: 5_000 }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--', 'fleet', 'platform', 'protocol', 'commerce', 'bench') !== '';
-    return dirty ? `${head} + uncommitted changes in fleet/, platform/, protocol/, commerce/ or bench/` : head;
+    const dirty =
+      git(
+        'status',
+        '--porcelain',
+        '--',
+        'fleet',
+        'platform',
+        'protocol',
+        'commerce',
+        'broadcast',
+        'devices',
+        'bench',
+      ) !== '';
+    return dirty
+      ? `${head} + uncommitted changes in fleet/, platform/, protocol/, commerce/, broadcast/, devices/ or bench/`
+      : head;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -18,6 +18,8 @@ export interface MixerStats extends BusStats {
   renderedSamples: number;
   /** Output samples the soft clip guard bent. */
   clippedSamples: number;
+  /** Samples rendered too late to play (the process stalled longer than the lookahead): not written to the sink. */
+  droppedSamples: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Mixer {
     underrunSamples: 0,
     renderedSamples: 0,
     clippedSamples: 0,
+    droppedSamples: 0,
   };
   readonly music = new MusicBus(this.stats);
   readonly voice = new VoiceBus(this.stats);
@@ -100,12 +103,23 @@ export class Mixer {
 
   /** Renders up to now + lookahead. Public for tests and benches that drive it by hand. */
   tick(): void {
-    const until = this.sampleAt(this.clock.now() + this.lookaheadMs);
+    const now = this.clock.now();
+    // Stalled past the lookahead (a starved process): the sink ran dry and the samples up to now can no longer play
+    // on time. They are rendered (sources advance, starts and ends happen on their samples) but not written, and the
+    // sink is told the timeline jumped: a card's latency would otherwise grow by every stall, and every later item
+    // start with it.
+    const lateUntil = this.sampleAt(now);
+    while (this.rendered < lateUntil) {
+      const to = Math.min(lateUntil, this.rendered + samplesFromMs(1000));
+      this.stats.droppedSamples += to - this.rendered;
+      this.renderBlock(to, false);
+    }
+    const until = this.sampleAt(now + this.lookaheadMs);
     // At most a second per block: after a long stall (a suspended VM) render in steps rather than one huge array.
-    while (this.rendered < until) this.renderBlock(Math.min(until, this.rendered + samplesFromMs(1000)));
+    while (this.rendered < until) this.renderBlock(Math.min(until, this.rendered + samplesFromMs(1000)), true);
   }
 
-  private renderBlock(to: number): void {
+  private renderBlock(to: number, write: boolean): void {
     const from = this.rendered;
     const n = to - from;
     if (this.mix.length < n) this.mix = new Float32Array(n);
@@ -132,7 +146,7 @@ export class Mixer {
     this.rendered = to;
     this.stats.renderedSamples = to;
     this.stats.clippedSamples += clipped;
-    this.sink.write(out, from);
+    if (write) this.sink.write(out, from);
     for (const listener of this.listeners) listener();
   }
 }

@@ -51,6 +51,30 @@ describe('devices/speaker/player: mixer, gains and sinks', () => {
     mixer.stop();
   });
 
+  it('a stall longer than the lookahead: the samples whose time passed are dropped, not played late', () => {
+    const clock = new FakeClock();
+    const sink = new CaptureSink();
+    const firsts: number[] = [];
+    const write = sink.write.bind(sink);
+    sink.write = (pcm, first) => {
+      firsts.push(first);
+      for (let i = sink.samples.length; i < first; i++) sink.samples.push(Number.NaN);
+      write(pcm, first);
+    };
+    const mixer = new Mixer(clock, sink, { lookaheadMs: 100, tickMs: 20, volumeAt: () => 100 });
+    mixer.start();
+    const ends: number[] = [];
+    mixer.voice.schedule(
+      new Playback(new FakePcmSource().feed(48_000, 0.5).finish(), 9600, 1, { onStart: (s) => ends.push(s) }),
+    );
+    clock.jump(500); // one tick, 500 ms late: 100 ms were rendered ahead, 400 ms are gone
+    assert.equal(mixer.stats.droppedSamples, 24_000 - 4800);
+    assert.deepEqual(ends, [9600], 'the item started on its sample, inside the dropped stretch');
+    assert.equal(firsts.at(-1), 24_000, 'the sink gets the timeline from now on');
+    assert.equal(mixer.renderedUntil, 28_800);
+    mixer.stop();
+  });
+
   it('master gain: the cubic volume curve, ramped across a block; soft clip above the knee', () => {
     assert.equal(gainFromVolume(100), 1);
     assert.equal(gainFromVolume(0), 0);
@@ -89,16 +113,18 @@ describe('devices/speaker/player: mixer, gains and sinks', () => {
       const path = join(dir, 'out.wav');
       const sink = new WavFileSink(path);
       await sink.start();
-      sink.write(new Int16Array([1, 2, 3]));
-      sink.write(new Int16Array([4]));
+      sink.write(new Int16Array([1, 2, 3]), 0);
+      sink.write(new Int16Array([4]), 3);
+      sink.write(new Int16Array([5]), 6);
       await sink.stop();
       const buf = readFileSync(path);
       assert.equal(buf.toString('ascii', 0, 4), 'RIFF');
       assert.equal(buf.readUInt32LE(24), 48_000);
-      assert.equal(buf.readUInt32LE(40), 8);
+      assert.equal(buf.readUInt32LE(40), 14);
       assert.deepEqual(
-        [0, 1, 2, 3].map((i) => buf.readInt16LE(44 + i * 2)),
-        [1, 2, 3, 4],
+        [0, 1, 2, 3, 4, 5, 6].map((i) => buf.readInt16LE(44 + i * 2)),
+        [1, 2, 3, 4, 0, 0, 5],
+        'a timeline jump (dropped samples) is silence in the file',
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

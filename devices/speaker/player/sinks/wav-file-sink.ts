@@ -19,8 +19,13 @@ export class WavFileSink implements AudioSink {
     this.bytes = 0;
   }
 
-  write(pcm: Int16Array): void {
+  write(pcm: Int16Array, firstSample: number): void {
     if (this.fd === undefined) return;
+    const gap = firstSample * PCM.bytesPerSample - this.bytes;
+    if (gap > 0) {
+      writeSync(this.fd, Buffer.alloc(gap));
+      this.bytes += gap;
+    }
     const buf = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
     writeSync(this.fd, buf);
     this.bytes += buf.length;
