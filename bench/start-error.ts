@@ -320,6 +320,7 @@ export async function run({ quick }: BenchOptions): Promise<StartErrorReport> {
           fmt(p.max),
           c.underruns,
           fmt(c.xrunMs, 0),
+          fmt(c.droppedMs, 0),
           c.skipped,
         ],
         [c.condition, 'baseline (timer + spawn at start)', b.n, fmt(b.p50), fmt(b.p99), fmt(b.max), '–', '–', '–', '–'],
