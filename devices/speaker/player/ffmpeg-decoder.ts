@@ -31,6 +31,7 @@ export class FfmpegDecoder implements PcmSource {
   private failure: Error | undefined;
   private readonly highWater: number;
   private waiters: { samples: number; resolve: () => void }[] = [];
+  private failureListeners: ((error: Error) => void)[] = [];
 
   constructor(
     private readonly ffmpegPath: string,
@@ -62,6 +63,12 @@ export class FfmpegDecoder implements PcmSource {
 
   get error(): Error | undefined {
     return this.failure;
+  }
+
+  /** Called if decoding fails (at once when it already has): a pre-rolled item learns before its time. */
+  onFailure(listener: (error: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
   }
 
   /** Samples decoded and not yet read. */
@@ -133,6 +140,8 @@ export class FfmpegDecoder implements PcmSource {
       );
     else if (!this.closed && this.produced === 0)
       this.failure = new FleetError('AUDIO_EMPTY', `decoding ${this.file} gave no audio`);
+    const failure = this.failure;
+    if (failure) for (const listener of this.failureListeners.splice(0)) listener(failure);
     this.wake();
   }
 

@@ -11,6 +11,7 @@ import {
 import type { BroadcastManifest, ManifestAsset, ScheduledItem } from '../../../protocol/broadcast/manifest.ts';
 import type { PlayRecord } from '../../../protocol/broadcast/proof-of-play.ts';
 import { FleetError } from '../../../protocol/errors.ts';
+import { FfmpegDecoder } from '../player/ffmpeg-decoder.ts';
 import { type PcmSource, SILENT_DB, samplesFromMs } from '../player/pcm.ts';
 import { Playback, type PlaybackEnd } from '../player/playback.ts';
 import type { SpeakerPlayer } from '../player/speaker-player.ts';
@@ -442,8 +443,12 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
             mixer.music.release(s);
             mixer.music.envelope.rampTo(0, s, cut);
           }
-        } else if (plan.entry === 'overlay') mixer.music.envelope.rampTo(0, s, ramp);
-        else if (plan.entry === 'between_tracks') mixer.music.release(s);
+        } else if (plan.entry === 'overlay') {
+          // Back up over the ramp after the item; one skipped before it started (its decoder failed early, a higher
+          // layer held the bus) undoes its duck from where the duck was planned to begin, if that is still ahead.
+          const from = playback.started === undefined ? Math.max(sample - ramp, mixer.earliestSample()) : s;
+          mixer.music.envelope.rampTo(0, from, ramp);
+        } else if (plan.entry === 'between_tracks') mixer.music.release(s);
         if (this.voiceNow && mixer.voice.current === undefined) {
           this.voiceNow = null;
           this.emit('nowPlaying', this.nowPlaying);
@@ -461,6 +466,13 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
         this.startWaiting(s);
       },
     });
+    // A pre-rolled file that fails to decode (a damaged cache file) is known before its time: it is skipped and the
+    // music is left alone rather than ducked or paused for nothing.
+    if (source instanceof FfmpegDecoder)
+      source.onFailure(() => {
+        if (playback.started !== undefined || playback.ended) return;
+        mixer.voice.cancel(playback, mixer.earliestSample());
+      });
     if (plan.entry === 'overlay')
       mixer.music.envelope.rampTo(-DUCKING.depthDb, Math.max(sample - ramp, mixer.earliestSample()), ramp);
     else if (plan.entry === 'interrupt') {

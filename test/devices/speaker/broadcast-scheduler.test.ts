@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BroadcastManifest } from '../../../protocol/broadcast/manifest.ts';
@@ -41,6 +41,10 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
       const { sha256, file } = toneAsset(dir, name, hz, seconds);
       files.set(sha256, file);
     }
+    // In the cache but not decodable (a disk error after the download's sha256 check).
+    const corrupt = join(dir, 'corrupt.opus');
+    writeFileSync(corrupt, 'OggS but nothing after it');
+    files.set(sha('corrupt'), corrupt);
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,6 +90,8 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
     // A 500 ms ramp linear in dB, ending on the voice's first sample: half way (−6 dB) at 250 ms before it.
     assert.ok(Math.abs(levelAt(samples, 4485, HZ.b) - full) <= 1, 'ramp not begun 15 ms before 4500');
     assert.ok(Math.abs(levelAt(samples, 4745, HZ.b) - full + 6) <= 1.5, 'half way at 4750');
+    assert.ok(Math.abs(levelAt(samples, 6485, HZ.b) - full - ducked) <= 1, "still ducked on the voice's last sample");
+    assert.ok(Math.abs(levelAt(samples, 6745, HZ.b) - full + 6) <= 1.5, 'half way back up 250 ms after the voice');
     assert.ok(Math.abs(levelAt(samples, 7100, HZ.b) - full) <= 1, 'back up 0.5 s after the voice');
     const played = records.find((r) => r.itemId === 'i1');
     assert.equal(played?.outcome, 'completed');
@@ -258,12 +264,15 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
     assert.equal(records.find((r) => r.itemId === 'hq')?.outcome, 'interrupted');
   });
 
-  it('a missing asset: the item is skipped, the music goes on', async () => {
+  it('a missing or undecodable asset: the item is skipped, the music goes on', async () => {
     const { samples, records } = await play(
-      withMusic({ items: [item('gone', T0 + 1500, sha('missing'), 1500)] }),
+      withMusic({
+        items: [item('gone', T0 + 1500, sha('missing'), 1500), item('broken', T0 + 2200, sha('corrupt'), 1500)],
+      }),
       3000,
     );
     assert.equal(records.find((r) => r.itemId === 'gone')?.outcome, 'skipped');
+    assert.equal(records.find((r) => r.itemId === 'broken')?.outcome, 'skipped');
     for (let ms = FIRST_TRACK_MS + 20; ms < 2900; ms += 100)
       assert.ok(levelAt(samples, ms, HZ.a) > -13, `music at ${ms}`);
   });
@@ -345,5 +354,44 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
     assert.ok(onset !== undefined && Math.abs(onset - 1220) <= 10, `beep at ${onset}`);
     assert.equal(toneAnywhere(samples, 1000, 1480, 1710, -60), false, 'a gap between beeps');
     assert.deepEqual(speaker.records, [], 'a locate tone is no play');
+  });
+
+  it('a window that closes mid-track: the track fades out over the ducking ramp and ends interrupted', async () => {
+    const { samples, records } = await play(
+      manifest(T0, { assets, music: [musicWindow('short', T0, T0 + 2000, [sha('a')])] }),
+      3500,
+    );
+    const full = levelAt(samples, 1900, HZ.a);
+    assert.ok(full > -13, 'playing before the end');
+    assert.ok(Math.abs(levelAt(samples, 2245, HZ.a) - full + 45) <= 3, 'half way down the ramp (to −90 dB) at 2250');
+    assert.equal(toneAnywhere(samples, HZ.a, 2510, 3500, ABSENT_DB), false, 'silent after the ramp');
+    const track = records.find((r) => r.sha256 === sha('a'));
+    assert.equal(track?.outcome, 'interrupted');
+    assert.equal(track?.endedAt, T0 + 2500);
+  });
+
+  it('presence promo: the manifest minimum gap after any announcement', async () => {
+    const promo = {
+      campaignId: 'promo-1',
+      assets: [sha('v1')],
+      windows: [{ from: T0, to: T0 + 3_600_000 }],
+      cooldownMs: 0,
+      maxPerHour: 60,
+      minBatteryPercent: 0,
+      targetSplDb: 60,
+      maxSplDb: 70,
+    };
+    const speaker = speakerOnFakeClock(clock, wav, files);
+    speaker.scheduler.setManifest(
+      manifest(T0, { assets, promo, minGapMs: 1000, items: [item('sched', T0 + 500, sha('v2'), 1500)] }),
+    );
+    await speaker.start();
+    await speaker.run(2500); // the scheduled item ended at 2000
+    const tooSoon = speaker.scheduler.presence('cart');
+    await speaker.run(600);
+    const later = speaker.scheduler.presence('cart');
+    await speaker.run(2000);
+    await speaker.stop();
+    assert.deepEqual([tooSoon, later], ['min_gap', 'played']);
   });
 });
