@@ -3,7 +3,6 @@ import { musicWindowAt, volumeAt } from '../../../broadcast/manifest-resolver.ts
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import {
   type BroadcastLayer,
-  DUCKING,
   type EntryMode,
   layerRank,
   type PlayTrigger,
@@ -11,23 +10,16 @@ import {
 import type { BroadcastManifest, ManifestAsset, ScheduledItem } from '../../../protocol/broadcast/manifest.ts';
 import type { PlayRecord } from '../../../protocol/broadcast/proof-of-play.ts';
 import { FleetError } from '../../../protocol/errors.ts';
-import { FfmpegDecoder } from '../player/ffmpeg-decoder.ts';
-import { type PcmSource, SILENT_DB, samplesFromMs } from '../player/pcm.ts';
+import { type PcmSource, samplesFromMs } from '../player/pcm.ts';
 import { Playback, type PlaybackEnd } from '../player/playback.ts';
 import type { SpeakerPlayer } from '../player/speaker-player.ts';
 import { ToneSource } from '../player/tone-source.ts';
 import { MusicChain, type MusicTrack } from './music-chain.ts';
-import { type PlayIntent, playRecord } from './play-record.ts';
+import { type NowPlaying, nowPlayingOf, playRecord } from './play-record.ts';
 import { type PresenceDecision, PresenceGate } from './presence-gate.ts';
+import { EMERGENCY_RANK, VoiceEntries, type VoicePlan } from './voice-entries.ts';
 
-/** What the speaker is playing, for its shadow and the console. `trackId` is the asset's sha256. */
-export interface NowPlaying {
-  trackId: string;
-  title: string;
-  startedAt: number;
-  layer: BroadcastLayer | null;
-  campaignId: string | null;
-}
+export type { NowPlaying };
 
 export interface SchedulerPorts {
   /** The cached file of an asset, or undefined while it is not (yet) in the cache. */
@@ -60,17 +52,6 @@ export interface PlayNowRequest {
   maxDelayMs?: number;
 }
 
-/** Where a voice item enters: how it treats the music bus. */
-interface VoicePlan {
-  intent: PlayIntent;
-  entry: EntryMode;
-  rank: number;
-  /** Records only what really was meant to play (not a locate tone, not an item a new manifest withdrew). */
-  record: boolean;
-  levelDbSpl?: number | null;
-  onEnded?: (sample: number, end: PlaybackEnd) => void;
-}
-
 /** A between-tracks item waiting for the current track (and any voice) to end. */
 interface Waiting {
   key: string;
@@ -82,10 +63,7 @@ interface Waiting {
 
 /** The decoder lead for an item started "now" (playNow, presence, emergency): ffmpeg's start-up plus a margin. */
 const NOW_LATENCY_MS = 250;
-/** Interrupt cut and resume: short enough to hear as a cut, long enough not to click. */
-const CUT_MS = 10;
 const LOCATE_RANK = layerRank('adhoc');
-const EMERGENCY_RANK = layerRank('emergency');
 
 /**
  * Plays a speaker's manifest on a SpeakerPlayer: music windows track after track; scheduled items by entry mode
@@ -106,12 +84,11 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
   private timer: TimerHandle | undefined;
   private readonly music: MusicChain;
   private readonly gate = new PresenceGate();
-  private voiceNow: NowPlaying | null = null;
-  private musicNow: NowPlaying | null = null;
-  private lastAnnouncementEnd = Number.NEGATIVE_INFINITY;
+  private readonly voices: VoiceEntries;
+  /** The music track playing now, for `nowPlaying`. */
+  private musicNow: { track: MusicTrack; now: NowPlaying } | undefined;
   private emergency: { sha256: string; file: string; playback: Playback | undefined } | undefined;
   private overrideVolume: number | undefined;
-  private readonly withdrawn = new Set<Playback>();
   private readonly prerollMs: number;
 
   constructor(
@@ -132,6 +109,13 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       },
       this.prerollMs,
     );
+    this.voices = new VoiceEntries(player, {
+      volumeAt: (t) => this.volumeAt(t),
+      emergencyActive: () => this.emergency !== undefined,
+      record: (plan, times, end, volume) => this.emitRecord(plan, times, end, volume),
+      nowPlayingChanged: () => this.emit('nowPlaying', this.nowPlaying),
+      ended: (sample) => this.startWaiting(sample),
+    });
   }
 
   /** The volume the mixer applies at `t`: an override (emergency, locate), the manifest's spans, or the fallback. */
@@ -154,17 +138,13 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
     this.clock.clearInterval(this.timer);
     this.timer = undefined;
     for (const w of [...this.waiting]) this.dropWaiting(w, this.clock.now(), false);
-    const mixer = this.player.mixer;
-    for (const queued of [...mixer.voice.queued]) {
-      this.withdrawn.add(queued);
-      mixer.voice.cancel(queued, mixer.earliestSample());
-    }
+    this.voices.withdrawQueued();
     this.music.withdrawQueued();
     this.emergency = undefined;
   }
 
   get nowPlaying(): NowPlaying | null {
-    return this.voiceNow ?? this.musicNow;
+    return this.voices.now ?? this.musicNow?.now ?? null;
   }
 
   get manifestVersion(): number | null {
@@ -188,11 +168,8 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
     for (const [key, placed] of this.handled) {
       if (keep.has(key) || !placed) continue;
       this.handled.delete(key);
-      if (placed instanceof Playback) {
-        if (placed.started !== undefined) continue;
-        this.withdrawn.add(placed);
-        this.player.mixer.voice.cancel(placed, this.player.mixer.earliestSample());
-      } else this.dropWaiting(placed, this.clock.now(), false);
+      if (placed instanceof Playback) this.voices.withdraw(placed);
+      else this.dropWaiting(placed, this.clock.now(), false);
     }
     const currentWindow = this.music.current?.window.id;
     if (previous && currentWindow && !manifest.music.some((w) => w.id === currentWindow)) this.music.forgetPosition();
@@ -226,7 +203,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       this.waiting.push({ key: `now:${at}`, plan, source, deadline: at + (request.maxDelayMs ?? 600_000) });
       return { accepted: true, startsAt: at };
     }
-    this.placeVoice(plan, file, this.player.mixer.sampleAt(at));
+    this.voices.place(plan, file, this.player.mixer.sampleAt(at));
     return { accepted: true, startsAt: at };
   }
 
@@ -268,7 +245,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
     if (this.emergency) return 'emergency';
     const decision = this.gate.check(promo, now, {
       battery: this.ports.battery?.(),
-      lastAnnouncementEnd: this.lastAnnouncementEnd,
+      lastAnnouncementEnd: this.voices.lastEnd,
       minGapMs: manifest?.minGapMs ?? 0,
     });
     if (decision !== 'played' || !promo) return decision;
@@ -299,7 +276,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       return 'asset_missing';
     }
     this.gate.started(now);
-    this.placeVoice(plan, file, this.player.mixer.sampleAt(now + NOW_LATENCY_MS));
+    this.voices.place(plan, file, this.player.mixer.sampleAt(now + NOW_LATENCY_MS));
     return 'played';
   }
 
@@ -326,7 +303,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
         if (!this.emergency) this.overrideVolume = undefined;
       },
     };
-    this.placeVoice(plan, new ToneSource(durationMs), at);
+    this.voices.place(plan, new ToneSource(durationMs), at);
   }
 
   /** Looks ahead: places the items due within the pre-roll, keeps the music going, gives up on late waiters. */
@@ -389,7 +366,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       this.handled.set(key, waiting);
       return;
     }
-    this.handled.set(key, this.placeVoice(plan, file, Math.max(this.player.mixer.sampleAt(item.at), 0)));
+    this.handled.set(key, this.voices.place(plan, file, Math.max(this.player.mixer.sampleAt(item.at), 0)));
   }
 
   /** Why a voice item cannot play at `at`, or undefined. */
@@ -418,69 +395,8 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       return;
     }
     this.waiting = this.waiting.filter((x) => x !== w);
-    this.placeVoice(w.plan, w.source, at);
+    this.voices.place(w.plan, w.source, at);
     if (this.handled.has(w.key)) this.handled.set(w.key, null);
-  }
-
-  private placeVoice(plan: VoicePlan, fileOrSource: string | PcmSource, sample: number): Playback {
-    const mixer = this.player.mixer;
-    const source = typeof fileOrSource === 'string' ? this.player.decode(fileOrSource) : fileOrSource;
-    const ramp = samplesFromMs(DUCKING.rampMs);
-    const cut = samplesFromMs(CUT_MS);
-    let volume = 0;
-    let startedAt = 0;
-    const playback = new Playback(source, sample, plan.rank, {
-      onStart: (s) => {
-        startedAt = mixer.timeAt(s);
-        volume = this.volumeAt(startedAt);
-        this.voiceNow = nowPlayingOf(plan.intent, startedAt);
-        this.emit('nowPlaying', this.nowPlaying);
-      },
-      onEnd: (s, end) => {
-        const endedAt = mixer.timeAt(s);
-        if (plan.entry === 'interrupt' || plan.rank >= EMERGENCY_RANK) {
-          if (!this.emergency) {
-            mixer.music.release(s);
-            mixer.music.envelope.rampTo(0, s, cut);
-          }
-        } else if (plan.entry === 'overlay') {
-          // Back up over the ramp after the item; one skipped before it started (its decoder failed early, a higher
-          // layer held the bus) undoes its duck from where the duck was planned to begin, if that is still ahead.
-          const from = playback.started === undefined ? Math.max(sample - ramp, mixer.earliestSample()) : s;
-          mixer.music.envelope.rampTo(0, from, ramp);
-        } else if (plan.entry === 'between_tracks') mixer.music.release(s);
-        if (this.voiceNow && mixer.voice.current === undefined) {
-          this.voiceNow = null;
-          this.emit('nowPlaying', this.nowPlaying);
-        }
-        if (end !== 'skipped') this.lastAnnouncementEnd = Math.max(this.lastAnnouncementEnd, endedAt);
-        const withdrawn = this.withdrawn.delete(playback);
-        if (plan.record && !withdrawn)
-          this.emitRecord(
-            plan,
-            end === 'skipped' ? { startedAt: endedAt, endedAt } : { startedAt, endedAt },
-            end,
-            volume,
-          );
-        plan.onEnded?.(s, end);
-        this.startWaiting(s);
-      },
-    });
-    // A pre-rolled file that fails to decode (a damaged cache file) is known before its time: it is skipped and the
-    // music is left alone rather than ducked or paused for nothing.
-    if (source instanceof FfmpegDecoder)
-      source.onFailure(() => {
-        if (playback.started !== undefined || playback.ended) return;
-        mixer.voice.cancel(playback, mixer.earliestSample());
-      });
-    if (plan.entry === 'overlay')
-      mixer.music.envelope.rampTo(-DUCKING.depthDb, Math.max(sample - ramp, mixer.earliestSample()), ramp);
-    else if (plan.entry === 'interrupt') {
-      mixer.music.envelope.rampTo(SILENT_DB, Math.max(sample - cut, mixer.earliestSample()), cut);
-      mixer.music.holdFrom(sample);
-    } else if (plan.entry === 'between_tracks') mixer.music.holdFrom(sample);
-    mixer.voice.schedule(playback);
-    return playback;
   }
 
   private repeatEmergency(sample: number): void {
@@ -504,18 +420,18 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
           this.repeatEmergency(s + samplesFromMs(this.options.emergencyGapMs ?? 1000));
       },
     };
-    emergency.playback = this.placeVoice(plan, emergency.file, sample);
+    emergency.playback = this.voices.place(plan, emergency.file, sample);
   }
 
   private musicStarted(track: MusicTrack, sample: number): void {
-    this.musicNow = nowPlayingOf(track.intent, this.player.mixer.timeAt(sample));
+    this.musicNow = { track, now: nowPlayingOf(track.intent, this.player.mixer.timeAt(sample)) };
     this.emit('nowPlaying', this.nowPlaying);
   }
 
   private musicEnded(track: MusicTrack, sample: number, end: PlaybackEnd, withdrawn: boolean): void {
     const mixer = this.player.mixer;
-    if (this.musicNow && track.playback && this.musicNow.startedAt === mixer.timeAt(track.playback.started ?? -1)) {
-      this.musicNow = null;
+    if (this.musicNow?.track === track) {
+      this.musicNow = undefined;
       this.emit('nowPlaying', this.nowPlaying);
     }
     if (!withdrawn && (end !== 'skipped' || !track.playback)) {
@@ -561,14 +477,4 @@ export const LOCATE_TONE_ID = 'locate-tone';
 
 function itemKey(item: ScheduledItem): string {
   return `${item.id}@${item.at}:${item.sha256}`;
-}
-
-function nowPlayingOf(intent: PlayIntent, startedAt: number): NowPlaying {
-  return {
-    trackId: intent.sha256,
-    title: intent.title,
-    startedAt: Math.round(startedAt),
-    layer: intent.layer,
-    campaignId: intent.campaignId,
-  };
 }

@@ -14,6 +14,25 @@ export interface PlayIntent {
   scheduledAt: number | null;
 }
 
+/** What the speaker is playing, for its shadow and the console. `trackId` is the asset's sha256. */
+export interface NowPlaying {
+  trackId: string;
+  title: string;
+  startedAt: number;
+  layer: BroadcastLayer | null;
+  campaignId: string | null;
+}
+
+export function nowPlayingOf(intent: PlayIntent, startedAt: number): NowPlaying {
+  return {
+    trackId: intent.sha256,
+    title: intent.title,
+    startedAt: Math.round(startedAt),
+    layer: intent.layer,
+    campaignId: intent.campaignId,
+  };
+}
+
 export function playRecord(
   intent: PlayIntent,
   times: { startedAt: number; endedAt: number },

@@ -37,6 +37,8 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
       ['v1', HZ.v1, 1.5],
       ['v2', HZ.v2, 1.5],
       ['alarm', HZ.alarm, 1],
+      // 1000.5 ms: the next track starts between two milliseconds, as real tracks' lengths make it.
+      ['odd', 800, 1.0005],
     ] as const) {
       const { sha256, file } = toneAsset(dir, name, hz, seconds);
       files.set(sha256, file);
@@ -393,5 +395,25 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
     await speaker.run(2000);
     await speaker.stop();
     assert.deepEqual([tooSoon, later], ['min_gap', 'played']);
+  });
+
+  it('now playing follows the music, also after a track whose length is not whole milliseconds', async () => {
+    const now: (string | undefined)[] = [];
+    await play(
+      manifest(T0, {
+        assets: [...assets, asset(sha('odd'), 1001)],
+        music: [musicWindow('odd', T0, T0 + 2000, [sha('odd')])],
+      }),
+      3500,
+      async (speaker) => {
+        await speaker.run(1000);
+        now.push(speaker.scheduler.nowPlaying?.trackId);
+        await speaker.run(500); // the second play began at 1350.5 ms
+        now.push(speaker.scheduler.nowPlaying?.trackId);
+        await speaker.run(1500); // the window closed at 2000, faded out by 2500
+        now.push(speaker.scheduler.nowPlaying?.trackId);
+      },
+    );
+    assert.deepEqual(now, [sha('odd'), sha('odd'), undefined]);
   });
 });
