@@ -194,4 +194,69 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     assert.equal(done.manifestVersion, 1);
     assert.ok(Math.abs(done.endedAt - done.startedAt - 1000) <= 1, 'played for its length');
   });
+
+  it('promo speaker: its PIR seeing someone plays the manifest promo (trigger pir)', async () => {
+    const promoAsset = toneAsset(dir.path, 'rt-promo', 1500, 0.5);
+    const plays: PlayRecord[] = [];
+    speaker.runtime.onPlay((record) => plays.push(record));
+    speaker.runtime.setAssetPaths((sha256) => (sha256 === promoAsset.sha256 ? promoAsset.file : undefined));
+    const now = Date.now();
+    speaker.io.setDigitalInput(3, false);
+    speaker.runtime.setManifest(
+      manifest(now - 1000, {
+        version: 2,
+        thingName: 'spk-rt1',
+        assets: [asset(promoAsset.sha256, 500, 'speech')],
+        promo: {
+          campaignId: 'promo-milk',
+          assets: [promoAsset.sha256],
+          windows: [{ from: now - 1000, to: now + 3_600_000 }],
+          cooldownMs: 60_000,
+          maxPerHour: 10,
+          minBatteryPercent: 0,
+          targetSplDb: 60,
+          maxSplDb: 70,
+        },
+      }),
+    );
+    speaker.io.setDigitalInput(3, true);
+    const played = await eventually(
+      () => plays.find((p) => p.trigger === 'pir' && p.outcome === 'completed'),
+      5000,
+      'the promo played',
+    );
+    assert.equal(played.campaignId, 'promo-milk');
+    assert.equal(played.scheduledAt, null, 'self-triggered');
+    assert.equal(played.manifestVersion, 2);
+  });
+
+  it('speaker: an ALSA device that cannot open is reported (AUDIO_OUTPUT_UNAVAILABLE), the runtime runs on', async () => {
+    const port = fleet.services.broker.tlsPort;
+    const broken = new SimulatedSpeaker(
+      {
+        thingName: 'spk-rt2',
+        endpoint: { host: 'localhost', port },
+        certDir: join(dir.path, 'spk-rt2'),
+        dataDir: join(dir.path, 'spk-rt2', 'data'),
+        audio: { sink: 'alsa', device: 'hw:CARD=NoSuchCard,DEV=0' },
+      },
+      await registerDevice(fleet, 'spk-rt2', 'speaker'),
+      1,
+      mulberry32(3),
+      silentLogger(),
+    );
+    await broken.start();
+    try {
+      const reported = await eventually(
+        () => fleet.services.shadows.find('spk-rt2')?.state.reported as Record<string, unknown> | undefined,
+        5000,
+        'the speaker reports',
+      );
+      // Where this machine has a sound card the name is still wrong; where it has none (here) nothing opens.
+      assert.equal(reported.audioError, 'AUDIO_OUTPUT_UNAVAILABLE');
+      assert.equal(reported.kind, 'speaker', 'the rest of the runtime is up');
+    } finally {
+      await broken.stop();
+    }
+  });
 });
