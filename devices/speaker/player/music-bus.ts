@@ -129,7 +129,8 @@ export class MusicBus {
 
   private finish(p: Playback, sample: number, end: 'completed' | 'interrupted'): void {
     this.current = undefined;
-    if (this.next) this.next.startSample = Math.max(this.next.startSample, sample);
+    // Gapless: the next track starts on the current one's last sample, early or late against the manifest's duration.
+    if (this.next) this.next.startSample = sample;
     p.end(sample, end);
   }
 }

@@ -172,7 +172,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       else this.dropWaiting(placed, this.clock.now(), false);
     }
     const currentWindow = this.music.current?.window.id;
-    if (previous && currentWindow && !manifest.music.some((w) => w.id === currentWindow)) this.music.forgetPosition();
+    this.music.manifestChanged(!previous || !currentWindow || manifest.music.some((w) => w.id === currentWindow));
     this.music.withdrawQueued();
     this.tick();
   }
@@ -434,8 +434,9 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       this.musicNow = undefined;
       this.emit('nowPlaying', this.nowPlaying);
     }
-    if (!withdrawn && (end !== 'skipped' || !track.playback)) {
-      const startedAt = track.playback?.started !== undefined ? mixer.timeAt(track.playback.started) : undefined;
+    // A track that never started (withdrawn, undecodable) leaves no record: the window goes on with the next one.
+    if (!withdrawn && end !== 'skipped') {
+      const startedAt = track.playback.started !== undefined ? mixer.timeAt(track.playback.started) : undefined;
       const endedAt = mixer.timeAt(sample);
       this.emitRecord(
         { intent: track.intent, entry: 'between_tracks', rank: -1, record: true },
@@ -445,7 +446,7 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
       );
     }
     // A track boundary: an item waiting between tracks starts on this very sample (the next track waits for it).
-    if (track.playback && end === 'completed') this.startWaiting(sample);
+    if (end === 'completed') this.startWaiting(sample);
   }
 
   private dropWaiting(w: Waiting, at: number, record: boolean): void {

@@ -38,8 +38,10 @@ export class MusicChain {
   /** The last track started: the next one follows it in its window's order. */
   private last: { windowId: string; index: number } | undefined;
   private fadePlannedFor: Playback | undefined;
-  /** After a track missing from the cache, the next is tried this much later (no flood of skipped records). */
+  /** When no track of the window can play (all missing or undecodable), it is looked at again this much later. */
   private idleUntil = Number.NEGATIVE_INFINITY;
+  /** Tracks whose file failed to decode (a damaged cache file), passed over until the next manifest. */
+  private readonly undecodable = new Set<string>();
   private readonly withdrawn = new Set<Playback>();
 
   constructor(
@@ -61,9 +63,13 @@ export class MusicChain {
       const index = continues
         ? (this.last?.index ?? 0) + 1
         : (plannedTrackAt(window, now, (s) => this.host.asset(s)?.durationMs)?.index ?? 0);
-      const sample = mixer.earliestSample() + samplesFromMs(STARTUP_MS);
-      if (mixer.music.envelope.dbAt(sample) <= SILENT_DB + 1) mixer.music.envelope.rampTo(0, sample, 1);
-      if (!this.place(window, index, sample)) this.idleUntil = now + MISSING_RETRY_MS;
+      const playable = this.playableFrom(window, index);
+      if (playable === undefined) this.idleUntil = now + MISSING_RETRY_MS;
+      else {
+        const sample = mixer.earliestSample() + samplesFromMs(STARTUP_MS);
+        if (mixer.music.envelope.dbAt(sample) <= SILENT_DB + 1) mixer.music.envelope.rampTo(0, sample, 1);
+        this.place(window, playable, sample);
+      }
     }
     const current = this.current;
     if (!current) return;
@@ -77,7 +83,8 @@ export class MusicChain {
           next.id === current.window.id
             ? current.index + 1
             : (plannedTrackAt(next, expectedEnd, (s) => this.host.asset(s)?.durationMs)?.index ?? 0);
-        this.place(next, index, mixer.sampleAt(expectedEnd));
+        const playable = this.playableFrom(next, index);
+        if (playable !== undefined) this.place(next, playable, mixer.sampleAt(expectedEnd));
       }
     }
     // A track still playing at the window's end fades out over the ducking ramp (protocol/broadcast/manifest.ts).
@@ -112,16 +119,31 @@ export class MusicChain {
     }
   }
 
-  /** Forgets the window position (a new manifest without the current window). */
-  forgetPosition(): void {
-    this.last = undefined;
+  /** A new manifest: tracks that failed are tried again (the cache may hold a good copy now). */
+  manifestChanged(keepsCurrentWindow: boolean): void {
+    this.undecodable.clear();
+    this.idleUntil = Number.NEGATIVE_INFINITY;
+    if (!keepsCurrentWindow) this.last = undefined;
   }
 
-  /** Places the window's `index`-th track at `sample`; false when its asset is missing (a skipped record). */
-  private place(window: MusicWindow, index: number, sample: number): boolean {
+  /**
+   * The first track from the window's `index`-th on that can play: in the cache and not known to be undecodable.
+   * Tracks not (yet) downloaded are passed over without a record; the window's order goes on around them.
+   */
+  private playableFrom(window: MusicWindow, index: number): number | undefined {
+    for (let k = 0; k < window.playlist.length; k++) {
+      const sha256 = trackAtIndex(window, index + k);
+      if (this.host.asset(sha256) && this.host.assetPath(sha256) && !this.undecodable.has(sha256)) return index + k;
+    }
+    return undefined;
+  }
+
+  /** Places the window's `index`-th track (playable: see `playableFrom`) at `sample`. */
+  private place(window: MusicWindow, index: number, sample: number): void {
     const sha256 = trackAtIndex(window, index);
     const asset = this.host.asset(sha256);
     const path = this.host.assetPath(sha256);
+    if (!asset || !path) return;
     const intent: PlayIntent = {
       sha256,
       title: asset?.title ?? sha256.slice(0, 12),
@@ -132,13 +154,10 @@ export class MusicChain {
       scheduledAt: this.player.mixer.timeAt(sample),
     };
     this.last = { windowId: window.id, index };
-    if (!path || !asset) {
-      // A track not in the cache: skipped, the window goes on with the next one at the next tick.
-      this.host.ended({ playback: undefined as never, intent, window, index, durationMs: 0 }, sample, 'skipped', false);
-      return false;
-    }
     const track: MusicTrack = { playback: undefined as never, intent, window, index, durationMs: asset.durationMs };
-    track.playback = new Playback(this.player.decode(path), sample, -1, {
+    const decoder = this.player.decode(path);
+    decoder.onFailure(() => this.undecodable.add(sha256));
+    track.playback = new Playback(decoder, sample, -1, {
       onStart: (s) => {
         if (this.queued === track) this.queued = undefined;
         this.current = track;
@@ -154,6 +173,5 @@ export class MusicChain {
     if (this.current) this.queued = track;
     else this.current = track;
     this.player.mixer.music.enqueue(track.playback);
-    return true;
   }
 }

@@ -358,6 +358,28 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
     assert.deepEqual(speaker.records, [], 'a locate tone is no play');
   });
 
+  it('music: tracks not in the cache or undecodable are passed over, once, without records; the window plays on', async () => {
+    const { samples, records } = await play(
+      manifest(T0, {
+        assets: [...assets, asset(sha('corrupt'), 1000), asset(sha('missing'), 1000)],
+        music: [musicWindow('w', T0, T0 + 3_600_000, [sha('corrupt'), sha('missing'), sha('a')])],
+      }),
+      6000,
+    );
+    const onset = onsetMs(samples, HZ.a, 0, ONSET_DB);
+    // The corrupt track failed before its time and A, pre-rolled behind it, took its place on the same sample.
+    assert.ok(onset !== undefined && Math.abs(onset - FIRST_TRACK_MS) <= 10, `track A from ${onset} ms`);
+    for (let ms = (onset ?? 0) + 20; ms < (onset ?? 0) + 3980; ms += 100)
+      assert.ok(levelAt(samples, ms, HZ.a) > -13, `A at ${ms}`);
+    // A ended at onset + 4000: the corrupt track is not tried again (each attempt would leave a gap): A follows A.
+    for (const ms of [10, 50, 500]) assert.ok(levelAt(samples, (onset ?? 0) + 4000 + ms, HZ.a) > -13, `A again +${ms}`);
+    assert.deepEqual(
+      records.map((r) => r.sha256),
+      [sha('a'), sha('a')],
+      'one record per play of A (the second interrupted by the stop), none for the others',
+    );
+  });
+
   it('a window that closes mid-track: the track fades out over the ducking ramp and ends interrupted', async () => {
     const { samples, records } = await play(
       manifest(T0, { assets, music: [musicWindow('short', T0, T0 + 2000, [sha('a')])] }),
