@@ -5,6 +5,8 @@ import { msFromSamples, SAMPLES_PER_MS, samplesFromMs } from './pcm.ts';
 import type { AudioSink } from './sinks/audio-sink.ts';
 import { VoiceBus } from './voice-bus.ts';
 
+const MAX_DROP_PASSES = 4;
+
 export interface MixerOptions {
   /** How far ahead of now each tick renders: what a late event loop can be late by before the sink starves. */
   lookaheadMs?: number;
@@ -103,18 +105,22 @@ export class Mixer {
 
   /** Renders up to now + lookahead. Public for tests and benches that drive it by hand. */
   tick(): void {
-    const now = this.clock.now();
     // Stalled past the lookahead (a starved process): the sink ran dry and the samples up to now can no longer play
     // on time. They are rendered (sources advance, starts and ends happen on their samples) but not written, and the
     // sink is told the timeline jumped: a card's latency would otherwise grow by every stall, and every later item
-    // start with it.
-    const lateUntil = this.sampleAt(now);
-    while (this.rendered < lateUntil) {
-      const to = Math.min(lateUntil, this.rendered + samplesFromMs(1000));
-      this.stats.droppedSamples += to - this.rendered;
-      this.renderBlock(to, false);
+    // start with it. Time is read again after each dropped block: rendering on a starved machine takes time too, and
+    // what passed meanwhile is just as late (a few passes at most: a machine rendering slower than real time would
+    // never catch up).
+    for (let pass = 0; pass < MAX_DROP_PASSES; pass++) {
+      const late = this.sampleAt(this.clock.now());
+      if (this.rendered >= late) break;
+      while (this.rendered < late) {
+        const to = Math.min(late, this.rendered + samplesFromMs(1000));
+        this.stats.droppedSamples += to - this.rendered;
+        this.renderBlock(to, false);
+      }
     }
-    const until = this.sampleAt(now + this.lookaheadMs);
+    const until = this.sampleAt(this.clock.now() + this.lookaheadMs);
     // At most a second per block: after a long stall (a suspended VM) render in steps rather than one huge array.
     while (this.rendered < until) this.renderBlock(Math.min(until, this.rendered + samplesFromMs(1000)), true);
   }

@@ -75,6 +75,35 @@ describe('devices/speaker/player: mixer, gains and sinks', () => {
     mixer.stop();
   });
 
+  it('after a stall, what passed while the late samples were being rendered is dropped too', () => {
+    let now = 0;
+    const clock = {
+      now: () => now,
+      setTimeout: () => 1 as never,
+      clearTimeout: () => {},
+      setInterval: () => 1 as never,
+      clearInterval: () => {},
+    };
+    const sink = new CaptureSink();
+    const firsts: number[] = [];
+    sink.write = (_pcm, first) => firsts.push(first);
+    const mixer = new Mixer(clock, sink, { lookaheadMs: 100, tickMs: 20, volumeAt: () => 100 });
+    mixer.start();
+    // Rendering on a starved machine is slow: every dropped block costs 30 ms of the clock.
+    let dropping = true;
+    mixer.onRendered(() => {
+      if (dropping) now += 30;
+    });
+    now = 1000;
+    const before = mixer.renderedUntil;
+    mixer.tick();
+    dropping = false;
+    assert.ok(before < 48_000);
+    const firstWritten = firsts.find((f) => f >= 48_000) as number;
+    assert.ok(firstWritten >= mixer.sampleAt(1030), `the written audio starts after the render time (${firstWritten})`);
+    mixer.stop();
+  });
+
   it('master gain: the cubic volume curve, ramped across a block; soft clip above the knee', () => {
     assert.equal(gainFromVolume(100), 1);
     assert.equal(gainFromVolume(0), 0);
