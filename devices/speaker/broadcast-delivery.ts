@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Logger } from '../../platform/log.ts';
-import type { BroadcastManifest } from '../../protocol/broadcast/manifest.ts';
+import type { BroadcastManifest, ManifestAsset } from '../../protocol/broadcast/manifest.ts';
 import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
 import type { DeviceRuntime } from '../core/device-runtime.ts';
@@ -96,6 +96,17 @@ export class BroadcastDelivery extends EventEmitter<BroadcastDeliveryEvents> {
   /** The cached file of an asset, for the player; undefined while it is missing. */
   pathOf(sha256: string): string | undefined {
     return this.cache.pathOf(sha256);
+  }
+
+  /** Keeps the assets of live inserts and the emergency in the cache (fetched before the manifest's). */
+  pinExtra(assets: readonly ManifestAsset[]): void {
+    this.cache.pinExtra(assets);
+  }
+
+  /** Calls `listener` whenever a pinned asset arrives in the cache; returns the unsubscribe. */
+  onReady(listener: (sha256: string) => void): () => void {
+    this.cache.on('ready', listener);
+    return () => this.cache.off('ready', listener);
   }
 
   recordPlay(play: PlayRecord): void {

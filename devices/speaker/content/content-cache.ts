@@ -46,7 +46,7 @@ export interface ContentCacheOptions {
 export interface ContentCacheEvents {
   /** The cache's report changed (an asset arrived or was evicted, the pins changed). */
   changed: [];
-  /** An asset of the current manifest is now in the cache. */
+  /** A pinned asset (of the current manifest or a live insert) is now in the cache. */
   ready: [sha256: string];
 }
 
@@ -73,6 +73,8 @@ interface Wanted {
 export class ContentCache extends EventEmitter<ContentCacheEvents> {
   private running = false;
   private pinned = new Map<string, ManifestAsset>();
+  private manifestPins: readonly ManifestAsset[] = [];
+  private extraPins: readonly ManifestAsset[] = [];
   private readonly wanted = new Map<string, Wanted>();
   private readonly active = new Set<string>();
   private retryTimer: TimerHandle | undefined;
@@ -131,9 +133,23 @@ export class ContentCache extends EventEmitter<ContentCacheEvents> {
     return { ...this.counters };
   }
 
-  /** Pins the manifest's assets (and only those) and fetches what is missing. */
+  /** Pins the manifest's assets (and only those, with the live inserts' of `pinExtra`) and fetches what is missing. */
   pin(manifest: BroadcastManifest): void {
-    this.pinned = new Map(manifest.assets.map((a) => [a.sha256, a]));
+    this.manifestPins = manifest.assets;
+    this.repin();
+  }
+
+  /**
+   * Pins the assets of what the speaker must play besides its manifest (ad-hoc inserts, the emergency), replacing the
+   * previous extra pins; they are fetched first, since they are wanted now.
+   */
+  pinExtra(assets: readonly ManifestAsset[]): void {
+    this.extraPins = assets;
+    this.repin();
+  }
+
+  private repin(): void {
+    this.pinned = new Map([...this.extraPins, ...this.manifestPins].map((a) => [a.sha256, a]));
     const needed = [...this.pinned.values()].reduce((sum, a) => sum + a.bytes, 0);
     this.overBudget = needed > this.options.budgetBytes;
     if (this.overBudget)
@@ -145,6 +161,11 @@ export class ContentCache extends EventEmitter<ContentCacheEvents> {
     for (const asset of this.pinned.values())
       if (!this.has(asset.sha256) && !this.wanted.has(asset.sha256))
         this.wanted.set(asset.sha256, { asset, failures: 0, retryAt: 0 });
+    // Downloads start in the map's order: what a live insert wants now goes before the horizon's music.
+    const extra = new Set(this.extraPins.map((a) => a.sha256));
+    const ordered = [...this.wanted].sort(([a], [b]) => Number(extra.has(b)) - Number(extra.has(a)));
+    this.wanted.clear();
+    for (const [sha, wanted] of ordered) this.wanted.set(sha, wanted);
     this.emit('changed');
     this.pump();
   }

@@ -1,8 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import { backoffDelayMs } from '../../../platform/failure-backoff.ts';
 import type { Logger } from '../../../platform/log.ts';
@@ -17,7 +16,8 @@ import {
 } from '../../../protocol/broadcast/manifest.ts';
 import { type ErrorCode, FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { JsonObject } from '../../../protocol/shadow.ts';
-import { type DeviceConnection, isSubscriptionRefused, requireGranted } from '../../core/device-connection.ts';
+import type { DeviceConnection } from '../../core/device-connection.ts';
+import { type NamedShadowDocument, NamedShadowWatch } from '../../core/named-shadow-watch.ts';
 import { DOWNLOAD_BACKOFF } from './content-cache.ts';
 import type { DeviceContentClient } from './device-https-client.ts';
 
@@ -53,18 +53,14 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
   private working = false;
   private failures = 0;
   private retryTimer: TimerHandle | undefined;
-  private watchTimer: TimerHandle | undefined;
-  private watchFailures = 0;
-  private client: iotshadow.IotShadowClient | undefined;
-  private pendingReport: JsonObject = {};
   private running = false;
-  private readonly onOnline = (sessionPresent: boolean) => {
-    if (!sessionPresent) this.client = undefined;
-    void this.connect();
+  private readonly watch: NamedShadowWatch;
+  private readonly onDocument = ({ desired }: NamedShadowDocument) => {
+    if (desired.manifest !== undefined) this.announced(desired.manifest);
   };
 
   constructor(
-    private readonly connection: DeviceConnection,
+    connection: DeviceConnection,
     private readonly http: DeviceContentClient,
     private readonly thingName: string,
     private readonly dir: string,
@@ -72,6 +68,7 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
     private readonly clock: Clock,
   ) {
     super();
+    this.watch = new NamedShadowWatch(connection, thingName, BROADCAST_SHADOW, log, clock);
   }
 
   get current(): BroadcastManifest | undefined {
@@ -80,31 +77,28 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
 
   /** Times in a row the fleet refused to let it watch the shadow (0 once it watches). */
   get watchRefusals(): number {
-    return this.watchFailures;
+    return this.watch.refusals;
   }
 
   start(): void {
     this.running = true;
     this.loadStored();
-    this.connection.on('online', this.onOnline);
-    if (this.connection.online) void this.connect();
+    this.watch.on('document', this.onDocument);
+    this.watch.start();
   }
 
   stop(): void {
     this.running = false;
-    this.connection.off('online', this.onOnline);
+    this.watch.off('document', this.onDocument);
+    this.watch.stop();
     this.clock.clearTimeout(this.retryTimer);
-    this.clock.clearTimeout(this.watchTimer);
     this.retryTimer = undefined;
-    this.watchTimer = undefined;
-    this.client = undefined;
     this.wanted = undefined;
   }
 
   /** Reports into the named shadow's `reported` (only the given fields change); sent now or on reconnect. */
   report(reported: JsonObject): void {
-    Object.assign(this.pendingReport, reported);
-    this.flushReport();
+    this.watch.report(reported);
   }
 
   private loadStored(): void {
@@ -121,54 +115,6 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'stored broadcast manifest unreadable: waiting for the fleet');
     }
-  }
-
-  private async connect(): Promise<void> {
-    try {
-      if (!this.client) {
-        const client = new iotshadow.IotShadowClient(this.connection.mqttConnection);
-        const names = { thingName: this.thingName, shadowName: BROADCAST_SHADOW };
-        const qos = mqtt.QoS.AtLeastOnce;
-        // A delta names only the fields that changed: the whole desired state comes with a get.
-        // A refused subscription (SUBACK 0x80, a thing waiting for approval) resolves like a granted one: checked, so
-        // that nothing is published until the fleet lets this device act (a refused PUBLISH closes the connection).
-        requireGranted(await client.subscribeToNamedShadowDeltaUpdatedEvents(names, qos, () => this.requestShadow()));
-        requireGranted(
-          await client.subscribeToGetNamedShadowAccepted(names, qos, (err, response) => {
-            if (err || !response) return;
-            const desired = (response.state?.desired as { manifest?: unknown } | undefined)?.manifest;
-            if (desired !== undefined) this.announced(desired);
-          }),
-        );
-        this.client = client;
-      }
-      this.watchFailures = 0;
-      this.requestShadow();
-      this.flushReport();
-    } catch (err) {
-      // Refused while the thing waits for approval (SUBACK 0x80): ask again on this connection, backing off, so that
-      // an approval takes effect without a reconnect; a reconnect asks at once anyway.
-      this.watchFailures++;
-      const delay = backoffDelayMs(this.watchFailures, DOWNLOAD_BACKOFF);
-      // Refused is the expected state until approval (the core logs the waiting once); anything else is worth a warning.
-      const level = isSubscriptionRefused(err) ? 'debug' : 'warn';
-      this.log[level]({ err: (err as Error).message, retryMs: delay }, 'broadcast shadow not watched; will retry');
-      this.clock.clearTimeout(this.watchTimer);
-      if (this.running && this.connection.online)
-        this.watchTimer = this.clock.setTimeout(() => {
-          this.watchTimer = undefined;
-          if (this.running && this.connection.online && !this.client) void this.connect();
-        }, delay);
-    }
-  }
-
-  private requestShadow(): void {
-    this.client
-      ?.publishGetNamedShadow(
-        { thingName: this.thingName, shadowName: BROADCAST_SHADOW, clientToken: randomUUID() },
-        mqtt.QoS.AtLeastOnce,
-      )
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'get broadcast shadow not sent'));
   }
 
   private announced(value: unknown): void {
@@ -292,22 +238,6 @@ export class ManifestSync extends EventEmitter<ManifestSyncEvents> {
     } finally {
       closeSync(dir);
     }
-  }
-
-  private flushReport(): void {
-    const client = this.client;
-    if (!client || !this.connection.online || Object.keys(this.pendingReport).length === 0) return;
-    const reported = this.pendingReport;
-    this.pendingReport = {};
-    client
-      .publishUpdateNamedShadow(
-        { thingName: this.thingName, shadowName: BROADCAST_SHADOW, state: { reported }, clientToken: randomUUID() },
-        mqtt.QoS.AtLeastOnce,
-      )
-      .catch((err: Error) => {
-        this.log.debug({ err: err.message }, 'broadcast shadow report not sent; will retry on reconnect');
-        this.pendingReport = { ...reported, ...this.pendingReport };
-      });
   }
 }
 
