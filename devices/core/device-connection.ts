@@ -46,6 +46,9 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     private readonly clock: Clock,
   ) {
     super();
+    // Every part of a runtime follows the connection (shadow sync, outbox, commands, streams, the speaker's manifest,
+    // cache, inserts, nudges...): more than Node's default of 10 listeners is the design, not a leak.
+    this.setMaxListeners(32);
   }
 
   get online(): boolean {

@@ -11,6 +11,8 @@ import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime
 import { inRange } from '../core/diagnostics.ts';
 import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import { BroadcastDelivery } from './broadcast-delivery.ts';
+import { CartNearbyListener } from './cart-nearby-listener.ts';
+import { LiveInserts } from './live-inserts.ts';
 import { type AudioSink, NullSink } from './player/sinks/audio-sink.ts';
 import { createSink } from './player/sinks/create-sink.ts';
 import { SpeakerPlayer } from './player/speaker-player.ts';
@@ -34,6 +36,10 @@ export class SpeakerRuntime {
   readonly core: DeviceRuntime;
   /** Manifest, content cache and proof of play (issue 9); the player reads from it and logs plays into it. */
   readonly delivery: BroadcastDelivery;
+  /** Ad-hoc inserts and the emergency announcement, from the named shadow `broadcast-insert`. */
+  readonly inserts: LiveInserts;
+  /** The fleet's nudges when a cart enters this speaker's zone. */
+  readonly nearby: CartNearbyListener;
   private hw: SpeakerHardware | undefined;
   private volume: number;
   private player: SpeakerPlayer | undefined;
@@ -58,6 +64,39 @@ export class SpeakerRuntime {
     this.delivery.on('manifest', (manifest) => this.setManifest(manifest));
     this.assetPath = (sha256) => this.delivery.pathOf(sha256);
     this.onPlay((record) => this.delivery.recordPlay(record));
+    this.inserts = new LiveInserts(
+      this.core.connection,
+      config.thingName,
+      {
+        pinExtra: (assets) => this.delivery.pinExtra(assets),
+        has: (sha256) => this.delivery.pathOf(sha256) !== undefined,
+        onReady: (listener) => this.delivery.onReady(listener),
+        playNow: (insert) =>
+          this.sched?.playNow({
+            sha256: insert.sha256,
+            layer: 'adhoc',
+            entry: insert.entry,
+            trigger: 'adhoc',
+            campaignId: null,
+            itemId: insert.id,
+          }) ?? { accepted: false, reason: 'the player is not running' },
+        startEmergency: (sha256) => this.scheduler.startEmergency(sha256),
+        clearEmergency: () => this.scheduler.clearEmergency(),
+        recordSkipped: (record) => {
+          for (const listener of this.playListeners) listener(record);
+        },
+        volume: () => this.volume,
+        manifestVersion: () => this.sched?.manifestVersion ?? null,
+      },
+      log.child({ part: 'live-inserts' }),
+      this.core.clock,
+    );
+    this.nearby = new CartNearbyListener(
+      this.core.connection,
+      config.thingName,
+      (trigger) => this.presence(trigger),
+      log.child({ part: 'cart-nearby' }),
+    );
     this.volume = config.defaultVolume;
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => {
@@ -127,6 +166,9 @@ export class SpeakerRuntime {
     await this.hw.start();
     this.hw.setVolume(this.volume);
     await this.startAudio();
+    // After the scheduler exists: an insert or an emergency may be due at once.
+    this.inserts.start();
+    this.nearby.start();
     if (this.config.model === 'promo') {
       // johnny-five's Switch announces its first reading as a change: only real changes become events.
       let last = this.hw.presence();
@@ -143,6 +185,8 @@ export class SpeakerRuntime {
   }
 
   async stop(): Promise<void> {
+    this.nearby.stop();
+    this.inserts.stop();
     this.sched?.stop();
     await this.player?.stop();
     this.sched?.removeAllListeners();
