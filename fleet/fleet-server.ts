@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AssetCatalog } from '../broadcast/schedule/compile-input.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
+import { MIN_HORIZON_DAYS } from '../protocol/broadcast/manifest.ts';
 import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
@@ -23,6 +25,7 @@ import { InsertService } from './broadcast/inserts/insert-service.ts';
 import { PlayIngest } from './broadcast/plays/play-ingest.ts';
 import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
+import { BroadcastScheduleService } from './broadcast/schedule/broadcast-schedule-service.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -184,6 +187,16 @@ export class FleetServer {
       stores,
       this.bus,
       { writeDeadlineMs: config.storage.writeDeadlineMs },
+      clock,
+    );
+    const broadcastSchedule = new BroadcastScheduleService(
+      db,
+      writer,
+      stores,
+      registry,
+      this.extensions.broadcastAssets ?? NO_BROADCAST_ASSETS,
+      this.bus,
+      { writeDeadlineMs: config.storage.writeDeadlineMs, horizonDays: MIN_HORIZON_DAYS },
       clock,
     );
     const loyalty = new LoyaltyService({
@@ -425,6 +438,7 @@ export class FleetServer {
         provisioning,
         catalog,
         promotions,
+        broadcastSchedule,
         commerce: commerce.http,
         content,
         announcer,
@@ -471,6 +485,7 @@ export class FleetServer {
       access,
       catalog,
       promotions,
+      broadcastSchedule,
       devices,
       http,
       live,
@@ -507,6 +522,8 @@ export class FleetServer {
     streams.start();
     // After shadows and streams: it serves the kept versions and announces through the commerce shadow.
     pricing.start();
+    // Before manifests: delivery compiles through it from its start.
+    broadcastSchedule.start();
     // After shadows: it announces through the named shadow broadcast.
     manifests.start();
     plays.start();
@@ -575,6 +592,7 @@ export class FleetServer {
     await services.broker.stop();
     services.alerts.stop();
     services.commands.stop();
+    services.broadcastSchedule.stop();
     services.pricing.stop();
     await services.manifests.stop();
     services.plays.stop();
@@ -624,6 +642,8 @@ export interface FleetServices {
   access: AccessService;
   catalog: CatalogService;
   promotions: PromotionService;
+  /** Programmes, campaigns, store overrides and the schedule compiler (issue 9). */
+  broadcastSchedule: BroadcastScheduleService;
   devices: DeviceView;
   http: HttpServer;
   live: LiveGateway;
@@ -676,7 +696,14 @@ export interface FleetExtensions {
   manifestSource?: ManifestSource;
   /** Where asset files are; default: the content library's (`ContentLibrary.pathOf`). */
   contentFiles?: ContentFiles;
+  /**
+   * The content library as the schedule compiler sees it (sha256 → duration, size, kind). Until a content library
+   * is bound here, no asset exists: campaigns and programmes naming one are refused with SCHEDULE_INVALID.
+   */
+  broadcastAssets?: AssetCatalog;
 }
+
+const NO_BROADCAST_ASSETS: AssetCatalog = { get: () => undefined };
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {
   return counts instanceof Map ? counts : new Map(Object.entries(counts));

@@ -51,6 +51,7 @@ export const RecurrenceSchema = object(
   { optional: ['exceptions', 'exceptHolidays', 'onlyOnHolidays'] },
 );
 export type Recurrence = FromSchema<typeof RecurrenceSchema, 'checked'>;
+export type RecurrenceBody = FromSchema<typeof RecurrenceSchema>;
 
 /** Which stores: all of the chain's, or those of the regions, those with one of the tags, and those listed. */
 export const StoreTargetSchema = object({
@@ -244,14 +245,14 @@ const bookkeeping = {
 } as const;
 
 export const ProgrammeRecordSchema = object({ programme: ProgrammeSchema, ...bookkeeping });
-export type ProgrammeRecord = FromSchema<typeof ProgrammeRecordSchema>;
+export type ProgrammeRecord = FromSchema<typeof ProgrammeRecordSchema, 'checked'>;
 export const CampaignRecordSchema = object({
   campaign: CampaignSchema,
   /** The store a store campaign belongs to; null for HQ's. */
   ownerStoreId: nullable(idString),
   ...bookkeeping,
 });
-export type CampaignRecord = FromSchema<typeof CampaignRecordSchema>;
+export type CampaignRecord = FromSchema<typeof CampaignRecordSchema, 'checked'>;
 
 export const CampaignListQuery = object(
   {
