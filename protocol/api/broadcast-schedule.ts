@@ -84,16 +84,19 @@ export const ProgrammeSlotSchema = object({
 export type ProgrammeSlot = FromSchema<typeof ProgrammeSlotSchema, 'checked'>;
 
 /** Ambient music (or a holiday programme that replaces it for its time), HQ's, for the stores it targets. */
-export const ProgrammeSchema = object({
-  id: idString,
-  name: { type: 'string', minLength: 1, maxLength: 120 },
-  layer: oneOfValues(PROGRAMME_LAYERS),
-  /** Between two programmes of one layer wanting a moment, the higher priority wins. */
-  priority: integer({ minimum: 0, maximum: 100, default: 50 }),
-  stores: StoreTargetSchema,
-  speakers: SpeakerTargetSchema,
-  slots: { type: 'array', items: ProgrammeSlotSchema, minItems: 1, maxItems: 50 },
-});
+export const ProgrammeSchema = object(
+  {
+    id: idString,
+    name: { type: 'string', minLength: 1, maxLength: 120 },
+    layer: oneOfValues(PROGRAMME_LAYERS),
+    /** Between two programmes of one layer wanting a moment, the higher priority wins. */
+    priority: integer({ minimum: 0, maximum: 100, default: 50 }),
+    stores: StoreTargetSchema,
+    speakers: SpeakerTargetSchema,
+    slots: { type: 'array', items: ProgrammeSlotSchema, minItems: 1, maxItems: 50 },
+  },
+  { optional: ['priority'] },
+);
 export type Programme = FromSchema<typeof ProgrammeSchema, 'checked'>;
 export type ProgrammeBody = FromSchema<typeof ProgrammeSchema>;
 
@@ -119,23 +122,26 @@ export const CampaignPromoSchema = object({
  * for promo speakers (`kind: 'promo'`, `promo` set). `assets` rotate, one per occurrence. Store campaigns
  * (`store_campaign`) target their own store only and are always `mandatory` there.
  */
-export const CampaignSchema = object({
-  id: idString,
-  name: { type: 'string', minLength: 1, maxLength: 120 },
-  kind: oneOfValues(CAMPAIGN_KINDS),
-  layer: oneOfValues(CAMPAIGN_LAYERS),
-  priority: integer({ minimum: 0, maximum: 100, default: 50 }),
-  assets: { type: 'array', items: sha256String, minItems: 1, maxItems: 20 },
-  recurrence: RecurrenceSchema,
-  entry: oneOfValues(ENTRY_MODES),
-  /** How much later than its occurrence an announcement may still start (waiting for a track's end, a gap). */
-  maxDelayMs: integer({ minimum: 0, maximum: 3_600_000 }),
-  caps: CampaignCapsSchema,
-  stores: StoreTargetSchema,
-  speakers: SpeakerTargetSchema,
-  optPolicy: oneOfValues(OPT_POLICIES),
-  promo: nullable(CampaignPromoSchema),
-});
+export const CampaignSchema = object(
+  {
+    id: idString,
+    name: { type: 'string', minLength: 1, maxLength: 120 },
+    kind: oneOfValues(CAMPAIGN_KINDS),
+    layer: oneOfValues(CAMPAIGN_LAYERS),
+    priority: integer({ minimum: 0, maximum: 100, default: 50 }),
+    assets: { type: 'array', items: sha256String, minItems: 1, maxItems: 20 },
+    recurrence: RecurrenceSchema,
+    entry: oneOfValues(ENTRY_MODES),
+    /** How much later than its occurrence an announcement may still start (waiting for a track's end, a gap). */
+    maxDelayMs: integer({ minimum: 0, maximum: 3_600_000 }),
+    caps: CampaignCapsSchema,
+    stores: StoreTargetSchema,
+    speakers: SpeakerTargetSchema,
+    optPolicy: oneOfValues(OPT_POLICIES),
+    promo: nullable(CampaignPromoSchema),
+  },
+  { optional: ['priority'] },
+);
 export type Campaign = FromSchema<typeof CampaignSchema, 'checked'>;
 export type CampaignBody = FromSchema<typeof CampaignSchema>;
 
@@ -151,16 +157,19 @@ export type Holiday = FromSchema<typeof HolidaySchema>;
  * A store's override of a programme slot for local dates `fromDate`..`untilDate` (inclusive): another playlist, or
  * `playlist: null` for silence.
  */
-export const SlotOverrideSchema = object({
-  id: idString,
-  programmeId: idString,
-  slotId: idString,
-  storeId: idString,
-  fromDate: localDate,
-  untilDate: localDate,
-  playlist: nullable({ type: 'array', items: sha256String, minItems: 1, maxItems: 2000 }),
-  shuffle: { type: 'boolean', default: false },
-});
+export const SlotOverrideSchema = object(
+  {
+    id: idString,
+    programmeId: idString,
+    slotId: idString,
+    storeId: idString,
+    fromDate: localDate,
+    untilDate: localDate,
+    playlist: nullable({ type: 'array', items: sha256String, minItems: 1, maxItems: 2000 }),
+    shuffle: { type: 'boolean', default: false },
+  },
+  { optional: ['shuffle'] },
+);
 export type SlotOverride = FromSchema<typeof SlotOverrideSchema, 'checked'>;
 export type SlotOverrideBody = FromSchema<typeof SlotOverrideSchema>;
 
