@@ -313,6 +313,8 @@ export const CalendarSchema = object({
     items: object({
       thingName: thingNameString,
       role: oneOfValues(SPEAKER_ROLES),
+      /** The assets the entries below name (titles, durations). */
+      assets: CompiledScheduleSchema.properties.manifest.properties.assets,
       music: CompiledScheduleSchema.properties.manifest.properties.music,
       items: CompiledScheduleSchema.properties.manifest.properties.items,
       volume: CompiledScheduleSchema.properties.manifest.properties.volume,

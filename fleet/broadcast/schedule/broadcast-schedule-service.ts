@@ -151,18 +151,30 @@ export class BroadcastScheduleService {
       to,
       speakers: speakers.map((name) => {
         const thing = this.registry.getThing(name);
-        const { manifest, dropped } = this.compileScheduleForThing(name, from, Math.max(days, MIN_HORIZON_DAYS));
+        const compiled = this.compileScheduleForThing(name, from, Math.max(days, MIN_HORIZON_DAYS));
+        const { manifest } = compiled;
+        const music = manifest.music.filter((w) => within(w.from, w.to));
+        const items = manifest.items.filter((i) => within(i.at, i.at + i.durationMs));
+        const promo = manifest.promo && {
+          ...manifest.promo,
+          windows: manifest.promo.windows.filter((w) => within(w.from, w.to)),
+        };
+        const dropped = compiled.dropped.filter((d) => within(d.at, Math.max(d.until, d.at + 1)));
+        const named = new Set([
+          ...music.flatMap((w) => w.playlist),
+          ...items.map((i) => i.sha256),
+          ...(promo?.assets ?? []),
+          ...dropped.flatMap((d) => (d.sha256 ? [d.sha256] : [])),
+        ]);
         return {
           thingName: name,
           role: speakerRoleOf(thing?.hardwareModel ?? ''),
-          music: manifest.music.filter((w) => within(w.from, w.to)),
-          items: manifest.items.filter((i) => within(i.at, i.at + i.durationMs)),
+          assets: manifest.assets.filter((a) => named.has(a.sha256)),
+          music,
+          items,
           volume: manifest.volume.filter((v) => within(v.from, v.to)),
-          promo: manifest.promo && {
-            ...manifest.promo,
-            windows: manifest.promo.windows.filter((w) => within(w.from, w.to)),
-          },
-          dropped: dropped.filter((d) => within(d.at, Math.max(d.until, d.at + 1))),
+          promo,
+          dropped,
         };
       }),
     };
