@@ -104,12 +104,15 @@ export type HolidayDates = ReadonlyMap<string, ReadonlySet<string>>;
 export class RecurrenceExpander {
   private readonly rules = new Map<string, RRuleInstance>();
   private readonly walls = new Map<string, number[]>();
+  private readonly occurrences = new Map<string, readonly Occurrence[]>();
+  private readonly dates = new Map<number, string>();
 
   constructor(readonly zones: ZoneOffsets) {}
 
   /**
    * Occurrences starting in [from - lookbackMs, to), in the zone, after the date range, exceptions and holidays.
-   * `lookbackMs` catches what started before `from` and still runs (a music slot).
+   * `lookbackMs` catches what started before `from` and still runs (a music slot). Remembered: the stores of one
+   * zone compiled for one window get the same array (read only).
    */
   expand(
     recurrence: Recurrence,
@@ -118,6 +121,36 @@ export class RecurrenceExpander {
     to: number,
     holidays: HolidayDates,
     lookbackMs = 0,
+  ): readonly Occurrence[] {
+    const holidayKey = [...(recurrence.exceptHolidays ?? []), '|', ...(recurrence.onlyOnHolidays ?? [])]
+      .map((id) => (id === '|' ? id : `${id}:${[...(holidays.get(id) ?? [])].join(',')}`))
+      .join(';');
+    const key = [
+      recurrence.rule,
+      recurrence.validFrom,
+      recurrence.validUntil,
+      (recurrence.exceptions ?? []).join(','),
+      holidayKey,
+      zone,
+      from,
+      to,
+      lookbackMs,
+    ].join('|');
+    let found = this.occurrences.get(key);
+    if (!found) {
+      found = this.place(recurrence, zone, from, to, holidays, lookbackMs);
+      this.occurrences.set(key, found);
+    }
+    return found;
+  }
+
+  private place(
+    recurrence: Recurrence,
+    zone: string,
+    from: number,
+    to: number,
+    holidays: HolidayDates,
+    lookbackMs: number,
   ): Occurrence[] {
     const startWall = this.zones.toWall(zone, from - lookbackMs) - DAY_MS / 12;
     const endWall = this.zones.toWall(zone, to) + DAY_MS / 12;
@@ -140,7 +173,12 @@ export class RecurrenceExpander {
     let day = '';
     let ordinal = 0;
     for (const wall of walls) {
-      const localDate = wallDate(wall);
+      const dayNumber = Math.floor(wall / DAY_MS);
+      let localDate = this.dates.get(dayNumber);
+      if (localDate === undefined) {
+        localDate = wallDate(wall);
+        this.dates.set(dayNumber, localDate);
+      }
       if (localDate !== day) {
         day = localDate;
         ordinal = 0;
