@@ -42,6 +42,15 @@ import {
 import { ScheduleRepository } from './schedule-repository.ts';
 import { speakerRoleOf } from './speaker-roles.ts';
 
+interface ChainWide {
+  generation: number;
+  programmes: CompileInput['programmes'];
+  campaigns: CompileInput['campaigns'];
+  owners: Map<string, string | null>;
+  holidays: CompileInput['holidays'];
+  chain: ChainBroadcastSettings;
+}
+
 /** Who reads or writes: their name, and their stores (`null`: the whole chain, a chain-wide role). */
 export interface ScheduleActor {
   username: string;
@@ -66,6 +75,7 @@ export class BroadcastScheduleService {
   private readonly zones = new ZoneOffsets();
   private expander: { day: number; generation: number; expander: RecurrenceExpander } | undefined;
   private generation = 0;
+  private cached: ChainWide | undefined;
   private offs: (() => void)[] = [];
 
   constructor(
@@ -97,6 +107,7 @@ export class BroadcastScheduleService {
     for (const off of this.offs) off();
     this.offs = [];
     this.expander = undefined;
+    this.cached = undefined;
   }
 
   // Compiling.
@@ -183,7 +194,7 @@ export class BroadcastScheduleService {
   /** Compile input for one speaker; the store's and chain's records are read once per call. */
   private inputFor(store: Store, speaker: CompileInput['speaker'], from: number, horizonDays: number): CompileInput {
     const r = this.repository;
-    const campaigns = r.campaigns();
+    const chainWide = this.chainWide();
     const settings = r.storeSettings(store.id);
     const scheduleStore: ScheduleStore = {
       id: store.id,
@@ -195,14 +206,14 @@ export class BroadcastScheduleService {
     return {
       speaker,
       store: scheduleStore,
-      programmes: r.programmes().map((p) => p.programme),
-      campaigns: campaigns.map((c) => c.campaign),
-      campaignOwners: new Map(campaigns.map((c) => [c.campaign.id, c.ownerStoreId])),
-      holidays: r.holidays(),
+      programmes: chainWide.programmes,
+      campaigns: chainWide.campaigns,
+      campaignOwners: chainWide.owners,
+      holidays: chainWide.holidays,
       opts: new Map(r.opts(store.id).map((o) => [o.campaignId, o.decision])),
       slotOverrides: r.slotOverrides(store.id),
       volume: settings.volume,
-      chain: r.chainSettings(),
+      chain: chainWide.chain,
       storeMinGapMs: settings.minGapMs,
       assets: this.assets,
       from,
@@ -210,6 +221,26 @@ export class BroadcastScheduleService {
       compiledAt: this.clock.now(),
       expander: this.expanderFor(from),
     };
+  }
+
+  /**
+   * The chain's programmes, campaigns, holidays and defaults, parsed once per schedule generation: a chain-wide
+   * compile after a change reads them for every speaker (a thousand speakers, over a thousand campaigns).
+   */
+  private chainWide(): ChainWide {
+    if (this.cached?.generation !== this.generation) {
+      const r = this.repository;
+      const campaigns = r.campaigns();
+      this.cached = {
+        generation: this.generation,
+        programmes: r.programmes().map((p) => p.programme),
+        campaigns: campaigns.map((c) => c.campaign),
+        owners: new Map(campaigns.map((c) => [c.campaign.id, c.ownerStoreId])),
+        holidays: r.holidays(),
+        chain: r.chainSettings(),
+      };
+    }
+    return this.cached;
   }
 
   /** One expansion cache per day and schedule generation: compiles after a change share it, a new day drops it. */
