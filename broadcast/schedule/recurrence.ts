@@ -1,6 +1,7 @@
 import rr from 'rrule';
 import type { Recurrence } from '../../protocol/api/broadcast-schedule.ts';
 import { FleetError } from '../../protocol/errors.ts';
+import { checkSubDaily, isSubDaily, subDailyTimes } from './sub-daily.ts';
 import { DAY_MS, parseWallDate, wallDate, wallMinute, type ZoneOffsets } from './zoned-time.ts';
 
 const { RRule } = rr;
@@ -63,16 +64,21 @@ export function checkRule(rule: string): void {
       throw new FleetError('RRULE_INVALID', `'${rule}': ${key.toUpperCase()} must be within ${min}..${max}`);
     }
   }
+  if (isSubDaily(options)) checkSubDaily(rule, options);
   const sampleStart = Date.UTC(2026, 0, 5);
   let count = 0;
   const limit = 8 * MAX_OCCURRENCES_PER_DAY;
   try {
-    new RRule({ ...options, dtstart: new Date(sampleStart) }).between(
-      new Date(sampleStart),
-      new Date(sampleStart + 8 * DAY_MS - 1),
-      true,
-      () => ++count <= limit,
-    );
+    if (isSubDaily(options)) {
+      count = subDailyTimes(options, sampleStart, sampleStart, sampleStart + 8 * DAY_MS, limit + 1).length;
+    } else {
+      new RRule({ ...options, dtstart: new Date(sampleStart) }).between(
+        new Date(sampleStart),
+        new Date(sampleStart + 8 * DAY_MS - 1),
+        true,
+        () => ++count <= limit,
+      );
+    }
   } catch (err) {
     throw new FleetError('RRULE_INVALID', `'${rule}': ${(err as Error).message}`);
   }
@@ -202,18 +208,26 @@ export class RecurrenceExpander {
     const key = `${rule}|${validFrom}|${dayA}|${dayB}`;
     let walls = this.walls.get(key);
     if (!walls) {
-      const ruleKey = `${rule}|${validFrom}`;
-      let compiled = this.rules.get(ruleKey);
-      if (!compiled) {
-        compiled = new RRule({ ...RRule.parseString(ruleText(rule)), dtstart: new Date(parseWallDate(validFrom)) });
-        this.rules.set(ruleKey, compiled);
-      }
+      const options = RRule.parseString(ruleText(rule));
       const limit = Math.ceil((dayB - dayA) / DAY_MS) * MAX_OCCURRENCES_PER_DAY;
-      const found: number[] = [];
-      compiled.between(new Date(dayA), new Date(dayB), true, (d) => {
-        if (d.getTime() < dayB) found.push(d.getTime());
-        return found.length < limit;
-      });
+      let found: number[];
+      if (isSubDaily(options)) {
+        found = subDailyTimes(options, parseWallDate(validFrom), dayA, dayB, limit);
+      } else {
+        // DAILY and coarser: rrule iterates a day at a time at most, a few hundred steps a year.
+        const ruleKey = `${rule}|${validFrom}`;
+        let compiled = this.rules.get(ruleKey);
+        if (!compiled) {
+          compiled = new RRule({ ...options, dtstart: new Date(parseWallDate(validFrom)) });
+          this.rules.set(ruleKey, compiled);
+        }
+        const collected: number[] = [];
+        compiled.between(new Date(dayA), new Date(dayB), true, (d) => {
+          if (d.getTime() < dayB) collected.push(d.getTime());
+          return collected.length < limit;
+        });
+        found = collected;
+      }
       walls = found;
       this.walls.set(key, walls);
     }

@@ -310,4 +310,23 @@ describe('broadcast schedules over HTTP (real fleet, real SQLite)', function () 
     assert.equal(px.promo.campaignId, 'yoghurt');
     assert.equal(px.promo.windows.length, 1);
   });
+
+  it('announces a schedule change for the store of a speaker registered there (not for a cart)', async () => {
+    events.length = 0;
+    await fleet.services.registry.registerDevice({
+      thingName: 'cart-b-001',
+      kind: 'cart',
+      hardwareModel: 'SC-200',
+      storeId: B,
+    });
+    assert.deepEqual(events, []);
+    await fleet.services.registry.registerDevice({
+      thingName: 'spk-b-px01',
+      kind: 'speaker',
+      hardwareModel: 'PX-20',
+      storeId: B,
+    });
+    assert.deepEqual(events, [[B]]);
+    assert.deepEqual(fleet.services.broadcastSchedule.speakersOf(B), ['spk-b-bx01', 'spk-b-px01']);
+  });
 });

@@ -1,5 +1,5 @@
 import type { AssetCatalog, CompileInput, ScheduleStore } from '../../../broadcast/schedule/compile-input.ts';
-import { campaignExclusion, targetsStore } from '../../../broadcast/schedule/compile-input.ts';
+import { targetsStore } from '../../../broadcast/schedule/compile-input.ts';
 import { compileManifest } from '../../../broadcast/schedule/compile-manifest.ts';
 import { RecurrenceExpander } from '../../../broadcast/schedule/recurrence.ts';
 import { DAY_MS, ZoneOffsets } from '../../../broadcast/schedule/zoned-time.ts';
@@ -558,13 +558,10 @@ export class BroadcastScheduleService {
   }
 }
 
-/** Whether a campaign concerns the store: targets it (whatever its opt decision), or is its own. */
+/** Whether a campaign concerns the store: targets it (whatever the store decided), or is its own. */
 function reaches(record: CampaignRecord, store: ScheduleStore): boolean {
   if (record.campaign.layer === 'store_campaign') return record.ownerStoreId === store.id;
-  return (
-    campaignExclusion(record.campaign, record.ownerStoreId, store, 'in') === null ||
-    targetsStore(record.campaign.stores, store)
-  );
+  return targetsStore(record.campaign.stores, store);
 }
 
 /** The stores a campaign change concerns: those listed, when only listed; otherwise possibly any (null). */

@@ -1,5 +1,6 @@
 /** Rule checks (RRULE_INVALID for each bad rule) and wall-time placement in a zone (RFC 5545 §3.3.5 at DST). */
 import assert from 'node:assert/strict';
+import rr from 'rrule';
 import { checkRule, RecurrenceExpander } from '../../../broadcast/schedule/recurrence.ts';
 import { ZoneOffsets } from '../../../broadcast/schedule/zoned-time.ts';
 import { isFleetError } from '../../../protocol/errors.ts';
@@ -17,6 +18,8 @@ describe('broadcast/schedule recurrence', () => {
     ['FREQ=WEEKLY;BYDAY=XX', /RRULE_INVALID|reading/],
     ['DTSTART:20260101T000000Z\nRRULE:FREQ=DAILY', /RRULE value only/],
     ['FREQ=DAILY;TZID=Asia/Shanghai', /RRULE value only|Unknown/],
+    ['FREQ=MINUTELY;INTERVAL=30;COUNT=10', /COUNT .* not supported with FREQ=MINUTELY/],
+    ['FREQ=HOURLY;BYSETPOS=1', /BYSETPOS is not supported/],
   ];
   for (const [rule, message] of BAD) {
     it(`refuses ${JSON.stringify(rule)} with RRULE_INVALID`, () => {
@@ -61,5 +64,67 @@ describe('broadcast/schedule recurrence', () => {
         ['03-06T09:00', 0],
       ],
     );
+  });
+
+  /** RFC 5545 by brute force: DTSTART + k × INTERVAL (minutes), kept where every limit holds. */
+  function bruteMinutely(start: number, stepMin: number, to: number, keep: (d: Date) => boolean): number[] {
+    const out: number[] = [];
+    for (let t = start; t < to; t += stepMin * 60_000) if (keep(new Date(t))) out.push(t);
+    return out;
+  }
+
+  it('expands MINUTELY and HOURLY rules by RFC 5545 (phase from DTSTART), fast, where rrule 2.8 erred or hung', () => {
+    const from = Date.UTC(2026, 2, 5, 13, 17);
+    const to = from + 7 * 86_400_000;
+    const validFrom = '2025-06-01';
+    const start = Date.parse(`${validFrom}T00:00:00Z`);
+    const cases: [string, number, (d: Date) => boolean][] = [
+      ['FREQ=MINUTELY;INTERVAL=7;BYHOUR=9,10', 7, (d) => [9, 10].includes(d.getUTCHours())],
+      [
+        // rrule 2.8 ran for minutes on this one (from a DTSTART months back) and found nothing from others.
+        'FREQ=MINUTELY;INTERVAL=15;BYHOUR=9,10,17;BYDAY=MO,WE',
+        15,
+        (d) => [9, 10, 17].includes(d.getUTCHours()) && [1, 3].includes(d.getUTCDay()),
+      ],
+      [
+        'FREQ=HOURLY;INTERVAL=5;BYMINUTE=10,40',
+        5,
+        // HOURLY expands BYMINUTE: every 5th hour from DTSTART's hour, at :10 and :40 of it.
+        () => true,
+      ],
+    ];
+    for (const [rule, step, keep] of cases) {
+      const expander = new RecurrenceExpander(new ZoneOffsets());
+      const got = expander.expand(recurrence(rule, { validFrom }), 'UTC', from, to, new Map()).map((o) => o.at);
+      const expected = rule.startsWith('FREQ=HOURLY')
+        ? bruteMinutely(start, step * 60, to, keep)
+            .flatMap((t) => [t + 10 * 60_000, t + 40 * 60_000])
+            .filter((t) => t >= from && t < to)
+        : bruteMinutely(start, step, to, keep).filter((t) => t >= from);
+      assert.ok(expected.length > 0, rule);
+      assert.deepEqual(got, expected, rule);
+    }
+  });
+
+  it('expands DAILY and coarser rules as rrule does from the real DTSTART', () => {
+    const { RRule } = rr;
+    const from = Date.UTC(2026, 2, 5, 13, 17);
+    const to = from + 30 * 86_400_000;
+    for (const rule of [
+      'FREQ=DAILY;INTERVAL=3;BYHOUR=9;BYMINUTE=0',
+      'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;BYHOUR=8,18;BYMINUTE=0',
+      'FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=12',
+      'FREQ=DAILY;COUNT=400;BYHOUR=7',
+    ]) {
+      const expected = new RRule({ ...RRule.parseString(rule), dtstart: new Date(Date.UTC(2025, 5, 1)) })
+        .between(new Date(from), new Date(to), true)
+        .map((d) => d.getTime())
+        .filter((t) => t < to);
+      const got = new RecurrenceExpander(new ZoneOffsets())
+        .expand(recurrence(rule, { validFrom: '2025-06-01' }), 'UTC', from, to, new Map())
+        .map((o) => o.at);
+      assert.ok(expected.length > 0, rule);
+      assert.deepEqual(got, expected, rule);
+    }
   });
 });
