@@ -114,8 +114,6 @@ export interface FleetEvents {
    * program is chain-wide).
    */
   'loyalty.changed': { storeIds: string[] | null };
-  /** What some stores' speakers play changed (null: every store): their manifests are recompiled, debounced. */
-  'broadcast.schedule.changed': { storeIds: string[] | null };
   /**
    * Who may approve at a cart offline changed (a staff code made; a person with a code changed role, stores or was
    * disabled): the pricing snapshots of `storeIds` (null: every store), which carry the offline verifiers, are

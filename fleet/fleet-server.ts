@@ -17,6 +17,8 @@ import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
 import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
 import { ContentLibrary, visibleTo } from './broadcast/content/content-library.ts';
 import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
+import { ContentLibrary } from './broadcast/content/content-library.ts';
+import type { ContentFiles, ManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
 import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
 import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
@@ -189,12 +191,21 @@ export class FleetServer {
       { writeDeadlineMs: config.storage.writeDeadlineMs },
       clock,
     );
+    const content = new ContentLibrary(
+      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
+      db,
+      writer,
+      log.child({ component: 'content' }),
+      clock,
+      // A programme, campaign or store override still naming it: removing it would silence a schedule.
+      { isInUse: (sha256) => broadcastSchedule.usesAsset(sha256) },
+    );
     const broadcastSchedule = new BroadcastScheduleService(
       db,
       writer,
       stores,
       registry,
-      this.extensions.broadcastAssets ?? NO_BROADCAST_ASSETS,
+      this.extensions.broadcastAssets ?? content,
       this.bus,
       { writeDeadlineMs: config.storage.writeDeadlineMs, horizonDays: MIN_HORIZON_DAYS },
       clock,
@@ -234,7 +245,7 @@ export class FleetServer {
     const manifestRepository = new ManifestRepository(db);
     const manifests = new ManifestPublisher(
       manifestRepository,
-      this.extensions.manifestSource ?? unboundManifestSource(),
+      this.extensions.manifestSource ?? broadcastSchedule,
       shadows,
       registry,
       writer,
@@ -245,13 +256,6 @@ export class FleetServer {
         rolloverCheckMs: config.broadcastDelivery.rolloverCheckMs,
       },
       log.child({ component: 'broadcast-delivery' }),
-      clock,
-    );
-    const content = new ContentLibrary(
-      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
-      db,
-      writer,
-      log.child({ component: 'content' }),
       clock,
     );
     const announcer = new Announcer(
@@ -692,18 +696,13 @@ export interface FleetExtensions {
    * burst benchmark sends them from its load-generator thread.
    */
   sandboxPost?: typeof fetch;
-  /** What compiles speakers' manifests (the schedule part); default: nothing to compile (no speaker gets one). */
+  /** What compiles speakers' manifests; default: the fleet's `BroadcastScheduleService`. */
   manifestSource?: ManifestSource;
   /** Where asset files are; default: the content library's (`ContentLibrary.pathOf`). */
   contentFiles?: ContentFiles;
-  /**
-   * The content library as the schedule compiler sees it (sha256 → duration, size, kind). Until a content library
-   * is bound here, no asset exists: campaigns and programmes naming one are refused with SCHEDULE_INVALID.
-   */
+  /** The content library as the schedule compiler sees it (sha256 → duration, size, kind); default: the fleet's. */
   broadcastAssets?: AssetCatalog;
 }
-
-const NO_BROADCAST_ASSETS: AssetCatalog = { get: () => undefined };
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {
   return counts instanceof Map ? counts : new Map(Object.entries(counts));

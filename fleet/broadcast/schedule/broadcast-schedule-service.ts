@@ -112,9 +112,28 @@ export class BroadcastScheduleService {
 
   // Compiling.
 
-  /** The manifest draft of one speaker for the configured horizon from `from` (delivery versions it). */
+  /**
+   * The manifest draft delivery versions (its `ManifestSource`): from the start of the store's local day holding
+   * `from`, for the configured horizon plus that day, so two compiles on one day with nothing changed give the same
+   * content (no new version) and at least the horizon always lies ahead.
+   */
   compileForThing(thingName: string, from: number): ManifestDraft {
-    return this.compileScheduleForThing(thingName, from, this.options.horizonDays).manifest;
+    const thing = this.registry.getThing(thingName);
+    const store = thing?.storeId ? this.stores.getStore(thing.storeId) : undefined;
+    const start = store
+      ? this.zones.toInstant(store.timeZone, Math.floor(this.zones.toWall(store.timeZone, from) / DAY_MS) * DAY_MS)
+      : from;
+    return this.compileScheduleForThing(thingName, start, this.options.horizonDays + 1).manifest;
+  }
+
+  /** Whether a programme, campaign or slot override names the asset (the content library refuses to remove it). */
+  usesAsset(sha256: string): boolean {
+    const { programmes, campaigns } = this.chainWide();
+    return (
+      programmes.some((p) => p.slots.some((slot) => slot.playlist.includes(sha256))) ||
+      campaigns.some((c) => c.assets.includes(sha256)) ||
+      this.repository.slotOverrides().some((o) => o.playlist?.includes(sha256) ?? false)
+    );
   }
 
   /** The draft with what was left out and why. THING_NOT_FOUND for no such speaker; SCHEDULE_INVALID off a store. */
