@@ -128,8 +128,8 @@ export interface FleetEvents {
   'attendant.changed': { request: AttendantRequest };
   /**
    * What a store's speakers play may have changed (a programme, campaign, holiday, opt decision, slot override, volume
-   * schedule or gap; a speaker arrived or moved): delivery compiles the manifests of the speakers of `storeIds` again
-   * (null: of every store). Emitted by fleet/broadcast/schedule/ once per committed write.
+   * schedule or gap): delivery compiles the manifests of the speakers of `storeIds` again (null: of every store),
+   * debounced. Emitted by fleet/broadcast/schedule/ once per committed write.
    */
   'broadcast.schedule.changed': { storeIds: string[] | null };
   /** A cart mirrored its screen (fleet/commerce-gateway/screen-relay.ts); the live gateway passes it to its watchers. */

@@ -76,7 +76,6 @@ export class BroadcastScheduleService {
   private expander: { day: number; generation: number; expander: RecurrenceExpander } | undefined;
   private generation = 0;
   private cached: ChainWide | undefined;
-  private offs: (() => void)[] = [];
 
   constructor(
     db: Database,
@@ -91,21 +90,13 @@ export class BroadcastScheduleService {
     this.repository = new ScheduleRepository(db);
   }
 
-  /** Speakers that arrive, move or change model change their store's schedule set. */
-  start(): void {
-    const changed = (thingName: string) => {
-      const thing = this.registry.getThing(thingName);
-      if (thing?.kind === 'speaker' && thing.storeId) this.changed([thing.storeId]);
-    };
-    this.offs.push(
-      this.bus.on('thing.registered', (e) => changed(e.thingName)),
-      this.bus.on('thing.changed', (e) => changed(e.thingName)),
-    );
-  }
+  /**
+   * Nothing to start: compiles read the database when asked. Speakers that arrive or move are delivery's to compile
+   * (it listens to `thing.registered` / `thing.changed` itself); this service announces only schedule writes.
+   */
+  start(): void {}
 
   stop(): void {
-    for (const off of this.offs) off();
-    this.offs = [];
     this.expander = undefined;
     this.cached = undefined;
   }
