@@ -329,4 +329,10 @@ describe('broadcast schedules over HTTP (real fleet, real SQLite)', function () 
     });
     assert.deepEqual(fleet.services.broadcastSchedule.speakersOf(B), ['spk-b-bx01', 'spk-b-px01']);
   });
+
+  it('tells the content library which assets its schedules still use (removing one is ASSET_IN_USE)', () => {
+    const { broadcastSchedule } = fleet.services;
+    assert.deepEqual([broadcastSchedule.usesAsset(AD), broadcastSchedule.usesAsset(SONG)], [true, true]);
+    assert.equal(broadcastSchedule.usesAsset('c'.repeat(64)), false);
+  });
 });
