@@ -16,8 +16,6 @@ import { Announcer } from './broadcast/announcer/announcer.ts';
 import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
 import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
 import { ContentLibrary, visibleTo } from './broadcast/content/content-library.ts';
-import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
-import { ContentLibrary } from './broadcast/content/content-library.ts';
 import type { ContentFiles, ManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
 import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
