@@ -19,6 +19,7 @@ import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
 import { run as runNormalise } from './normalise.ts';
 import { run as runPricing } from './pricing.ts';
+import { run as runScheduleCompile } from './schedule-compile.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
 import { run as runSnapshotDownload } from './snapshot-download.ts';
 import { run as runStartError } from './start-error.ts';
@@ -39,6 +40,7 @@ const BENCHMARKS = {
   announcer: runAnnouncer,
   normalise: runNormalise,
   'start-error': runStartError,
+  'schedule-compile': runScheduleCompile,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv

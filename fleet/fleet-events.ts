@@ -114,8 +114,6 @@ export interface FleetEvents {
    * program is chain-wide).
    */
   'loyalty.changed': { storeIds: string[] | null };
-  /** What some stores' speakers play changed (null: every store): their manifests are recompiled, debounced. */
-  'broadcast.schedule.changed': { storeIds: string[] | null };
   /**
    * Who may approve at a cart offline changed (a staff code made; a person with a code changed role, stores or was
    * disabled): the pricing snapshots of `storeIds` (null: every store), which carry the offline verifiers, are
@@ -128,6 +126,12 @@ export interface FleetEvents {
   'order.changed': { order: Order; previous: OrderState | null };
   /** A cart called an attendant, or the call was resolved or cancelled. */
   'attendant.changed': { request: AttendantRequest };
+  /**
+   * What a store's speakers play may have changed (a programme, campaign, holiday, opt decision, slot override, volume
+   * schedule or gap): delivery compiles the manifests of the speakers of `storeIds` again (null: of every store),
+   * debounced. Emitted by fleet/broadcast/schedule/ once per committed write.
+   */
+  'broadcast.schedule.changed': { storeIds: string[] | null };
   /** A cart mirrored its screen (fleet/commerce-gateway/screen-relay.ts); the live gateway passes it to its watchers. */
   'cart.screen': CartScreenEvent;
 }

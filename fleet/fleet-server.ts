@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AssetCatalog } from '../broadcast/schedule/compile-input.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
+import { MIN_HORIZON_DAYS } from '../protocol/broadcast/manifest.ts';
 import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
@@ -14,7 +16,7 @@ import { Announcer } from './broadcast/announcer/announcer.ts';
 import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
 import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
 import { ContentLibrary, visibleTo } from './broadcast/content/content-library.ts';
-import { type ContentFiles, type ManifestSource, unboundManifestSource } from './broadcast/delivery/delivery-ports.ts';
+import type { ContentFiles, ManifestSource } from './broadcast/delivery/delivery-ports.ts';
 import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
 import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
 import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
@@ -23,6 +25,7 @@ import { InsertService } from './broadcast/inserts/insert-service.ts';
 import { PlayIngest } from './broadcast/plays/play-ingest.ts';
 import { PlayRepository } from './broadcast/plays/play-repository.ts';
 import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
+import { BroadcastScheduleService } from './broadcast/schedule/broadcast-schedule-service.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -186,6 +189,25 @@ export class FleetServer {
       { writeDeadlineMs: config.storage.writeDeadlineMs },
       clock,
     );
+    const content = new ContentLibrary(
+      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
+      db,
+      writer,
+      log.child({ component: 'content' }),
+      clock,
+      // A programme, campaign or store override still naming it: removing it would silence a schedule.
+      { isInUse: (sha256) => broadcastSchedule.usesAsset(sha256) },
+    );
+    const broadcastSchedule = new BroadcastScheduleService(
+      db,
+      writer,
+      stores,
+      registry,
+      this.extensions.broadcastAssets ?? content,
+      this.bus,
+      { writeDeadlineMs: config.storage.writeDeadlineMs, horizonDays: MIN_HORIZON_DAYS },
+      clock,
+    );
     const loyalty = new LoyaltyService({
       db,
       writer,
@@ -221,7 +243,7 @@ export class FleetServer {
     const manifestRepository = new ManifestRepository(db);
     const manifests = new ManifestPublisher(
       manifestRepository,
-      this.extensions.manifestSource ?? unboundManifestSource(),
+      this.extensions.manifestSource ?? broadcastSchedule,
       shadows,
       registry,
       writer,
@@ -232,13 +254,6 @@ export class FleetServer {
         rolloverCheckMs: config.broadcastDelivery.rolloverCheckMs,
       },
       log.child({ component: 'broadcast-delivery' }),
-      clock,
-    );
-    const content = new ContentLibrary(
-      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
-      db,
-      writer,
-      log.child({ component: 'content' }),
       clock,
     );
     const announcer = new Announcer(
@@ -425,6 +440,7 @@ export class FleetServer {
         provisioning,
         catalog,
         promotions,
+        broadcastSchedule,
         commerce: commerce.http,
         content,
         announcer,
@@ -471,6 +487,7 @@ export class FleetServer {
       access,
       catalog,
       promotions,
+      broadcastSchedule,
       devices,
       http,
       live,
@@ -507,6 +524,8 @@ export class FleetServer {
     streams.start();
     // After shadows and streams: it serves the kept versions and announces through the commerce shadow.
     pricing.start();
+    // Before manifests: delivery compiles through it from its start.
+    broadcastSchedule.start();
     // After shadows: it announces through the named shadow broadcast.
     manifests.start();
     plays.start();
@@ -575,6 +594,7 @@ export class FleetServer {
     await services.broker.stop();
     services.alerts.stop();
     services.commands.stop();
+    services.broadcastSchedule.stop();
     services.pricing.stop();
     await services.manifests.stop();
     services.plays.stop();
@@ -624,6 +644,8 @@ export interface FleetServices {
   access: AccessService;
   catalog: CatalogService;
   promotions: PromotionService;
+  /** Programmes, campaigns, store overrides and the schedule compiler (issue 9). */
+  broadcastSchedule: BroadcastScheduleService;
   devices: DeviceView;
   http: HttpServer;
   live: LiveGateway;
@@ -672,10 +694,12 @@ export interface FleetExtensions {
    * burst benchmark sends them from its load-generator thread.
    */
   sandboxPost?: typeof fetch;
-  /** What compiles speakers' manifests (the schedule part); default: nothing to compile (no speaker gets one). */
+  /** What compiles speakers' manifests; default: the fleet's `BroadcastScheduleService`. */
   manifestSource?: ManifestSource;
   /** Where asset files are; default: the content library's (`ContentLibrary.pathOf`). */
   contentFiles?: ContentFiles;
+  /** The content library as the schedule compiler sees it (sha256 → duration, size, kind); default: the fleet's. */
+  broadcastAssets?: AssetCatalog;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

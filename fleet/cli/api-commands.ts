@@ -2,6 +2,7 @@ import { type CommandGroup, createContext } from './cli-context.ts';
 import { CliError, EXIT } from './cli-error.ts';
 import { alertCommands } from './groups/alert-commands.ts';
 import { announcerCommands } from './groups/announcer-commands.ts';
+import { broadcastCommands } from './groups/broadcast-commands.ts';
 import { catalogCommands } from './groups/catalog-commands.ts';
 import { contentCommands } from './groups/content-commands.ts';
 import { couponCommands } from './groups/coupon-commands.ts';
@@ -42,6 +43,7 @@ export const API_GROUPS: readonly CommandGroup[] = [
   couponCommands,
   loyaltyCommands,
   announcerCommands,
+  broadcastCommands,
 ];
 
 /** The groups that exist only on the data dir; they keep working without the `local` prefix. */

@@ -19,6 +19,7 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastInsertRoutes } from './routes/broadcast-insert-routes.ts';
 import { broadcastPlayRoutes } from './routes/broadcast-play-routes.ts';
+import { broadcastScheduleRoutes } from './routes/broadcast-schedule-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
@@ -172,6 +173,7 @@ export class HttpServer {
       announcerRoutes,
       contentRoutes,
       broadcastInsertRoutes,
+      broadcastScheduleRoutes,
     ]) {
       routes(api, deps);
     }

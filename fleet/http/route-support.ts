@@ -10,6 +10,7 @@ import type { Announcer } from '../broadcast/announcer/announcer.ts';
 import type { ContentLibrary } from '../broadcast/content/content-library.ts';
 import type { InsertService } from '../broadcast/inserts/insert-service.ts';
 import type { PlayRepository } from '../broadcast/plays/play-repository.ts';
+import type { BroadcastScheduleService } from '../broadcast/schedule/broadcast-schedule-service.ts';
 import type { UpliftService } from '../broadcast/uplift/uplift-service.ts';
 import type { DeviceBroker } from '../broker/device-broker.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
@@ -80,6 +81,8 @@ export interface HttpDeps {
   sales: SalesPort;
   /** Proof of play (fleet/broadcast/plays/): the reports API reads it. */
   playRepository: PlayRepository;
+  /** Programmes, campaigns and the schedule compiler (fleet/broadcast/schedule/); 404 when not running. */
+  broadcastSchedule: BroadcastScheduleService | undefined;
   /** The built console (Vite output); the console routes answer "not built" when it is missing. */
   webRoot: string;
   /** Templates → speech → the content library (issue 9 item 2); its routes answer 404 without it. */

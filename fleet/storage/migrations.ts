@@ -7,6 +7,7 @@ import { broadcastAnnouncerMigrations } from './broadcast-announcer-migrations.t
 import { broadcastContentMigrations } from './broadcast-content-migrations.ts';
 import { broadcastDeliveryMigrations } from './broadcast-delivery-migrations.ts';
 import { broadcastInsertMigrations } from './broadcast-insert-migrations.ts';
+import { broadcastScheduleMigrations } from './broadcast-schedule-migrations.ts';
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
@@ -513,4 +514,5 @@ export const migrations: Migration[] = [
   ...broadcastAnnouncerMigrations,
   ...broadcastContentMigrations,
   ...broadcastInsertMigrations,
+  ...broadcastScheduleMigrations,
 ];
