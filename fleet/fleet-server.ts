@@ -43,6 +43,7 @@ import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
+import { storeDay } from './loyalty/store-day.ts';
 import { MemberAppAccess } from './member-app/member-app-access.ts';
 import { MemberCard } from './member-app/member-card.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
@@ -416,8 +417,25 @@ export class FleetServer {
       catalog,
       clock,
       log: log.child({ component: 'sales' }),
-      // Until the broadcast schedule and proof of play are composed here (issue 9, same session): no placements.
-      promos: { placements: () => [], plays: () => ({ plays: 0, presenceTriggers: 0 }) },
+      promos: {
+        placements: (storeId, fromDay, toDay) => broadcastSchedule.promoPlacements(storeId, fromDay, toDay),
+        plays: (storeId, thingNames, campaignId, fromDay, toDay) => {
+          const zone = stores.getStore(storeId)?.timeZone ?? 'UTC';
+          // Noon UTC of a date lies on that date in every zone within ±11 h of UTC (all of the chain's).
+          const dayStart = (day: string) => storeDay(Date.parse(`${day}T12:00:00Z`), zone);
+          const rows = playRepository.totals('thing', {
+            storeIds: [storeId],
+            from: dayStart(fromDay).start,
+            to: dayStart(toDay).end,
+            ...(campaignId ? { campaignId } : {}),
+          });
+          const mine = rows.filter((r) => r.key !== null && thingNames.includes(r.key));
+          return {
+            plays: mine.reduce((n, r) => n + r.completed, 0),
+            presenceTriggers: mine.reduce((n, r) => n + r.pir + r.cart, 0),
+          };
+        },
+      },
     });
     const http = new HttpServer(
       config.http,

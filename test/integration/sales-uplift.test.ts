@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { shiftDay } from '../../broadcast/uplift/uplift-calculation.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { storeDay } from '../../fleet/loyalty/store-day.ts';
+import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import type { UpliftReport } from '../../protocol/api/sales.ts';
 import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
 import { registerCart, submission } from '../helpers/commerce-cart.ts';
@@ -201,6 +203,106 @@ describe('sales history, cart rollup and the promo uplift report (real fleet, re
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^store_id,sku,product,campaign_id,/);
     assert.match(lines[1]!, new RegExp(`^${XUHUI},${SKU},.*,last_year,${ly(d2)},${ly(d0)},20,20,`));
+  });
+
+  it('reports each promo campaign of the store with its speakers, plays and presence triggers', async () => {
+    const [d2, , d0] = [shiftDay(today, -2), shiftDay(today, -1), today];
+    const wav = join(dir.path, 'promo.wav');
+    const made = spawnSync(resolveFfmpeg().path, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=500:duration=2',
+      '-y',
+      wav,
+    ]);
+    assert.equal(made.status, 0);
+    const asset = await fleet.services.content.ingestFile(wav, {
+      title: 'Cheese promo',
+      kind: 'speech',
+      origin: 'upload',
+      storeId: null,
+      createdBy: 'test',
+    });
+    const speaker = await fleet.services.registry.registerDevice({
+      thingName: 'px-cheese',
+      kind: 'speaker',
+      hardwareModel: 'PX-20',
+      storeId: XUHUI,
+      zoneId: `${XUHUI}-dairy`,
+    });
+    assert.ok(speaker);
+    const put = await apiAs(fleet, hq.token).put('/api/broadcast/campaigns/cheese-promo', {
+      id: 'cheese-promo',
+      name: 'Cheese at the shelf',
+      kind: 'promo',
+      layer: 'hq_campaign',
+      assets: [asset.sha256],
+      recurrence: { rule: 'FREQ=DAILY;BYHOUR=9;BYMINUTE=0', validFrom: d2, validUntil: null },
+      entry: 'overlay',
+      maxDelayMs: 0,
+      caps: { maxPerHour: null, minGapMinutes: null },
+      stores: { all: false, regions: [], tags: [], storeIds: [XUHUI] },
+      speakers: { roles: ['promo'], zoneIds: [], thingNames: [] },
+      optPolicy: 'mandatory',
+      promo: {
+        productId: SKU,
+        windowMinutes: 720,
+        cooldownMs: 60_000,
+        maxPerHour: 20,
+        minBatteryPercent: 15,
+        targetSplDb: 60,
+        maxSplDb: 70,
+      },
+    });
+    assert.ok(put.statusCode < 300, put.body);
+    // Three plays by the promo speaker: two when a shopper walked by (PIR, a cart), one cut short; and one by
+    // another campaign, which must not count.
+    const at = Date.now() - 3_600_000;
+    const play = (
+      i: number,
+      trigger: 'pir' | 'cart' | 'schedule',
+      outcome: 'completed' | 'interrupted',
+      campaignId = 'cheese-promo',
+    ) => ({
+      playId: `00000000-0000-4000-8000-00000000000${i}`,
+      sha256: asset.sha256,
+      campaignId,
+      itemId: null,
+      layer: 'hq_campaign' as const,
+      trigger,
+      scheduledAt: null,
+      startedAt: at + i * 60_000,
+      endedAt: at + i * 60_000 + 2000,
+      outcome,
+      volume: 60,
+      levelDbSpl: 60,
+      manifestVersion: 1,
+      thingName: 'px-cheese',
+      storeId: XUHUI,
+      receivedAt: at + i * 60_000 + 3000,
+    });
+    fleet.services.db.transaction(() =>
+      fleet.services.playRepository.insertMany([
+        play(1, 'pir', 'completed'),
+        play(2, 'cart', 'completed'),
+        play(3, 'pir', 'interrupted'),
+        play(4, 'schedule', 'completed', 'other-campaign'),
+      ]),
+    )();
+    const res = await apiAs(fleet, manager.token).get(`/api/stores/${XUHUI}/uplift?from=${d2}&to=${d0}`);
+    assert.equal(res.statusCode, 200, res.body);
+    const reports = res.json().reports as UpliftReport[];
+    assert.deepEqual(
+      reports.map((r) => [r.campaignId, r.sku, r.thingNames, r.fromDay, r.toDay, r.plays, r.presenceTriggers, r.units]),
+      [['cheese-promo', SKU, ['px-cheese'], d2, d0, 2, 3, 24]],
+    );
+    // Positive control for the store filter: the other store has no placement.
+    const other = await apiAs(fleet, hq.token).get(`/api/stores/${BINJIANG}/uplift?from=${d2}&to=${d0}`);
+    assert.deepEqual(other.json().reports, []);
   });
 
   it('keeps a store outside the caller’s scope and refuses roles without broadcast:read', async () => {

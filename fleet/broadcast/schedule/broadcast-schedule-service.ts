@@ -1,5 +1,5 @@
 import type { AssetCatalog, CompileInput, ScheduleStore } from '../../../broadcast/schedule/compile-input.ts';
-import { targetsStore } from '../../../broadcast/schedule/compile-input.ts';
+import { campaignExclusion, targetsSpeaker, targetsStore } from '../../../broadcast/schedule/compile-input.ts';
 import { compileManifest } from '../../../broadcast/schedule/compile-manifest.ts';
 import { RecurrenceExpander } from '../../../broadcast/schedule/recurrence.ts';
 import { DAY_MS, ZoneOffsets } from '../../../broadcast/schedule/zoned-time.ts';
@@ -142,6 +142,50 @@ export class BroadcastScheduleService {
         horizonDays,
       ),
     );
+  }
+
+  /**
+   * The promo campaigns playing in the store over some of [fromDay, toDay] (local dates), each with the product, the
+   * store's speakers it targets and the days it ran (its validity cut to the period): the uplift report's placements.
+   */
+  promoPlacements(
+    storeId: string,
+    fromDay: string,
+    toDay: string,
+  ): { campaignId: string; storeId: string; sku: string; thingNames: string[]; fromDay: string; toDay: string }[] {
+    const store = this.stores.getStore(storeId);
+    if (!store) return [];
+    const chainWide = this.chainWide();
+    const scheduleStore: ScheduleStore = {
+      id: store.id,
+      timeZone: store.timeZone,
+      region: store.region,
+      tags: this.repository.storeSettings(store.id).tags,
+      openingHours: store.openingHours,
+    };
+    const opts = new Map(this.repository.opts(store.id).map((o) => [o.campaignId, o.decision]));
+    const speakers = this.registry
+      .listThings({ kind: 'speaker', storeId })
+      .map((t) => ({ thingName: t.thingName, role: speakerRoleOf(t.hardwareModel), zoneId: t.zoneId }));
+    const placements = [];
+    for (const campaign of chainWide.campaigns) {
+      if (campaign.kind !== 'promo' || !campaign.promo) continue;
+      if (campaignExclusion(campaign, chainWide.owners.get(campaign.id) ?? null, scheduleStore, opts.get(campaign.id)))
+        continue;
+      const from = [campaign.recurrence.validFrom, fromDay].sort()[1] as string;
+      const to = [campaign.recurrence.validUntil ?? toDay, toDay].sort()[0] as string;
+      if (to < from) continue;
+      const thingNames = speakers.filter((s) => targetsSpeaker(campaign.speakers, s)).map((s) => s.thingName);
+      placements.push({
+        campaignId: campaign.id,
+        storeId,
+        sku: campaign.promo.productId,
+        thingNames,
+        fromDay: from,
+        toDay: to,
+      });
+    }
+    return placements;
   }
 
   /** The store's speakers that have a schedule (broadcast boxes and promo speakers), by name. */
