@@ -8,6 +8,7 @@ import { CLAIM_BUNDLE_FILES, writeClaimBundle } from '../fleet/provisioning/clai
 import { exitOnConfigError } from '../platform/config-loader.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/shutdown.ts';
+import { loadDemoBroadcast } from './demo-broadcast.ts';
 import { loadDemoCatalog } from './demo-catalog.ts';
 import { loadDemoMembers } from './demo-members.ts';
 import { DEMO_PROMOS, loadDemoSalesHistory } from './demo-sales-history.ts';
@@ -55,13 +56,19 @@ const members = await loadDemoMembers(fleet.services.loyalty, storeIds);
 await fleet.services.pricing.flush();
 // A year of the lanes' sales, so that the promo uplift report has its baselines (synthetic: sim/demo-sales-history.ts).
 const historyStarted = Date.now();
+const storeDays = stores.listStores().map((s) => ({ storeId: s.id, today: storeDay(Date.now(), s.timeZone).day }));
+const promos = DEMO_PROMOS(storeDays);
 const imported = await loadDemoSalesHistory(
   fleet.services.sales,
-  stores.listStores().map((s) => ({ storeId: s.id, today: storeDay(Date.now(), s.timeZone).day })),
+  storeDays,
   fleet.services.catalog.products.all(),
-  DEMO_PROMOS(stores.listStores().map((s) => ({ storeId: s.id, today: storeDay(Date.now(), s.timeZone).day }))),
+  promos,
 );
 if (imported > 0) log.warn({ rows: imported, ms: Date.now() - historyStarted }, 'demo point-of-sale history imported');
+// The speakers' programme: generated music, announcer announcements, campaigns and the dairy shelf's promo.
+const broadcastStarted = Date.now();
+if (await loadDemoBroadcast(fleet.services, promos))
+  log.warn({ ms: Date.now() - broadcastStarted }, 'demo broadcast programme made (music, announcements, campaigns)');
 
 const random = Math.random;
 const world: ShopperWorld = {

@@ -89,8 +89,11 @@ export class SimulatedStore {
     for (const plan of speakerPlan) {
       for (let i = 1; i <= plan.count; i++) {
         const thingName = `spk-${suffix}-${plan.model === 'broadcast' ? 'bx' : 'px'}${String(i).padStart(2, '0')}`;
-        const zone =
-          plan.model === 'broadcast' ? null : (zones.filter((z) => z.kind === 'department')[i - 1]?.id ?? null);
+        // Promo speakers stand at department shelves, the dairy's first (the demo promotes its milk).
+        const shelves = zones
+          .filter((z) => z.kind === 'department')
+          .sort((a, b) => Number(b.id.endsWith('-dairy')) - Number(a.id.endsWith('-dairy')));
+        const zone = plan.model === 'broadcast' ? null : (shelves[i - 1]?.id ?? null);
         const credentials = await this.ensureDevice(thingName, 'speaker', plan.hw, zone);
         this.speakers.push(
           new SimulatedSpeaker(
