@@ -4,7 +4,7 @@ import { tmp36RawFromCelsius } from '../devices/core/hardware/tmp36.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import type { AudioSink } from '../devices/speaker/player/sinks/audio-sink.ts';
 import { type SpeakerConfigInput, SpeakerConfigSchema } from '../devices/speaker/speaker-config.ts';
-import { cellVoltageFromPercent, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
+import { cellVoltageFromPercent, noiseRawFromDba, SPEAKER_PINS } from '../devices/speaker/speaker-hardware.ts';
 import { SpeakerRuntime } from '../devices/speaker/speaker-runtime.ts';
 import type { Logger } from '../platform/log.ts';
 
@@ -36,6 +36,8 @@ export class SimulatedSpeaker {
     return this.runtime.config.thingName;
   }
 
+  private noiseDba = 52;
+
   async start(): Promise<void> {
     this.writeInputs();
     await this.runtime.start();
@@ -58,6 +60,9 @@ export class SimulatedSpeaker {
 
   private writeInputs(): void {
     this.io.setAnalogInput(0, (cellVoltageFromPercent(this.soc) / 5) * 1023);
+    // The aisle's noise for a speaker with a microphone: 48-62 dBA, drifting as shoppers come and go.
+    this.noiseDba = Math.max(48, Math.min(62, this.noiseDba + (this.random() - 0.5) * 2));
+    this.io.setAnalogInput(2, noiseRawFromDba(this.noiseDba));
     const volume = this.runtime.currentVolume;
     this.io.setAnalogInput(1, tmp36RawFromCelsius(26 + volume / 10 + this.random()));
   }

@@ -97,7 +97,13 @@ export class SimulatedStore {
         const credentials = await this.ensureDevice(thingName, 'speaker', plan.hw, zone);
         this.speakers.push(
           new SimulatedSpeaker(
-            { ...this.deviceConfig(thingName), model: plan.model, hardwareModel: plan.hw },
+            // Promo speakers carry a sound level sensor: their promos rise over the aisle's noise.
+            {
+              ...this.deviceConfig(thingName),
+              model: plan.model,
+              hardwareModel: plan.hw,
+              microphone: plan.model === 'promo',
+            },
             credentials,
             this.options.timeScale,
             this.random,

@@ -29,6 +29,15 @@ export const SpeakerConfigSchema = DeviceConfigSchema.extend({
       requestTimeoutMs: z.number().int().min(1000).default(30_000),
     })
     .prefault({}),
+  /**
+   * dB SPL where shoppers stand, playing programme at the loudness target (−16 LUFS) at volume 100: measured once per
+   * speaker with a sound level meter (docs/operations.md, "Calibrating a promo speaker"). Presence promos are held at
+   * their campaign's target level through it (broadcast/promo-level.ts). The default is a typical 5 W shelf speaker
+   * at one metre.
+   */
+  calibration: z.strictObject({ splAtFullVolumeDb: z.number().min(50).max(130).default(84) }).prefault({}),
+  /** A sound level sensor on A2 (speaker-hardware.ts): promos rise over the ambient noise it measures. */
+  microphone: z.boolean().default(false),
   /** Audio output: `{ sink: 'alsa' | 'file' | 'null', device?, player?, path?, ffmpegPath? }` (player/audio-config.ts). */
   audio: AudioConfigSchema.prefault({}),
 });

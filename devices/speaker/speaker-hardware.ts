@@ -10,6 +10,11 @@ export const SPEAKER_PINS = {
   batteryVoltage: 'A0',
   /** Amplifier heatsink temperature: TMP36. */
   temperature: 'A1',
+  /**
+   * Ambient noise where the speaker has a microphone: an analog sound level meter module (DFRobot SEN0232: A-weighted,
+   * 0.6–2.6 V for 30–130 dBA, dBA = volts × 50).
+   */
+  ambientNoise: 'A2',
   /** PIR presence sensor: high while a shopper is in front of the shelf. */
   presence: 3,
   /** Amplifier gain through a PWM-driven digital potentiometer. */
@@ -25,6 +30,15 @@ export function cellPercentFromVoltage(volts: number): number {
   return Math.round(Math.max(0, Math.min(100, ((volts - CELL_EMPTY_V) / (CELL_FULL_V - CELL_EMPTY_V)) * 100)));
 }
 
+/** The SEN0232's transfer function: 50 dBA per volt, read through the 10-bit ADC at 5 V full scale. */
+export function dbaFromNoiseRaw(raw: number): number {
+  return Math.round((raw / 1023) * 5 * 50 * 10) / 10;
+}
+
+export function noiseRawFromDba(dba: number): number {
+  return Math.round((dba / 50 / 5) * 1023);
+}
+
 export function cellVoltageFromPercent(pct: number): number {
   return CELL_EMPTY_V + (Math.max(0, Math.min(100, pct)) / 100) * (CELL_FULL_V - CELL_EMPTY_V);
 }
@@ -33,6 +47,7 @@ export function cellVoltageFromPercent(pct: number): number {
 export class SpeakerHardware {
   private battery: Sensor | undefined;
   private thermometer: Sensor | undefined;
+  private noise: Sensor | undefined;
   private pir: five.Switch | undefined;
   private gain: five.Led | undefined;
   private statusLed: five.Led | undefined;
@@ -43,6 +58,8 @@ export class SpeakerHardware {
     private readonly board: five.Board,
     /** Times the end of locating (the status LED blinks on johnny-five's own timer). */
     private readonly clock: Clock,
+    /** Whether the sound level sensor is fitted (config `microphone`). */
+    private readonly microphone = false,
   ) {}
 
   /** Creates the components and waits (up to 2 s) for their first readings. */
@@ -53,6 +70,7 @@ export class SpeakerHardware {
     const pir = new five.Switch({ pin: SPEAKER_PINS.presence, board, invert: false } as five.SwitchOption);
     this.battery = battery;
     this.thermometer = thermometer;
+    if (this.microphone) this.noise = asSensor(new five.Sensor({ pin: SPEAKER_PINS.ambientNoise, board, freq: 250 }));
     this.pir = pir;
     // Read the level rather than trusting the event name: johnny-five announces its first reading as 'close'.
     this.pir.on('close', () => this.notifyPresence(this.presence()));
@@ -68,6 +86,7 @@ export class SpeakerHardware {
   stop(): void {
     this.battery?.disable();
     this.thermometer?.disable();
+    this.noise?.disable();
     this.presenceListeners = [];
     this.stopLocating();
   }
@@ -105,6 +124,11 @@ export class SpeakerHardware {
 
   batteryPercent(): number {
     return cellPercentFromVoltage(((this.battery?.value ?? 0) / 1023) * 5);
+  }
+
+  /** Ambient noise in dBA from the sound level sensor; null without one. */
+  ambientDbSpl(): number | null {
+    return this.noise ? dbaFromNoiseRaw(this.noise.value ?? 0) : null;
   }
 
   temperatureC(): number {

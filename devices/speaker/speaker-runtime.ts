@@ -1,3 +1,4 @@
+import { promoLevel } from '../../broadcast/promo-level.ts';
 import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { BroadcastManifest } from '../../protocol/broadcast/manifest.ts';
@@ -162,7 +163,7 @@ export class SpeakerRuntime {
     this.delivery.start();
     const current = this.delivery.current;
     if (current) this.setManifest(current);
-    this.hw = new SpeakerHardware(this.core.board.board, this.core.clock);
+    this.hw = new SpeakerHardware(this.core.board.board, this.core.clock, this.config.microphone);
     await this.hw.start();
     this.hw.setVolume(this.volume);
     await this.startAudio();
@@ -257,6 +258,7 @@ export class SpeakerRuntime {
       {
         assetPath: (sha) => this.assetPath(sha),
         battery: () => (this.config.model === 'promo' ? this.hw?.batteryPercent() : undefined),
+        promoLevel: (promo) => promoLevel(promo, this.config.calibration, this.hw?.ambientDbSpl() ?? null),
       },
       { prerollMs: this.config.audio.prerollMs, fallbackVolume: () => this.volume },
     );

@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { WavFileSink } from '../../devices/speaker/player/sinks/wav-file-sink.ts';
 import { SpeakerPlayer } from '../../devices/speaker/player/speaker-player.ts';
-import { BroadcastScheduler, type SchedulerOptions } from '../../devices/speaker/scheduler/broadcast-scheduler.ts';
+import {
+  BroadcastScheduler,
+  type SchedulerOptions,
+  type SchedulerPorts,
+} from '../../devices/speaker/scheduler/broadcast-scheduler.ts';
 import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import type { FakeClock } from '../mocks/fake-clock.ts';
@@ -42,7 +46,7 @@ export function speakerOnFakeClock(
   clock: FakeClock,
   wavPath: string,
   files: Map<string, string>,
-  options: SchedulerOptions & { battery?: () => number } = {},
+  options: SchedulerOptions & { battery?: () => number; promoLevel?: SchedulerPorts['promoLevel'] } = {},
 ) {
   const records: PlayRecord[] = [];
   let scheduler: BroadcastScheduler | undefined;
@@ -53,7 +57,7 @@ export function speakerOnFakeClock(
   scheduler = new BroadcastScheduler(
     clock,
     player,
-    { assetPath: (s) => files.get(s), battery: options.battery },
+    { assetPath: (s) => files.get(s), battery: options.battery, promoLevel: options.promoLevel },
     options,
   );
   scheduler.on('play', (r) => records.push(r));

@@ -39,7 +39,7 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
       silentLogger(),
     );
     speaker = new SimulatedSpeaker(
-      { ...base('spk-rt1'), model: 'promo' },
+      { ...base('spk-rt1'), model: 'promo', microphone: true, calibration: { splAtFullVolumeDb: 84 } },
       await registerDevice(fleet, 'spk-rt1', 'speaker'),
       1,
       mulberry32(2),
@@ -228,6 +228,15 @@ describe('cart and speaker runtimes against the fleet (virtual hardware)', funct
     assert.equal(played.campaignId, 'promo-milk');
     assert.equal(played.scheduledAt, null, 'self-triggered');
     assert.equal(played.manifestVersion, 2);
+    // Held at its sound pressure: the target (60 dB) or 10 dB over the aisle's noise the simulated sensor reads
+    // (48-62 dBA, drifting at most 1 dB a second), capped at 70.
+    const ambient = speaker.runtime.hardware.ambientDbSpl();
+    assert.ok(ambient !== null && ambient >= 47 && ambient <= 63, `ambient ${ambient} dBA`);
+    const expected = Math.min(70, Math.max(60, ambient + 10));
+    assert.ok(
+      played.levelDbSpl !== null && Math.abs(played.levelDbSpl - expected) <= 1.1,
+      `played at ${played.levelDbSpl} dB SPL, about ${expected} expected`,
+    );
   });
 
   it('speaker: an ALSA device that cannot open is reported (AUDIO_OUTPUT_UNAVAILABLE), the runtime runs on', async () => {

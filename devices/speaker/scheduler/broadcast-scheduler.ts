@@ -7,7 +7,12 @@ import {
   layerRank,
   type PlayTrigger,
 } from '../../../protocol/broadcast/layers.ts';
-import type { BroadcastManifest, ManifestAsset, ScheduledItem } from '../../../protocol/broadcast/manifest.ts';
+import type {
+  BroadcastManifest,
+  ManifestAsset,
+  PresencePromo,
+  ScheduledItem,
+} from '../../../protocol/broadcast/manifest.ts';
 import type { PlayRecord } from '../../../protocol/broadcast/proof-of-play.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import { type PcmSource, samplesFromMs } from '../player/pcm.ts';
@@ -26,6 +31,11 @@ export interface SchedulerPorts {
   assetPath(sha256: string): string | undefined;
   /** Battery percent of a promo speaker (undefined on mains). */
   battery?(): number | undefined;
+  /**
+   * The volume a presence promo plays at and the sound pressure it gives (broadcast/promo-level.ts: the speaker's
+   * calibration and ambient noise); absent: the scheduled volume, level unknown.
+   */
+  promoLevel?(promo: PresencePromo): { volume: number; levelDbSpl: number };
 }
 
 export interface SchedulerOptions {
@@ -89,6 +99,8 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
   private musicNow: { track: MusicTrack; now: NowPlaying } | undefined;
   private emergency: { sha256: string; file: string; playback: Playback | undefined } | undefined;
   private overrideVolume: number | undefined;
+  /** The volume of a presence promo while it plays (its calibrated level), instead of the scheduled one. */
+  private promoVolume: { from: number; to: number; volume: number } | undefined;
   private readonly prerollMs: number;
 
   constructor(
@@ -120,6 +132,8 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
 
   /** The volume the mixer applies at `t`: an override (emergency, locate), the manifest's spans, or the fallback. */
   volumeAt(t: number): number {
+    const promo = this.promoVolume;
+    if (promo && t >= promo.from && t < promo.to && this.overrideVolume === undefined) return promo.volume;
     const scheduled = this.manifest ? volumeAt(this.manifest, t) : (this.options.fallbackVolume?.() ?? 0);
     return this.overrideVolume === undefined ? scheduled : Math.max(scheduled, this.overrideVolume);
   }
@@ -274,6 +288,13 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
     if (!file) {
       this.skip(plan, now);
       return 'asset_missing';
+    }
+    const level = this.ports.promoLevel?.(promo);
+    if (level) {
+      plan.levelDbSpl = level.levelDbSpl;
+      // Held from a little before its first sample to the end of its last (its length is the manifest's).
+      const from = now + NOW_LATENCY_MS - 20;
+      this.promoVolume = { from, to: from + 40 + (this.assets.get(sha256)?.durationMs ?? 0), volume: level.volume };
     }
     this.gate.started(now);
     this.voices.place(plan, file, this.player.mixer.sampleAt(now + NOW_LATENCY_MS));

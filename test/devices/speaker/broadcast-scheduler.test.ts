@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promoLevel } from '../../../broadcast/promo-level.ts';
 import type { BroadcastManifest } from '../../../protocol/broadcast/manifest.ts';
 import { isFleetError } from '../../../protocol/errors.ts';
 import { levelAt, onsetMs, readWav, toneAnywhere } from '../../helpers/audio-analysis.ts';
@@ -336,6 +337,49 @@ describe('devices/speaker: the broadcast scheduler on the real player (ffmpeg de
       [
         ['pir', 'completed', 'promo-1', null],
         ['cart', 'completed', 'promo-1', null],
+      ],
+    );
+  });
+
+  it('presence promo: held at its sound pressure through the calibration, raised over ambient noise', async () => {
+    const promo = {
+      campaignId: 'promo-1',
+      assets: [sha('v1')],
+      windows: [{ from: T0, to: T0 + 3_600_000 }],
+      cooldownMs: 0,
+      maxPerHour: 10,
+      minBatteryPercent: 0,
+      targetSplDb: 60,
+      maxSplDb: 70,
+    };
+    let ambient: number | null = null;
+    // 84 dB SPL at volume 100: 60 dB is 24 dB under it, 65 dB (55 dB of noise + 10) is 19 dB under it.
+    const calibration = { splAtFullVolumeDb: 84 };
+    const speaker = speakerOnFakeClock(clock, wav, files, {
+      promoLevel: (p) => promoLevel(p, calibration, ambient),
+    });
+    // The scheduled volume is 100 all hour: the promo's own level must replace it, not add to it.
+    speaker.scheduler.setManifest(
+      manifest(T0, { assets, promo, volume: [{ from: T0, to: T0 + 3_600_000, volume: 100 }] }),
+    );
+    await speaker.start();
+    assert.equal(speaker.scheduler.presence('pir'), 'played');
+    await speaker.run(3000);
+    ambient = 55;
+    assert.equal(speaker.scheduler.presence('cart'), 'played');
+    await speaker.run(3000);
+    await speaker.stop();
+    const samples = readWav(wav);
+    // Every test asset is a −12 dBFS sine.
+    const quiet = levelAt(samples, 1000, HZ.v1);
+    const noisy = levelAt(samples, 4000, HZ.v1);
+    assert.ok(Math.abs(quiet - (-12 - 24)) <= 0.5, `at 60 dB SPL: ${quiet.toFixed(2)} dBFS`);
+    assert.ok(Math.abs(noisy - (-12 - 19)) <= 0.5, `at 65 dB SPL: ${noisy.toFixed(2)} dBFS`);
+    assert.deepEqual(
+      speaker.records.map((r) => [r.trigger, r.levelDbSpl]),
+      [
+        ['pir', 60],
+        ['cart', 65],
       ],
     );
   });
