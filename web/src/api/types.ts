@@ -42,6 +42,7 @@ export type { Overview, PresenceCounts } from '../../../protocol/api/overview.ts
 export type { Page } from '../../../protocol/api/parameters.ts';
 export type { PromotionPage, PromotionRecord } from '../../../protocol/api/promotions.ts';
 export type { Permission, Role } from '../../../protocol/api/roles.ts';
+export type { UpliftComparison, UpliftReport } from '../../../protocol/api/sales.ts';
 export type { Store, Zone } from '../../../protocol/api/stores.ts';
 export type { Series, SeriesPoint, TelemetryPoint } from '../../../protocol/api/telemetry.ts';
 export type { CreatedUser, PasswordReset, User } from '../../../protocol/api/users.ts';

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { shiftDay } from '../../broadcast/uplift/uplift-calculation.ts';
+import { storeDay } from '../../fleet/loyalty/store-day.ts';
+import { silentLogger } from '../../platform/log.ts';
+import type { UpliftReport } from '../../protocol/api/sales.ts';
+import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
+import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
+import { mulberry32 } from '../../sim/simulated-store.ts';
+import { signIn, text } from '../helpers/browser.ts';
+import { createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
+import { eventually } from '../helpers/fleet-harness.ts';
+
+const SKU = 'DAIRY-CHEESE-1';
+const PEERS = ['DAIRY-CHEESE-2', 'DAIRY-CHEESE-3'];
+const SPEAKER = 'spk-bc1';
+/** Screenshots of the pages, for reviewers (CONSOLE_SHOTS=/tmp/console-shots). */
+const SHOTS = process.env.CONSOLE_SHOTS;
+const shot = async (page: Page, name: string) => {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `broadcast-${name}.png`), fullPage: true });
+};
+
+/**
+ * The console's Broadcast section in Chromium against a real fleet (SQLite, broker, HTTP, socket.io) with a real
+ * speaker runtime on virtual hardware: what each page shows is checked against what the API answers.
+ */
+describe('broadcast console in a browser (uplift, now playing)', function () {
+  this.timeout(120_000);
+  let today = '';
+  const env = useConsoleFleet('cartfleet-broadcast-console-', async (env) => {
+    const { fleet } = env;
+    await createConsoleUsers(fleet);
+    await loadDemoCatalog(fleet.services);
+    today = storeDay(Date.now(), 'Asia/Shanghai').day;
+    // 14 days of promo period, the same weekdays 364 and 28 days back: the product sells 10 then 6 and 8 a day, its
+    // category's other products 20 a day throughout (a control that did not move).
+    const rows = [];
+    for (let i = 1; i <= 14; i++) {
+      const day = shiftDay(today, -i);
+      for (const [offset, units] of [
+        [0, 10],
+        [-364, 6],
+        [-28, 8],
+      ] as const) {
+        const d = shiftDay(day, offset);
+        rows.push({ storeId: XUHUI, sku: SKU, day: d, units, revenueFen: units * 1590 });
+        for (const peer of PEERS) rows.push({ storeId: XUHUI, sku: peer, day: d, units: 20, revenueFen: 20 * 990 });
+      }
+    }
+    await fleet.services.sales.history.importJson(rows);
+
+    const r = await fleet.services.registry.registerDevice({
+      thingName: SPEAKER,
+      kind: 'speaker',
+      hardwareModel: 'BX-100',
+      storeId: XUHUI,
+      zoneId: `${XUHUI}-dairy`,
+    });
+    const speaker = new SimulatedSpeaker(
+      {
+        thingName: SPEAKER,
+        endpoint: { host: 'localhost', port: fleet.services.broker.tlsPort },
+        certDir: join(env.dir.path, SPEAKER),
+        dataDir: join(env.dir.path, SPEAKER, 'data'),
+        telemetryIntervalMs: 500,
+        healthIntervalMs: 1000,
+        model: 'broadcast',
+      },
+      { certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem },
+      1,
+      mulberry32(7),
+      silentLogger(),
+    );
+    await speaker.start();
+    env.onStop(() => speaker.stop());
+  });
+
+  it('uplift report: the numbers shown are the API’s, with a chart and a CSV of the same period', async () => {
+    const { page } = await env.openPage();
+    const from = shiftDay(today, -14);
+    const to = shiftDay(today, -1);
+    const query = `sku=${SKU}&from=${from}&to=${to}`;
+    await signIn(page, HQ.username, HQ.password, `/broadcast/uplift?storeId=${XUHUI}&${query}`);
+    const card = page.getByTestId('uplift-report');
+    await card.waitFor();
+    // The API as the same user sees it (the page's own session cookie).
+    const cookies = await page.context().cookies();
+    const res = await env.fleet.services.http.instance!.inject({
+      method: 'GET',
+      url: `/api/stores/${XUHUI}/uplift?${query}`,
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    assert.equal(res.statusCode, 200);
+    const [report] = res.json().reports as UpliftReport[];
+    assert.ok(report);
+    assert.equal(report.units, 140, 'the fixture: 14 days of 10');
+    assert.equal(await text(card.getByTestId('uplift-units')), String(report.units));
+    assert.equal(await text(card.getByTestId('uplift-revenue')), `¥${(report.revenueFen / 100).toFixed(2)}`);
+    const row = (baseline: string, field: string) =>
+      text(card.locator(`[data-baseline="${baseline}"] [data-field="${field}"]`));
+    assert.equal(await row('lastYear', 'units'), String(report.lastYear.units));
+    // 140 against 84 last year: +66.7 %; the control did not move, so the net uplift is the same in points.
+    assert.equal(await row('lastYear', 'unitsUpliftPct'), '+66.7%');
+    assert.equal(report.lastYear.unitsUpliftPct?.toFixed(1), '66.7');
+    assert.equal(await row('lastYear', 'controlUnitsChangePct'), '±0.0%');
+    assert.equal(await row('lastYear', 'netUnitsUpliftPts'), `+${report.lastYear.netUnitsUpliftPts?.toFixed(1)} pts`);
+    assert.equal(await row('lastMonth', 'unitsUpliftPct'), `+${report.lastMonth.unitsUpliftPct?.toFixed(1)}%`);
+    assert.equal(await row('lastMonth', 'units'), '112');
+    // uPlot drew the three lines with their legend.
+    await card.locator('[data-testid="uplift-chart"] canvas').waitFor();
+    assert.match(await text(card.getByTestId('uplift-chart')), /Last year.*Last month/s);
+    await shot(page, 'uplift');
+    const csvHref = await page.getByTestId('uplift-csv').getAttribute('href');
+    assert.ok(csvHref);
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvHref);
+    assert.match(csv, new RegExp(`^${XUHUI},${SKU},.*,${from},${to},140,`, 'm'));
+  });
+
+  it('now playing: each speaker of the store with its title, updated live from its shadow', async () => {
+    const { page } = await env.openPage();
+    await signIn(page, MANAGER.username, MANAGER.password, `/broadcast?storeId=${XUHUI}`);
+    const card = page.locator(`[data-testid="speaker-card"][data-thing="${SPEAKER}"]`);
+    await card.waitFor();
+    const reported = await eventually(
+      () =>
+        (env.fleet.services.shadows.find(SPEAKER)?.state.reported as { nowPlaying?: { title: string } } | undefined)
+          ?.nowPlaying,
+      10_000,
+      'the speaker reports what it plays',
+    );
+    await eventually(async () => (await text(card.getByTestId('now-playing-title'))) === reported.title, 5000, 'title');
+    // The broadcast player's richer report (layer, campaign) and the cache report in the named shadow, arriving live.
+    await env.fleet.services.shadows.update(SPEAKER, undefined, {
+      state: {
+        reported: {
+          nowPlaying: {
+            title: 'Cheese week',
+            sha256: 'a'.repeat(64),
+            startedAt: Date.now(),
+            layer: 'store_campaign',
+            campaignId: 'cheese-week',
+          },
+        },
+      },
+    });
+    await env.fleet.services.shadows.update(SPEAKER, 'broadcast', {
+      state: {
+        reported: {
+          manifestVersion: 3,
+          cache: { budgetBytes: 32 * 1024 ** 3, usedBytes: 5 * 1024 ** 2, assets: 4, missing: 1 },
+        },
+      },
+    });
+    await eventually(
+      async () => (await text(card.getByTestId('now-playing-title'))) === 'Cheese week',
+      5000,
+      'the live title',
+    );
+    assert.equal(await card.locator('.layer-chip').getAttribute('data-layer'), 'store_campaign');
+    await eventually(async () => /v3/.test(await text(card.getByTestId('speaker-cache'))), 5000, 'the cache state');
+    assert.match(await text(card.getByTestId('speaker-cache')), /4 assets, 5\.0 MB of 32\.00 GB.*1 downloading/);
+    await shot(page, 'now-playing');
+    // The device page shows the same.
+    await card.locator('h2 a').click();
+    await page.getByTestId('device-now-playing').waitFor();
+    assert.equal(await text(page.getByTestId('device-now-playing').getByTestId('now-playing-title')), 'Cheese week');
+  });
+});

@@ -1,0 +1,31 @@
+import type { Me, Permission } from '../../api/types.ts';
+import { can } from '../../app/session.ts';
+
+export type BroadcastView = 'now' | 'content' | 'announcer' | 'campaigns' | 'calendar' | 'insert' | 'plays' | 'uplift';
+
+const VIEWS: { key: BroadcastView; href: string; label: string; needs?: Permission }[] = [
+  { key: 'now', href: '/broadcast', label: 'Now playing' },
+  { key: 'uplift', href: '/broadcast/uplift', label: 'Uplift' },
+];
+
+/**
+ * The Broadcast section's views as a segmented control. The store picked on one view travels to the next (`storeId`
+ * in the query), so a store manager switching views stays on the same store.
+ */
+export function BroadcastNav({ me, active, storeId }: { me: Me; active: BroadcastView; storeId?: string }) {
+  const suffix = storeId ? `?storeId=${encodeURIComponent(storeId)}` : '';
+  return (
+    <nav class="segmented" aria-label="Broadcast views" data-testid="broadcast-nav">
+      {VIEWS.filter((v) => !v.needs || can(me, v.needs)).map((v) => (
+        <a
+          key={v.key}
+          href={v.href + suffix}
+          class={v.key === active ? 'active' : ''}
+          data-testid={`broadcast-nav-${v.key}`}
+        >
+          {v.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
