@@ -5,17 +5,56 @@ import type { Page } from 'playwright-core';
 import { shiftDay } from '../../broadcast/uplift/uplift-calculation.ts';
 import { storeDay } from '../../fleet/loyalty/store-day.ts';
 import { silentLogger } from '../../platform/log.ts';
+import type { PlayReport } from '../../protocol/api/broadcast-plays.ts';
 import type { UpliftReport } from '../../protocol/api/sales.ts';
+import { playTopics } from '../../protocol/broadcast/device-content.ts';
+import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
 import { signIn, text } from '../helpers/browser.ts';
-import { createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
-import { eventually } from '../helpers/fleet-harness.ts';
+import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
+import { eventually, mqttJsClient } from '../helpers/fleet-harness.ts';
 
 const SKU = 'DAIRY-CHEESE-1';
 const PEERS = ['DAIRY-CHEESE-2', 'DAIRY-CHEESE-3'];
 const SPEAKER = 'spk-bc1';
+const PLAYS_XUHUI = 'spk-bc-promo';
+const PLAYS_BINJIANG = 'spk-bj-promo';
+const HOUR = 3_600_000;
+
+function play(overrides: Partial<PlayRecord> = {}): PlayRecord {
+  const startedAt = overrides.startedAt ?? Date.now() - 2 * HOUR;
+  return {
+    playId: crypto.randomUUID(),
+    sha256: 'c'.repeat(64),
+    campaignId: 'cheese-week',
+    itemId: null,
+    layer: 'store_campaign',
+    trigger: 'schedule',
+    scheduledAt: startedAt - 120,
+    startedAt,
+    endedAt: startedAt + 30_000,
+    outcome: 'completed',
+    volume: 60,
+    levelDbSpl: null,
+    manifestVersion: 1,
+    ...overrides,
+  };
+}
+
+/** Three scheduled plays (one cut short) yesterday and today, two presence promos, one skipped. */
+function xuhuiPlays(): PlayRecord[] {
+  const yesterday = Date.now() - 26 * HOUR;
+  return [
+    play({ startedAt: yesterday, endedAt: yesterday + 30_000 }),
+    play(),
+    play({ startedAt: Date.now() - HOUR, endedAt: Date.now() - HOUR + 10_000, outcome: 'interrupted' }),
+    play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'pir', scheduledAt: null }),
+    play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'cart', scheduledAt: null }),
+    play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'schedule', outcome: 'skipped' }),
+  ];
+}
 /** Screenshots of the pages, for reviewers (CONSOLE_SHOTS=/tmp/console-shots). */
 const SHOTS = process.env.CONSOLE_SHOTS;
 const shot = async (page: Page, name: string) => {
@@ -28,7 +67,7 @@ const shot = async (page: Page, name: string) => {
  * The console's Broadcast section in Chromium against a real fleet (SQLite, broker, HTTP, socket.io) with a real
  * speaker runtime on virtual hardware: what each page shows is checked against what the API answers.
  */
-describe('broadcast console in a browser (uplift, now playing)', function () {
+describe('broadcast console in a browser (uplift, now playing, proof of play)', function () {
   this.timeout(120_000);
   let today = '';
   const env = useConsoleFleet('cartfleet-broadcast-console-', async (env) => {
@@ -77,6 +116,35 @@ describe('broadcast console in a browser (uplift, now playing)', function () {
     );
     await speaker.start();
     env.onStop(() => speaker.stop());
+
+    // Proof of play as speakers send it: a batch on dt/cartfleet/{thing}/plays over mTLS, one speaker per store.
+    for (const [thingName, storeId, plays] of [
+      [PLAYS_XUHUI, XUHUI, xuhuiPlays()],
+      [PLAYS_BINJIANG, BINJIANG, [play({ campaignId: 'cheese-week' })]],
+    ] as const) {
+      const device = await fleet.services.registry.registerDevice({
+        thingName,
+        kind: 'speaker',
+        hardwareModel: 'PX-20',
+        storeId,
+      });
+      const client = await mqttJsClient(
+        fleet.services.broker.tlsPort,
+        {
+          certificatePem: device.certificate.certificatePem,
+          privateKeyPem: device.certificate.privateKeyPem,
+          caPem: device.caPem,
+        },
+        thingName,
+      );
+      await client.publishAsync(playTopics.publish(thingName), JSON.stringify({ plays }), { qos: 1 });
+      await client.endAsync();
+      await eventually(
+        () => fleet.services.playRepository.list({ thingName }, 1, 0).total === plays.length,
+        5000,
+        `${thingName}'s plays stored`,
+      );
+    }
   });
 
   it('uplift report: the numbers shown are the API’s, with a chart and a CSV of the same period', async () => {
@@ -168,5 +236,56 @@ describe('broadcast console in a browser (uplift, now playing)', function () {
     await card.locator('h2 a').click();
     await page.getByTestId('device-now-playing').waitFor();
     assert.equal(await text(page.getByTestId('device-now-playing').getByTestId('now-playing-title')), 'Cheese week');
+  });
+
+  it('proof of play: per campaign and per speaker as the API reports them, a chart per day, CSV; a store manager sees their store only', async () => {
+    const { page } = await env.openPage();
+    await signIn(page, MANAGER.username, MANAGER.password, '/broadcast/plays');
+    const table = page.getByTestId('plays-table');
+    await table.waitFor();
+    const cookies = await page.context().cookies();
+    const asPage = async (url: string) =>
+      (
+        await env.fleet.services.http.instance!.inject({
+          method: 'GET',
+          url,
+          headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+        })
+      ).json() as PlayReport;
+    const report = await asPage('/api/broadcast/plays/report?groupBy=campaign');
+    // Xuhui's: cheese-week 3 plays (30 + 30 + 10 s), promo-milk 3 (2 presence, 1 skipped); Binjiang's is not theirs.
+    const cheese = report.rows.find((r) => r.key === 'cheese-week');
+    assert.equal(cheese?.plays, 3);
+    assert.equal(cheese?.airtimeMs, 70_000);
+    const row = (key: string, field: string) =>
+      text(page.locator(`[data-testid="plays-row"][data-key="${key}"] [data-field="${field}"]`));
+    for (const r of report.rows) {
+      assert.equal(await row(r.key ?? '', 'plays'), String(r.plays));
+      assert.equal(await row(r.key ?? '', 'completed'), String(r.completed));
+      assert.equal(await row(r.key ?? '', 'skipped'), String(r.skipped));
+      assert.equal(await row(r.key ?? '', 'presence'), `${r.presence.pir} / ${r.presence.cart}`);
+    }
+    assert.equal(await row('cheese-week', 'airtime'), '0:01:10');
+    assert.equal(await row('cheese-week', 'interrupted'), '1');
+    assert.equal(await row('promo-milk', 'presence'), '1 / 1');
+    await page.locator('[data-testid="plays-chart"] canvas').waitFor();
+    assert.match(await text(page.getByTestId('plays-chart')), /cheese-week.*promo-milk/s);
+
+    await page.getByTestId('plays-by-thing').click();
+    await page.locator(`[data-testid="plays-row"][data-key="${PLAYS_XUHUI}"]`).waitFor();
+    assert.equal(await page.getByTestId('plays-row').count(), 1, 'only their store’s speakers');
+    assert.equal(await row(PLAYS_XUHUI, 'plays'), '6');
+    await shot(page, 'plays');
+
+    const csvHref = await page.getByTestId('plays-csv').getAttribute('href');
+    const csv = await page.evaluate(`fetch(${JSON.stringify(csvHref)}).then((r) => r.text())`);
+    assert.match(String(csv), new RegExp(`^${PLAYS_XUHUI},6,`, 'm'));
+    assert.doesNotMatch(String(csv), new RegExp(PLAYS_BINJIANG));
+
+    // HQ sees both stores.
+    const hq = (await env.openPage()).page;
+    await signIn(hq, HQ.username, HQ.password, '/broadcast/plays?groupBy=store');
+    await hq.locator(`[data-testid="plays-row"][data-key="${BINJIANG}"]`).waitFor();
+    assert.equal(await hq.getByTestId('plays-row').count(), 2);
   });
 });

@@ -40,6 +40,8 @@ export function DayChart({
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
           {
+            // One tick per day (at most ~12 labels): uPlot's own time ticks would put two on a day.
+            splits: () => days.filter((_d, i) => i % Math.ceil(days.length / 12) === 0),
             values: (_u, ticks) => ticks.map((s) => dayFormat.format(new Date(s * 1000))),
             space: 60,
           },
