@@ -5,6 +5,14 @@
  */
 export type { AlertCause, AlertRule, AlertRuleInput, AlertSeverity } from '../../../protocol/api/alert-rules.ts';
 export type { Alert, AlertActor, AlertPage, AlertState } from '../../../protocol/api/alerts.ts';
+// Broadcast (issue 9): the announcer, proof of play, the uplift report.
+export type {
+  Announcement,
+  AnnouncerLanguage,
+  AnnouncerTemplate,
+  PreviewResponse,
+  RenderResponse,
+} from '../../../protocol/api/announcer.ts';
 export type { AuditEntry, AuditPage } from '../../../protocol/api/audit.ts';
 export type { ApiToken, CreatedToken, Me, SignedIn } from '../../../protocol/api/auth.ts';
 // Commerce (issue 8): the catalog, promotions, orders, the attendant queue, members and the cart screen.

@@ -1,4 +1,5 @@
 import type { Me } from '../../api/types.ts';
+import { AnnouncerPage } from './announcer-page.tsx';
 import { NowPlayingPage } from './now-playing-page.tsx';
 import { PlaysPage } from './plays-page.tsx';
 import { UpliftPage } from './uplift-page.tsx';
@@ -6,6 +7,7 @@ import { UpliftPage } from './uplift-page.tsx';
 /** The Broadcast section's pages (issue 9 item 10); `null` for any other path. */
 export function broadcastPage(me: Me, path: string, query: URLSearchParams): preact.JSX.Element | null {
   if (path === '/broadcast') return <NowPlayingPage me={me} query={query} />;
+  if (path === '/broadcast/announcer') return <AnnouncerPage me={me} query={query} />;
   if (path === '/broadcast/plays') return <PlaysPage me={me} query={query} />;
   if (path === '/broadcast/uplift') return <UpliftPage me={me} query={query} />;
   return null;

@@ -37,6 +37,12 @@ export function ProductPicker({
     };
   }, [text]);
 
+  // Typed (or pasted) before the suggestions arrived: pick it once they do.
+  useEffect(() => {
+    const product = found.find((p) => p.sku === text.trim());
+    if (product && product.sku !== value) onPick(product, product.sku);
+  }, [found]);
+
   const listId = `${testId}-options`;
   return (
     <>
