@@ -205,13 +205,15 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
     await env.fleet.services.shadows.update(SPEAKER, undefined, {
       state: {
         reported: {
+          // As the broadcast player reports it: the asset's sha256 as trackId.
           nowPlaying: {
+            trackId: 'a'.repeat(64),
             title: 'Cheese week',
-            sha256: 'a'.repeat(64),
             startedAt: Date.now(),
             layer: 'store_campaign',
             campaignId: 'cheese-week',
           },
+          audioError: 'AUDIO_OUTPUT_UNAVAILABLE',
         },
       },
     });
@@ -229,6 +231,8 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
       'the live title',
     );
     assert.equal(await card.locator('.layer-chip').getAttribute('data-layer'), 'store_campaign');
+    assert.match(await text(card.getByTestId('now-playing')), /campaign cheese-week · aaaaaaaaaa/);
+    assert.match(await text(card.getByTestId('speaker-audio-error')), /AUDIO_OUTPUT_UNAVAILABLE/);
     await eventually(async () => /v3/.test(await text(card.getByTestId('speaker-cache'))), 5000, 'the cache state');
     assert.match(await text(card.getByTestId('speaker-cache')), /4 assets, 5\.0 MB of 32\.00 GB.*1 downloading/);
     await shot(page, 'now-playing');

@@ -10,7 +10,7 @@ import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
 import { StoreSelect } from '../commerce/store-select.tsx';
 import { BroadcastNav } from './broadcast-nav.tsx';
 import { useBroadcastStore } from './broadcast-store.ts';
-import { NowPlayingCard, readCache, readNowPlaying } from './now-playing.tsx';
+import { NowPlayingCard, readAudioError, readCache, readNowPlaying } from './now-playing.tsx';
 
 /**
  * A store's speakers and what each is playing now, live: the classic shadow's `reported.nowPlaying` and the named
@@ -77,6 +77,7 @@ export function NowPlayingPage({ me, query }: { me: Me; query: URLSearchParams }
                 nowPlaying={readNowPlaying(d.shadow?.reported)}
                 cache={readCache(d.namedShadows?.[BROADCAST_SHADOW]?.reported)}
                 online={d.presence.state === 'online'}
+                audioError={readAudioError(d.shadow?.reported)}
               />
             </section>
           ))}

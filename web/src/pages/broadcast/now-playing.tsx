@@ -30,12 +30,16 @@ type Json = Record<string, unknown> | null | undefined;
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
 export function readNowPlaying(reported: Json): NowPlayingView | null {
   const np = reported?.nowPlaying as Json;
   if (!np || typeof np !== 'object') return null;
+  // The broadcast player reports the asset's sha256 as `trackId`; the local-content loop a file name.
+  const trackId = str(np.trackId);
   return {
-    title: str(np.title) ?? str(np.trackId),
-    sha256: str(np.sha256),
+    title: str(np.title) ?? trackId,
+    sha256: str(np.sha256) ?? (trackId && SHA256.test(trackId) ? trackId : null),
     startedAt: num(np.startedAt),
     layer: isLayer(np.layer) ? np.layer : null,
     campaignId: str(np.campaignId),
@@ -64,15 +68,22 @@ export function bytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/** Why the speaker cannot play (reported `audioError`: AUDIO_OUTPUT_UNAVAILABLE, FFMPEG_UNAVAILABLE), or null. */
+export function readAudioError(reported: Json): string | null {
+  return str(reported?.audioError);
+}
+
 /** A speaker's now playing and cache state, updated by the caller from live shadow events. */
 export function NowPlayingCard({
   nowPlaying,
   cache,
   online,
+  audioError = null,
 }: {
   nowPlaying: NowPlayingView | null;
   cache: CacheView | null;
   online: boolean;
+  audioError?: string | null;
 }) {
   useTick(5_000);
   return (
@@ -99,6 +110,11 @@ export function NowPlayingCard({
           {nowPlaying.startedAt ? `started ${relativeTime(nowPlaying.startedAt)}` : null}
           {nowPlaying.campaignId ? ` · campaign ${nowPlaying.campaignId}` : ''}
           {nowPlaying.sha256 ? <span class="mono"> · {nowPlaying.sha256.slice(0, 10)}</span> : null}
+        </div>
+      ) : null}
+      {audioError ? (
+        <div class="small" data-testid="speaker-audio-error">
+          <span class="badge badge-bad">{audioError}</span> the speaker cannot output sound
         </div>
       ) : null}
       {cache ? (

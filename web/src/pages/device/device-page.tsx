@@ -11,7 +11,7 @@ import { useResource, useThrottled, useTick } from '../../app/use-resource.ts';
 import { ErrorState, Loading } from '../../components/page-state.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
-import { NowPlayingCard, readCache, readNowPlaying } from '../broadcast/now-playing.tsx';
+import { NowPlayingCard, readAudioError, readCache, readNowPlaying } from '../broadcast/now-playing.tsx';
 import { CommandsPanel } from './commands-panel.tsx';
 import { DesiredStatePanel } from './desired-state-panel.tsx';
 import { DeviceAlertsPanel } from './device-alerts-panel.tsx';
@@ -129,6 +129,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
                   nowPlaying={readNowPlaying(d.shadow?.reported)}
                   cache={readCache(d.namedShadows?.[BROADCAST_SHADOW]?.reported)}
                   online={d.presence.state === 'online'}
+                  audioError={readAudioError(d.shadow?.reported)}
                 />
               </div>
             </section>
