@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { StandInAssetIngest } from '../../bench/lib/stand-in-asset-ingest.ts';
+import { announcerIngest } from '../../fleet/broadcast/content/announcer-ingest.ts';
 import type { Announcement, PreviewResponse } from '../../protocol/api/announcer.ts';
 import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
 import { attachAnnouncer } from '../helpers/announcer-harness.ts';
@@ -33,9 +33,8 @@ async function asPage(
 }
 
 /**
- * The announcer in Chromium against a real fleet with real eSpeak in a worker; the speech is stored through the
- * announcer's ffmpeg stand-in for the content library (bench/lib/stand-in-asset-ingest.ts) until the fleet composes
- * the two (the integrator's wiring).
+ * The announcer in Chromium against a real fleet with real eSpeak in a worker, storing through the real content
+ * library (announcerIngest), attached as the fleet will compose it.
  */
 describe('broadcast announcer in a browser (template editor, fields, catalog product, preview, save as asset)', function () {
   this.timeout(120_000);
@@ -45,7 +44,7 @@ describe('broadcast announcer in a browser (template editor, fields, catalog pro
     await loadDemoCatalog(fleet.services);
     const announcer = await attachAnnouncer(
       fleet,
-      new StandInAssetIngest(join(dir.path, 'library')),
+      announcerIngest(fleet.services.content),
       join(dir.path, 'announcer-tmp'),
     );
     env.onStop(() => announcer.stop());
@@ -122,6 +121,12 @@ describe('broadcast announcer in a browser (template editor, fields, catalog pro
     const list = (await asPage(env, page, 'GET', '/api/announcer/announcements')).json() as { items: Announcement[] };
     assert.equal(list.items[0]?.text, expected.text, 'the saved template says what the preview said');
     assert.equal(await made.getAttribute('data-sha256'), list.items[0]?.sha256);
+    // The asset is in the library, normalised, where the Library link shows it.
+    await page.getByRole('link', { name: 'Library' }).last().click();
+    const row = page.locator(`[data-testid="content-row"][data-sha256="${list.items[0]?.sha256}"]`);
+    await row.waitFor();
+    assert.match(await text(row.getByTestId('content-title')), /Milk promo zh/);
+    assert.match(await text(row), /Announcer/);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'broadcast-announcer.png'), fullPage: true });
   });
 

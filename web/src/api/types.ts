@@ -23,6 +23,7 @@ export type {
   StorePricePage,
 } from '../../../protocol/api/catalog.ts';
 export type { Command, CommandStatus } from '../../../protocol/api/commands.ts';
+export type { ContentAsset, ContentPage, ContentUploadResult } from '../../../protocol/api/content.ts';
 export type {
   Certificate,
   DeviceDetail,

@@ -130,6 +130,9 @@ export function AnnouncerPage({ me, query }: { me: Me; query: URLSearchParams })
           <section class="panel panel-flush">
             <header class="panel-header">
               <h2>Recently made</h2>
+              <a class="btn btn-small" href="/broadcast/content?origin=announcer">
+                Library
+              </a>
             </header>
             {made.data?.items.length ? (
               <ul class="plain-list announcement-list" data-testid="announcements">

@@ -5,6 +5,7 @@ export type BroadcastView = 'now' | 'content' | 'announcer' | 'campaigns' | 'cal
 
 const VIEWS: { key: BroadcastView; href: string; label: string; needs?: Permission }[] = [
   { key: 'now', href: '/broadcast', label: 'Now playing' },
+  { key: 'content', href: '/broadcast/content', label: 'Library' },
   { key: 'announcer', href: '/broadcast/announcer', label: 'Announcer' },
   { key: 'plays', href: '/broadcast/plays', label: 'Proof of play' },
   { key: 'uplift', href: '/broadcast/uplift', label: 'Uplift' },

@@ -1,5 +1,6 @@
 import type { Me } from '../../api/types.ts';
 import { AnnouncerPage } from './announcer-page.tsx';
+import { ContentLibraryPage } from './content-library-page.tsx';
 import { NowPlayingPage } from './now-playing-page.tsx';
 import { PlaysPage } from './plays-page.tsx';
 import { UpliftPage } from './uplift-page.tsx';
@@ -7,6 +8,7 @@ import { UpliftPage } from './uplift-page.tsx';
 /** The Broadcast section's pages (issue 9 item 10); `null` for any other path. */
 export function broadcastPage(me: Me, path: string, query: URLSearchParams): preact.JSX.Element | null {
   if (path === '/broadcast') return <NowPlayingPage me={me} query={query} />;
+  if (path === '/broadcast/content') return <ContentLibraryPage me={me} query={query} />;
   if (path === '/broadcast/announcer') return <AnnouncerPage me={me} query={query} />;
   if (path === '/broadcast/plays') return <PlaysPage me={me} query={query} />;
   if (path === '/broadcast/uplift') return <UpliftPage me={me} query={query} />;
