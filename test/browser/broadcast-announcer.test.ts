@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { announcerIngest } from '../../fleet/broadcast/content/announcer-ingest.ts';
 import type { Announcement, PreviewResponse } from '../../protocol/api/announcer.ts';
 import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
-import { attachAnnouncer } from '../helpers/announcer-harness.ts';
 import { signIn, text } from '../helpers/browser.ts';
 import { createConsoleUsers, HQ, MANAGER, useConsoleFleet } from '../helpers/console-fleet.ts';
 import { eventually } from '../helpers/fleet-harness.ts';
@@ -32,22 +30,12 @@ async function asPage(
   });
 }
 
-/**
- * The announcer in Chromium against a real fleet with real eSpeak in a worker, storing through the real content
- * library (announcerIngest), attached as the fleet will compose it.
- */
+/** The announcer in Chromium against a real fleet: its own announcer (real eSpeak in a worker) and content library. */
 describe('broadcast announcer in a browser (template editor, fields, catalog product, preview, save as asset)', function () {
   this.timeout(120_000);
-  const env = useConsoleFleet('cartfleet-broadcast-announcer-', async (env) => {
-    const { fleet, dir } = env;
+  const env = useConsoleFleet('cartfleet-broadcast-announcer-', async ({ fleet }) => {
     await createConsoleUsers(fleet);
     await loadDemoCatalog(fleet.services);
-    const announcer = await attachAnnouncer(
-      fleet,
-      announcerIngest(fleet.services.content),
-      join(dir.path, 'announcer-tmp'),
-    );
-    env.onStop(() => announcer.stop());
   });
 
   it('previews an unsaved template with a catalog product (played before anything is stored), refuses an unknown field where it is, saves and renders', async () => {
