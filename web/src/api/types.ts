@@ -15,6 +15,7 @@ export type {
 } from '../../../protocol/api/announcer.ts';
 export type { AuditEntry, AuditPage } from '../../../protocol/api/audit.ts';
 export type { ApiToken, CreatedToken, Me, SignedIn } from '../../../protocol/api/auth.ts';
+export type { BroadcastEmergency, BroadcastInsert, InsertBody } from '../../../protocol/api/broadcast-inserts.ts';
 // Commerce (issue 8): the catalog, promotions, orders, the attendant queue, members and the cart screen.
 export type {
   ImportProblem,

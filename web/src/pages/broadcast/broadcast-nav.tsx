@@ -1,5 +1,6 @@
 import type { Me, Permission } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
+import { EmergencyBanner } from './emergency-banner.tsx';
 
 export type BroadcastView = 'now' | 'content' | 'announcer' | 'campaigns' | 'calendar' | 'insert' | 'plays' | 'uplift';
 
@@ -7,6 +8,7 @@ const VIEWS: { key: BroadcastView; href: string; label: string; needs?: Permissi
   { key: 'now', href: '/broadcast', label: 'Now playing' },
   { key: 'content', href: '/broadcast/content', label: 'Library' },
   { key: 'announcer', href: '/broadcast/announcer', label: 'Announcer' },
+  { key: 'insert', href: '/broadcast/insert', label: 'Insert', needs: 'broadcast:insert' },
   { key: 'plays', href: '/broadcast/plays', label: 'Proof of play' },
   { key: 'uplift', href: '/broadcast/uplift', label: 'Uplift' },
 ];
@@ -18,17 +20,20 @@ const VIEWS: { key: BroadcastView; href: string; label: string; needs?: Permissi
 export function BroadcastNav({ me, active, storeId }: { me: Me; active: BroadcastView; storeId?: string }) {
   const suffix = storeId ? `?storeId=${encodeURIComponent(storeId)}` : '';
   return (
-    <nav class="segmented" aria-label="Broadcast views" data-testid="broadcast-nav">
-      {VIEWS.filter((v) => !v.needs || can(me, v.needs)).map((v) => (
-        <a
-          key={v.key}
-          href={v.href + suffix}
-          class={v.key === active ? 'active' : ''}
-          data-testid={`broadcast-nav-${v.key}`}
-        >
-          {v.label}
-        </a>
-      ))}
-    </nav>
+    <>
+      <EmergencyBanner me={me} storeId={storeId ?? null} />
+      <nav class="segmented" aria-label="Broadcast views" data-testid="broadcast-nav">
+        {VIEWS.filter((v) => !v.needs || can(me, v.needs)).map((v) => (
+          <a
+            key={v.key}
+            href={v.href + suffix}
+            class={v.key === active ? 'active' : ''}
+            data-testid={`broadcast-nav-${v.key}`}
+          >
+            {v.label}
+          </a>
+        ))}
+      </nav>
+    </>
   );
 }

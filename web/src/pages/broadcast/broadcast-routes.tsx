@@ -1,6 +1,7 @@
 import type { Me } from '../../api/types.ts';
 import { AnnouncerPage } from './announcer-page.tsx';
 import { ContentLibraryPage } from './content-library-page.tsx';
+import { InsertPage } from './insert-page.tsx';
 import { NowPlayingPage } from './now-playing-page.tsx';
 import { PlaysPage } from './plays-page.tsx';
 import { UpliftPage } from './uplift-page.tsx';
@@ -10,6 +11,7 @@ export function broadcastPage(me: Me, path: string, query: URLSearchParams): pre
   if (path === '/broadcast') return <NowPlayingPage me={me} query={query} />;
   if (path === '/broadcast/content') return <ContentLibraryPage me={me} query={query} />;
   if (path === '/broadcast/announcer') return <AnnouncerPage me={me} query={query} />;
+  if (path === '/broadcast/insert') return <InsertPage me={me} query={query} />;
   if (path === '/broadcast/plays') return <PlaysPage me={me} query={query} />;
   if (path === '/broadcast/uplift') return <UpliftPage me={me} query={query} />;
   return null;
