@@ -43,13 +43,14 @@ function play(overrides: Partial<PlayRecord> = {}): PlayRecord {
   };
 }
 
-/** Three scheduled plays (one cut short) yesterday and today, two presence promos, one skipped. */
+/** Three scheduled plays (one cut short) yesterday and today, three presence promos (PIR twice, a cart), one skipped. */
 function xuhuiPlays(): PlayRecord[] {
   const yesterday = Date.now() - 26 * HOUR;
   return [
     play({ startedAt: yesterday, endedAt: yesterday + 30_000 }),
     play(),
     play({ startedAt: Date.now() - HOUR, endedAt: Date.now() - HOUR + 10_000, outcome: 'interrupted' }),
+    play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'pir', scheduledAt: null }),
     play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'pir', scheduledAt: null }),
     play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'cart', scheduledAt: null }),
     play({ campaignId: 'promo-milk', layer: 'hq_campaign', trigger: 'schedule', outcome: 'skipped' }),
@@ -258,7 +259,7 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
         })
       ).json() as PlayReport;
     const report = await asPage('/api/broadcast/plays/report?groupBy=campaign');
-    // Xuhui's: cheese-week 3 plays (30 + 30 + 10 s), promo-milk 3 (2 presence, 1 skipped); Binjiang's is not theirs.
+    // Xuhui's: cheese-week 3 plays (30 + 30 + 10 s), promo-milk 4 (3 presence, 1 skipped); Binjiang's is not theirs.
     const cheese = report.rows.find((r) => r.key === 'cheese-week');
     assert.equal(cheese?.plays, 3);
     assert.equal(cheese?.airtimeMs, 70_000);
@@ -272,19 +273,21 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
     }
     assert.equal(await row('cheese-week', 'airtime'), '0:01:10');
     assert.equal(await row('cheese-week', 'interrupted'), '1');
-    assert.equal(await row('promo-milk', 'presence'), '1 / 1');
+    assert.equal(await row('promo-milk', 'presence'), '2 / 1');
     await page.locator('[data-testid="plays-chart"] canvas').waitFor();
-    assert.match(await text(page.getByTestId('plays-chart')), /cheese-week.*promo-milk/s);
+    const legend = await text(page.getByTestId('plays-chart'));
+    assert.match(legend, /cheese-week/);
+    assert.match(legend, /promo-milk/);
 
     await page.getByTestId('plays-by-thing').click();
     await page.locator(`[data-testid="plays-row"][data-key="${PLAYS_XUHUI}"]`).waitFor();
     assert.equal(await page.getByTestId('plays-row').count(), 1, 'only their store’s speakers');
-    assert.equal(await row(PLAYS_XUHUI, 'plays'), '6');
+    assert.equal(await row(PLAYS_XUHUI, 'plays'), '7');
     await shot(page, 'plays');
 
     const csvHref = await page.getByTestId('plays-csv').getAttribute('href');
     const csv = await page.evaluate(`fetch(${JSON.stringify(csvHref)}).then((r) => r.text())`);
-    assert.match(String(csv), new RegExp(`^${PLAYS_XUHUI},6,`, 'm'));
+    assert.match(String(csv), new RegExp(`^${PLAYS_XUHUI},7,`, 'm'));
     assert.doesNotMatch(String(csv), new RegExp(PLAYS_BINJIANG));
 
     // HQ sees both stores.
