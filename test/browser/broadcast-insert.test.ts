@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { silentLogger } from '../../platform/log.ts';
 import type { BroadcastEmergency, BroadcastInsert } from '../../protocol/api/broadcast-inserts.ts';
+import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
+import { mulberry32 } from '../../sim/simulated-store.ts';
 import { makeAudio } from '../helpers/audio-fixtures.ts';
 import { signIn, text } from '../helpers/browser.ts';
 import { createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
 import { eventually, tempDir } from '../helpers/fleet-harness.ts';
 
 const SPEAKER = 'spk-ins1';
+/** A second speaker whose runtime runs: it takes the inserts and reports them handled. */
+const RUNNING = 'spk-ins2';
 const SHOTS = process.env.CONSOLE_SHOTS;
 
 /** The API as the page's own user sees it (its session cookie). */
@@ -28,8 +33,37 @@ describe('broadcast inserts and emergency in a browser (asset, time, speakers, c
   this.timeout(120_000);
   const fixtures = tempDir('cartfleet-console-insert-audio-');
   after(() => fixtures.cleanup());
-  const env = useConsoleFleet('cartfleet-broadcast-insert-', async ({ fleet }) => {
+  const env = useConsoleFleet('cartfleet-broadcast-insert-', async (env) => {
+    const { fleet } = env;
     await createConsoleUsers(fleet);
+    const r = await fleet.services.registry.registerDevice({
+      thingName: RUNNING,
+      kind: 'speaker',
+      hardwareModel: 'BX-100',
+      storeId: XUHUI,
+      zoneId: `${XUHUI}-dairy`,
+    });
+    const speaker = new SimulatedSpeaker(
+      {
+        thingName: RUNNING,
+        endpoint: {
+          host: 'localhost',
+          port: fleet.services.broker.tlsPort,
+          contentPort: fleet.services.deviceHttps.port,
+        },
+        certDir: join(env.dir.path, RUNNING),
+        dataDir: join(env.dir.path, RUNNING, 'data'),
+        telemetryIntervalMs: 60_000,
+        healthIntervalMs: 60_000,
+        broadcast: { playBatchDelayMs: 50 },
+      },
+      { certificatePem: r.certificate.certificatePem, privateKeyPem: r.certificate.privateKeyPem, caPem: r.caPem },
+      1,
+      mulberry32(5),
+      silentLogger(),
+    );
+    await speaker.start();
+    env.onStop(() => speaker.stop());
     await fleet.services.registry.registerDevice({
       thingName: SPEAKER,
       kind: 'speaker',
@@ -67,11 +101,11 @@ describe('broadcast inserts and emergency in a browser (asset, time, speakers, c
     assert.equal(now?.sha256, asset?.sha256);
     assert.equal(now?.thingNames, null, 'every speaker of the store');
     assert.ok(Math.abs((now?.at ?? 0) - Date.now()) < 60_000, 'now');
-    assert.equal(
-      await row.getByTestId('insert-delivery').getAttribute('data-state'),
-      'offline',
-      'the speaker is not running',
-    );
+    // The stopped speaker is offline; the running one downloads the asset, plays it and reports it handled, live.
+    const delivery = (thing: string) =>
+      row.locator(`[data-testid="insert-delivery"][data-thing="${thing}"]`).getAttribute('data-state');
+    assert.equal(await delivery(SPEAKER), 'offline');
+    await eventually(async () => (await delivery(RUNNING)) === 'handled', 20_000, 'the running speaker handled it');
 
     // At 09:30 tomorrow in Shanghai (UTC+8, no DST), on one chosen speaker, whatever the browser's zone.
     const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);

@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
+import { INSERT_SHADOW } from '../../../../protocol/broadcast/inserts.ts';
 import { ENTRY_MODES, type EntryMode } from '../../../../protocol/broadcast/layers.ts';
 import { api, enc } from '../../api/api-client.ts';
 import type { BroadcastInsert, ContentAsset, DevicePage, InsertBody, Me } from '../../api/types.ts';
 import { absoluteTime } from '../../app/format.ts';
 import { can } from '../../app/session.ts';
 import { toast } from '../../app/toasts.ts';
-import { useResource } from '../../app/use-resource.ts';
+import { useResource, useThrottled } from '../../app/use-resource.ts';
 import { Loading, PageHeader } from '../../components/page-state.tsx';
+import { useLiveEvent } from '../../live/live-feed.ts';
 import { StoreSelect } from '../commerce/store-select.tsx';
 import { AssetPicker } from './asset-picker.tsx';
 import { describeBroadcastError } from './broadcast-errors.ts';
@@ -48,6 +50,11 @@ export function InsertPage({ me, query }: { me: Me; query: URLSearchParams }) {
     [storeId],
   );
   const emergency = useEmergency(storeId);
+  // Deliveries move as speakers take inserts (their broadcast-insert shadows' reported state).
+  const reloadInserts = useThrottled(inserts.reload, 500);
+  useLiveEvent('shadow', (e) => {
+    if (e.shadowName === INSERT_SHADOW && e.storeId === storeId) reloadInserts();
+  });
   const [asset, setAsset] = useState<string[]>([]);
   const [words, setWords] = useState('');
   const [when, setWhen] = useState<'now' | 'at'>('now');
@@ -327,6 +334,7 @@ export function InsertPage({ me, query }: { me: Me; query: URLSearchParams }) {
                           class={`badge ${d.state === 'handled' ? 'badge-ok' : d.state === 'offline' ? 'badge-idle' : 'badge-warn'}`}
                           title={d.state}
                           data-testid="insert-delivery"
+                          data-thing={d.thingName}
                           data-state={d.state}
                         >
                           {d.thingName}
