@@ -8,6 +8,8 @@ const VIEWS: { key: BroadcastView; href: string; label: string; needs?: Permissi
   { key: 'now', href: '/broadcast', label: 'Now playing' },
   { key: 'content', href: '/broadcast/content', label: 'Library' },
   { key: 'announcer', href: '/broadcast/announcer', label: 'Announcer' },
+  { key: 'campaigns', href: '/broadcast/campaigns', label: 'Campaigns' },
+  { key: 'calendar', href: '/broadcast/calendar', label: 'Calendar' },
   { key: 'insert', href: '/broadcast/insert', label: 'Insert', needs: 'broadcast:insert' },
   { key: 'plays', href: '/broadcast/plays', label: 'Proof of play' },
   { key: 'uplift', href: '/broadcast/uplift', label: 'Uplift' },
