@@ -1,11 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import {
-  CAMPAIGN_KINDS,
-  type CampaignBody,
-  type CampaignRecord,
-  OPT_POLICIES,
-  SPEAKER_ROLES,
-} from '../../../../protocol/api/broadcast-schedule.ts';
+import { CAMPAIGN_KINDS, type CampaignBody, type CampaignRecord } from '../../../../protocol/api/broadcast-schedule.ts';
 import { ENTRY_MODES } from '../../../../protocol/broadcast/layers.ts';
 import { ApiError, api, enc } from '../../api/api-client.ts';
 import type { Me } from '../../api/types.ts';
@@ -25,20 +19,14 @@ import {
   DEFAULT_PROMO,
   newCampaignDraft,
 } from './campaign-draft.ts';
-import { ENTRY_LABELS } from './entry-labels.ts';
+import { ENTRY_LABELS } from './campaign-labels.ts';
+import { PromoFields } from './campaign-promo-fields.tsx';
+import { CampaignWhere } from './campaign-where.tsx';
 import { LAYER_LABELS } from './layer-style.tsx';
 import { newId } from './new-id.ts';
-import { ProductPicker } from './product-picker.tsx';
 import { RecurrenceFields } from './recurrence-fields.tsx';
 import { buildRule } from './rrule-builder.ts';
 import { storeToday } from './store-day.ts';
-
-export const OPT_LABELS = {
-  mandatory: 'Mandatory in every store',
-  opt_out: 'On, stores may opt out',
-  opt_in: 'Off, stores may opt in',
-} as const;
-const ROLE_LABELS = { broadcast: 'Broadcast boxes', promo: 'Promo speakers' } as const;
 
 /** The campaign editor (issue 9 item 3): assets, recurrence, dates and exceptions, layer, entry, caps, targets, policy. */
 export function CampaignPage({ me, id, query }: { me: Me; id: string | null; query: URLSearchParams }) {
@@ -292,139 +280,7 @@ export function CampaignPage({ me, id, query }: { me: Me; id: string | null; que
         {b.kind === 'promo' ? <PromoFields draft={draft} set={set} /> : null}
       </fieldset>
 
-      <fieldset class="panel campaign-form" disabled={!editable}>
-        <header class="panel-header">
-          <h2>Where</h2>
-        </header>
-        {storeCampaign ? (
-          <label class="field">
-            <span>Store</span>
-            <select
-              value={b.stores.storeIds[0] ?? ''}
-              onChange={(e) =>
-                set({
-                  stores: {
-                    all: false,
-                    regions: [],
-                    tags: [],
-                    storeIds: [(e.currentTarget as HTMLSelectElement).value],
-                  },
-                })
-              }
-              data-testid="campaign-store"
-            >
-              {stores.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : (
-          <div class="field" data-testid="campaign-targets">
-            <label class="check">
-              <input
-                type="checkbox"
-                checked={b.stores.all}
-                onChange={(e) => set({ stores: { ...b.stores, all: (e.currentTarget as HTMLInputElement).checked } })}
-                data-testid="campaign-all-stores"
-              />
-              Every store of the chain
-            </label>
-            {b.stores.all ? null : (
-              <>
-                <span class="muted small">Regions</span>
-                <div class="checks">
-                  {[...new Set(stores.map((s) => s.region).filter((r): r is string => Boolean(r)))].map((r) => (
-                    <label key={r} class="check">
-                      <input
-                        type="checkbox"
-                        checked={b.stores.regions.includes(r)}
-                        onChange={(e) =>
-                          set({
-                            stores: {
-                              ...b.stores,
-                              regions: (e.currentTarget as HTMLInputElement).checked
-                                ? [...b.stores.regions, r]
-                                : b.stores.regions.filter((x) => x !== r),
-                            },
-                          })
-                        }
-                      />
-                      {r}
-                    </label>
-                  ))}
-                </div>
-                <span class="muted small">Stores</span>
-                <div class="checks">
-                  {stores.map((s) => (
-                    <label key={s.id} class="check">
-                      <input
-                        type="checkbox"
-                        checked={b.stores.storeIds.includes(s.id)}
-                        onChange={(e) =>
-                          set({
-                            stores: {
-                              ...b.stores,
-                              storeIds: (e.currentTarget as HTMLInputElement).checked
-                                ? [...b.stores.storeIds, s.id]
-                                : b.stores.storeIds.filter((x) => x !== s.id),
-                            },
-                          })
-                        }
-                        data-testid={`campaign-store-${s.id}`}
-                      />
-                      {s.name}
-                    </label>
-                  ))}
-                </div>
-              </>
-            )}
-          </div>
-        )}
-        <div class="field">
-          <span>Speakers</span>
-          <div class="checks">
-            {SPEAKER_ROLES.map((r) => (
-              <label key={r} class="check">
-                <input
-                  type="checkbox"
-                  checked={b.speakers.roles.includes(r)}
-                  onChange={(e) =>
-                    set({
-                      speakers: {
-                        ...b.speakers,
-                        roles: (e.currentTarget as HTMLInputElement).checked
-                          ? [...b.speakers.roles, r]
-                          : b.speakers.roles.filter((x) => x !== r),
-                      },
-                    })
-                  }
-                />
-                {ROLE_LABELS[r]}
-              </label>
-            ))}
-          </div>
-        </div>
-        {storeCampaign ? null : (
-          <label class="field">
-            <span>Stores may</span>
-            <select
-              value={b.optPolicy}
-              onChange={(e) =>
-                set({ optPolicy: (e.currentTarget as HTMLSelectElement).value as CampaignBody['optPolicy'] })
-              }
-              data-testid="campaign-opt-policy"
-            >
-              {OPT_POLICIES.map((p) => (
-                <option key={p} value={p}>
-                  {OPT_LABELS[p]}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-      </fieldset>
+      <CampaignWhere draft={draft} set={set} stores={stores} editable={editable} />
 
       {problems.length ? (
         <div class="form-error" role="alert" data-testid="campaign-problems">
@@ -449,40 +305,6 @@ export function CampaignPage({ me, id, query }: { me: Me; id: string | null; que
           </a>
         </div>
       ) : null}
-    </div>
-  );
-}
-
-function PromoFields({ draft, set }: { draft: CampaignDraft; set: (patch: Partial<CampaignBody>) => void }) {
-  const promo = { ...DEFAULT_PROMO, ...draft.body.promo };
-  const field = (key: Exclude<keyof typeof DEFAULT_PROMO, 'productId'>, label: string, scale = 1) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        value={promo[key] / scale}
-        onInput={(e) =>
-          set({ promo: { ...promo, [key]: Number((e.currentTarget as HTMLInputElement).value) * scale } })
-        }
-      />
-    </label>
-  );
-  return (
-    <div class="form-grid" data-testid="campaign-promo">
-      <div class="field">
-        <span>Product promoted</span>
-        <ProductPicker
-          value={promo.productId}
-          onPick={(_p, sku) => set({ promo: { ...promo, productId: sku } })}
-          testId="campaign-product"
-        />
-      </div>
-      {field('windowMinutes', 'Window after each occurrence (minutes)')}
-      {field('cooldownMs', 'Cooldown after a play (seconds)', 1000)}
-      {field('maxPerHour', 'Plays per hour at most')}
-      {field('minBatteryPercent', 'Silent under battery (%)')}
-      {field('targetSplDb', 'Level at the shopper (dB SPL)')}
-      {field('maxSplDb', 'Highest level over noise (dB SPL)')}
     </div>
   );
 }
