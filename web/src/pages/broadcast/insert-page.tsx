@@ -3,7 +3,6 @@ import { INSERT_SHADOW } from '../../../../protocol/broadcast/inserts.ts';
 import { ENTRY_MODES, type EntryMode } from '../../../../protocol/broadcast/layers.ts';
 import { api, enc } from '../../api/api-client.ts';
 import type { BroadcastInsert, ContentAsset, DevicePage, InsertBody, Me } from '../../api/types.ts';
-import { absoluteTime } from '../../app/format.ts';
 import { can } from '../../app/session.ts';
 import { toast } from '../../app/toasts.ts';
 import { useResource, useThrottled } from '../../app/use-resource.ts';
@@ -16,9 +15,10 @@ import { BroadcastNav } from './broadcast-nav.tsx';
 import { useBroadcastStore } from './broadcast-store.ts';
 import { ENTRY_LABELS } from './campaign-labels.ts';
 import { useEmergency } from './emergency-banner.tsx';
+import { InsertsTable } from './inserts-table.tsx';
 import { fieldsOf } from './speech-fields.ts';
 import { SpeechPanel } from './speech-panel.tsx';
-import { localToEpoch, zoned } from './zoned-day.ts';
+import { localToEpoch } from './zoned-day.ts';
 
 /**
  * Ad-hoc announcements and the emergency (issue 9 item 7): pick an asset or make one with the announcer, listen to
@@ -303,56 +303,11 @@ export function InsertPage({ me, query }: { me: Me; query: URLSearchParams }) {
           <h2>Inserts</h2>
         </header>
         {inserts.data?.length ? (
-          <table class="table" data-testid="inserts-table">
-            <thead>
-              <tr>
-                <th>Announcement</th>
-                <th>At</th>
-                <th>Speakers</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {inserts.data.map((i) => {
-                const live = i.cancelledAt === null && i.expiresAt > Date.now();
-                return (
-                  <tr key={i.id} data-testid="insert-row" data-id={i.id}>
-                    <td>
-                      <strong>{i.title}</strong>
-                      <div class="muted small">
-                        {ENTRY_LABELS[i.entry]} · by {i.createdBy}
-                        {i.cancelledBy ? ` · cancelled by ${i.cancelledBy}` : ''}
-                      </div>
-                    </td>
-                    <td class="small" title={absoluteTime(i.at)}>
-                      {(({ day, hhmm }) => `${day} ${hhmm}`)(zoned(i.at, store.timeZone))}
-                    </td>
-                    <td class="small">
-                      {i.deliveries.map((d) => (
-                        <span
-                          key={d.thingName}
-                          class={`badge ${d.state === 'handled' ? 'badge-ok' : d.state === 'offline' ? 'badge-idle' : 'badge-warn'}`}
-                          title={d.state}
-                          data-testid="insert-delivery"
-                          data-thing={d.thingName}
-                          data-state={d.state}
-                        >
-                          {d.thingName}
-                        </span>
-                      ))}
-                    </td>
-                    <td>
-                      {live && can(me, 'broadcast:insert') ? (
-                        <button type="button" class="btn btn-small btn-danger-ghost" onClick={() => cancel(i)}>
-                          Cancel
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <InsertsTable
+            inserts={inserts.data}
+            timeZone={store.timeZone}
+            onCancel={can(me, 'broadcast:insert') ? cancel : undefined}
+          />
         ) : (
           <div class="pad muted">No inserts yet.</div>
         )}
