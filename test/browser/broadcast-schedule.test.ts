@@ -77,6 +77,7 @@ describe('broadcast campaigns and calendar in a browser (RRULE builder, layers, 
     assert.equal((await apiGet<CampaignRecord[]>(env, page, '/api/broadcast/campaigns')).length, 0);
     await page.getByTestId('recurrence-rule').fill('FREQ=DAILY;BYHOUR=10;BYMINUTE=0');
     await page.getByTestId('campaign-opt-policy').selectOption('opt_out');
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'broadcast-campaign.png'), fullPage: true });
     await page.getByTestId('campaign-save').click();
     await page.getByTestId('campaigns-page').waitFor();
     const row = page.locator('[data-testid="campaign-row"]', { hasText: 'HQ daily notice' });
