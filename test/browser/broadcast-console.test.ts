@@ -12,9 +12,10 @@ import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
+import { makeAudio } from '../helpers/audio-fixtures.ts';
 import { signIn, text } from '../helpers/browser.ts';
 import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
-import { eventually, mqttJsClient } from '../helpers/fleet-harness.ts';
+import { eventually, mqttJsClient, tempDir } from '../helpers/fleet-harness.ts';
 
 const SKU = 'DAIRY-CHEESE-1';
 const PEERS = ['DAIRY-CHEESE-2', 'DAIRY-CHEESE-3'];
@@ -70,6 +71,8 @@ const shot = async (page: Page, name: string) => {
  */
 describe('broadcast console in a browser (uplift, now playing, proof of play)', function () {
   this.timeout(120_000);
+  const fixtures = tempDir('cartfleet-console-uplift-audio-');
+  after(() => fixtures.cleanup());
   let today = '';
   const env = useConsoleFleet('cartfleet-broadcast-console-', async (env) => {
     const { fleet } = env;
@@ -146,6 +149,34 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
         `${thingName}'s plays stored`,
       );
     }
+    // A promo campaign for the product at Xuhui's promo speakers, since the period began: the uplift report's placement.
+    const asset = await fleet.services.content.ingestFile(
+      makeAudio(fixtures.path, 'cheese.wav', 'sine=f=600:d=3', ['-c:a', 'pcm_s16le']),
+      { title: 'Cheese promo', kind: 'speech', origin: 'upload', storeId: null, createdBy: 'test' },
+    );
+    await fleet.services.broadcastSchedule.putCampaign({ username: 'test', storeIds: null }, 'promo-milk', {
+      id: 'promo-milk',
+      name: 'Cheese at the shelf',
+      kind: 'promo',
+      layer: 'hq_campaign',
+      assets: [asset.sha256],
+      recurrence: { rule: 'FREQ=DAILY;BYHOUR=9;BYMINUTE=0', validFrom: shiftDay(today, -14), validUntil: null },
+      entry: 'between_tracks',
+      maxDelayMs: 0,
+      caps: { maxPerHour: null, minGapMinutes: null },
+      stores: { all: false, regions: [], tags: [], storeIds: [XUHUI] },
+      speakers: { roles: ['promo'], zoneIds: [], thingNames: [] },
+      optPolicy: 'mandatory',
+      promo: {
+        productId: SKU,
+        windowMinutes: 600,
+        cooldownMs: 60_000,
+        maxPerHour: 12,
+        minBatteryPercent: 20,
+        targetSplDb: 60,
+        maxSplDb: 70,
+      },
+    });
   });
 
   it('uplift report: the numbers shown are the API’s, with a chart and a CSV of the same period', async () => {
@@ -187,6 +218,35 @@ describe('broadcast console in a browser (uplift, now playing, proof of play)', 
     assert.ok(csvHref);
     const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvHref);
     assert.match(csv, new RegExp(`^${XUHUI},${SKU},.*,${from},${to},140,`, 'm'));
+  });
+
+  it('uplift report without a product: one card per promoted product with its campaign, speakers, plays and triggers', async () => {
+    const { page } = await env.openPage();
+    // Up to today: the promo speaker's plays of the campaign are today's.
+    const query = `from=${shiftDay(today, -14)}&to=${today}`;
+    await signIn(page, MANAGER.username, MANAGER.password, `/broadcast/uplift?storeId=${XUHUI}&${query}`);
+    const card = page.locator(`[data-testid="uplift-report"][data-sku="${SKU}"]`);
+    await card.waitFor();
+    const cookies = await page.context().cookies();
+    const res = await env.fleet.services.http.instance!.inject({
+      method: 'GET',
+      url: `/api/stores/${XUHUI}/uplift?${query}`,
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    const reports = res.json().reports as UpliftReport[];
+    assert.deepEqual(
+      reports.map((r) => [r.sku, r.campaignId, r.thingNames]),
+      [[SKU, 'promo-milk', [PLAYS_XUHUI]]],
+    );
+    assert.ok(
+      (reports[0]?.plays ?? 0) > 0 && (reports[0]?.presenceTriggers ?? 0) > 0,
+      'the fixture: plays in the period',
+    );
+    assert.equal(await page.getByTestId('uplift-report').count(), 1);
+    assert.match(await text(card.locator('.panel-header')), new RegExp(`campaign promo-milk · ${PLAYS_XUHUI}`));
+    assert.equal(await text(card.getByTestId('uplift-plays')), String(reports[0]?.plays));
+    assert.equal(await text(card.getByTestId('uplift-triggers')), String(reports[0]?.presenceTriggers));
+    assert.equal(await text(card.getByTestId('uplift-units')), '140');
   });
 
   it('now playing: each speaker of the store with its title, updated live from its shadow', async () => {
