@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Calendar, CampaignRecord } from '../../protocol/api/broadcast-schedule.ts';
+import { loadDemoCatalog } from '../../sim/demo-catalog.ts';
 import { makeAudio } from '../helpers/audio-fixtures.ts';
 import { signIn, text } from '../helpers/browser.ts';
 import { createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
@@ -30,6 +31,7 @@ describe('broadcast campaigns and calendar in a browser (RRULE builder, layers, 
   const env = useConsoleFleet('cartfleet-broadcast-schedule-', async ({ fleet }) => {
     const library = fleet.services.content;
     await createConsoleUsers(fleet);
+    await loadDemoCatalog(fleet.services);
     await fleet.services.registry.registerDevice({
       thingName: SPEAKER,
       kind: 'speaker',
@@ -149,5 +151,28 @@ describe('broadcast campaigns and calendar in a browser (RRULE builder, layers, 
     );
     const after = await apiGet<Calendar>(env, page, `/api/broadcast/stores/${XUHUI}/calendar?days=7`);
     assert.ok(!after.speakers.find((s) => s.thingName === SPEAKER)?.dropped.some((d) => d.layer === 'hq_campaign'));
+  });
+
+  it('HQ makes a presence promo: the product from the catalog, its window and cooldown, promo speakers', async () => {
+    const { page } = await env.openPage();
+    await signIn(page, HQ.username, HQ.password, `/broadcast/campaigns/new?storeId=${XUHUI}`);
+    await page.getByTestId('campaign-kind').selectOption('promo');
+    await page.getByTestId('campaign-promo').waitFor();
+    await fillCampaign(page, 'Milk at the shelf', 'HQ notice');
+    await page.getByTestId('campaign-product').fill('DAIRY-MILK-1-1');
+    // The catalog's suggestion for what was typed (the datalist the picker fills from GET /api/catalog/products).
+    await page.locator('#campaign-product-options option[value="DAIRY-MILK-1-1"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Cooldown after a play (seconds)').fill('90');
+    await page.getByLabel('Window after each occurrence (minutes)').fill('600');
+    await page.getByTestId('campaign-save').click();
+    await page.locator('[data-testid="campaign-row"]', { hasText: 'Milk at the shelf' }).waitFor();
+    const saved = (await apiGet<CampaignRecord[]>(env, page, '/api/broadcast/campaigns')).find(
+      (r) => r.campaign.name === 'Milk at the shelf',
+    );
+    assert.equal(saved?.campaign.kind, 'promo');
+    assert.deepEqual(saved?.campaign.speakers.roles, ['promo']);
+    assert.equal(saved?.campaign.promo?.productId, 'DAIRY-MILK-1-1');
+    assert.equal(saved?.campaign.promo?.cooldownMs, 90_000);
+    assert.equal(saved?.campaign.promo?.windowMinutes, 600);
   });
 });
