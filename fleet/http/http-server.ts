@@ -135,7 +135,7 @@ export class HttpServer {
         reply.header('x-frame-options', 'DENY');
         reply.header(
           'content-security-policy',
-          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+          "default-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         );
       }
       return payload;

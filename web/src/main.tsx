@@ -6,5 +6,6 @@ import './styles/shell.css';
 import './styles/components.css';
 import './styles/pages.css';
 import './styles/commerce.css';
+import './styles/broadcast.css';
 
 render(<App />, document.getElementById('app')!);

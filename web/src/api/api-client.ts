@@ -106,12 +106,14 @@ export function describeError(err: unknown): string {
 export const enc = encodeURIComponent;
 
 /**
- * POSTs a file's text with upload progress (fetch reports none): XMLHttpRequest, same cookie and CSRF header as
- * `api`. Resolves with the JSON answer; rejects with an ApiError carrying the answer's code and details.
+ * POSTs a file (its text or the File itself) with upload progress (fetch reports none): XMLHttpRequest, same cookie
+ * and CSRF header as `api`. `onProgress(1)` comes when the last byte is sent, before the answer (the server may work
+ * on it a while: audio is normalised). Resolves with the JSON answer; rejects with an ApiError carrying the answer's
+ * code and details.
  */
 export function upload<T>(
   path: string,
-  body: string,
+  body: string | Blob,
   contentType: string,
   onProgress: (fraction: number) => void,
 ): Promise<T> {
@@ -124,6 +126,7 @@ export function upload<T>(
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
+    xhr.upload.onload = () => onProgress(1);
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The fleet server cannot be reached.'));
     xhr.onload = () => {
       onProgress(1);

@@ -5,8 +5,17 @@
  */
 export type { AlertCause, AlertRule, AlertRuleInput, AlertSeverity } from '../../../protocol/api/alert-rules.ts';
 export type { Alert, AlertActor, AlertPage, AlertState } from '../../../protocol/api/alerts.ts';
+// Broadcast (issue 9): the announcer, proof of play, the uplift report.
+export type {
+  Announcement,
+  AnnouncerLanguage,
+  AnnouncerTemplate,
+  PreviewResponse,
+  RenderResponse,
+} from '../../../protocol/api/announcer.ts';
 export type { AuditEntry, AuditPage } from '../../../protocol/api/audit.ts';
 export type { ApiToken, CreatedToken, Me, SignedIn } from '../../../protocol/api/auth.ts';
+export type { BroadcastEmergency, BroadcastInsert, InsertBody } from '../../../protocol/api/broadcast-inserts.ts';
 // Commerce (issue 8): the catalog, promotions, orders, the attendant queue, members and the cart screen.
 export type {
   ImportProblem,
@@ -15,6 +24,7 @@ export type {
   StorePricePage,
 } from '../../../protocol/api/catalog.ts';
 export type { Command, CommandStatus } from '../../../protocol/api/commands.ts';
+export type { ContentAsset, ContentPage, ContentUploadResult } from '../../../protocol/api/content.ts';
 export type {
   Certificate,
   DeviceDetail,
@@ -42,6 +52,7 @@ export type { Overview, PresenceCounts } from '../../../protocol/api/overview.ts
 export type { Page } from '../../../protocol/api/parameters.ts';
 export type { PromotionPage, PromotionRecord } from '../../../protocol/api/promotions.ts';
 export type { Permission, Role } from '../../../protocol/api/roles.ts';
+export type { UpliftComparison, UpliftReport } from '../../../protocol/api/sales.ts';
 export type { Store, Zone } from '../../../protocol/api/stores.ts';
 export type { Series, SeriesPoint, TelemetryPoint } from '../../../protocol/api/telemetry.ts';
 export type { CreatedUser, PasswordReset, User } from '../../../protocol/api/users.ts';

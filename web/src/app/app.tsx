@@ -7,6 +7,7 @@ import { AccountPage } from '../pages/account-page.tsx';
 import { AlertRulesPage } from '../pages/alert-rules/alert-rules-page.tsx';
 import { AlertsPage } from '../pages/alerts-page.tsx';
 import { AuditPage } from '../pages/audit-page.tsx';
+import { broadcastPage } from '../pages/broadcast/broadcast-routes.tsx';
 import { CatalogImportPage } from '../pages/catalog/catalog-import-page.tsx';
 import { CatalogPage } from '../pages/catalog/catalog-page.tsx';
 import { CategoriesPage } from '../pages/catalog/categories-page.tsx';
@@ -94,6 +95,8 @@ function routePage(me: Me, path: string, query: URLSearchParams): preact.JSX.Ele
   }
   const commerce = commercePage(me, path, query);
   if (commerce) return commerce;
+  const broadcast = broadcastPage(me, path, query);
+  if (broadcast) return broadcast;
   if (path === '/devices') return <DeviceListPage me={me} query={query} />;
   const screen = match('/devices/:thingName/screen', path);
   if (screen) return <CartScreenPage key={screen.thingName} me={me} thingName={screen.thingName!} />;

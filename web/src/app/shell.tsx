@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { href: '/devices', label: 'Devices', icon: 'devices' },
   { href: '/map', label: 'Floor map', icon: 'map' },
   { href: '/alerts', label: 'Alerts', icon: 'alerts' },
+  { href: '/broadcast', label: 'Broadcast', icon: 'speaker', needs: 'broadcast:read' },
   { href: '/audit', label: 'Audit log', icon: 'audit', needs: 'audit:read' },
   { href: '/users', label: 'Users', icon: 'users', needs: 'users:manage' },
   { href: '/orders', label: 'Orders', icon: 'orders', needs: 'orders:read', group: 'Commerce' },

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { BROADCAST_SHADOW } from '../../../../protocol/broadcast/manifest.ts';
 import { api, describeError, enc } from '../../api/api-client.ts';
 import type { DeviceDetail, Me } from '../../api/types.ts';
 import { applyPresence, applyTelemetry } from '../../app/device-live.ts';
@@ -10,6 +11,7 @@ import { useResource, useThrottled, useTick } from '../../app/use-resource.ts';
 import { ErrorState, Loading } from '../../components/page-state.tsx';
 import { BatteryGauge, KindLabel, PresenceBadge } from '../../components/status.tsx';
 import { useLiveEvent, useReconnect } from '../../live/live-feed.ts';
+import { NowPlayingCard, readAudioError, readCache, readNowPlaying } from '../broadcast/now-playing.tsx';
 import { CommandsPanel } from './commands-panel.tsx';
 import { DesiredStatePanel } from './desired-state-panel.tsx';
 import { DeviceAlertsPanel } from './device-alerts-panel.tsx';
@@ -112,6 +114,26 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
 
       <div class="device-grid">
         <div class="device-col">
+          {d.kind === 'speaker' && can(me, 'broadcast:read') ? (
+            <section class="panel" data-testid="device-now-playing">
+              <header class="panel-header">
+                <h2>Now playing</h2>
+                {d.storeId ? (
+                  <a class="btn btn-small" href={`/broadcast?storeId=${enc(d.storeId)}`}>
+                    Store broadcast
+                  </a>
+                ) : null}
+              </header>
+              <div class="pad">
+                <NowPlayingCard
+                  nowPlaying={readNowPlaying(d.shadow?.reported)}
+                  cache={readCache(d.namedShadows?.[BROADCAST_SHADOW]?.reported)}
+                  online={d.presence.state === 'online'}
+                  audioError={readAudioError(d.shadow?.reported)}
+                />
+              </div>
+            </section>
+          ) : null}
           <TelemetryPanel thingName={d.thingName} />
           <CommandsPanel me={me} thingName={d.thingName} online={d.presence.state === 'online'} />
           <ShadowPanel shadow={d.shadow} namedShadows={d.namedShadows ?? {}} />
