@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMonoWav } from '../../broadcast/announcer/wav.ts';
-import type { Announcer } from '../../fleet/broadcast/announcer/announcer.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import { DEFAULT_LOUDNESS_TARGET } from '../../protocol/broadcast/audio-format.ts';
@@ -37,7 +36,6 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, the real con
   this.timeout(90_000);
   let dir: ReturnType<typeof tempDir>;
   let fleet: FleetServer;
-  let announcer: Announcer;
   let library: string;
   let hq: ApiUser;
   let managerA: ApiUser;
@@ -48,7 +46,6 @@ describe('announcer over HTTP (real fleet, real eSpeak in a worker, the real con
     dir = tempDir();
     fleet = await startFleet(dir.path, { seedDemoData: true });
     library = join(dir.path, 'broadcast', 'assets');
-    announcer = fleet.services.announcer;
     hq = await apiUser(fleet, 'hq', 'hq-admin');
     managerA = await apiUser(fleet, 'manager-a', 'store-manager', { storeIds: [A] });
     viewer = await apiUser(fleet, 'viewer', 'viewer');
