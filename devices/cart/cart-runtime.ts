@@ -91,6 +91,7 @@ export class CartRuntime {
       config.thingName,
       config.dataDir,
       log.child({ part: 'snapshot' }),
+      this.core.clock,
     );
     this.commerce = new CommerceClient(
       config.thingName,

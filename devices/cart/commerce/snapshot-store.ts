@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { iotshadow, mqtt } from 'aws-iot-device-sdk-v2';
+import type { Clock } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/log.ts';
 import { SchemaValidator } from '../../../platform/schema-validator.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { DeviceConnection } from '../../core/device-connection.ts';
 import type { FileStreamClient } from '../../core/file-stream-client.ts';
+import { type NamedShadowDocument, NamedShadowWatch } from '../../core/named-shadow-watch.ts';
 import { parseSnapshot } from './snapshot-parser.ts';
 
 /** The named shadow the fleet announces snapshots in (fleet/pricing/pricing-snapshot-service.ts). */
@@ -41,20 +42,23 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
   private applied: SnapshotAnnouncement | undefined;
   private wanted: SnapshotAnnouncement | undefined;
   private working = false;
-  private client: iotshadow.IotShadowClient | undefined;
-  private readonly onOnline = (sessionPresent: boolean) => {
-    if (!sessionPresent) this.client = undefined;
-    void this.connect();
+  private readonly watch: NamedShadowWatch;
+  private readonly onDocument = ({ desired }: NamedShadowDocument) => {
+    if (desired.pricingSnapshot !== undefined) this.announced(desired.pricingSnapshot);
   };
 
   constructor(
-    private readonly connection: DeviceConnection,
+    connection: DeviceConnection,
     private readonly streams: FileStreamClient,
-    private readonly thingName: string,
+    thingName: string,
     private readonly dataDir: string,
     private readonly log: Logger,
+    clock: Clock,
   ) {
     super();
+    // A refused watch (a cart waiting for approval) is asked again with back-off, and nothing is published until it
+    // is granted: a refused PUBLISH would close the cart's connection.
+    this.watch = new NamedShadowWatch(connection, thingName, COMMERCE_SHADOW, log, clock);
   }
 
   /** The snapshot in use, if any. */
@@ -65,13 +69,13 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
   /** Loads the stored snapshot (if any) before it listens for announcements. */
   async start(): Promise<void> {
     await this.loadStored();
-    this.connection.on('online', this.onOnline);
-    if (this.connection.online) void this.connect();
+    this.watch.on('document', this.onDocument);
+    this.watch.start();
   }
 
   stop(): void {
-    this.connection.off('online', this.onOnline);
-    this.client = undefined;
+    this.watch.off('document', this.onDocument);
+    this.watch.stop();
     this.wanted = undefined;
   }
 
@@ -88,36 +92,6 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'stored pricing snapshot unreadable: waiting for the fleet');
     }
-  }
-
-  private async connect(): Promise<void> {
-    try {
-      if (!this.client) {
-        const client = new iotshadow.IotShadowClient(this.connection.mqttConnection);
-        const names = { thingName: this.thingName, shadowName: COMMERCE_SHADOW };
-        const qos = mqtt.QoS.AtLeastOnce;
-        // A delta names only the fields that changed: the whole desired state comes with a get.
-        await client.subscribeToNamedShadowDeltaUpdatedEvents(names, qos, () => this.requestShadow());
-        await client.subscribeToGetNamedShadowAccepted(names, qos, (err, response) => {
-          if (err || !response) return;
-          const desired = (response.state?.desired as { pricingSnapshot?: unknown } | undefined)?.pricingSnapshot;
-          if (desired !== undefined) this.announced(desired);
-        });
-        this.client = client;
-      }
-      this.requestShadow();
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'commerce shadow not watched; will retry on reconnect');
-    }
-  }
-
-  private requestShadow(): void {
-    this.client
-      ?.publishGetNamedShadow(
-        { thingName: this.thingName, shadowName: COMMERCE_SHADOW, clientToken: randomUUID() },
-        mqtt.QoS.AtLeastOnce,
-      )
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'get commerce shadow not sent'));
   }
 
   private announced(value: unknown): void {
@@ -210,17 +184,7 @@ export class SnapshotStore extends EventEmitter<SnapshotStoreEvents> {
   }
 
   private report(announcement: SnapshotAnnouncement): void {
-    this.client
-      ?.publishUpdateNamedShadow(
-        {
-          thingName: this.thingName,
-          shadowName: COMMERCE_SHADOW,
-          state: { reported: { pricingSnapshot: announcement } },
-          clientToken: randomUUID(),
-        },
-        mqtt.QoS.AtLeastOnce,
-      )
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'commerce shadow report not sent'));
+    this.watch.report({ pricingSnapshot: announcement });
   }
 }
 
