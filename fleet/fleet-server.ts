@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AssetCatalog } from '../broadcast/schedule/compile-input.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import { EventBus } from '../platform/event-bus.ts';
 import type { Logger } from '../platform/log.ts';
-import { MIN_HORIZON_DAYS } from '../protocol/broadcast/manifest.ts';
 import { AccessService } from './access/access-service.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { AlertRepository } from './alerts/alert-repository.ts';
@@ -12,20 +10,16 @@ import type { AttendantService } from './attendants/attendant-service.ts';
 import type { OfflineApprovalFlags } from './attendants/offline-approval-flags.ts';
 import type { StaffCodes } from './attendants/staff-codes.ts';
 import { AuditLog } from './audit/audit-log.ts';
-import { Announcer } from './broadcast/announcer/announcer.ts';
-import { CatalogProductFields } from './broadcast/announcer/product-fields.ts';
-import { announcerIngest } from './broadcast/content/announcer-ingest.ts';
-import { ContentLibrary, visibleTo } from './broadcast/content/content-library.ts';
+import type { Announcer } from './broadcast/announcer/announcer.ts';
+import type { ContentLibrary } from './broadcast/content/content-library.ts';
 import type { ContentFiles, ManifestSource } from './broadcast/delivery/delivery-ports.ts';
-import { addBroadcastRoutes } from './broadcast/delivery/device-content-routes.ts';
-import { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
-import { ManifestRepository } from './broadcast/delivery/manifest-repository.ts';
-import { InsertRepository } from './broadcast/inserts/insert-repository.ts';
-import { InsertService } from './broadcast/inserts/insert-service.ts';
-import { PlayIngest } from './broadcast/plays/play-ingest.ts';
-import { PlayRepository } from './broadcast/plays/play-repository.ts';
-import { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
-import { BroadcastScheduleService } from './broadcast/schedule/broadcast-schedule-service.ts';
+import type { ManifestPublisher } from './broadcast/delivery/manifest-publisher.ts';
+import type { InsertService } from './broadcast/inserts/insert-service.ts';
+import type { PlayIngest } from './broadcast/plays/play-ingest.ts';
+import type { PlayRepository } from './broadcast/plays/play-repository.ts';
+import type { CartPresenceRelay } from './broadcast/presence/cart-presence-relay.ts';
+import type { BroadcastScheduleService } from './broadcast/schedule/broadcast-schedule-service.ts';
+import { composeBroadcast, upliftPromos } from './broadcast-composition.ts';
 import { DeviceBroker } from './broker/device-broker.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { composeCheckout, snapshotOrderPricing } from './checkout-composition.ts';
@@ -34,7 +28,7 @@ import { CommandService } from './commands/command-service.ts';
 import type { CommerceGateway } from './commerce-gateway/commerce-gateway.ts';
 import { ScreenRelay } from './commerce-gateway/screen-relay.ts';
 import type { FleetConfig } from './config.ts';
-import { DeviceHttpsServer } from './device-https/device-https-server.ts';
+import type { DeviceHttpsServer } from './device-https/device-https-server.ts';
 import type { FleetEvents } from './fleet-events.ts';
 import { DeviceView } from './http/device-view.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -43,7 +37,6 @@ import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
 import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
-import { storeDay } from './loyalty/store-day.ts';
 import { MemberAppAccess } from './member-app/member-app-access.ts';
 import { MemberCard } from './member-app/member-card.ts';
 import { FleetMetrics } from './metrics/fleet-metrics.ts';
@@ -190,25 +183,35 @@ export class FleetServer {
       { writeDeadlineMs: config.storage.writeDeadlineMs },
       clock,
     );
-    const content = new ContentLibrary(
-      { dataDir: config.dataDir, ...config.broadcast, writeDeadlineMs: config.storage.writeDeadlineMs },
-      db,
-      writer,
-      log.child({ component: 'content' }),
+    const broadcast = composeBroadcast({
+      config,
+      log,
       clock,
-      // A programme, campaign or store override still naming it: removing it would silence a schedule.
-      { isInUse: (sha256) => broadcastSchedule.usesAsset(sha256) },
-    );
-    const broadcastSchedule = new BroadcastScheduleService(
+      bus: this.bus,
+      ca: this.ca,
       db,
       writer,
       stores,
       registry,
-      this.extensions.broadcastAssets ?? content,
-      this.bus,
-      { writeDeadlineMs: config.storage.writeDeadlineMs, horizonDays: MIN_HORIZON_DAYS },
-      clock,
-    );
+      broker,
+      shadows,
+      presence,
+      catalog,
+      promotions,
+      identifyThing: (certificateId) => authenticator.identifyThing(certificateId),
+      extensions: this.extensions,
+    });
+    const {
+      content,
+      broadcastSchedule,
+      manifests,
+      announcer,
+      deviceHttps,
+      playRepository,
+      plays,
+      cartPresence,
+      inserts,
+    } = broadcast;
     const loyalty = new LoyaltyService({
       db,
       writer,
@@ -241,53 +244,6 @@ export class FleetServer {
       log.child({ component: 'pricing' }),
       clock,
     );
-    const manifestRepository = new ManifestRepository(db);
-    const manifests = new ManifestPublisher(
-      manifestRepository,
-      this.extensions.manifestSource ?? broadcastSchedule,
-      shadows,
-      registry,
-      writer,
-      this.bus,
-      {
-        debounceMs: config.broadcastDelivery.debounceMs,
-        keepVersions: config.broadcastDelivery.keepManifestVersions,
-        rolloverCheckMs: config.broadcastDelivery.rolloverCheckMs,
-      },
-      log.child({ component: 'broadcast-delivery' }),
-      clock,
-    );
-    const announcer = new Announcer(
-      {
-        db,
-        writer,
-        ingest: announcerIngest(content),
-        products: new CatalogProductFields(catalog, promotions, stores),
-        storeExists: (id) => stores.getStore(id) !== undefined,
-        clock,
-        log: log.child({ component: 'announcer' }),
-      },
-      {
-        speechThreads: config.announcer.speechThreads,
-        tempDir: join(config.dataDir, 'tmp', 'announcer'),
-        writeDeadlineMs: config.storage.writeDeadlineMs,
-      },
-    );
-    const deviceHttps = new DeviceHttpsServer(
-      {
-        host: config.mqtt.host,
-        port: config.deviceHttps.port,
-        tls: { caPem: this.ca.caPem, certPem: this.ca.serverCertificatePem, keyPem: this.ca.serverPrivateKeyPem },
-      },
-      (certificateId) => authenticator.identifyThing(certificateId),
-      log.child({ component: 'device-https' }),
-    );
-    // Speakers download the library's stored files (a test may pass other files).
-    addBroadcastRoutes(deviceHttps, manifestRepository, this.extensions.contentFiles ?? content, (thing, sha256) =>
-      inserts.references(thing, sha256),
-    );
-    const playRepository = new PlayRepository(db);
-    const plays = new PlayIngest(playRepository, writer, broker, registry, log.child({ component: 'plays' }), clock);
     const provisioning = new FleetProvisioningService(
       {
         db,
@@ -385,30 +341,6 @@ export class FleetServer {
       liveConnections: () => live.connections,
       writer,
     });
-    const cartPresence = new CartPresenceRelay({
-      bus: this.bus,
-      things: registry,
-      publish: (topic, payload) => broker.publish(topic, payload, 0),
-      clock,
-      log: log.child({ component: 'cart-presence' }),
-    });
-    const inserts = new InsertService({
-      repository: new InsertRepository(db),
-      writer,
-      assets: {
-        usableIn: (sha256, storeId) => {
-          const asset = content.get(sha256);
-          return asset && visibleTo(asset, new Set([storeId])) ? asset : undefined;
-        },
-      },
-      speakersOf: (storeId) => registry.listThings({ kind: 'speaker', storeId }).map((t) => t.thingName),
-      storeOf: (thingName) => registry.getThing(thingName)?.storeId,
-      online: (thingName) => presence.get(thingName)?.state === 'online',
-      shadows,
-      bus: this.bus,
-      clock,
-      log: log.child({ component: 'broadcast-inserts' }),
-    });
     const sales = composeSales({
       db,
       writer,
@@ -417,25 +349,7 @@ export class FleetServer {
       catalog,
       clock,
       log: log.child({ component: 'sales' }),
-      promos: {
-        placements: (storeId, fromDay, toDay) => broadcastSchedule.promoPlacements(storeId, fromDay, toDay),
-        plays: (storeId, thingNames, campaignId, fromDay, toDay) => {
-          const zone = stores.getStore(storeId)?.timeZone ?? 'UTC';
-          // Noon UTC of a date lies on that date in every zone within ±11 h of UTC (all of the chain's).
-          const dayStart = (day: string) => storeDay(Date.parse(`${day}T12:00:00Z`), zone);
-          const rows = playRepository.totals('thing', {
-            storeIds: [storeId],
-            from: dayStart(fromDay).start,
-            to: dayStart(toDay).end,
-            ...(campaignId ? { campaignId } : {}),
-          });
-          const mine = rows.filter((r) => r.key !== null && thingNames.includes(r.key));
-          return {
-            plays: mine.reduce((n, r) => n + r.completed, 0),
-            presenceTriggers: mine.reduce((n, r) => n + r.pir + r.cart, 0),
-          };
-        },
-      },
+      promos: upliftPromos(broadcast, stores),
     });
     const http = new HttpServer(
       config.http,
