@@ -255,11 +255,14 @@ export class ContentLibrary {
     try {
       const outPath = join(workDir, `normalised.${DEVICE_AUDIO_FORMAT.extension}`);
       const result = await this.normaliserOf().normalise(path, outPath, workDir);
+      // Stopped after the last ffmpeg pass but before storing: nothing is stored after stop() either.
+      this.requireStarted();
       this.counts.normalised++;
       const stored = await sha256OfFile(outPath);
       const existing = this.repository.get(stored.sha256);
       // Another upload (another container of the same audio) already normalised to the very same bytes.
       if (existing) return await this.claim(existing, meta);
+      this.requireStarted();
       await rename(outPath, this.filePath(stored.sha256));
       const now = this.clock.now();
       const asset: ContentAsset = {

@@ -39,10 +39,16 @@ export function CampaignPage({ me, id, query }: { me: Me; id: string | null; que
   const [draft, setDraft] = useState<CampaignDraft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  const [draftOf, setDraftOf] = useState<string | null>(null);
   useEffect(() => {
-    if (record.data === undefined || (!id && !storeId && me.storeIds !== null)) return;
+    // A new campaign waits for the stores (its store and zone come from them); then the draft is made once per
+    // campaign: the stores arriving, or the record loading again, must not reset what the person has typed.
+    if (record.data === undefined || (!id && !storeId)) return;
+    const key = id ?? 'new';
+    if (draftOf === key) return;
+    setDraftOf(key);
     setDraft(record.data ? campaignDraftOf(record.data) : newCampaignDraft(me, storeId, storeToday(timeZone)));
-  }, [record.data, storeId]);
+  }, [record.data, storeId, id]);
 
   if (record.error) return <ErrorState error={record.error} onRetry={record.reload} />;
   if (!draft) return <Loading />;
