@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { DeviceHttpsClient } from '../devices/speaker/content/device-https-client.ts';
+import { DeviceHttpsClient } from '../devices/core/device-https-client.ts';
 import type { ManifestSource } from '../fleet/broadcast/delivery/delivery-ports.ts';
 import { FleetConfigSchema } from '../fleet/config.ts';
 import { FleetServer } from '../fleet/fleet-server.ts';

@@ -11,13 +11,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runAnnouncer } from './announcer.ts';
 import { run as runDeviceList } from './api-device-list.ts';
+import { run as runBasketCamera } from './basket-camera.ts';
 import { run as runCartMemory } from './cart-memory.ts';
+import { run as runCartMemoryVision } from './cart-memory-vision.ts';
 import { run as runCheckoutBurst } from './checkout-burst.ts';
 import { run as runContentDownload } from './content-download.ts';
 import { run as runDatabaseLock } from './database-lock.ts';
+import { run as runDropToBasket } from './drop-to-basket.ts';
+import { run as runEmbedderAccuracy } from './embedder-accuracy.ts';
+import { run as runEmbedderLatency } from './embedder-latency.ts';
+import { run as runGallerySearch } from './gallery-search.ts';
+import { run as runJobsUpdates } from './jobs-updates.ts';
 import { machineDescription } from './lib/common.ts';
 import { run as runFanout } from './live-fanout.ts';
+import { run as runModelSwap } from './model-swap.ts';
 import { run as runNormalise } from './normalise.ts';
+import { run as runOtaDelta } from './ota-delta.ts';
+import { run as runOtaDownload } from './ota-download.ts';
+import { run as runOtaRollout } from './ota-rollout.ts';
+import { run as runOtaRolloutFleet } from './ota-rollout-fleet.ts';
 import { run as runPricing } from './pricing.ts';
 import { run as runScheduleCompile } from './schedule-compile.ts';
 import { run as runShadow } from './shadow-roundtrip.ts';
@@ -41,6 +53,18 @@ const BENCHMARKS = {
   normalise: runNormalise,
   'start-error': runStartError,
   'schedule-compile': runScheduleCompile,
+  'jobs-updates': runJobsUpdates,
+  'model-swap': runModelSwap,
+  'gallery-search': runGallerySearch,
+  'embedder-latency': runEmbedderLatency,
+  'embedder-accuracy': runEmbedderAccuracy,
+  'drop-to-basket': runDropToBasket,
+  'cart-memory-vision': runCartMemoryVision,
+  'basket-camera': runBasketCamera,
+  'ota-delta': runOtaDelta,
+  'ota-download': runOtaDownload,
+  'ota-rollout': runOtaRollout,
+  'ota-rollout-fleet': runOtaRolloutFleet,
 };
 type BenchmarkName = keyof typeof BENCHMARKS;
 const only = process.argv
@@ -91,10 +115,11 @@ function gitRevision(): string {
         'commerce',
         'broadcast',
         'devices',
+        'ota',
         'bench',
       ) !== '';
     return dirty
-      ? `${head} + uncommitted changes in fleet/, platform/, protocol/, commerce/, broadcast/, devices/ or bench/`
+      ? `${head} + uncommitted changes in fleet/, platform/, protocol/, commerce/, broadcast/, devices/, ota/ or bench/`
       : head;
   } catch {
     return 'unknown (not a git checkout)';

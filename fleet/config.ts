@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfig } from '../platform/config-loader.ts';
 import { DEFAULT_CONTENT_LIMITS, DEFAULT_LOUDNESS_TARGET } from '../protocol/broadcast/audio-format.ts';
+import { MAX_ARTIFACT_BYTES } from '../protocol/ota/release.ts';
+
+/** The embedder committed to this repository (issue 11 item 1). */
+const DEFAULT_EMBEDDER_DIR = fileURLToPath(new URL('../models/product-embedder', import.meta.url));
 
 const port = z.number().int().min(0).max(65535);
 
@@ -271,6 +276,78 @@ export const FleetConfigSchema = z
       .strictObject({
         /** Worker threads running eSpeak-NG; each holds its own WebAssembly instance (about 30 MB). */
         speechThreads: z.number().int().min(1).max(8).default(1),
+      })
+      .prefault({}),
+    /** The OTA rollout engine (issue 10, fleet/ota/rollouts/). */
+    rollouts: z
+      .strictObject({
+        /** How often running rollouts are looked at for what only time changes (rate slots, phase times, windows). */
+        tickMs: z.number().int().min(100).max(60_000).default(5_000),
+        /** `rollout` live events at most this often per rollout; device events are coalesced to it. */
+        liveThrottleMs: z.number().int().min(100).max(60_000).default(1_000),
+        /** NervesHub's penalty box: this many failed executions within `windowHours` leave a device out. */
+        penaltyBox: z
+          .strictObject({
+            failures: z.number().int().min(1).max(100).default(3),
+            windowHours: z
+              .number()
+              .min(1)
+              .max(24 * 90)
+              .default(24 * 7),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** OTA releases (issue 10; docs/operations.md, "Releases and signing keys"). */
+    ota: z
+      .strictObject({
+        /**
+         * The fleet's Ed25519 signing key, a PKCS#8 PEM file (`fleetctl releases keygen`): publishes without a
+         * signature are signed with it. Read at start, kept in memory only: never stored in SQLite, never logged.
+         * null: every publish must carry signatures (an offline signing step, `fleetctl releases sign`).
+         */
+        signingKeyFile: z.string().min(1).nullable().default(null),
+        /** Verify keys the fleet trusts: SPKI PEM files' paths, or the PEMs themselves. The signing key's is added. */
+        trustedKeys: z.array(z.string().min(1)).default([]),
+        /** The largest artifact accepted; larger uploads are cut off while streaming with 413 PAYLOAD_TOO_LARGE. */
+        maxArtifactBytes: z.number().int().min(1024).max(MAX_ARTIFACT_BYTES).default(MAX_ARTIFACT_BYTES),
+        deltas: z
+          .strictObject({
+            /** Deltas are made from this many earlier versions of a release's name (the newest); 0: none. */
+            bases: z.number().int().min(0).max(8).default(3),
+            /** Deltas made at once (each runs bsdiff in libuv's thread pool). */
+            concurrency: z.number().int().min(1).max(4).default(1),
+            /** Artifacts larger than this get no deltas: bsdiff needs about 17 bytes of memory per base byte. */
+            maxArtifactBytes: z
+              .number()
+              .int()
+              .min(1024)
+              .max(MAX_ARTIFACT_BYTES)
+              .default(64 * 1024 * 1024),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** Product recognition (issue 11): store galleries, contributed photos, recognition records (fleet/vision/). */
+    vision: z
+      .strictObject({
+        /**
+         * The committed embedder (`manifest.json` and its ONNX file) enrolment photos are embedded with until a newer
+         * model release of `modelName` is published; null: only model releases.
+         */
+        modelDir: z.string().min(1).nullable().default(DEFAULT_EMBEDDER_DIR),
+        modelName: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+          .default('product-embedder'),
+        /** The automatic gallery build runs this long after a store's last enrolment change. */
+        buildDebounceMs: z.number().int().min(0).max(86_400_000).default(30_000),
+        /** Contributed photos a product keeps (the newest). */
+        maxContributionsPerProduct: z.number().int().min(0).max(100).default(10),
+        /** Contributions a store keeps waiting for their recognition records. */
+        maxPendingContributions: z.number().int().min(0).max(10_000).default(200),
+        /** Recognition records are kept this long. */
+        recordRetentionDays: z.number().int().min(1).max(3650).default(90),
       })
       .prefault({}),
     /** How often the fleet looks for identity changes made by other processes (fleetctl). */

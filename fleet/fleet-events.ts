@@ -1,4 +1,6 @@
 import type { Command } from '../protocol/api/commands.ts';
+import type { Rollout, RolloutDevice } from '../protocol/api/rollouts.ts';
+import type { VisionLiveEvent } from '../protocol/api/vision.ts';
 import type { AttendantRequest } from '../protocol/commerce/attendant.ts';
 import type { Order, OrderState } from '../protocol/commerce/orders.ts';
 import type { CartScreenEvent } from '../protocol/commerce/screen-mirror.ts';
@@ -126,6 +128,8 @@ export interface FleetEvents {
   'order.changed': { order: Order; previous: OrderState | null };
   /** A cart called an attendant, or the call was resolved or cancelled. */
   'attendant.changed': { request: AttendantRequest };
+  /** A store's recognition records arrived or its gallery changed (throttled: fleet/vision/vision-changes.ts). */
+  'vision.changed': VisionLiveEvent;
   /**
    * What a store's speakers play may have changed (a programme, campaign, holiday, opt decision, slot override, volume
    * schedule or gap): delivery compiles the manifests of the speakers of `storeIds` again (null: of every store),
@@ -134,4 +138,11 @@ export interface FleetEvents {
   'broadcast.schedule.changed': { storeIds: string[] | null };
   /** A cart mirrored its screen (fleet/commerce-gateway/screen-relay.ts); the live gateway passes it to its watchers. */
   'cart.screen': CartScreenEvent;
+  /**
+   * An OTA rollout was created or changed state, phase or counts (fleet/ota/rollouts/), at most once a second per
+   * rollout while its devices report; the live gateway sends it to the stores it touches.
+   */
+  'rollout.changed': { rollout: Rollout };
+  /** One device of a rollout changed (status, step, progress, reason), coalesced to once a second per device. */
+  'rollout.device': { rolloutId: string; device: RolloutDevice };
 }

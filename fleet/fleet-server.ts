@@ -35,6 +35,7 @@ import { HttpServer } from './http/http-server.ts';
 import { CertificateRepository } from './identity/certificate-repository.ts';
 import { DeviceAuthenticator } from './identity/device-authenticator.ts';
 import { IdentityWatcher } from './identity/identity-watcher.ts';
+import { JobsService } from './jobs/jobs-service.ts';
 import { LiveGateway } from './live/live-gateway.ts';
 import { LoyaltyService } from './loyalty/loyalty-service.ts';
 import { MemberAppAccess } from './member-app/member-app-access.ts';
@@ -45,6 +46,9 @@ import type { LatePayments } from './orders/late-payments.ts';
 import { ServiceLoyaltyLedger } from './orders/loyalty-ledger.ts';
 import type { OrderService } from './orders/order-service.ts';
 import type { OrderSettlement } from './orders/order-settlement.ts';
+import type { ReleaseService } from './ota/releases/release-service.ts';
+import { composeOtaReleases, type OtaReleaseExtensions, rolloutReleasesOf } from './ota-release-composition.ts';
+import { composeRollouts, type RolloutParts, type RolloutPorts } from './ota-rollout-composition.ts';
 import type { SandboxPaymentProvider } from './payments/sandbox-provider.ts';
 import { CertificateAuthority, certificateAuthorityOptions } from './pki/certificate-authority.ts';
 import { PolicyRepository } from './policy/policy-repository.ts';
@@ -76,6 +80,9 @@ import { HistoryRetention } from './storage/history-retention.ts';
 import { StreamService } from './streams/stream-service.ts';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.ts';
 import { TelemetryRepository } from './telemetry/telemetry-repository.ts';
+import { checkGalleryArtifact } from './vision/gallery-artifact-check.ts';
+import type { VisionService } from './vision/vision-service.ts';
+import { composeVision } from './vision-composition.ts';
 
 /**
  * The fleet server: wires every subsystem (the one place that does) and starts and stops them in order.
@@ -166,6 +173,7 @@ export class FleetServer {
       (thingName) => registry.getThing(thingName)?.storeId,
       log.child({ component: 'streams' }),
     );
+    const jobs = new JobsService(db, writer, broker, config.storage, log.child({ component: 'jobs' }), clock);
     const catalog = new CatalogService(
       db,
       writer,
@@ -212,6 +220,27 @@ export class FleetServer {
       cartPresence,
       inserts,
     } = broadcast;
+    // The rollouts are made below (they ship from the release store); the release store asks them, once running,
+    // which rollouts use a release and how fast a store may download.
+    let rollouts: RolloutParts | undefined;
+    const releases = composeOtaReleases({
+      config,
+      log,
+      clock,
+      db,
+      writer,
+      deviceHttps,
+      jobs,
+      extensions: {
+        releasePorts: this.extensions.releasePorts ?? {
+          rolloutIdsOf: (releaseId) => rollouts?.service.rolloutIdsOf(releaseId) ?? [],
+          isInUse: (releaseId) => rollouts?.service.releaseInUse(releaseId) ?? false,
+        },
+        downloadThrottle: this.extensions.downloadThrottle ?? ((thing) => rollouts?.bandwidth.throttle(thing) ?? null),
+        ...(this.extensions.mayDownload ? { mayDownload: this.extensions.mayDownload } : {}),
+        checkArtifact: checkGalleryArtifact,
+      },
+    });
     const loyalty = new LoyaltyService({
       db,
       writer,
@@ -322,6 +351,37 @@ export class FleetServer {
       },
     });
     staffCodes = commerce.http.staffCodes;
+    rollouts = composeRollouts({
+      config,
+      log,
+      clock,
+      bus: this.bus,
+      db,
+      writer,
+      stores,
+      registry,
+      shadows,
+      jobs,
+      // The fleet's own release store unless a composition root brings another (tests: a fake one).
+      ports: this.extensions.rollouts ?? { releases: rolloutReleasesOf(releases) },
+    });
+    const vision = composeVision({
+      config,
+      log,
+      clock,
+      bus: this.bus,
+      db,
+      writer,
+      broker,
+      stores,
+      registry,
+      presence,
+      shadows,
+      catalog,
+      deviceHttps,
+      releases,
+      rollouts: () => rollouts?.service,
+    });
     const openAlertCounts = () => toMap(alerts.openCountsByThing());
     const devices = new DeviceView(registry, presence, telemetry, shadows, openAlertCounts, clock);
     const live = new LiveGateway(this.bus, access, registry, devices, log.child({ component: 'live' }), clock);
@@ -385,6 +445,9 @@ export class FleetServer {
         sales: { history: sales.history, uplift: sales.uplift },
         playRepository,
         inserts,
+        rollouts: rollouts?.service,
+        releases,
+        vision,
         webRoot: config.http.webRoot ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
       },
       log.child({ component: 'http' }),
@@ -408,6 +471,7 @@ export class FleetServer {
       telemetry,
       shadows,
       streams,
+      jobs,
       pricing,
       manifests,
       deviceHttps,
@@ -441,6 +505,9 @@ export class FleetServer {
       content,
       announcer,
       inserts,
+      rollouts,
+      releases,
+      vision,
     };
 
     registry.start();
@@ -454,6 +521,7 @@ export class FleetServer {
     alerts.start();
     shadows.start();
     streams.start();
+    jobs.start();
     // After shadows and streams: it serves the kept versions and announces through the commerce shadow.
     pricing.start();
     // Before manifests: delivery compiles through it from its start.
@@ -478,6 +546,12 @@ export class FleetServer {
     await announcer.start();
     // After shadows.start(): it re-announces what is live in the speakers' broadcast-insert shadows.
     inserts.start();
+    // After the jobs service (it follows its executions from the start).
+    rollouts?.engine.start();
+    // Before the HTTP and device HTTPS listeners: they publish and serve through it.
+    await releases.start();
+    // After the release store and the rollouts: its builds publish and roll out through them.
+    await vision.start();
     this.offs.push(
       this.bus.on('certificate.revoked', (e) => broker.disconnectCertificate(e.certificateId)),
       this.bus.on('identity.changed', () => broker.reauthorizeAll()),
@@ -513,6 +587,10 @@ export class FleetServer {
     services.memberApp.stop();
     services.cartPresence.stop();
     services.inserts.stop();
+    // Before the rollouts and the release store: a build in progress publishes through them.
+    await services.vision.stop();
+    services.rollouts?.engine.stop();
+    services.rollouts?.bandwidth.stop();
     await services.sales.rollup.stop();
     services.content.stop();
     services.orders.stop();
@@ -522,6 +600,8 @@ export class FleetServer {
     await services.http.stop();
     await services.announcer.stop();
     await services.deviceHttps.stop();
+    // After the listeners: no publish or download is left; waits for a delta being made.
+    await services.releases.stop();
     services.access.stop();
     await services.broker.stop();
     services.alerts.stop();
@@ -530,6 +610,7 @@ export class FleetServer {
     services.pricing.stop();
     await services.manifests.stop();
     services.plays.stop();
+    services.jobs.stop();
     services.streams.stop();
     services.shadows.stop();
     services.provisioning.stop();
@@ -563,6 +644,8 @@ export interface FleetServices {
   alerts: AlertEngine;
   shadows: ShadowService;
   streams: StreamService;
+  /** AWS IoT Jobs for every thing: the device MQTT API, notifications, timeouts, and the rollouts' `JobsPort`. */
+  jobs: JobsService;
   pricing: PricingSnapshotService;
   /** Speakers' broadcast manifests: compiled, versioned, announced in the named shadow `broadcast`. */
   manifests: ManifestPublisher;
@@ -607,10 +690,16 @@ export interface FleetServices {
   announcer: Announcer;
   /** Ad-hoc inserts and emergency announcements. */
   inserts: InsertService;
+  /** OTA rollouts (issue 10), shipping from `releases` unless `extensions.rollouts` brings another release store. */
+  rollouts: RolloutParts | undefined;
+  /** OTA releases: artifacts, signed manifests, deltas (issue 10). */
+  releases: ReleaseService;
+  /** Product recognition (issue 11): gallery enrolment and builds, contributed photos, recognition records. */
+  vision: VisionService;
 }
 
 /** Parts a composition root may supply instead of the defaults. */
-export interface FleetExtensions {
+export interface FleetExtensions extends OtaReleaseExtensions {
   /**
    * What pricing snapshots are built from. Default: stores from the registry, the catalog, promotions and the loyalty
    * program's tiers, earn rules and redemption policy; tests and benchmarks may pass fixtures.
@@ -632,6 +721,8 @@ export interface FleetExtensions {
   contentFiles?: ContentFiles;
   /** The content library as the schedule compiler sees it (sha256 → duration, size, kind); default: the fleet's. */
   broadcastAssets?: AssetCatalog;
+  /** The release store OTA rollouts ship from (and a jobs service instead of the fleet's); default: the fleet's own. */
+  rollouts?: RolloutPorts;
 }
 
 function toMap(counts: ReadonlyMap<string, number> | Record<string, number>): ReadonlyMap<string, number> {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { FleetError } from '../protocol/errors.ts';
+import { CONFIG_EXIT_CODE } from './exit-codes.ts';
 
 /**
  * Loads one process's configuration: the JSON file (if any), then environment overrides, validated against the
@@ -119,7 +120,7 @@ function parseEnvValue(value: string): unknown {
 export function exitOnConfigError(err: unknown): never {
   if (err instanceof FleetError && err.code === 'CONFIG_INVALID') {
     process.stderr.write(`${err.message}\n`);
-    process.exit(78); // EX_CONFIG
+    process.exit(CONFIG_EXIT_CODE);
   }
   throw err;
 }

@@ -115,6 +115,8 @@ export const ErrorCodes = {
   // Weighing on the cart:
   WEIGHT_NEGATIVE: 400,
   WEIGHT_NOT_SETTLED: 409,
+  /** The settled weight change is not what one item of the named product weighs (outside its tolerance). */
+  WEIGHT_MISMATCH: 409,
   // Members, points, coupons:
   MEMBER_NOT_FOUND: 404,
   MEMBER_CODE_INVALID: 401,
@@ -226,6 +228,84 @@ export const ErrorCodes = {
   AUDIO_OUTPUT_UNAVAILABLE: 503,
   /** A point-of-sale history import with problems (each listed in `details`): nothing was imported. */
   SALES_HISTORY_INVALID: 400,
+  // OTA (issue 10). Releases and rollouts on the fleet; the OTA_* reasons are what a device reports on its job.
+  /** A release manifest or upload that does not match the schema (fields, semver, media type, size). */
+  RELEASE_INVALID: 400,
+  /** No signature verifies against the manifest with the key it names. */
+  RELEASE_SIGNATURE_INVALID: 422,
+  /** The manifest is signed with a key the fleet does not trust. */
+  RELEASE_KEY_UNKNOWN: 422,
+  /** The uploaded bytes do not match the manifest's sha256 or size. */
+  RELEASE_HASH_MISMATCH: 422,
+  /** A release of that name and version exists already (releases are immutable). */
+  RELEASE_EXISTS: 409,
+  RELEASE_NOT_FOUND: 404,
+  /** The fleet has no signing key configured and the request carried no signature. */
+  RELEASE_SIGNING_KEY_MISSING: 503,
+  /** The release is still used by a rollout that has not finished. */
+  RELEASE_IN_USE: 409,
+  /** Targets, phases, windows or criteria that do not add up (phases over 100 %, an empty target, a bad cron). */
+  ROLLOUT_INVALID: 400,
+  ROLLOUT_NOT_FOUND: 404,
+  /** Pause, resume, abort or retry in a state that does not allow it (a finished rollout, a running one resumed). */
+  ROLLOUT_STATE_INVALID: 409,
+  /** The rollout would install a lower version and did not say `allowDowngrade`. */
+  ROLLOUT_DOWNGRADE: 409,
+  /** A device refused the job document (not JSON, not the schema, an unknown operation). */
+  OTA_DOCUMENT_INVALID: 400,
+  OTA_SIGNATURE_INVALID: 422,
+  OTA_KEY_UNKNOWN: 422,
+  OTA_KIND_MISMATCH: 422,
+  OTA_HARDWARE_MISMATCH: 422,
+  OTA_DOWNGRADE: 409,
+  /** The installed version is outside the release's `upgradeFrom` range. */
+  OTA_UPGRADE_PATH: 409,
+  OTA_DOWNLOAD_FAILED: 502,
+  OTA_HASH_MISMATCH: 422,
+  OTA_DISK_FULL: 507,
+  OTA_INSTALL_FAILED: 500,
+  OTA_HEALTH_CHECK_FAILED: 500,
+  OTA_HEALTH_CHECK_TIMEOUT: 504,
+  /** The new software kept ending before it could commit: the previous slot came back. */
+  OTA_CRASH_LOOP: 500,
+  /** The new software never reached the fleet within the health check's time. */
+  OTA_NO_CONTACT: 504,
+  /** The rollout was aborted or the execution canceled while the device was on it. */
+  OTA_CANCELED: 409,
+  // Models on a device (ota/model/): the sessions the self-test and the runtime's inference run in worker threads.
+  /** onnxruntime refused the model file (not ONNX, an operator or opset it does not have). */
+  MODEL_LOAD_FAILED: 422,
+  /** An inference failed (inputs of the wrong shape, the model's worker thread exited). */
+  MODEL_RUN_FAILED: 500,
+  /** No model is active yet (none installed, or its session is stopping). */
+  MODEL_UNAVAILABLE: 503,
+  // Product recognition (issue 11): the fusion rule (vision/fusion/).
+  /** A fusion input that is not evidence: a similarity that is no cosine, a weight that is no number, a SKU twice. */
+  RECOGNITION_INPUT_INVALID: 400,
+  /** Fusion thresholds out of range or contradicting each other (each problem listed in `details`). */
+  RECOGNITION_POLICY_INVALID: 400,
+  // Product recognition (issue 11): a store's gallery of product embeddings (protocol/vision/gallery.ts).
+  /** A gallery file or its rows refused: bad magic, truncated, header invalid, sizes disagree, a NaN or non-normalised row (`details.problem`). */
+  GALLERY_INVALID: 422,
+  /** A gallery or a query whose embedding size or model is not the one the cart runs. */
+  GALLERY_MODEL_MISMATCH: 409,
+  // Product recognition (issue 11): the basket camera (vision/camera/).
+  /** No frame: the device is missing, ffmpeg is missing or exited, no frame in time, a bad frame, or a fault injected (`details.reason`, one of `CAMERA_FAILURE_REASONS`). The cart falls back to barcode-only. */
+  CAMERA_UNAVAILABLE: 503,
+  // Product recognition on the fleet (issue 11): enrolment photos, gallery builds, contributions.
+  /** An uploaded photo that is not a JPEG or PNG the fleet can decode, or is too small or too large in pixels. */
+  VISION_IMAGE_INVALID: 422,
+  /** A product has its most enrolment photos already: delete one first. */
+  VISION_PHOTO_LIMIT: 409,
+  VISION_PHOTO_NOT_FOUND: 404,
+  /** No embedding model to embed photos or build a gallery with (no committed model, no model release). */
+  VISION_MODEL_UNAVAILABLE: 503,
+  /** A cart sent a photo where its store has not opted in to contributions. */
+  VISION_CONTRIBUTIONS_OFF: 403,
+  /** Contributions waiting for their recognition record are at their bound: the oldest is not dropped for a new one. */
+  VISION_CONTRIBUTIONS_FULL: 429,
+  /** No gallery is installed on the cart (or its host is stopping): recognition waits, the basket works by barcode. */
+  GALLERY_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

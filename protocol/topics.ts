@@ -8,6 +8,7 @@
  *   can scope it with `${iot:Connection.Thing.ThingName}`.
  */
 
+import { classifyJobsTopic, jobsTopics } from './jobs.ts';
 import { isProvisioningRequestTopic } from './provisioning.ts';
 import { STREAM_ID_PATTERN } from './streams.ts';
 import { THING_NAME_PATTERN } from './thing-names.ts';
@@ -130,16 +131,20 @@ export function parseMalformedShadowRequest(topic: string): MalformedShadowReque
 
 /**
  * Topics no client may publish to, whatever its policy says: every `$` topic but the requests of a service that
- * answers them (shadow requests, fleet provisioning requests). So no client can forge a lifecycle event, a `$SYS`
- * message or a shadow response (`accepted`, `rejected`, `delta`, `documents`). AWS: "Any attempts to publish or
+ * answers them (shadow, jobs and stream requests, fleet provisioning requests). So no client can forge a lifecycle
+ * event, a `$SYS` message, a shadow response (`accepted`, `rejected`, `delta`, `documents`) or a jobs answer or
+ * notification (`.../accepted`, `.../rejected`, `notify`, `notify-next`). AWS: "Any attempts to publish or
  * subscribe to topics beginning with $ [other than the reserved topics it lists] result in a terminated connection".
  * A shadow request with a malformed thing or shadow name is a request, not a reserved topic: the shadow service
  * refuses it with a 400 (see parseMalformedShadowRequest); so is a stream request with a malformed thing name or
- * stream id: the streaming service answers `InvalidTopic` (see parseMalformedStreamRequest).
+ * stream id: the streaming service answers `InvalidTopic` (see parseMalformedStreamRequest); and so is any other
+ * topic under `$aws/things/{thing}/jobs`: the jobs service answers `InvalidTopic` when it maps to no API.
  */
 export function isReservedTopic(topic: string): boolean {
   if (!topic.startsWith('$')) return false;
   if (isProvisioningRequestTopic(topic)) return false;
+  const jobs = classifyJobsTopic(topic);
+  if (jobs) return jobs === 'reply';
   // Stream requests (get, describe) go to the streaming service; its answers (data, description, rejected) do not.
   const stream = parseStreamTopic(topic);
   if (stream) return stream.operation !== 'get' && stream.operation !== 'describe';
@@ -226,13 +231,6 @@ export function parseMalformedStreamRequest(topic: string): MalformedStreamReque
   if (!THING_NAME_PATTERN.test(thingName)) return { ...base, invalid: 'thing name' };
   if (!STREAM_ID_PATTERN.test(streamId)) return { ...base, invalid: 'stream id' };
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Jobs (no jobs service yet: the default device policy already names the topics)
-
-function jobsPrefix(thingName: string): string {
-  return `$aws/things/${thingName}/jobs`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +321,11 @@ export function parseCommandTopic(topic: string): CommandTopic | undefined {
  */
 export function deviceTopicResources(thingName: string): { publish: string[]; subscribe: string[]; receive: string[] } {
   // Streams: the device's own requests and answers; which streams it may read, the streaming service decides.
-  const own = [`${shadowPrefix(thingName)}/*`, `${jobsPrefix(thingName)}/*`, `$aws/things/${thingName}/streams/*`];
+  const own = [
+    `${shadowPrefix(thingName)}/*`,
+    `${jobsTopics.prefix(thingName)}/*`,
+    `$aws/things/${thingName}/streams/*`,
+  ];
   const commands = `cmd/${APP}/${thingName}/*`;
   // Commerce requests, replies and notifications (protocol/commerce/commerce-topics.ts).
   const commerce = `cx/${APP}/${thingName}/*`;

@@ -11,7 +11,9 @@ import { stopOnSignals } from '../platform/shutdown.ts';
 import { loadDemoBroadcast } from './demo-broadcast.ts';
 import { loadDemoCatalog } from './demo-catalog.ts';
 import { loadDemoMembers } from './demo-members.ts';
+import { DEMO_RELEASES, demoOtaKeys, loadDemoReleases } from './demo-ota.ts';
 import { DEMO_PROMOS, loadDemoSalesHistory } from './demo-sales-history.ts';
+import { DEMO_VISION, enrolDemoProducts, loadDemoModelRelease } from './demo-vision.ts';
 import { SimulatedAttendant } from './simulated-attendant.ts';
 import type { ShopperWorld } from './simulated-shopper.ts';
 import { SimulatedStore } from './simulated-store.ts';
@@ -34,12 +36,23 @@ const { values } = parseArgs({
 
 const dataRoot = resolve(process.env.DEMO_DATA_DIR ?? '.demo-data');
 let config: ReturnType<typeof loadFleetConfig>;
+let otaKeys: ReturnType<typeof demoOtaKeys>;
 try {
   config = loadFleetConfig({ file: values.config });
   config = {
     ...config,
     dataDir: process.env.FLEET_DATA_DIR ? config.dataDir : join(dataRoot, 'fleet'),
     seedDemoData: true,
+  };
+  // The demo's release key (made once in the data dir): the fleet signs the demo's releases, the devices trust it.
+  otaKeys = demoOtaKeys(dataRoot);
+  config = {
+    ...config,
+    ota: {
+      ...config.ota,
+      signingKeyFile: config.ota.signingKeyFile ?? otaKeys.signingKeyFile,
+      trustedKeys: [...config.ota.trustedKeys, otaKeys.verifyKeyFile],
+    },
   };
 } catch (err) {
   exitOnConfigError(err);
@@ -69,6 +82,10 @@ if (imported > 0) log.warn({ rows: imported, ms: Date.now() - historyStarted }, 
 const broadcastStarted = Date.now();
 if (await loadDemoBroadcast(fleet.services, promos))
   log.warn({ ms: Date.now() - broadcastStarted }, 'demo broadcast programme made (music, announcements, campaigns)');
+
+// The carts' software releases for the OTA demo: a good one and a broken one (README, "Updates in the demo").
+const otaStarted = Date.now();
+if (await loadDemoReleases(fleet, log)) log.warn({ ms: Date.now() - otaStarted }, 'demo cart releases published');
 
 const random = Math.random;
 const world: ShopperWorld = {
@@ -111,6 +128,8 @@ for (const [index, store] of stores.listStores().entries()) {
       deviceLogs: true,
       world,
       screenBasePort: screenPort > 0 ? screenPort + index * 20 : undefined,
+      otaVerifyKey: otaKeys.verifyKeyFile,
+      cameras: true,
     },
     fleet.services.registry,
     log.child({ process: 'sim', store: store.id }),
@@ -127,6 +146,21 @@ if (!existsSync(join(claimDir, CLAIM_BUNDLE_FILES.certificate))) {
   writeClaimBundle(claimDir, claim);
 }
 const unboxed = await simulated[0]?.onboardByClaim('px-unboxed-01', claimDir, 'speaker-default');
+
+// Product recognition: the committed embedder as a model release rolled out to the carts (once), and each store's
+// products enrolled from rendered photos in the background (once); the fleet's builds roll the galleries out.
+const visionModel = await loadDemoModelRelease(fleet, log);
+let stopping = false;
+const enrolStarted = Date.now();
+const enrolling = enrolDemoProducts(fleet, storeIds, log, () => stopping)
+  .then((photos) => {
+    if (photos > 0)
+      log.warn(
+        { photos, ms: Date.now() - enrolStarted },
+        'demo products enrolled in the store galleries from rendered photos',
+      );
+  })
+  .catch((err: unknown) => log.error({ err }, 'demo enrolment failed'));
 
 const devices = simulated.reduce((n, s) => n + s.carts.length + s.speakers.length, 0);
 // The first shoppers do not wait for the random moment a shopper takes a cart.
@@ -173,7 +207,19 @@ ${
     ? `  By claim      ${unboxed.thingName} provisioned itself with the shared claim certificate and waits for a
                 technician: open it in the console and approve it.\n`
     : ''
-}  MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
+}  Updates       Two cart software releases wait in Updates > Releases: ${DEMO_RELEASES.good.name}@${DEMO_RELEASES.good.version} (good) and
+                @${DEMO_RELEASES.broken.version} (a broken build: its self-test fails on the cart, which rolls back). Roll one
+                out from Updates > Rollouts > New, or with the CLI (README, "Updates in the demo"):
+                  npx fleetctl rollouts create --release ${DEMO_RELEASES.good.name}@${DEMO_RELEASES.good.version} --kinds cart --canary 1 --phases 50,100 --no-windows
+                  npx fleetctl rollouts status <id> --watch
+                Carts install between shoppers (never during a session), so a wave takes a few minutes.
+  Recognition   Each cart has a virtual basket camera; ${visionModel}. The stores' products are enrolled from
+                rendered photos in the background, then each store's gallery is built and rolled out to its carts:
+                shoppers then drop most items in unscanned. ${DEMO_VISION.notEnrolled.length} products are not enrolled (the cart asks for a scan);
+                enrol one live (README, "Product recognition in the demo"):
+                  npm run demo:photos -- ${DEMO_VISION.notEnrolled[0]} /tmp/photos
+                  npx fleetctl gallery enrol ${storeIds[0] ?? 'STORE'} ${DEMO_VISION.notEnrolled[0]} /tmp/photos/*.png
+  MQTT (mTLS)   mqtts://localhost:${broker.tlsPort}       CA: ${join(config.dataDir, 'pki', 'ca.cert.pem')}
 
   Scripts use an API token (console: Account > API tokens); the CLI signs in itself:
     curl -s -H "Authorization: Bearer cft_..." ${api}/api/devices?limit=5
@@ -186,6 +232,8 @@ ${
 stopOnSignals(
   async () => {
     process.stdout.write('\n  stopping devices and fleet...\n');
+    stopping = true;
+    await enrolling;
     attendant.stop();
     for (const sim of simulated) await sim.stop();
     await fleet.stop();

@@ -5,15 +5,17 @@ import {
   tmp36RawFromCelsius,
   voltageFromBatteryPercent,
 } from '../devices/cart/cart-hardware.ts';
-import { CartRuntime } from '../devices/cart/cart-runtime.ts';
+import { CartRuntime, type CartRuntimeOptions } from '../devices/cart/cart-runtime.ts';
 import type { ScanOutcome } from '../devices/cart/hardware/virtual-barcode-scanner.ts';
-import type { VirtualCartRig } from '../devices/cart/hardware/virtual-cart-rig.ts';
+import { seedFromName, type VirtualCartRig } from '../devices/cart/hardware/virtual-cart-rig.ts';
 import { VirtualZoneLocator } from '../devices/cart/zone-locator.ts';
 import type { DeviceCredentials } from '../devices/core/device-config.ts';
-import type { DeviceRuntimeOptions } from '../devices/core/device-runtime.ts';
 import { VirtualBoardIO } from '../devices/core/hardware/virtual-board-io.ts';
 import type { Zone } from '../fleet/registry/registry-types.ts';
 import type { Logger } from '../platform/log.ts';
+import type { Product } from '../protocol/commerce/catalog.ts';
+import { VirtualCamera, type VirtualCameraOptions } from '../vision/camera/virtual-camera.ts';
+import { DemoAppearances } from './demo-appearances.ts';
 import { type ShopperWorld, SimulatedShopper } from './simulated-shopper.ts';
 
 export interface CartPhysics {
@@ -52,6 +54,9 @@ export class SimulatedCart {
   private trip: Promise<unknown> | null = null;
   private shopper: SimulatedShopper | null = null;
   private readonly log: Logger;
+  /** The basket camera the shopper's hands put items in front of (null: the cart is barcode-only). */
+  readonly camera: VirtualCamera | null;
+  private readonly appearances = new DemoAppearances();
 
   constructor(
     config: CartConfigInput,
@@ -60,7 +65,12 @@ export class SimulatedCart {
     private readonly physics: CartPhysics,
     private readonly random: () => number,
     log: Logger,
-    options: DeviceRuntimeOptions = {},
+    /**
+     * `camera: true`: the cart gets a `VirtualCamera` (seeded by its name) the shopper's drops show in; camera
+     * options instead of `true` change its defaults (a test turns the drop's hand and blur off, whose presence
+     * depends on how long after the drop the scale settles).
+     */
+    options: Omit<CartRuntimeOptions, 'vision'> & { camera?: boolean | Partial<VirtualCameraOptions> } = {},
     /** With a world (member app, phone), shoppers really shop through the hardware; without, only the session moves. */
     private readonly world: ShopperWorld | null = null,
     /** Real milliseconds between a shopper's steps. */
@@ -75,17 +85,34 @@ export class SimulatedCart {
       // Many carts share one machine in the simulator: each takes a free port unless the demo assigns one.
       screen: { port: 0, ...config.screen },
     });
-    this.runtime = new CartRuntime(parsed, credentials, this.locator, log, this.io, options);
+    const { camera, ...runtimeOptions } = options;
+    this.camera = camera
+      ? new VirtualCamera({ seed: seedFromName(parsed.thingName), ...(camera === true ? {} : camera) })
+      : null;
+    this.runtime = new CartRuntime(parsed, credentials, this.locator, log, this.io, {
+      ...runtimeOptions,
+      ...(this.camera ? { vision: { camera: this.camera } } : {}),
+    });
   }
 
-  /** A shopper puts (drops, by default) an item of `grams` in the basket. */
-  putItem(grams: number, how: 'dropped' | 'placed' = 'dropped'): void {
+  /**
+   * A shopper puts (drops, by default) an item of `grams` in the basket; with `product`, the camera sees it land
+   * (it is in the scene before the scale settles, as a real item is).
+   */
+  putItem(grams: number, how: 'dropped' | 'placed' = 'dropped', product?: Product): void {
+    if (product && this.camera) this.camera.place(this.appearances.of(product), this.runtime.core.clock.now());
     this.rig.putItem(grams, how);
   }
 
-  /** A shopper lifts an item of `grams` out of the basket. */
-  takeItem(grams: number): void {
+  /** A shopper lifts an item of `grams` (of `sku`: the camera no longer sees it) out of the basket. */
+  takeItem(grams: number, sku?: string): void {
+    if (sku) this.camera?.remove(sku);
     this.rig.takeItem(grams);
+  }
+
+  /** Whether the cart recognises drops now (camera, model and gallery ready). */
+  recognitionReady(): boolean {
+    return this.runtime.recognizer.status().state === 'ready';
   }
 
   /** A shopper holds a barcode under the scanner; a no-read sends nothing (the shopper tries again). */
@@ -149,12 +176,18 @@ export class SimulatedCart {
       this.soc = Math.min(100, this.soc + this.physics.chargePerMinute * minutes);
       this.idleTicks++;
       // A shopper takes a charged cart now and then.
-      if (this.soc > 30 && this.idleTicks > 3 && this.random() < 0.15) this.beginShopping();
+      // ...but not one showing an update waiting for a quiet dock (a gallery, a model, software): the cart installs
+      // only 30 s after a session, which a cart taken at once again would never see.
+      if (this.soc > 30 && this.idleTicks > 3 && !this.updateWaiting() && this.random() < 0.15) this.beginShopping();
     } else {
       this.soc = Math.max(0, this.soc - this.physics.drainPerMinute * minutes);
       this.walk();
     }
     this.writeInputs();
+  }
+
+  private updateWaiting(): boolean {
+    return this.runtime.core.ota?.running?.job?.step === 'waiting';
   }
 
   private beginShopping(): void {
@@ -173,6 +206,8 @@ export class SimulatedCart {
         this.trip = null;
         this.shopper = null;
         this.route = [];
+        // The bags are out: an empty basket, and the next trip's light and floor.
+        this.camera?.clear();
         this.dock();
       });
     } else {

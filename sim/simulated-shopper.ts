@@ -3,15 +3,19 @@ import type { Logger } from '../platform/log.ts';
 import type { CartScreenState } from '../protocol/commerce/cart-screen.ts';
 import type { Product } from '../protocol/commerce/catalog.ts';
 import type { PricingSnapshot } from '../protocol/commerce/snapshot.ts';
+import { isFleetError } from '../protocol/errors.ts';
 import { variableMeasureLabel } from './demo-catalog.ts';
 
 /** What a shopper's hands do to the cart: the simulated cart's hardware (scanner, basket scale, motion). */
 export interface ShopperHands {
   presentBarcode(code: string): 'read' | 'no-read' | 'substituted';
-  putItem(grams: number, how?: 'dropped' | 'placed'): void;
-  takeItem(grams: number): void;
+  /** `product`: what goes in (the basket camera sees it). */
+  putItem(grams: number, how?: 'dropped' | 'placed', product?: Product): void;
+  takeItem(grams: number, sku?: string): void;
   push(): void;
   standStill(): void;
+  /** Whether the cart recognises drops now: the shopper then drops packaged goods in without scanning. */
+  recognitionReady?(): boolean;
 }
 
 /** The world around the cart: a member app that shows a code, a phone that pays. */
@@ -30,6 +34,11 @@ export interface TripPlan {
   forgottenScan: number;
   removal: number;
   beer: number;
+  /**
+   * When the cart recognises drops: the chance a packaged item goes in without a scan (the shopper waits for what
+   * the cart does), and a produce bag without choosing it first (the cart suggests its PLU). Absent: 0.
+   */
+  dropUnscanned?: number;
 }
 
 export const DEFAULT_TRIP: TripPlan = {
@@ -39,7 +48,29 @@ export const DEFAULT_TRIP: TripPlan = {
   forgottenScan: 0.1,
   removal: 0.1,
   beer: 0.1,
+  dropUnscanned: 0.75,
 };
+
+/** What a trip's drops came to with recognition (the summary line each trip logs). */
+export interface TripRecognition {
+  /** Dropped without a scan and added by the camera and the scale. */
+  recognised: number;
+  /** ...added by the camera as another product (the weight agreed): the shopper left it. */
+  misrecognised: number;
+  /** The cart offered a few; the shopper tapped the right one. */
+  picked: number;
+  /** The cart asked for a scan (or offered the wrong ones): scanned. */
+  scanned: number;
+  /** Produce: the suggested PLU was right and accepted. */
+  produceAccepted: number;
+  /** Produce: chosen by hand (the suggestion was wrong, or none came). */
+  produceChosen: number;
+  /** Scanned first, as without recognition. */
+  scanFirst: number;
+}
+
+/** How long a shopper looks at the screen for the camera's answer before scanning anyway. */
+const RECOGNITION_PATIENCE_MS = 4000;
 
 /**
  * A shopper who really shops through the cart runtime's hardware: scans (rescanning no-reads and misreads), drops
@@ -50,6 +81,15 @@ export const DEFAULT_TRIP: TripPlan = {
  */
 export class SimulatedShopper {
   private carried: { sku: string; grams: number }[] = [];
+  readonly recognition: TripRecognition = {
+    recognised: 0,
+    misrecognised: 0,
+    picked: 0,
+    scanned: 0,
+    produceAccepted: 0,
+    produceChosen: 0,
+    scanFirst: 0,
+  };
   private cancelled = false;
   /** Each pending wait's timer and how to end it early. */
   private readonly waits = new Map<NodeJS.Timeout, (err: Error) => void>();
@@ -83,15 +123,37 @@ export class SimulatedShopper {
       else await this.shop.act({ type: 'start' });
       for (let i = 0; i < this.plan.items; i++) {
         await this.pushOn();
+        // What the screen still asks (a late drop's scan, a removal) is answered before the next item, as a person would.
+        await this.until((s) => s.prompt === null, 'a clear screen before the next item');
         await this.oneItem(snapshot);
       }
-      return await this.checkout();
+      const paid = await this.checkout();
+      this.summarise(paid);
+      return paid;
     } catch (err) {
       if (this.cancelled) return 'abandoned';
       this.log.warn({ err: (err as Error).message }, 'simulated shopper gave up the trip');
       await this.abandon();
+      this.summarise('abandoned');
       return 'abandoned';
     }
+  }
+
+  /** One line per trip: what the camera did with the drops. */
+  private summarise(result: 'paid' | 'abandoned'): void {
+    const r = this.recognition;
+    const dropped = r.recognised + r.misrecognised + r.picked + r.scanned;
+    if (dropped + r.produceAccepted + r.produceChosen === 0) return;
+    this.log.info(
+      { ...r, result },
+      `trip ${result}: ${r.recognised} recognised, ${r.picked} picked, ${r.scanned} scanned of ${dropped} dropped unscanned` +
+        ` (${r.misrecognised} misrecognised); produce ${r.produceAccepted} suggested right, ${r.produceChosen} chosen` +
+        `; ${r.scanFirst} scanned first`,
+    );
+  }
+
+  private get recognising(): boolean {
+    return this.hands.recognitionReady?.() ?? false;
   }
 
   private async oneItem(snapshot: PricingSnapshot): Promise<void> {
@@ -103,31 +165,156 @@ export class SimulatedShopper {
     if (roll < p.produce + p.deli + p.beer + p.removal && this.carried.length > 0) return this.removeOne();
     const product = this.pick(snapshot, (x) => x.soldBy === 'each' && x.minAge === null && !x.needsAttendant);
     if (!product) return;
+    if (this.recognising && this.random() < (p.dropUnscanned ?? 0)) return this.dropUnscanned(product);
     if (this.random() < p.forgottenScan) {
+      // Forgotten with a recognising cart: the camera may add it before the shopper reacts (as an unscanned drop).
+      if (this.recognising) return this.dropUnscanned(product);
       // Dropped first; the screen asks what went in; the shopper scans it then.
       const grams = this.weightOf(product);
-      await this.put(product.sku, grams);
+      await this.put(product, grams);
       await this.until((s) => s.prompt?.kind === 'scan-added', 'the cart asks to scan what was added');
       await this.scan(product.gtins[0] as string);
       await this.until((s) => s.prompt === null, 'the forgotten item is confirmed');
       return;
     }
     await this.scan(product.gtins[0] as string);
-    await this.put(product.sku, this.weightOf(product));
+    await this.put(product, this.weightOf(product));
+    this.recognition.scanFirst++;
     await this.until(
       (s) => s.prompt === null && !s.locks.some((l) => l.kind === 'unconfirmed-lines'),
       'item confirmed',
     );
   }
 
+  /**
+   * A packaged item dropped in without a scan; the shopper watches the screen: a line the camera added → fine (the
+   * wrong product, the weight agreeing: left, as a hurried person would); a pick with the right product → tapped;
+   * a pick without it → "none of these", then the barcode; the scan prompt standing → the barcode.
+   */
+  private async dropUnscanned(product: Product): Promise<void> {
+    const before = visionCounts(this.shop.state());
+    await this.put(product, this.weightOf(product));
+    const answer = await this.answerOf(before, (s) => s.recognition?.kind === 'pick');
+    if (answer.kind === 'added') {
+      if (answer.sku === product.sku) this.recognition.recognised++;
+      else this.recognition.misrecognised++;
+      return;
+    }
+    if (answer.kind === 'offer' && answer.state.recognition) {
+      const offer = answer.state.recognition;
+      // The offer may close while the shopper reaches for it (a late barcode, the basket moving on): BAD_REQUEST,
+      // and the shopper looks at the screen again below.
+      await this.pause(0.5);
+      const answered = await this.shop
+        .act(
+          offer.options.some((o) => o.sku === product.sku)
+            ? { type: 'pick-recognized', decisionId: offer.decisionId, sku: product.sku }
+            : { type: 'reject-recognized', decisionId: offer.decisionId },
+        )
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (isFleetError(err, 'BAD_REQUEST')) return false;
+            throw err;
+          },
+        );
+      if (answered && offer.options.some((o) => o.sku === product.sku)) {
+        await this.until((s) => s.prompt === null && s.recognition === null, 'the picked item confirmed');
+        this.recognition.picked++;
+        return;
+      }
+      if (answered) await this.until((s) => s.prompt?.kind === 'scan-added', 'the cart asks for the barcode');
+    }
+    // The camera answered late after all: its line stands (scanning now would add the item twice).
+    const late = addedByVision(before, this.shop.state());
+    if (late !== null) {
+      if (late === product.sku) this.recognition.recognised++;
+      else this.recognition.misrecognised++;
+      return;
+    }
+    await this.scan(product.gtins[0] as string);
+    await this.until((s) => s.prompt === null && s.recognition === null, 'the scanned item confirmed');
+    this.recognition.scanned++;
+  }
+
+  /**
+   * What the cart made of a drop: a vision line added (and which), an offer `isOffer` accepts, or a scan prompt that
+   * stood {@link RECOGNITION_PATIENCE_MS} (the camera said nothing), or nothing asked at all (`none`).
+   */
+  private async answerOf(
+    before: Map<string, number>,
+    isOffer: (s: CartScreenState) => boolean,
+  ): Promise<
+    | { kind: 'added'; sku: string }
+    | { kind: 'offer'; state: CartScreenState }
+    | { kind: 'prompt'; state: CartScreenState }
+  > {
+    let promptSeen: number | null = null;
+    const dropped = Date.now();
+    const state = await this.until((s) => {
+      if (addedByVision(before, s) !== null || isOffer(s)) return true;
+      if (s.prompt?.kind === 'scan-added' || s.prompt?.kind === 'weigh-produce') {
+        promptSeen ??= Date.now();
+        return Date.now() - promptSeen > RECOGNITION_PATIENCE_MS;
+      }
+      // Nothing happened at all (an item too light for the scale to notice): the shopper scans it.
+      return s.prompt === null && Date.now() - dropped > 2 * RECOGNITION_PATIENCE_MS;
+    }, 'the cart answers the drop');
+    const added = addedByVision(before, state);
+    if (added !== null) return { kind: 'added', sku: added };
+    if (isOffer(state)) return { kind: 'offer', state };
+    return { kind: 'prompt', state };
+  }
+
   private async produce(snapshot: PricingSnapshot): Promise<void> {
     const product = this.pick(snapshot, (x) => x.soldBy === 'weight' && x.plu !== null && x.tareG !== null);
     if (!product) return;
+    const grams = 300 + Math.round(this.random() * 900) + (product.tareG ?? 0);
+    if (this.recognising && this.random() < (this.plan.dropUnscanned ?? 0)) return this.produceDropped(product, grams);
     await this.shop.act({ type: 'search-produce', query: product.plu as string });
     await this.pause();
     await this.shop.act({ type: 'weigh-produce', sku: product.sku });
-    const grams = 300 + Math.round(this.random() * 900);
-    await this.put(product.sku, grams + (product.tareG ?? 0));
+    await this.put(product, grams);
+    await this.until((s) => s.prompt === null, 'produce weighed');
+  }
+
+  /**
+   * A bag of produce put in before choosing it: the cart suggests PLUs (the picker opens with them first); the
+   * right one first → accepted; further down the list → chosen there; not among them ("none of these") or no
+   * suggestion at all: the bag comes out again and is weighed the usual way.
+   */
+  private async produceDropped(product: Product, grams: number): Promise<void> {
+    const before = visionCounts(this.shop.state());
+    await this.put(product, grams);
+    const answer = await this.answerOf(before, (s) => s.recognition !== null);
+    if (answer.kind === 'added') {
+      if (answer.sku === product.sku) this.recognition.produceAccepted++;
+      else this.recognition.misrecognised++;
+      return;
+    }
+    const offer = answer.kind === 'offer' ? answer.state.recognition : null;
+    if (offer?.options.some((o) => o.sku === product.sku)) {
+      await this.pause(0.5);
+      if (offer.options[0]?.sku === product.sku) this.recognition.produceAccepted++;
+      else this.recognition.produceChosen++;
+      // The picker lists the suggestions first (weigh-produce answers the offer), or the pick's tap.
+      if (offer.kind === 'pick')
+        await this.shop.act({ type: 'pick-recognized', decisionId: offer.decisionId, sku: product.sku });
+      else await this.shop.act({ type: 'weigh-produce', sku: product.sku });
+      await this.until((s) => s.prompt === null && s.recognition === null, 'produce priced');
+      return;
+    }
+    // The wrong suggestions: "none of these" (only an offered product can answer an offer).
+    if (offer) await this.shop.act({ type: 'reject-recognized', decisionId: offer.decisionId });
+    // Nothing suggested: out again, chosen on the screen, back in.
+    this.carried.pop();
+    this.hands.takeItem(grams, product.sku);
+    await this.until((s) => s.prompt === null, 'the bag is out again', 45_000);
+    this.recognition.produceChosen++;
+    await this.shop.act({ type: 'search-produce', query: product.plu as string });
+    await this.pause();
+    await this.shop.act({ type: 'weigh-produce', sku: product.sku });
+    await this.put(product, grams);
     await this.until((s) => s.prompt === null, 'produce weighed');
   }
 
@@ -136,7 +323,7 @@ export class SimulatedShopper {
     if (!product) return;
     const grams = 150 + Math.round(this.random() * 350);
     await this.scan(variableMeasureLabel('weight', product.plu as string, grams));
-    await this.put(product.sku, grams);
+    await this.put(product, grams);
     await this.until((s) => s.prompt === null, 'deli label confirmed');
   }
 
@@ -144,7 +331,7 @@ export class SimulatedShopper {
     const product = this.pick(snapshot, (x) => x.minAge !== null && x.soldBy === 'each');
     if (!product) return;
     await this.scan(product.gtins[0] as string);
-    await this.put(product.sku, this.weightOf(product));
+    await this.put(product, this.weightOf(product));
     await this.until((s) => s.prompt === null, 'beer in the basket');
   }
 
@@ -152,7 +339,7 @@ export class SimulatedShopper {
     const index = Math.floor(this.random() * this.carried.length);
     const item = this.carried[index];
     if (!item) return;
-    this.hands.takeItem(item.grams);
+    this.hands.takeItem(item.grams, item.sku);
     this.carried.splice(index, 1);
     await this.until(
       (s) => s.prompt?.kind === 'confirm-removal' || s.prompt?.kind === 'unexpected-removal',
@@ -185,7 +372,7 @@ export class SimulatedShopper {
     await this.world.pay(state.checkout.payUrl);
     await this.until((s) => s.checkout?.state === 'paid', 'paid');
     await this.pause();
-    for (const item of this.carried.splice(0)) this.hands.takeItem(item.grams);
+    for (const item of this.carried.splice(0)) this.hands.takeItem(item.grams, item.sku);
     await this.shop.act({ type: 'end-session' });
     return 'paid';
   }
@@ -200,7 +387,7 @@ export class SimulatedShopper {
       for (const item of this.carried.splice(0).reverse()) {
         const line = this.shop.state().lines.find((l) => l.sku === item.sku && l.confirmedQuantity > 0);
         if (line) await this.shop.act({ type: 'remove', lineId: line.lineId });
-        this.hands.takeItem(item.grams);
+        this.hands.takeItem(item.grams, item.sku);
         await this.until((s) => s.prompt === null, 'item taken out', 10_000).catch(() => undefined);
       }
       await this.shop.act({ type: 'end-session' });
@@ -223,10 +410,10 @@ export class SimulatedShopper {
     throw new Error(`could not scan ${code}`);
   }
 
-  private async put(sku: string, grams: number): Promise<void> {
+  private async put(product: Product, grams: number): Promise<void> {
     await this.pause(0.5);
-    this.hands.putItem(grams);
-    this.carried.push({ sku, grams });
+    this.hands.putItem(grams, 'dropped', product);
+    this.carried.push({ sku: product.sku, grams });
   }
 
   private async pushOn(): Promise<void> {
@@ -275,8 +462,33 @@ export class SimulatedShopper {
     for (;;) {
       const state = this.shop.state();
       if (check(state)) return state;
-      if (Date.now() > deadline) throw new Error(`waited too long for: ${what}`);
+      if (Date.now() > deadline) throw new Error(`waited too long for: ${what} (the screen: ${screenSummary(state)})`);
       await this.sleep(100);
     }
   }
+}
+
+/** What the screen showed when a shopper gave up: the prompt, recognition's offer, the lines (for the demo's log). */
+function screenSummary(state: CartScreenState): string {
+  const prompt = state.prompt
+    ? `${state.prompt.kind}${state.prompt.deltaG !== undefined ? ` ${state.prompt.deltaG} g` : ''}`
+    : 'none';
+  const offer = state.recognition ? `${state.recognition.kind} of ${state.recognition.options.length}` : 'none';
+  const lines = state.lines.map((l) => `${l.sku}×${l.quantity}/${l.confirmedQuantity} ${l.source}`).join(', ');
+  return `prompt ${prompt}; offer ${offer}; locks ${state.locks.map((l) => l.kind).join(',') || 'none'}; lines ${lines || 'none'}`;
+}
+
+/** Quantity per SKU of the lines the camera added. */
+function visionCounts(state: CartScreenState): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of state.lines) {
+    if (line.source === 'vision') counts.set(line.sku, (counts.get(line.sku) ?? 0) + line.quantity);
+  }
+  return counts;
+}
+
+/** The SKU of a line the camera added since `before`, or null. */
+function addedByVision(before: Map<string, number>, state: CartScreenState): string | null {
+  for (const [sku, quantity] of visionCounts(state)) if (quantity > (before.get(sku) ?? 0)) return sku;
+  return null;
 }

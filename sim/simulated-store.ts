@@ -39,6 +39,10 @@ export interface SimulatedStoreOptions {
   shopperStepMs?: number;
   /** Cart i's screen listens on this + i - 1 (so a person can open it); absent: a free port each. */
   screenBasePort?: number;
+  /** The release verify key (SPKI PEM file) every device's OTA agent trusts; absent: the agents are off. */
+  otaVerifyKey?: string;
+  /** Each cart gets a virtual basket camera the shoppers' drops show in (product recognition, issue 11). */
+  cameras?: boolean;
 }
 
 /**
@@ -76,7 +80,7 @@ export class SimulatedStore {
           zones,
           { drainPerMinute: 0.25, chargePerMinute: 0.8, timeScale: this.options.timeScale },
           this.random,
-          ...this.deviceLog(thingName),
+          ...this.cartLog(thingName),
           this.options.world ?? null,
           this.options.shopperStepMs,
         ),
@@ -113,6 +117,11 @@ export class SimulatedStore {
       }
     }
     await Promise.all([...this.carts, ...this.speakers].map((d) => d.start()));
+  }
+
+  private cartLog(thingName: string): [Logger, { logs: LogRing; camera: boolean }] {
+    const [log, options] = this.deviceLog(thingName);
+    return [log, { ...options, camera: this.options.cameras ?? false }];
   }
 
   /** Each device logs into its own ring (its `logs` command reads it); warnings also reach the demo's stdout. */
@@ -163,6 +172,7 @@ export class SimulatedStore {
       telemetryIntervalMs: this.options.telemetryIntervalMs,
       healthIntervalMs: this.options.healthIntervalMs,
       reconnect: { minSeconds: 1, maxSeconds: 10 },
+      ...(this.options.otaVerifyKey ? { ota: { enabled: true, verifyKeys: [this.options.otaVerifyKey] } } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../../platform/config-loader.ts';
 import { HARDWARE_MODEL_PATTERN, HARDWARE_MODEL_RULE } from '../../protocol/thing-names.ts';
+import { CameraConfigSchema } from '../../vision/camera/camera-config.ts';
 import { DeviceConfigSchema } from '../core/device-config.ts';
 import { PeripheralsConfigSchema } from './hardware/peripherals-config.ts';
 
@@ -20,6 +21,13 @@ export const CartConfigSchema = DeviceConfigSchema.extend({
       port: z.number().int().min(0).max(65535).default(8090),
     })
     .prefault({}),
+  /**
+   * The basket camera product recognition captures drops with (`vision/camera/camera-config.ts`): `{ "kind":
+   * "ffmpeg", "device": "/dev/video0" }` on a real cart (V4L2 through ffmpeg), `{ "kind": "virtual" }` renders a basket
+   * (the simulator passes its own `VirtualCamera` in `CartRuntimeOptions.vision` instead, to put items in its scene).
+   * Absent: no camera, the cart is barcode-only.
+   */
+  camera: CameraConfigSchema.optional(),
   /** Barcode scanner (`virtual`, `serial` or `evdev`), basket scale calibration and thresholds, motion thresholds. */
   ...PeripheralsConfigSchema.shape,
 });

@@ -1,9 +1,16 @@
+import { ConfigComponentHandler } from '../../ota/agent/components/config.ts';
+import { GalleryComponentHandler } from '../../ota/agent/components/gallery.ts';
+import { ModelComponentHandler } from '../../ota/agent/components/model.ts';
+import { SwappableModel } from '../../ota/model/swappable-model.ts';
 import { collectGarbage } from '../../platform/garbage-collection.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { PricingSnapshot } from '../../protocol/commerce/snapshot.ts';
 import type { JsonObject } from '../../protocol/shadow.ts';
+import type { Camera } from '../../vision/camera/camera.ts';
+import { createCamera } from '../../vision/camera/create-camera.ts';
 import { rebootCommand } from '../core/core-commands.ts';
 import type { DeviceCredentials } from '../core/device-config.ts';
+import { DeviceHttpsClient } from '../core/device-https-client.ts';
 import { InProcessRestarter } from '../core/device-restarter.ts';
 import { DeviceRuntime, type DeviceRuntimeOptions } from '../core/device-runtime.ts';
 import { inRange } from '../core/diagnostics.ts';
@@ -21,9 +28,35 @@ import { ShopJournal } from './commerce/shop-journal.ts';
 import { SnapshotStore } from './commerce/snapshot-store.ts';
 import { CartPeripherals } from './hardware/cart-peripherals.ts';
 import { seedFromName, VirtualCartRig } from './hardware/virtual-cart-rig.ts';
+import { CartConfigHost } from './ota/cart-config-host.ts';
+import { SessionGate } from './ota/session-gate.ts';
 import { CartScreenServer } from './screen/cart-screen-server.ts';
 import { ScreenMirror } from './screen/screen-mirror.ts';
+import type { FrameCrops } from './vision/frame-embedder.ts';
+import { PhotoContributor } from './vision/photo-contributor.ts';
+import { OPEN_RECOGNITIONS_FILE, type OpenRecognitions, ProductRecognizer } from './vision/product-recognizer.ts';
+import { RecognitionLog } from './vision/recognition-log.ts';
+import { SwappableGallery } from './vision/swappable-gallery.ts';
+import { cameraReason, type VisionStatus } from './vision/vision-status.ts';
 import type { ZoneLocator } from './zone-locator.ts';
+
+/** A cart's recognition hardware: the basket camera (`vision/camera/`: `createCamera` from the cart's config). */
+export interface CartVisionParts {
+  camera: Camera;
+  /** The crop arithmetic; unset: `vision/camera/change-crop.ts`'s (a test may drive a fake frame to a fake model). */
+  crops?: FrameCrops;
+}
+
+export interface CartRuntimeOptions extends DeviceRuntimeOptions {
+  /**
+   * The basket camera (issue 11), over the config's `camera` (the simulator passes its own `VirtualCamera` here to
+   * place items in its scene). Neither: the cart is barcode-only.
+   */
+  vision?: CartVisionParts;
+}
+
+/** How long a contributed photo's POST may take before it is dropped. */
+const PHOTO_TIMEOUT_MS = 15_000;
 
 /**
  * The smart-cart runtime on the shared device core. Reports battery (from the pack voltage), charging (dock contact),
@@ -33,6 +66,17 @@ import type { ZoneLocator } from './zone-locator.ts';
 export class CartRuntime {
   readonly core: DeviceRuntime;
   readonly session = new CartSession();
+  /** The model a model release installs (OTA, own slots), swapped in while it serves; none until one is installed. */
+  readonly model: SwappableModel;
+  /** The store's gallery a gallery release installs (OTA, own slots), swapped in while it serves; none until then. */
+  readonly gallery: SwappableGallery;
+  /** Product recognition on the basket (camera, model, gallery, fusion); barcode-only without a camera. */
+  readonly recognizer: ProductRecognizer;
+  /** The basket camera: `CartRuntimeOptions.vision`'s, or the one the config names, or none (barcode-only). */
+  readonly camera: Camera | null;
+  private contributePhotos = false;
+  /** A CAMERA_UNAVAILABLE fault event is open with the fleet (cleared when the camera works again). */
+  private cameraFault = false;
   /** File downloads over AWS MQTT file delivery (the pricing snapshot; OTA later). */
   readonly streams: FileStreamClient;
   /** The pricing snapshot the cart prices with, kept on disk for offline restarts. */
@@ -65,6 +109,8 @@ export class CartRuntime {
   /** The simulator's hands on the scale, motion sensor and scanner; present on a virtual board. */
   readonly virtualRig: VirtualCartRig | undefined;
   private brightness = 80;
+  /** `lowBatteryPercent` from the config; a config release changes it live (`setLowBatteryPercent`). */
+  private lowBatteryPercent: number;
   private readonly onZone = (zoneId: string | null) => {
     this.core.shadow.report({ zone: zoneId });
     this.publishTelemetry();
@@ -76,9 +122,22 @@ export class CartRuntime {
     readonly locator: ZoneLocator,
     private readonly log: Logger,
     virtualIo?: VirtualBoardIO,
-    options: DeviceRuntimeOptions = {},
+    options: CartRuntimeOptions = {},
   ) {
-    this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
+    this.core = new DeviceRuntime(config, credentials, log, virtualIo, {
+      ...options,
+      identity: { kind: 'cart', hardwareModel: config.hardwareModel, softwareVersion: config.softwareVersion },
+    });
+    this.lowBatteryPercent = config.lowBatteryPercent;
+    this.model = new SwappableModel(log.child({ part: 'model' }));
+    this.gallery = new SwappableGallery({
+      runningModel: () => {
+        const { metadata, release } = this.model;
+        return metadata && release ? { ...release, embeddingSize: metadata.embeddingSize } : null;
+      },
+      storeId: () => this.shop.storeId,
+      log: log.child({ part: 'gallery' }),
+    });
     this.streams = new FileStreamClient(
       this.core.connection,
       config.thingName,
@@ -108,6 +167,31 @@ export class CartRuntime {
       this.core.clock,
       log.child({ part: 'shop' }),
     );
+    this.camera = options.vision?.camera ?? (config.camera ? createCamera(config.camera, this.core.clock) : null);
+    this.recognizer = new ProductRecognizer({
+      thingName: config.thingName,
+      camera: this.camera,
+      ...(options.vision?.crops ? { crops: options.vision.crops } : {}),
+      model: this.model,
+      gallery: this.gallery,
+      product: (sku) => this.shop.product(sku),
+      storeId: () => this.shop.storeId,
+      zoneId: () => this.locator.zoneId,
+      actions: this.shop,
+      records: new RecognitionLog(config.thingName, this.core.outbox, log.child({ part: 'recognitions' })),
+      photos: new PhotoContributor(
+        new DeviceHttpsClient(
+          { host: config.endpoint.host, port: config.endpoint.contentPort, timeoutMs: PHOTO_TIMEOUT_MS },
+          credentials,
+        ),
+        log.child({ part: 'photos' }),
+      ),
+      clock: this.core.clock,
+      log: log.child({ part: 'recognizer' }),
+      tolerance: DEFAULT_BASKET_OPTIONS.tolerance,
+      journal: new ShopJournal<OpenRecognitions>(config.dataDir, OPEN_RECOGNITIONS_FILE),
+      sessionId: () => this.shop.state().session.sessionId,
+    });
     this.screen = config.screen.enabled
       ? new CartScreenServer(this.shop, {
           host: config.screen.host,
@@ -130,6 +214,19 @@ export class CartRuntime {
       'temperature.c': this.hardware.temperatureC(),
     }));
     const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
+    this.core.useRestarter(restarter);
+    // OTA: no install while a shopper uses the cart; config releases applied through the cart's host.
+    this.core.ota?.setGate(new SessionGate(this.session, this.core.clock));
+    const fileConfig = (options.fileConfig as CartConfig | undefined) ?? config;
+    this.core.ota?.addHandler(
+      new ConfigComponentHandler(new CartConfigHost(this, fileConfig), log.child({ part: 'ota' })),
+    );
+    // The cart's model (product recognition, issue 11) has its own A/B slots: a model release is self-tested with real
+    // inference and swapped in while the cart runs, or rolled back, without touching the software.
+    this.core.ota?.addHandler(new ModelComponentHandler(this.model, log.child({ part: 'ota' })));
+    // The store's gallery too (after the model: at boot the model is activated first, and the gallery checked
+    // against it). A gallery its model did not make is refused; the cart keeps its current one.
+    this.core.ota?.addHandler(new GalleryComponentHandler(this.gallery, log.child({ part: 'ota' })));
     this.core.commands.handle('reboot', rebootCommand(restarter));
     this.core.commands.handle('locate', ({ seconds }) => {
       this.hardware.startLocating(seconds);
@@ -139,6 +236,14 @@ export class CartRuntime {
     // 8S LiFePO4: 20.0 V empty at rest, up to 29.2 V while charging; outside that the divider or the ADC is off.
     this.core.diagnostics.add('battery', () => inRange(this.hardware.batteryVolts(), 18, 29.5, 'V'));
     this.core.diagnostics.add('temperature', () => inRange(this.hardware.temperatureC(), -10, 60, '°C'));
+    this.core.diagnostics.add('camera', () => {
+      const vision = this.recognizer.status();
+      if (!this.camera) return { ok: true, detail: 'no camera on this cart: barcode-only' };
+      const camera = this.camera.status();
+      return camera.ok
+        ? { ok: true, detail: `recognition ${vision.state}${vision.reason ? `: ${vision.reason}` : ''}` }
+        : { ok: false, detail: `barcode-only: ${cameraReason(camera)}` };
+    });
     this.core.diagnostics.add('screen', () =>
       this.screen === null
         ? { ok: true, detail: 'disabled in the config' }
@@ -160,6 +265,8 @@ export class CartRuntime {
   }
 
   async start(): Promise<void> {
+    this.model.start();
+    this.gallery.start();
     await this.core.start();
     this.streams.start();
     await this.snapshots.start();
@@ -179,6 +286,7 @@ export class CartRuntime {
     );
     await this.parts.start();
     await this.startShop(this.parts);
+    await this.startVision();
     this.hw.setBrightness(this.brightness);
     this.core.shadow.onDesired((desired) => this.applyDesired(desired));
     this.locator.on('zone', this.onZone);
@@ -193,12 +301,15 @@ export class CartRuntime {
   async stop(): Promise<void> {
     this.locator.off('zone', this.onZone);
     this.screenMirror.stop();
+    await this.stopVision();
     await this.stopShop();
     await this.parts?.stop();
     this.hw?.stop();
     this.snapshots.stop();
     await this.streams.stop();
     await this.core.stop();
+    await this.gallery.stop();
+    await this.model.stop();
   }
 
   /** The trip: the shop follows the snapshot and the sensors; the screen shows it; the light and buzzer say it. */
@@ -212,7 +323,12 @@ export class CartRuntime {
     this.shop.on('session', this.onShopSession);
     this.offs.push(
       parts.onScan((scan) => this.shop.handleScan(scan.code)),
-      parts.onSettled((weight) => this.shop.handleSettled(weight.grams)),
+      // The recognizer first: the frame of this settle is captured before the basket says what the settle meant.
+      parts.onSettled((weight) => {
+        this.recognizer.settled(weight.at);
+        this.shop.handleSettled(weight.grams);
+      }),
+      parts.onUnsettled(() => this.recognizer.unsteady()),
       parts.onStill(() => this.shop.handleStill(true)),
       parts.onMoving(() => this.shop.handleStill(false)),
     );
@@ -231,6 +347,58 @@ export class CartRuntime {
         this.log.error({ err: this.screenFault }, 'cart screen server not started');
       }
     }
+  }
+
+  /** Recognition: the camera, the recognizer on the shop's basket, its status in the shadow and the alerts. */
+  private async startVision(): Promise<void> {
+    try {
+      await this.camera?.start();
+    } catch (err) {
+      // The camera says so in its status: the cart goes barcode-only and reports it.
+      this.log.error({ err: (err as Error).message }, 'camera not started');
+    }
+    this.shop.useRecognizer(this.recognizer);
+    this.offs.push(
+      this.recognizer.onStatus((status) => this.visionChanged(status)),
+      this.model.onSwap(() => this.core.shadow.report({ vision: this.visionReport() })),
+      this.gallery.onSwap(() => this.core.shadow.report({ vision: this.visionReport() })),
+    );
+    this.recognizer.start();
+    this.visionChanged(this.recognizer.status());
+  }
+
+  private async stopVision(): Promise<void> {
+    this.shop.useRecognizer(null);
+    await this.recognizer.stop();
+    await this.camera?.stop();
+  }
+
+  /**
+   * Reports recognition's state; a camera that fails is a `fault` event (CAMERA_UNAVAILABLE) the fleet's alert
+   * rules raise on, cleared when it works again.
+   */
+  private visionChanged(status: VisionStatus): void {
+    this.core.shadow.report({ vision: this.visionReport() });
+    const failing = this.camera !== null && !this.camera.status().ok;
+    if (failing === this.cameraFault) return;
+    this.cameraFault = failing;
+    this.core.telemetry.publish('events', {
+      event: failing ? 'fault' : 'fault.cleared',
+      code: 'CAMERA_UNAVAILABLE',
+      ...(failing ? { message: `camera: ${status.reason ?? 'no frames'}; the cart is barcode-only` } : {}),
+    });
+  }
+
+  private visionReport(): JsonObject {
+    const status = this.recognizer.status();
+    const release = this.model.release;
+    return {
+      state: status.state,
+      reason: status.reason,
+      model: release ? `${release.name}@${release.version}` : null,
+      galleryVersion: this.gallery.header?.version ?? null,
+      contributePhotos: this.contributePhotos,
+    };
   }
 
   private async stopShop(): Promise<void> {
@@ -273,6 +441,11 @@ export class CartRuntime {
     this.sessionChanged();
   }
 
+  /** The battery level below which the cart reports `battery.low` (a config release's `cart.lowBatteryPercent`). */
+  setLowBatteryPercent(percent: number): void {
+    this.lowBatteryPercent = percent;
+  }
+
   /** What the cart reports now (also its shadow's `reported`). */
   reportedState(): JsonObject {
     const hw = this.hardware;
@@ -280,11 +453,12 @@ export class CartRuntime {
     return {
       kind: 'cart',
       hardwareModel: this.config.hardwareModel,
-      softwareVersion: this.config.softwareVersion,
+      softwareVersion: this.core.softwareVersion(this.config.softwareVersion),
       zone: this.locator.zoneId,
       session: { state: session.state, sessionId: session.sessionId },
       brightness: this.brightness,
       charging: hw.docked(),
+      vision: this.visionReport(),
     };
   }
 
@@ -295,7 +469,7 @@ export class CartRuntime {
       'battery.percent': percent,
       'battery.voltage': hw.batteryVolts(),
       'battery.charging': hw.docked(),
-      'battery.low': percent < this.config.lowBatteryPercent,
+      'battery.low': percent < this.lowBatteryPercent,
       zone: this.locator.zoneId,
       'session.state': this.session.current.state,
     });
@@ -317,6 +491,13 @@ export class CartRuntime {
     if (typeof desired.brightness === 'number') {
       this.brightness = this.hardware.setBrightness(desired.brightness);
       actual.brightness = this.brightness;
+    }
+    // The store's photo contribution opt-in (issue 11): the fleet sets `desired.vision.contributePhotos`.
+    const vision = desired.vision as JsonObject | undefined;
+    if (vision && typeof vision.contributePhotos === 'boolean') {
+      this.contributePhotos = vision.contributePhotos;
+      this.recognizer.setContribution(this.contributePhotos);
+      actual.vision = { contributePhotos: this.contributePhotos };
     }
     return actual;
   }

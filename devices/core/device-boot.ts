@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
+import { OTA_SLOT_ENV } from '../../ota/agent/launcher-env.ts';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { exitOnConfigError } from '../../platform/config-loader.ts';
 import { createLogger, type Logger } from '../../platform/log.ts';
 import { stopOnSignals } from '../../platform/shutdown.ts';
+import type { DeviceKind } from '../../protocol/api/devices.ts';
 import { deviceIdentity } from './claim-provisioner.ts';
 import type { DeviceConfig, DeviceCredentials } from './device-config.ts';
 import { ProcessExitRestarter, type Restartable } from './device-restarter.ts';
 import type { DeviceRuntimeOptions } from './device-runtime.ts';
 import { VirtualBoardIO } from './hardware/virtual-board-io.ts';
 import { LogRing } from './log-ring.ts';
+import { withActiveConfigSlot } from './ota/active-config.ts';
 
 /** What a device kind (cart, speaker) gives its composition root; the rest of booting is the same for every kind. */
 export interface DeviceBoot<C extends DeviceConfig & { hardwareModel: string }, R extends Restartable> {
@@ -51,17 +54,23 @@ export async function bootDevice<C extends DeviceConfig & { hardwareModel: strin
   const logs = new LogRing();
   const bootLog = createLogger(`${boot.kind}:${loaded.thingName}`, loaded.logLevel, logs);
   const identity = await deviceIdentity(loaded, bootLog, clock, { HardwareModel: loaded.hardwareModel });
-  const config: C = { ...loaded, thingName: identity.thingName };
+  const fileConfig: C = { ...loaded, thingName: identity.thingName };
+  // The active config slot's settings over the file's (an OTA config release's restart keys take effect here).
+  const config = await withActiveConfigSlot(fileConfig, boot.kind as DeviceKind);
   const log = createLogger(`${boot.kind}:${config.thingName}`, config.logLevel, logs);
   let virtualIo: VirtualBoardIO | undefined;
   if (config.board.io === 'virtual') {
     virtualIo = new VirtualBoardIO();
     boot.restingInputs(virtualIo);
   }
+  const env = options.env ?? process.env;
   const runtime = boot.create(config, identity.credentials, log, virtualIo, {
     logs,
     restarter: (target, restarterLog) => new ProcessExitRestarter(target, restarterLog, options.exit),
     clock,
+    // Software can switch slots only under the OTA launcher, which boots the slot boot-state names.
+    ota: { softwareUpdates: env[OTA_SLOT_ENV] ? 'launcher' : 'none', env },
+    fileConfig,
   });
   await runtime.start();
   log.info({ endpoint: config.endpoint }, `${boot.kind} runtime started`);

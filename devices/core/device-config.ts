@@ -8,6 +8,7 @@ import {
   TEMPLATE_NAME_PATTERN,
   THING_NAME_RULE,
 } from '../../protocol/topics.ts';
+import { OtaConfigSchema } from './ota/ota-config.ts';
 
 /**
  * Provisioning by claim: a device without a certificate of its own in `certDir` uses the shared claim certificate
@@ -75,6 +76,8 @@ export const DeviceConfigSchema = z.strictObject({
    * assigns (kept in `{certDir}/thing.json`) is the one used.
    */
   claim: ClaimConfigSchema.optional(),
+  /** The OTA update agent (off by default): verify keys, its directory, step timeouts (devices/core/ota/). */
+  ota: OtaConfigSchema,
 });
 
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;

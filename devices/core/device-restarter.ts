@@ -1,3 +1,4 @@
+import { REBOOT_EXIT_CODE } from '../../platform/exit-codes.ts';
 import type { Logger } from '../../platform/log.ts';
 
 /** What a `reboot` command restarts: a device runtime (cart, speaker). */
@@ -11,11 +12,7 @@ export interface DeviceRestarter {
   restart(): Promise<void>;
 }
 
-/**
- * Exit code of a commanded reboot. EX_TEMPFAIL: not 0, so a service manager set to restart on failure (systemd
- * `Restart=on-failure`) brings the runtime back, and not 78 (EX_CONFIG), which means "do not retry".
- */
-export const REBOOT_EXIT_CODE = 75;
+export { REBOOT_EXIT_CODE };
 
 /** On a real device: stop cleanly (outbox closed, DISCONNECT sent), then exit for the service manager to restart. */
 export class ProcessExitRestarter implements DeviceRestarter {

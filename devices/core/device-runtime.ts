@@ -11,6 +11,7 @@ import { type OpenedBoard, openBoard } from './hardware/board.ts';
 import type { VirtualBoardIO } from './hardware/virtual-board-io.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import { LogRing } from './log-ring.ts';
+import { DeviceOta, type DeviceOtaIdentity, type DeviceOtaOptions } from './ota/device-ota.ts';
 import { Outbox } from './outbox.ts';
 import { ShadowSync } from './shadow-sync.ts';
 import { TelemetryPublisher } from './telemetry-publisher.ts';
@@ -34,11 +35,15 @@ export class DeviceRuntime {
   readonly logs: LogRing;
   /** Decides retries, backoff, timeouts, the reporting beat and command expiry; the device kind's too (locate). */
   readonly clock: Clock;
+  /** The OTA update agent, when the config enables it and the kind said what it is (`options.ota`). */
+  readonly ota: DeviceOta | null;
   private opened: OpenedBoard | undefined;
   private shadowStarted = false;
   private subscribeRetry: TimerHandle | undefined;
   private subscribeRetryMs = 0;
   private telemetryTimer: TimerHandle | undefined;
+  private telemetryIntervalMs: number;
+  private publishTelemetry: (() => void) | undefined;
   /**
    * Counts broker sessions as the runtime sees them: bumped by start(), stop() and every connect without a session
    * (sessionPresent false). A subscription result only speaks for the session it was asked in.
@@ -80,6 +85,7 @@ export class DeviceRuntime {
   ) {
     const clock = options.clock ?? systemClock;
     this.clock = clock;
+    this.telemetryIntervalMs = config.telemetryIntervalMs;
     this.connection = new DeviceConnection(
       {
         thingName: config.thingName,
@@ -114,6 +120,22 @@ export class DeviceRuntime {
     });
     this.commands.handle('diagnostics', diagnosticsCommand(this.diagnostics));
     this.commands.handle('logs', logsCommand(this.logs));
+    this.ota =
+      config.ota.enabled && options.identity
+        ? new DeviceOta(
+            config,
+            credentials,
+            {
+              connection: this.connection,
+              shadow: this.shadow,
+              diagnostics: this.diagnostics,
+              logs: this.logs,
+              clock,
+            },
+            log.child({ part: 'ota' }),
+            { softwareUpdates: 'in-process', ...options.ota, identity: options.identity },
+          )
+        : null;
     addCoreChecks(this.diagnostics, {
       boardReady: () => this.opened?.board.isReady === true,
       brokerConnected: () => this.connection.online,
@@ -151,6 +173,18 @@ export class DeviceRuntime {
     this.connection.on('online', this.announceOnline);
     this.commands.start();
     this.connection.start();
+    // Which software slot this process is, before the kind reports its version.
+    await this.ota?.boot();
+  }
+
+  /** The version of the software running: the OTA slot's, or the config's when OTA is off. */
+  softwareVersion(configured: string): string {
+    return this.ota?.softwareVersion ?? configured;
+  }
+
+  /** How the kind restarts (its `reboot` command's restarter): an OTA software switch restarts the same way. */
+  useRestarter(restarter: DeviceRestarter): void {
+    this.ota?.useRestarter(restarter);
   }
 
   /**
@@ -255,12 +289,24 @@ export class DeviceRuntime {
    */
   beginReporting(publish: () => void): void {
     this.health.start();
+    this.publishTelemetry = publish;
+    // The kind is set up (its handlers and gate added): updates may begin.
+    this.ota?.start();
     this.clock.clearInterval(this.telemetryTimer);
-    this.telemetryTimer = this.clock.setInterval(publish, this.config.telemetryIntervalMs);
+    this.telemetryTimer = this.clock.setInterval(publish, this.telemetryIntervalMs);
     publish();
   }
 
+  /** A new telemetry beat (a config release's `telemetryIntervalMs`): re-armed at once when reporting. */
+  setTelemetryInterval(ms: number): void {
+    this.telemetryIntervalMs = ms;
+    if (this.telemetryTimer === undefined || !this.publishTelemetry) return;
+    this.clock.clearInterval(this.telemetryTimer);
+    this.telemetryTimer = this.clock.setInterval(this.publishTelemetry, ms);
+  }
+
   async stop(): Promise<void> {
+    await this.ota?.stop();
     this.clock.clearInterval(this.telemetryTimer);
     this.clock.clearTimeout(this.subscribeRetry);
     this.telemetryTimer = undefined;
@@ -291,4 +337,16 @@ export interface DeviceRuntimeOptions {
   restarter?: (target: Restartable, log: Logger) => DeviceRestarter;
   /** `systemClock` when not given; tests pass a fake one. */
   clock?: Clock;
+  /** What the device is (the kind sets it): the OTA agent runs only with it, and when the config enables it. */
+  identity?: DeviceOtaIdentity;
+  /**
+   * How software updates in this process (`in-process` when not given: the simulator and tests; the boot of a real
+   * device says `launcher` or `none`), and the agent's delta applier and fault points.
+   */
+  ota?: Partial<Omit<DeviceOtaOptions, 'identity'>>;
+  /**
+   * The config file's config, before the active OTA config slot was merged over it (device-boot.ts): what a config
+   * release's keys go back to when a later bundle leaves them out. The runtime's own config when not given.
+   */
+  fileConfig?: DeviceConfig;
 }

@@ -22,6 +22,9 @@ export class ShadowSync {
   private handler: DesiredStateHandler = () => ({});
   private appliedVersion = 0;
   private pendingReport: JsonObject = {};
+  /** The fleet answered a get on this connection (the document, or 404: none yet). */
+  private synced = false;
+  private readonly syncListeners = new Set<() => void>();
   private readonly onOnline = () => {
     this.requestShadow();
     this.flushReport();
@@ -38,6 +41,25 @@ export class ShadowSync {
   }
 
   /**
+   * In sync with the fleet: a get was answered since start() (the desired state applied) and no report waits to be
+   * sent. The OTA agent's health check asks this of new software before it commits it.
+   */
+  get inSync(): boolean {
+    return this.synced && Object.keys(this.pendingReport).length === 0;
+  }
+
+  /** Runs when `inSync` may have changed; returns the unsubscriber. */
+  onSyncChange(listener: () => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  private setSynced(synced: boolean): void {
+    this.synced = synced;
+    for (const listener of this.syncListeners) listener();
+  }
+
+  /**
    * Subscribes to the shadow's responses, then gets the shadow and sends what waited to be reported. Rejects with
    * `SubscriptionRefusedError` when the policy refuses a subscription (thing pending approval): until a start()
    * succeeds, nothing is published to the shadow (a refused PUBLISH would close the connection), and reports wait.
@@ -45,6 +67,7 @@ export class ShadowSync {
   async start(events: ShadowStartEvents = {}): Promise<void> {
     // No shadow publish before the subscriptions are granted: report() keeps what it is given until then.
     this.client = undefined;
+    this.setSynced(false);
     const client = new iotshadow.IotShadowClient(this.connection.mqttConnection);
     const thingName = this.thingName;
     const qos = mqtt.QoS.AtLeastOnce;
@@ -62,13 +85,14 @@ export class ShadowSync {
         this.appliedVersion = Math.min(this.appliedVersion, response.version ?? 0);
         const delta = response.state?.delta as JsonObject | undefined;
         if (delta && Object.keys(delta).length > 0) this.apply(delta, response.version ?? 0);
+        this.setSynced(true);
       }),
     );
     requireGranted(
       await client.subscribeToGetShadowRejected({ thingName }, qos, (_err, response) => {
         // 404 simply means no shadow yet: the first report creates it.
-        if (response?.code !== 404)
-          this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
+        if (response?.code === 404) this.setSynced(true);
+        else this.log.warn({ code: response?.code, message: response?.message }, 'get shadow rejected');
       }),
     );
     requireGranted(
@@ -85,6 +109,7 @@ export class ShadowSync {
   stop(): void {
     this.connection.off('online', this.onOnline);
     this.client = undefined;
+    this.synced = false;
   }
 
   /** Reports actual state; only the given fields change (`null` removes one). */
@@ -103,6 +128,9 @@ export class ShadowSync {
         { thingName: this.thingName, state: { reported }, clientToken: randomUUID() },
         mqtt.QoS.AtLeastOnce,
       )
+      .then(() => {
+        if (this.synced) this.setSynced(true);
+      })
       .catch((err: Error) => {
         this.log.warn({ err: err.message }, 'shadow report not sent; will retry on reconnect');
         this.pendingReport = { ...reported, ...this.pendingReport };

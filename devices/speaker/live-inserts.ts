@@ -83,6 +83,21 @@ export class LiveInserts {
     return this.emergencyPlaying;
   }
 
+  /** The store has an emergency on: playing, or waiting for its asset. */
+  get emergencyWanted(): boolean {
+    return this.emergency !== undefined;
+  }
+
+  /**
+   * The earliest insert not yet played: its time may have passed while its asset downloads, in which case it plays
+   * as soon as the asset is here.
+   */
+  nextInsert(): { at: number; title: string } | undefined {
+    let next: AdhocInsert | undefined;
+    for (const insert of this.pending.values()) if (!next || insert.at < next.at) next = insert;
+    return next ? { at: next.at, title: next.title } : undefined;
+  }
+
   private apply({ desired, reported }: NamedShadowDocument): void {
     // The shadow stores `emergency: null` as no key (AWS): absent is none.
     const checked = desiredSchema.check({ inserts: [], ...desired });

@@ -11,6 +11,11 @@ export const SpeakerConfigSchema = DeviceConfigSchema.extend({
   softwareVersion: z.string().min(1).default('0.1.0'),
   /** Volume until the shadow says otherwise; with a manifest its volume spans decide (quiet outside them). */
   defaultVolume: z.number().int().min(0).max(100).default(60),
+  /**
+   * The loudest the speaker plays: the desired volume and the manifest's volume spans are capped to it, an emergency
+   * announcement is not. A config release sets it chain-wide (`speaker.maxVolume`), e.g. for a store's neighbours.
+   */
+  maxVolume: z.number().int().min(0).max(100).default(100),
   /** Broadcast delivery (issue 9): the content cache and proof of play. */
   broadcast: z
     .strictObject({

@@ -1,4 +1,5 @@
 import { promoLevel } from '../../broadcast/promo-level.ts';
+import { ConfigComponentHandler } from '../../ota/agent/components/config.ts';
 import { resolveFfmpeg } from '../../platform/ffmpeg-binary.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { BroadcastManifest } from '../../protocol/broadcast/manifest.ts';
@@ -14,6 +15,8 @@ import type { VirtualBoardIO } from '../core/hardware/virtual-board-io.ts';
 import { BroadcastDelivery } from './broadcast-delivery.ts';
 import { CartNearbyListener } from './cart-nearby-listener.ts';
 import { LiveInserts } from './live-inserts.ts';
+import { speakerAnnouncementGate } from './ota/announcement-timeline.ts';
+import { SpeakerConfigHost } from './ota/speaker-config-host.ts';
 import { type AudioSink, NullSink } from './player/sinks/audio-sink.ts';
 import { createSink } from './player/sinks/create-sink.ts';
 import { SpeakerPlayer } from './player/speaker-player.ts';
@@ -42,7 +45,10 @@ export class SpeakerRuntime {
   /** The fleet's nudges when a cart enters this speaker's zone. */
   readonly nearby: CartNearbyListener;
   private hw: SpeakerHardware | undefined;
+  /** The amplifier's volume: the desired (or default) one, capped at `maxVolume`. */
   private volume: number;
+  private desiredVolume: number;
+  private maxVolume: number;
   private player: SpeakerPlayer | undefined;
   private sched: BroadcastScheduler | undefined;
   private manifest: BroadcastManifest | null = null;
@@ -59,7 +65,10 @@ export class SpeakerRuntime {
     virtualIo?: VirtualBoardIO,
     options: DeviceRuntimeOptions = {},
   ) {
-    this.core = new DeviceRuntime(config, credentials, log, virtualIo, options);
+    this.core = new DeviceRuntime(config, credentials, log, virtualIo, {
+      ...options,
+      identity: { kind: 'speaker', hardwareModel: config.hardwareModel, softwareVersion: config.softwareVersion },
+    });
     this.delivery = new BroadcastDelivery(this.core, config, credentials, log);
     // The player plays what delivery makes current, finds files in its cache, and logs every play into its PlayLog.
     this.delivery.on('manifest', (manifest) => this.setManifest(manifest));
@@ -98,7 +107,9 @@ export class SpeakerRuntime {
       (trigger) => this.presence(trigger),
       log.child({ part: 'cart-nearby' }),
     );
-    this.volume = config.defaultVolume;
+    this.desiredVolume = config.defaultVolume;
+    this.maxVolume = config.maxVolume;
+    this.volume = Math.min(this.desiredVolume, this.maxVolume);
     // Registered once here, not in start(): a reboot in process runs start() again.
     this.core.health.addVitals(() => {
       const vitals: Record<string, number> = { 'temperature.c': this.hardware.temperatureC() };
@@ -107,6 +118,13 @@ export class SpeakerRuntime {
       return vitals;
     });
     const restarter = options.restarter?.(this, log) ?? new InProcessRestarter(this, log);
+    this.core.useRestarter(restarter);
+    // OTA: no install during an announcement; config releases applied through the speaker's host.
+    this.core.ota?.setGate(speakerAnnouncementGate(this));
+    const fileConfig = (options.fileConfig as SpeakerConfig | undefined) ?? config;
+    this.core.ota?.addHandler(
+      new ConfigComponentHandler(new SpeakerConfigHost(this, fileConfig), log.child({ part: 'ota' })),
+    );
     this.core.commands.handle('reboot', rebootCommand(restarter));
     this.core.commands.handle('locate', ({ seconds }) => {
       this.scheduler.playLocateTone(seconds * 1000);
@@ -126,6 +144,11 @@ export class SpeakerRuntime {
 
   get scheduler(): BroadcastScheduler {
     if (!this.sched) throw new Error('SpeakerRuntime used before start()');
+    return this.sched;
+  }
+
+  /** The scheduler while the runtime runs (undefined before start() and after stop()). */
+  get runningScheduler(): BroadcastScheduler | undefined {
     return this.sched;
   }
 
@@ -151,6 +174,18 @@ export class SpeakerRuntime {
   /** Every play when it ends (proof of play: the delivery side's PlayLog). */
   onPlay(listener: (record: PlayRecord) => void): void {
     this.playListeners.push(listener);
+  }
+
+  /**
+   * The loudest the speaker may play (a config release's `speaker.maxVolume`), at once: the amplifier follows and the
+   * mixer caps the schedule from its next block.
+   */
+  setMaxVolume(max: number): void {
+    this.maxVolume = max;
+    this.volume = Math.min(this.desiredVolume, max);
+    if (!this.hw) return;
+    this.hw.setVolume(this.volume);
+    this.core.shadow.report({ volume: this.volume, maxVolume: max });
   }
 
   /** Someone near a promo speaker that its own PIR did not see (a cart entering its zone). */
@@ -203,8 +238,9 @@ export class SpeakerRuntime {
       kind: 'speaker',
       model: this.config.model,
       hardwareModel: this.config.hardwareModel,
-      softwareVersion: this.config.softwareVersion,
+      softwareVersion: this.core.softwareVersion(this.config.softwareVersion),
       volume: this.volume,
+      maxVolume: this.maxVolume,
       nowPlaying: this.nowPlayingReport(),
       audioError: this.audioError,
     };
@@ -240,7 +276,11 @@ export class SpeakerRuntime {
     const options = {
       ffmpegPath,
       lookaheadMs: this.config.audio.lookaheadMs,
-      volumeAt: (t: number) => scheduler?.volumeAt(t) ?? 0,
+      // The cap holds over the schedule's spans too; an emergency plays at its own level whatever the cap.
+      volumeAt: (t: number) => {
+        const volume = scheduler?.volumeAt(t) ?? 0;
+        return scheduler?.emergencyActive ? volume : Math.min(volume, this.maxVolume);
+      },
     };
     let player = new SpeakerPlayer(clock, this.sink ?? createSink(this.config.audio, ffmpegPath), options);
     try {
@@ -280,7 +320,8 @@ export class SpeakerRuntime {
   private applyDesired(desired: JsonObject): JsonObject {
     const actual: JsonObject = {};
     if (typeof desired.volume === 'number') {
-      this.volume = this.hardware.setVolume(desired.volume);
+      this.desiredVolume = desired.volume;
+      this.volume = this.hardware.setVolume(Math.min(this.desiredVolume, this.maxVolume));
       actual.volume = this.volume;
       this.publishTelemetry();
     }

@@ -8,16 +8,20 @@ import { contentCommands } from './groups/content-commands.ts';
 import { couponCommands } from './groups/coupon-commands.ts';
 import { deviceCommands } from './groups/device-commands.ts';
 import { familyCommands } from './groups/family-commands.ts';
+import { galleryCommands } from './groups/gallery-commands.ts';
 import { loyaltyCommands } from './groups/loyalty-commands.ts';
 import { memberCommands } from './groups/member-commands.ts';
 import { attendantCommands, orderCommands, quoteCommand } from './groups/order-commands.ts';
 import { pointsCommands } from './groups/points-commands.ts';
 import { promotionCommands } from './groups/promotion-commands.ts';
+import { releaseCommands } from './groups/release-commands.ts';
 import { remoteCommands } from './groups/remote-commands.ts';
+import { rolloutCommands } from './groups/rollout-commands.ts';
 import { loginCommand, logoutCommand, passwordCommand, whoamiCommand } from './groups/session-commands.ts';
 import { storeCommands } from './groups/store-commands.ts';
 import { tokenCommands } from './groups/token-commands.ts';
 import { userCommands } from './groups/user-commands.ts';
+import { visionCommands } from './groups/vision-commands.ts';
 
 /** fleetctl's commands over the operations API (docs/api.md), by the first word of the command line. */
 export const API_GROUPS: readonly CommandGroup[] = [
@@ -44,6 +48,10 @@ export const API_GROUPS: readonly CommandGroup[] = [
   loyaltyCommands,
   announcerCommands,
   broadcastCommands,
+  releaseCommands,
+  galleryCommands,
+  visionCommands,
+  rolloutCommands,
 ];
 
 /** The groups that exist only on the data dir; they keep working without the `local` prefix. */

@@ -26,16 +26,25 @@ export interface DeviceRequest {
 /** Answers a request; throws a FleetError for a coded refusal (answered as JSON `{code, message}`). */
 export type DeviceRouteHandler = (request: DeviceRequest, response: ServerResponse) => Promise<void> | void;
 
+/** A POST from an identified device: its body is the request stream, for the route to read within its own limit. */
+export interface DevicePostRequest extends Omit<DeviceRequest, 'method'> {
+  method: 'POST';
+  body: IncomingMessage;
+}
+
+export type DevicePostHandler = (request: DevicePostRequest, response: ServerResponse) => Promise<void> | void;
+
 /**
  * The fleet's HTTPS listener for devices (issue 9: broadcast content; OTA releases later): mTLS with the fleet CA
  * exactly as the MQTT listener (a certificate not signed by it never gets past the handshake), then, on every
  * request, the same certificate checks as an MQTT CONNECT (registered, ACTIVE; `DeviceAuthenticator.identifyThing`),
  * so a certificate revoked a second ago is refused on a keep-alive connection opened before. Routes plug in with
- * `route()`; only GET and HEAD are served, whole or by byte range (range-response.ts).
+ * `route()` (GET and HEAD, whole or by byte range: range-response.ts) and `postRoute()` (a device's upload).
  */
 export class DeviceHttpsServer {
   private server: Server | undefined;
   private readonly routes: { pattern: RegExp; handler: DeviceRouteHandler }[] = [];
+  private readonly postRoutes: { pattern: RegExp; handler: DevicePostHandler }[] = [];
 
   constructor(
     private readonly options: DeviceHttpsOptions,
@@ -46,6 +55,11 @@ export class DeviceHttpsServer {
   /** Adds a route: `pattern` is matched against the whole path (no query string). */
   route(pattern: RegExp, handler: DeviceRouteHandler): void {
     this.routes.push({ pattern, handler });
+  }
+
+  /** Adds a POST route (a device sending something up: a contributed photo, issue 11). */
+  postRoute(pattern: RegExp, handler: DevicePostHandler): void {
+    this.postRoutes.push({ pattern, handler });
   }
 
   async start(): Promise<void> {
@@ -99,6 +113,27 @@ export class DeviceHttpsServer {
       const identity = this.identify(certificateIdFromFingerprint(fingerprint));
       if (!identity.ok) throw new FleetError(identity.code, identity.reason);
       const method = request.method;
+      if (method === 'POST') {
+        // Path segments are percent-encoded by the device (a recognition id's `:`); routes match the decoded path.
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(path);
+        } catch {
+          throw new FleetError('BAD_REQUEST', 'the path is not valid percent-encoding');
+        }
+        for (const { pattern, handler } of this.postRoutes) {
+          const match = pattern.exec(decoded);
+          if (!match) continue;
+          const { thingName, certificateId } = identity;
+          const params = match.slice(1);
+          await handler(
+            { thingName, certificateId, method, path, params, headers: request.headers, body: request },
+            response,
+          );
+          return;
+        }
+        throw new FleetError('NOT_FOUND', `no route for POST ${path}`);
+      }
       if (method !== 'GET' && method !== 'HEAD') throw new FleetError('BAD_REQUEST', `${method} is not served here`);
       for (const { pattern, handler } of this.routes) {
         const match = pattern.exec(path);

@@ -86,7 +86,10 @@ async function respond(
   await representation.write(response, range);
 }
 
-/** Serves a file whose content hash is `sha256` (its ETag). */
+/**
+ * Serves a file whose content hash is `sha256` (its ETag). `through`: a stream the bytes pass on their way out (a
+ * bandwidth cap); the headers are sent as for the file itself, so it must pass every byte unchanged.
+ */
 export function sendFile(
   method: string,
   headers: IncomingHttpHeaders,
@@ -94,13 +97,17 @@ export function sendFile(
   path: string,
   sha256: string,
   contentType: string,
+  through: NodeJS.ReadWriteStream | null = null,
 ): Promise<void> {
   const size = statSync(path).size;
   return respond(method, headers, response, {
     size,
     etag: entityTag(sha256),
     contentType,
-    write: (res, range) => pipeline(createReadStream(path, { start: range.start, end: range.end }), res),
+    write: (res, range) => {
+      const file = createReadStream(path, { start: range.start, end: range.end });
+      return through ? pipeline(file, through, res) : pipeline(file, res);
+    },
   });
 }
 

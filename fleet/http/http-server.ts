@@ -31,6 +31,8 @@ import { orderRoutes } from './routes/order-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { paymentRoutes } from './routes/payment-routes.ts';
 import { promotionRoutes } from './routes/promotion-routes.ts';
+import { releaseRoutes } from './routes/release-routes.ts';
+import { rolloutRoutes } from './routes/rollout-routes.ts';
 import { salesRoutes } from './routes/sales-routes.ts';
 import { screenRoutes } from './routes/screen-routes.ts';
 import { storePriceRoutes } from './routes/store-price-routes.ts';
@@ -38,6 +40,7 @@ import { storeRoutes } from './routes/store-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import { visionRoutes } from './routes/vision-routes.ts';
 import type { ContractTypeProvider } from './schema-type-provider.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -174,6 +177,9 @@ export class HttpServer {
       contentRoutes,
       broadcastInsertRoutes,
       broadcastScheduleRoutes,
+      releaseRoutes,
+      rolloutRoutes,
+      visionRoutes,
     ]) {
       routes(api, deps);
     }

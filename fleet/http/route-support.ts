@@ -20,6 +20,8 @@ import type { LoyaltyService } from '../loyalty/loyalty-service.ts';
 import type { MemberAppAccess, MemberPrincipal } from '../member-app/member-app-access.ts';
 import type { MemberCard } from '../member-app/member-card.ts';
 import type { FleetMetrics } from '../metrics/fleet-metrics.ts';
+import type { ReleaseService } from '../ota/releases/release-service.ts';
+import type { RolloutService } from '../ota/rollouts/rollout-service.ts';
 import type { PresenceService } from '../presence/presence-service.ts';
 import type { PromotionService } from '../promotions/promotion-service.ts';
 import type { DeviceRegistry } from '../registry/device-registry.ts';
@@ -28,6 +30,7 @@ import type { StoreRepository } from '../registry/store-repository.ts';
 import type { SalesHistoryImport } from '../sales/sales-history-import.ts';
 import type { ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
+import type { VisionService } from '../vision/vision-service.ts';
 import type { DeviceView } from './device-view.ts';
 import type { AlertsPort, CommandsPort, CommercePort, ProvisioningPort } from './ports.ts';
 
@@ -87,6 +90,12 @@ export interface HttpDeps {
   webRoot: string;
   /** Templates → speech → the content library (issue 9 item 2); its routes answer 404 without it. */
   announcer?: Announcer;
+  /** OTA releases (fleet/ota/releases/, issue 10); its routes answer 404 without it. */
+  releases?: ReleaseService;
+  /** OTA rollouts (fleet/ota/rollouts/); their routes answer 404 without them. */
+  rollouts?: RolloutService;
+  /** Product recognition (fleet/vision/, issue 11); its routes answer 404 without it. */
+  vision?: VisionService;
 }
 
 export interface SalesPort {

@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { Database } from '../storage/database.ts';
 
 export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED';
@@ -30,7 +31,12 @@ interface CertificateRow {
 
 /** Device certificates (public parts only: private keys are never stored by the fleet) and their things. */
 export class CertificateRepository {
-  constructor(private readonly db: Database) {}
+  // Every MQTT CONNECT and every device HTTPS request looks a certificate up: prepared once, not per lookup.
+  private readonly statements: StatementCache;
+
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(record: Omit<CertificateRecord, 'createdAt' | 'revokedAt' | 'revokeReason'>): void {
     this.db
@@ -43,7 +49,7 @@ export class CertificateRepository {
   }
 
   get(certificateId: string): CertificateRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM certificates WHERE certificate_id = ?').get(certificateId) as
+    const row = this.statements.prepare('SELECT * FROM certificates WHERE certificate_id = ?').get(certificateId) as
       | CertificateRow
       | undefined;
     return row && toRecord(row);
@@ -78,7 +84,9 @@ export class CertificateRepository {
 
   thingsOf(certificateId: string): string[] {
     return (
-      this.db.prepare('SELECT thing_name FROM thing_principals WHERE certificate_id = ?').all(certificateId) as {
+      this.statements
+        .prepare('SELECT thing_name FROM thing_principals WHERE certificate_id = ?')
+        .all(certificateId) as {
         thing_name: string;
       }[]
     ).map((r) => r.thing_name);

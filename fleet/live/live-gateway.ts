@@ -26,6 +26,9 @@ interface SocketData {
 const CHAIN_ROOM = 'chain';
 const storeRoom = (storeId: string) => `store:${storeId}`;
 const userRoom = (userId: string) => `user:${userId}`;
+/** Sockets that may read rollouts (`rollouts:read`), chain-wide or per store: rollout events go only to them. */
+const ROLLOUTS_CHAIN_ROOM = 'rollouts:chain';
+const rolloutsStoreRoom = (storeId: string) => `rollouts:store:${storeId}`;
 /** The sockets watching one cart's screen (`screen-watch`); kept across re-scoping, checked on every send. */
 const screenRoom = (thingName: string) => `screen:${thingName}`;
 /** Expired sessions and tokens stop receiving within this long even when nothing announces it. */
@@ -142,6 +145,9 @@ export class LiveGateway {
       bus.on('order.changed', (e) => this.emitToStore(e.order.storeId, 'order', e.order)),
       bus.on('attendant.changed', (e) => this.emitToStore(e.request.storeId, 'attendant-request', e.request)),
       bus.on('cart.screen', (e) => this.emitScreen(e)),
+      bus.on('rollout.changed', (e) => this.emitRollout(e.rollout)),
+      bus.on('rollout.device', (e) => this.emitRolloutDevice(e)),
+      bus.on('vision.changed', (e) => this.emitVision(e)),
     );
     this.revalidateTimer = this.clock.setInterval(() => void this.revalidate(), REVALIDATE_MS);
   }
@@ -171,11 +177,61 @@ export class LiveGateway {
   }
 
   private join(socket: Socket, principal: Principal): void {
-    // Screen watches stay: whether the socket still may see that screen is checked on every send.
+    // Screen watches stay: whether the socket still may see that screen is checked on every send. Rollout rooms are
+    // left and joined again like the store rooms: a role or scope change re-scopes them.
     for (const room of socket.rooms) if (room !== socket.id && !room.startsWith('screen:')) void socket.leave(room);
     void socket.join(userRoom(principal.userId));
     if (principal.storeIds === null) void socket.join(CHAIN_ROOM);
     else for (const id of principal.storeIds) void socket.join(storeRoom(id));
+    if (!can(principal, 'rollouts:read')) return;
+    if (principal.storeIds === null) void socket.join(ROLLOUTS_CHAIN_ROOM);
+    else for (const id of principal.storeIds) void socket.join(rolloutsStoreRoom(id));
+  }
+
+  /**
+   * A rollout to each socket that may read it: chain-wide sockets see it whole; a store's see it with only their
+   * stores listed, as the API answers them. Per socket, which is affordable because the engine sends a rollout at
+   * most once a second.
+   */
+  private emitRollout(rollout: LiveEvents['rollout']): void {
+    const io = this.io;
+    if (!io) return;
+    const ids = new Set<string>();
+    for (const room of [ROLLOUTS_CHAIN_ROOM, ...rollout.storeIds.map(rolloutsStoreRoom)]) {
+      for (const id of io.sockets.adapter.rooms.get(room) ?? []) ids.add(id);
+    }
+    for (const id of ids) {
+      const socket = io.sockets.sockets.get(id);
+      const scope = (socket?.data as SocketData | undefined)?.principal.storeIds;
+      if (!socket || scope === undefined) continue;
+      socket.emit(
+        'rollout',
+        scope === null ? rollout : { ...rollout, storeIds: rollout.storeIds.filter((s) => scope.has(s)) },
+      );
+    }
+  }
+
+  /** A store's recognition changed: to the sockets of that store (and chain-wide ones) that may read vision. */
+  private emitVision(event: LiveEvents['vision']): void {
+    const io = this.io;
+    if (!io) return;
+    for (const room of [CHAIN_ROOM, storeRoom(event.storeId)]) {
+      for (const id of io.sockets.adapter.rooms.get(room) ?? []) {
+        const socket = io.sockets.sockets.get(id);
+        const principal = (socket?.data as SocketData | undefined)?.principal;
+        if (socket && principal && can(principal, 'vision:read')) socket.emit('vision', event);
+      }
+    }
+  }
+
+  /** A rollout's device to the sockets that may read rollouts in its store (and chain-wide ones). */
+  private emitRolloutDevice(event: LiveEvents['rollout-device']): void {
+    if (!this.io) return;
+    const rooms = [ROLLOUTS_CHAIN_ROOM];
+    if (event.device.storeId) rooms.push(rolloutsStoreRoom(event.device.storeId));
+    const members = this.io.sockets.adapter.rooms;
+    if (!rooms.some((room) => (members.get(room)?.size ?? 0) > 0)) return;
+    this.io.to(rooms).emit('rollout-device', event);
   }
 
   /** Re-checks credentials (of one user, or of everyone): re-scopes the live ones, disconnects the rest. */

@@ -1,3 +1,4 @@
+import { StatementCache } from '../../platform/statement-cache.ts';
 import type { ProvisioningState } from '../../protocol/topics.ts';
 import type { Database } from '../storage/database.ts';
 import type { DeviceKind, Thing } from './registry-types.ts';
@@ -24,7 +25,12 @@ export interface ThingFilter {
 
 /** Things (devices) of the registry. */
 export class ThingRepository {
-  constructor(private readonly db: Database) {}
+  // A thing is looked up at every MQTT CONNECT and every device HTTPS request: prepared once, not per lookup.
+  private readonly statements: StatementCache;
+
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   insert(
     thing: Omit<Thing, 'createdAt' | 'updatedAt' | 'provisioning' | 'provisioningTemplate'> &
@@ -63,7 +69,9 @@ export class ThingRepository {
   }
 
   get(thingName: string): Thing | undefined {
-    const row = this.db.prepare('SELECT * FROM things WHERE thing_name = ?').get(thingName) as ThingRow | undefined;
+    const row = this.statements.prepare('SELECT * FROM things WHERE thing_name = ?').get(thingName) as
+      | ThingRow
+      | undefined;
     return row && toThing(row);
   }
 

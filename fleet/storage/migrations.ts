@@ -11,7 +11,11 @@ import { broadcastScheduleMigrations } from './broadcast-schedule-migrations.ts'
 import { loyaltyMigrations } from './loyalty-migrations.ts';
 import { memberAppMigrations } from './member-app-migrations.ts';
 import { orderMigrations } from './order-migrations.ts';
+import { otaJobsMigrations } from './ota-jobs-migrations.ts';
+import { otaReleaseMigrations } from './ota-release-migrations.ts';
+import { otaRolloutMigrations } from './ota-rollout-migrations.ts';
 import { salesHistoryMigrations } from './sales-history-migrations.ts';
+import { visionMigrations } from './vision-migrations.ts';
 
 export type { Migration };
 
@@ -515,4 +519,8 @@ export const migrations: Migration[] = [
   ...broadcastContentMigrations,
   ...broadcastInsertMigrations,
   ...broadcastScheduleMigrations,
+  ...otaJobsMigrations,
+  ...otaReleaseMigrations,
+  ...otaRolloutMigrations,
+  ...visionMigrations,
 ];

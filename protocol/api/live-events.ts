@@ -7,6 +7,8 @@ import type { Command } from './commands.ts';
 import type { DeviceSummary } from './devices.ts';
 import { jsonObject, metrics } from './devices.ts';
 import { epochMs, type FromSchema, integer, nullable, object, oneOfValues } from './json-schema.ts';
+import type { Rollout, RolloutDevice } from './rollouts.ts';
+import type { VisionLiveEvent } from './vision.ts';
 
 const storeId = { type: ['string', 'null'] } as const;
 
@@ -57,5 +59,14 @@ export interface LiveEvents {
    * protocol/commerce/screen-mirror.ts) and still may (`carts:screen` and the cart's store in scope).
    */
   'cart-screen': CartScreenEvent;
+  /**
+   * A rollout was created or changed state, phase or counts (OTA, issue 10), to sockets with `rollouts:read` whose
+   * scope covers one of its stores; at most once a second per rollout while devices report.
+   */
+  rollout: Rollout;
+  /** One device of a rollout changed (status, step, progress, reason), under the same rule, for the live view. */
+  'rollout-device': { rolloutId: string; device: RolloutDevice };
+  /** A store's recognition records or gallery changed (issue 11), to sockets with `vision:read` for that store. */
+  vision: VisionLiveEvent;
 }
 export type LiveEventName = keyof LiveEvents;

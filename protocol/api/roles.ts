@@ -53,6 +53,18 @@ export const PERMISSIONS = [
   'broadcast:insert',
   /** Start an emergency announcement. */
   'broadcast:emergency',
+  // OTA. HQ publishes releases and runs rollouts; a store manager sees rollouts touching their stores; a technician
+  // retries one device's failed execution (and takes it out of the penalty box).
+  'releases:read',
+  'releases:publish',
+  'rollouts:read',
+  'rollouts:manage',
+  'rollouts:retry-device',
+  // Product recognition (issue 11). Staff read a store's gallery, its carts' models and the field accuracy; HQ and a
+  // store's manager enrol products with photos and build its gallery; HQ sets the contributions opt-in and planograms.
+  'vision:read',
+  'vision:enrol',
+  'vision:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -81,10 +93,16 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'campaigns:write',
     'broadcast:insert',
     'broadcast:emergency',
+    'rollouts:read',
+    'vision:read',
+    'vision:enrol',
   ]),
   technician: new Set([
     ...READ,
     'broadcast:read',
+    'releases:read',
+    'rollouts:read',
+    'rollouts:retry-device',
     'devices:desired',
     'devices:register',
     'devices:revoke',
@@ -92,6 +110,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'commands:send',
     'commands:locate',
     'alerts:manage',
+    'vision:read',
   ]),
   attendant: new Set([
     'stores:read',
@@ -101,7 +120,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'attendants:manage',
     'carts:screen',
   ]),
-  viewer: new Set([...READ, 'catalog:read', 'broadcast:read']),
+  viewer: new Set([...READ, 'catalog:read', 'broadcast:read', 'releases:read', 'rollouts:read', 'vision:read']),
 };
 
 /** Whether a role's scope is the whole chain regardless of the stores and regions listed on the user. */

@@ -45,6 +45,17 @@ export interface ScreenPrompt {
   since: number;
 }
 
+/**
+ * What product recognition offers the shopper (issue 11 item 6): `pick` — the camera was unsure between a few, the
+ * screen shows them with their photos and a "none of these, scan it" button; `suggest-produce` — loose produce, the
+ * produce picker opens with these first. Each option's `thumbnail` is the gallery's photo as a data URL (null: none).
+ */
+export interface ScreenRecognition {
+  decisionId: string;
+  kind: 'pick' | 'suggest-produce';
+  options: { sku: string; name: LocalizedText; plu: string | null; confidence: number; thumbnail: string | null }[];
+}
+
 export type ScreenCheckoutState = 'submitting' | 'awaiting-payment' | 'paid' | 'offline-attendant' | 'failed';
 
 export interface ScreenCheckout {
@@ -74,6 +85,8 @@ export interface CartScreenState {
   } | null;
   lines: ScreenLine[];
   prompt: ScreenPrompt | null;
+  /** Recognition's offer for the open unexplained item (null: none). */
+  recognition: ScreenRecognition | null;
   locks: { kind: string; lineIds?: string[]; minAge?: number }[];
   attendant: { reason: string; detail: string; at: number } | null;
   priced: PricedBasket | null;
@@ -87,6 +100,8 @@ export interface CartScreenState {
   /** The produce picker is open while this is not null (`search-produce` opens it, `close-produce` closes it). */
   produce: {
     query: string;
+    /** What recognition suggested (a `suggest-produce` offer): listed first in `results`, by these SKUs. */
+    suggested?: string[];
     /** The store's weighed products matching the query; `priceFen` is per kg. */
     results: { sku: string; plu: string | null; name: LocalizedText; priceFen: number }[];
   } | null;
@@ -118,6 +133,13 @@ export const CartScreenActionSchema = {
     action('help'),
     action('end-session'),
     action('dismiss-notice'),
+    /** The shopper picked one of recognition's options (`recognition.decisionId`). */
+    action('pick-recognized', {
+      decisionId: { type: 'string', minLength: 1, maxLength: 64 },
+      sku: { type: 'string', minLength: 1, maxLength: 64 },
+    }),
+    /** None of these: the offer closes and the scan prompt asks for the barcode. */
+    action('reject-recognized', { decisionId: { type: 'string', minLength: 1, maxLength: 64 } }),
   ],
 } as const;
 export type CartScreenAction = FromSchema<typeof CartScreenActionSchema>;

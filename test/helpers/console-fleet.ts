@@ -11,6 +11,7 @@ import { CartRuntime } from '../../devices/cart/cart-runtime.ts';
 import { VirtualZoneLocator } from '../../devices/cart/zone-locator.ts';
 import type { DeviceCredentials } from '../../devices/core/device-config.ts';
 import { VirtualBoardIO } from '../../devices/core/hardware/virtual-board-io.ts';
+import type { FleetConfigInput } from '../../fleet/config.ts';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { silentLogger } from '../../platform/log.ts';
 import {
@@ -55,7 +56,12 @@ export interface ConsoleFleet {
  * Sets up a console suite's hooks (call it inside `describe`): before all, builds the console, starts the fleet,
  * runs `setup`, then launches the browser; after each test, closes its pages; after all, stops everything.
  */
-export function useConsoleFleet(tempPrefix: string, setup: (env: ConsoleFleet) => Promise<void>): ConsoleFleet {
+export function useConsoleFleet(
+  tempPrefix: string,
+  setup: (env: ConsoleFleet) => Promise<void>,
+  /** Config beyond the demo seed, made once the temp dir exists (a key file written into it). */
+  config: (dir: string) => FleetConfigInput = () => ({}),
+): ConsoleFleet {
   const credentials = new Map<string, DeviceCredentials>();
   const carts = new Map<string, CartRuntime>();
   const stops: (() => Promise<void> | void)[] = [];
@@ -124,7 +130,7 @@ export function useConsoleFleet(tempPrefix: string, setup: (env: ConsoleFleet) =
   before(async () => {
     await ensureWebBuilt();
     env.dir = tempDir(tempPrefix);
-    env.fleet = await startFleet(join(env.dir.path, 'fleet'), { seedDemoData: true });
+    env.fleet = await startFleet(join(env.dir.path, 'fleet'), { seedDemoData: true, ...config(env.dir.path) });
     env.baseURL = `http://127.0.0.1:${env.fleet.services.http.port}`;
     await setup(env);
     env.browser = await launchBrowser();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
 import { CertificateAuthority } from '../../fleet/pki/certificate-authority.ts';
@@ -13,48 +12,12 @@ import type { PlayRecord } from '../../protocol/broadcast/proof-of-play.ts';
 import { SimulatedSpeaker } from '../../sim/simulated-speaker.ts';
 import { mulberry32 } from '../../sim/simulated-store.ts';
 import { ByteCutProxy } from '../helpers/byte-cut-proxy.ts';
+import { answerCode as codeOf, deviceGet } from '../helpers/device-https.ts';
 import { eventually, startFleet, type TestDevice, tempDir } from '../helpers/fleet-harness.ts';
 import { NetworkCut } from '../helpers/network-cut.ts';
 import { FakeContentFiles, FakeManifestSource } from '../mocks/fake-manifest-source.ts';
 
 const STORE = 'hf-shanghai-xuhui';
-
-/** GET on the fleet's device HTTPS endpoint with a certificate; the status, or the TLS failure's code. */
-function deviceGet(
-  port: number,
-  credentials: { certificatePem: string; privateKeyPem: string; caPem: string },
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> } | { error: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: 'localhost',
-        port,
-        path,
-        headers,
-        cert: credentials.certificatePem,
-        key: credentials.privateKeyPem,
-        ca: credentials.caPem,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
-        );
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    req.end();
-  });
-}
-
-function codeOf(answer: Awaited<ReturnType<typeof deviceGet>>): string {
-  if ('error' in answer) return `TLS:${answer.error}`;
-  return (JSON.parse(answer.body.toString()) as { code: string }).code;
-}
 
 function play(overrides: Partial<PlayRecord> = {}): PlayRecord {
   const startedAt = Date.now() - 10_000;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type mqttJs from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { FleetServer } from '../../fleet/fleet-server.ts';
+import { packagedProduct } from '../fixtures/vision/enrolment-catalog.ts';
+import { productPhoto } from '../fixtures/vision/tiny-image-embedder.ts';
 import {
   type ApiUser,
   apiAs,
@@ -176,6 +178,51 @@ describe('live updates by scope (socket.io)', () => {
     const telemetry = toManager.find((r) => r.event === 'telemetry')!.payload as { metrics: Record<string, number> };
     assert.deepEqual(telemetry.metrics, { 'battery.percent': 52 });
     assert.ok(toAdmin.some((r) => r.payload?.storeId === B));
+  });
+
+  it('tells the sockets that may read vision of a store when its gallery changes, and no one else', async () => {
+    await fleet.services.catalog.putCategory('lv-food', {
+      id: 'lv-food',
+      parentId: null,
+      name: { zh: '食品', en: 'Food' },
+    });
+    await fleet.services.catalog.putProduct(
+      'lv-milk',
+      packagedProduct('lv-milk', { zh: '牛奶', en: 'Milk' }, 'lv-food'),
+    );
+    const attendantA = await apiUser(fleet, 'attendant-a', 'attendant', { storeIds: [A] });
+    const manager = open({ token: managerA.token });
+    const admin = open({ token: hq.token });
+    const attendant = open({ token: attendantA.token });
+    const [toManager, toAdmin, toAttendant] = [record(manager), record(admin), record(attendant)];
+    await Promise.all([connected(manager), connected(admin), connected(attendant)]);
+    const photo = async (storeId: string, hue: number) => {
+      const res = await fleet.services.http.instance!.inject({
+        method: 'POST',
+        url: `/api/stores/${storeId}/gallery/products/lv-milk/photos`,
+        headers: { authorization: `Bearer ${hq.token}`, 'content-type': 'image/jpeg' },
+        payload: await productPhoto(hue),
+      });
+      assert.equal(res.statusCode, 201, res.body);
+    };
+    const vision = (received: Received[]) => received.filter((r) => r.event === 'vision').map((r) => r.payload);
+
+    // B first: once hq has B's, the manager of A would have had it too.
+    await photo(B, 10);
+    await eventually(() => vision(toAdmin).length === 1, 5000, 'hq hears of B');
+    await photo(A, 20);
+    await eventually(() => vision(toManager).length === 1, 5000, 'the manager of A hears of A');
+    await eventually(() => vision(toAdmin).length === 2, 5000, 'hq hears of A');
+    // The attendant's socket is in store A's room (a shadow change reaches it, after the vision event was sent).
+    await apiAs(fleet, hq.token).patch('/api/devices/live-a/shadow', { desired: { brightness: 3 } });
+    await eventually(() => has(toAttendant, 'shadow', 'live-a'), 5000, 'the attendant hears of A’s devices');
+
+    assert.deepEqual(vision(toAdmin), [
+      { storeId: B, what: 'gallery' },
+      { storeId: A, what: 'gallery' },
+    ]);
+    assert.deepEqual(vision(toManager), [{ storeId: A, what: 'gallery' }], 'never B’s');
+    assert.deepEqual(vision(toAttendant), [], 'an attendant may not read vision');
   });
 
   it('announces registered devices only to the sockets whose scope covers their store', async () => {

@@ -66,6 +66,7 @@ export function idleScreenState(): CartScreenState {
     member: null,
     lines: [],
     prompt: null,
+    recognition: null,
     locks: [],
     attendant: null,
     priced: null,

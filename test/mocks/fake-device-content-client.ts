@@ -1,5 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
-import type { DeviceContentClient, PartDownload } from '../../devices/speaker/content/device-https-client.ts';
+import type { DeviceContentClient, PartDownload } from '../../devices/core/device-https-client.ts';
 import { FleetError } from '../../protocol/errors.ts';
 
 /**
@@ -37,7 +37,7 @@ export class FakeDeviceContentClient implements DeviceContentClient {
     partFile: string,
     offset: number,
     _etag: string,
-    onBytes: (n: number) => void = () => {},
+    onBytes: (n: number, chunk: Buffer) => void = () => {},
   ): Promise<PartDownload> {
     this.requests.push({ path, offset });
     this.inFlight++;
@@ -50,7 +50,12 @@ export class FakeDeviceContentClient implements DeviceContentClient {
     }
   }
 
-  private serve(path: string, partFile: string, offset: number, onBytes: (n: number) => void): PartDownload {
+  private serve(
+    path: string,
+    partFile: string,
+    offset: number,
+    onBytes: (n: number, chunk: Buffer) => void,
+  ): PartDownload {
     const failures = this.failNext.get(path) ?? 0;
     if (failures > 0) {
       this.failNext.set(path, failures - 1);
@@ -62,7 +67,7 @@ export class FakeDeviceContentClient implements DeviceContentClient {
     const sent = cut === undefined ? rest : rest.subarray(0, cut);
     if (offset > 0) appendFileSync(partFile, sent);
     else writeFileSync(partFile, sent);
-    onBytes(sent.length);
+    onBytes(sent.length, sent);
     if (cut !== undefined) {
       this.cutAfter.delete(path);
       throw new Error('ECONNRESET (fake)');

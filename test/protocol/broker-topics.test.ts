@@ -90,14 +90,18 @@ describe('stream requests with malformed names', () => {
 });
 
 describe('reserved topics', () => {
-  it('reserves every $ topic but service requests, malformed shadow requests included as requests', () => {
+  it('reserves every $ topic but service requests, malformed shadow and jobs requests included as requests', () => {
     const reserved = [
       '$aws/events/presence/connected/cart-1',
       '$SYS/broker/uptime',
       '$aws/things/cart-1/shadow/update/accepted',
       '$aws/things/cart-1/shadow/update/delta',
       '$aws/things/a.b/shadow/get/accepted',
-      '$aws/things/cart-1/jobs/start-next',
+      '$aws/things/cart-1/jobs/start-next/accepted',
+      '$aws/things/cart-1/jobs/job-1/update/rejected',
+      '$aws/things/cart-1/jobs/notify',
+      '$aws/things/cart-1/jobs/notify-next',
+      '$aws/things/cart-1/jobs/x/y/z/accepted',
       '$aws/certificates/create/json/accepted',
       '$aws/things/cart-1/streams/snap-1/data/json',
       '$aws/things/cart-1/streams/snap-1/description/json',
@@ -118,6 +122,13 @@ describe('reserved topics', () => {
       '$aws/things/cart-1/streams/snap-1/get/cbor',
       '$aws/things/cart-1/streams/bad.id/get/json',
       '$aws/things/cart-1/streams/bad id!/describe/cbor',
+      '$aws/things/cart-1/jobs/start-next',
+      '$aws/things/cart-1/jobs/get',
+      '$aws/things/cart-1/jobs/$next/get',
+      '$aws/things/cart-1/jobs/job-1/update',
+      '$aws/things/cart-1/jobs/notify/get',
+      '$aws/things/cart-1/jobs/no-such-api',
+      '$aws/things/a.b/jobs/get',
       'dt/cartfleet/cart-1/telemetry',
     ];
     for (const topic of open) assert.equal(isReservedTopic(topic), false, topic);

@@ -7,5 +7,7 @@ import './styles/components.css';
 import './styles/pages.css';
 import './styles/commerce.css';
 import './styles/broadcast.css';
+import './styles/ota.css';
+import './styles/vision.css';
 
 render(<App />, document.getElementById('app')!);

@@ -81,9 +81,16 @@ export interface BasketCatalog {
 }
 
 /**
- * The seam for product recognition (a later issue): when the basket gets heavier without a scan, a recognizer may
- * name what went in. The basket still wants the weight to agree before it adds anything.
+ * What the basket tells product recognition (devices/cart/vision/): the moments a camera frame is worth looking at,
+ * and what became of each item, which is the truth a recognition is measured against. Events of `Basket`.
  */
-export interface ItemRecognizer {
-  recognize(deltaG: number, at: number): Promise<{ sku: string; confidence: number }[]>;
+export interface BasketRecognitionEvents {
+  /** The basket got heavier by `deltaG` and nothing scanned explains it: a `scan-added` prompt is open for it. */
+  unexplained: [{ deltaG: number; at: number }];
+  /** A scanned item and its weight met (the item arrived after its scan, or a scan named what was dropped). */
+  scanned: [{ lineId: string; sku: string; deltaG: number; at: number }];
+  /** An item of a line left the basket (a removal the scale or the shopper confirmed). */
+  removed: [{ lineId: string; sku: string; at: number }];
+  /** The unexplained increase went away unnamed (the item was taken out again before anyone said what it was). */
+  withdrawn: [{ deltaG: number; at: number }];
 }

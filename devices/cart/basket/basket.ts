@@ -1,4 +1,11 @@
 import { EventEmitter } from 'node:events';
+import {
+  DEFAULT_TOLERANCE,
+  expectedWeight,
+  matches,
+  type ToleranceDefaults,
+  type WeightExpectation,
+} from '../../../commerce/weight-expectation.ts';
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import type { Product } from '../../../protocol/commerce/catalog.ts';
 import { FleetError } from '../../../protocol/errors.ts';
@@ -8,35 +15,32 @@ import type {
   AttendantReason,
   BasketCatalog,
   BasketLine,
+  BasketRecognitionEvents,
   BasketState,
   CheckoutLock,
-  ItemRecognizer,
   LineSource,
   Prompt,
 } from './basket-types.ts';
-import {
-  DEFAULT_TOLERANCE,
-  expectedWeight,
-  matches,
-  type ToleranceDefaults,
-  type WeightExpectation,
-} from './weight-expectation.ts';
 
 export interface BasketOptions {
   /** Settled changes within ± this are scale noise, not an item. */
   noiseG: number;
+  /**
+   * An item expected to weigh less than this is too light for the scale to confirm (a single chewing gum, a sachet):
+   * its scan confirms it, and its expected weight is counted as in the basket so that a few of them do not add up to
+   * an unexplained increase. Audited as `confirmed-unweighed`.
+   */
+  minWeighableG: number;
   tolerance: ToleranceDefaults;
   /** A weight prompt left unanswered this long calls an attendant (`weight-mismatch`). */
   mismatchTimeoutMs: number;
-  /** A recognizer's proposal is taken only at or above this confidence (and only if the weight agrees). */
-  recognitionConfidence: number;
 }
 
 export const DEFAULT_BASKET_OPTIONS: BasketOptions = {
   noiseG: 5,
+  minWeighableG: 10,
   tolerance: DEFAULT_TOLERANCE,
   mismatchTimeoutMs: 30_000,
-  recognitionConfidence: 0.9,
 };
 
 /** A unit scanned (or recognised) whose weight the scale has not seen yet. */
@@ -45,7 +49,7 @@ interface Pending {
   expectation: WeightExpectation | null;
 }
 
-export interface BasketEvents {
+export interface BasketEvents extends BasketRecognitionEvents {
   change: [BasketState];
   /** The basket wants an attendant (the cart raises a request with the fleet). */
   attendant: [AttendantCall];
@@ -72,7 +76,6 @@ export class Basket extends EventEmitter<BasketEvents> {
   private deferred: number | null = null;
   private mismatchTimer: TimerHandle | undefined;
   private nextLine = 1;
-  private recognizer: ItemRecognizer | null = null;
 
   constructor(
     private catalog: BasketCatalog,
@@ -95,9 +98,44 @@ export class Basket extends EventEmitter<BasketEvents> {
     this.changed();
   }
 
-  /** Product recognition plugs in here (a later issue); without one, an unexplained increase asks for a scan. */
-  useRecognizer(recognizer: ItemRecognizer | null): void {
-    this.recognizer = recognizer;
+  /**
+   * What product recognition named for the open unexplained increase of `deltaG` (devices/cart/vision/): the camera
+   * was sure, or the shopper picked it from the recognised options. Packaged goods are added (`vision`) only when the
+   * weight agrees (WEIGHT_MISMATCH otherwise); loose produce is priced by that weight, less its bag (`produce`). The
+   * basket must still be where recognition saw it (the same `scan-added` prompt), else BAD_REQUEST and nothing done.
+   */
+  addRecognized(sku: string, deltaG: number): BasketLine {
+    const prompt = this.prompt;
+    if (prompt?.kind !== 'scan-added' || prompt.deltaG !== deltaG)
+      throw new FleetError('BAD_REQUEST', 'the basket moved on: that item is no longer the one waiting to be named');
+    const product = this.catalog.product(sku);
+    if (!product) throw new FleetError('PRODUCT_NOT_FOUND', `no product ${sku}`);
+    if (!product.available) throw new FleetError('PRODUCT_UNAVAILABLE', `${sku} is not sold in this store now`);
+    const at = this.clock.now();
+    const fields = { quantity: 1, weightG: null, labelPriceFen: null, barcode: null, at };
+    let line: BasketLine;
+    if (product.soldBy === 'weight') {
+      const net = deltaG - (product.tareG ?? 0);
+      if (net <= this.options.noiseG)
+        throw new FleetError('WEIGHT_NEGATIVE', `nothing to weigh after the ${product.tareG ?? 0} g bag`);
+      line = this.addLine(product, 'produce', { ...fields, weightG: net });
+    } else {
+      const expectation = expectedWeight(product, 1, {}, this.options.tolerance);
+      if (expectation && !matches(deltaG, expectation))
+        throw new FleetError('WEIGHT_MISMATCH', `${deltaG} g is not one ${sku} (${expectation.grams} g)`, {
+          expectedG: expectation.grams,
+          toleranceG: expectation.toleranceG,
+        });
+      line = this.addLine(product, 'vision', fields);
+    }
+    line.confirmedQuantity = 1;
+    this.accountedG += deltaG;
+    if (product.minAge !== null || product.needsAttendant) {
+      this.callAttendant(product.minAge !== null ? 'age-check' : 'needs-attendant', product.sku);
+    }
+    this.clearPrompt();
+    this.changed();
+    return { ...line };
   }
 
   state(): BasketState {
@@ -181,14 +219,27 @@ export class Basket extends EventEmitter<BasketEvents> {
       });
     }
     const expectation = expectedWeight(product, 1, label, this.options.tolerance);
+    if (expectation !== null && expectation.grams < this.options.minWeighableG) {
+      // Too light for the scale: the scan is the confirmation.
+      line.confirmedQuantity += 1;
+      this.accountedG += expectation.grams;
+      this.audit('confirmed-unweighed', { sku: product.sku, expectedG: expectation.grams, lineId: line.lineId });
+      if (product.minAge !== null || product.needsAttendant) {
+        this.callAttendant(product.minAge !== null ? 'age-check' : 'needs-attendant', `${product.sku}`);
+      }
+      this.changed();
+      return { kind: 'line', line: { ...line } };
+    }
     this.pending.push({ lineId: line.lineId, expectation });
     if (product.minAge !== null || product.needsAttendant) {
       this.callAttendant(product.minAge !== null ? 'age-check' : 'needs-attendant', `${product.sku}`);
     }
     // The item may already be in the basket (dropped, then scanned): the open increase is it.
     if (this.prompt?.kind === 'scan-added' && this.takePending(this.prompt.deltaG)) {
-      this.accountedG += this.prompt.deltaG;
+      const deltaG = this.prompt.deltaG;
+      this.accountedG += deltaG;
       this.clearPrompt();
+      this.emit('scanned', { lineId: line.lineId, sku: product.sku, deltaG, at });
     } else if (this.prompt === null) {
       this.openPrompt({
         kind: 'place-item',
@@ -248,6 +299,7 @@ export class Basket extends EventEmitter<BasketEvents> {
       this.accountedG -= prompt.deltaG;
       this.audit('item-removed', { lineId: line.lineId, sku: line.sku, deltaG: prompt.deltaG });
       this.clearPrompt();
+      this.emit('removed', { lineId: line.lineId, sku: line.sku, at: this.clock.now() });
     } else {
       this.openPrompt({ kind: 'unexpected-removal', deltaG: prompt.deltaG, since: prompt.since });
     }
@@ -280,7 +332,9 @@ export class Basket extends EventEmitter<BasketEvents> {
     const delta = grams - this.accountedG;
     if (Math.abs(delta) <= this.options.noiseG) {
       // Back where the basket was (an unknown item taken out again): nothing is wrong any more.
-      if (this.prompt?.kind === 'scan-added' || this.prompt?.kind === 'unexpected-removal') this.clearPrompt();
+      const open = this.prompt;
+      if (open?.kind === 'scan-added' || open?.kind === 'unexpected-removal') this.clearPrompt();
+      if (open?.kind === 'scan-added') this.emit('withdrawn', { deltaG: open.deltaG, at: this.clock.now() });
       this.changed();
       return;
     }
@@ -333,10 +387,13 @@ export class Basket extends EventEmitter<BasketEvents> {
       this.clearPrompt();
       return;
     }
-    if (this.takePending(delta)) {
+    const taken = this.takePending(delta);
+    if (taken) {
       this.accountedG = grams;
       if (prompt?.kind === 'place-item' || prompt?.kind === 'scan-added') this.clearPrompt();
       if (this.pending.length > 0 && this.prompt === null) this.promptNextPending();
+      // One scanned item met its weight: what the camera saw of this drop can be compared with its barcode.
+      if (taken.length === 1 && taken[0]) this.emit('scanned', { ...taken[0], deltaG: delta, at: this.clock.now() });
       return;
     }
     if (prompt?.kind === 'take-out' || prompt?.kind === 'confirm-removal') return; // Wait for the removal.
@@ -345,7 +402,7 @@ export class Basket extends EventEmitter<BasketEvents> {
       deltaG: delta,
       since: prompt?.kind === 'scan-added' ? prompt.since : this.clock.now(),
     });
-    this.askRecognizer(delta);
+    this.emit('unexplained', { deltaG: delta, at: this.clock.now() });
   }
 
   private lighter(grams: number, removed: number): void {
@@ -357,6 +414,7 @@ export class Basket extends EventEmitter<BasketEvents> {
         this.dropUnit(line);
         this.accountedG = grams;
         this.clearPrompt();
+        this.emit('removed', { lineId: line.lineId, sku: line.sku, at: this.clock.now() });
         return;
       }
     }
@@ -382,13 +440,15 @@ export class Basket extends EventEmitter<BasketEvents> {
     }
   }
 
-  /** Takes the pending unit (or all pending units together) whose weight is `delta`. */
-  private takePending(delta: number): boolean {
+  /** Takes the pending unit (or all pending units together) whose weight is `delta`: their lines, or null. */
+  private takePending(delta: number): { lineId: string; sku: string }[] | null {
     const one = this.pending.findIndex((p) => matches(delta, p.expectation));
     if (one >= 0) {
       const [taken] = this.pending.splice(one, 1);
-      if (taken) this.line(taken.lineId).confirmedQuantity += 1;
-      return true;
+      if (!taken) return null;
+      const line = this.line(taken.lineId);
+      line.confirmedQuantity += 1;
+      return [{ lineId: line.lineId, sku: line.sku }];
     }
     if (this.pending.length > 1 && this.pending.every((p) => p.expectation !== null)) {
       const sum = this.pending.reduce(
@@ -399,12 +459,13 @@ export class Basket extends EventEmitter<BasketEvents> {
         { grams: 0, toleranceG: 0 },
       );
       if (matches(delta, sum)) {
-        for (const p of this.pending) this.line(p.lineId).confirmedQuantity += 1;
+        const lines = this.pending.map((p) => this.line(p.lineId));
+        for (const line of lines) line.confirmedQuantity += 1;
         this.pending = [];
-        return true;
+        return lines.map((l) => ({ lineId: l.lineId, sku: l.sku }));
       }
     }
-    return false;
+    return null;
   }
 
   private promptNextPending(): void {
@@ -418,37 +479,6 @@ export class Basket extends EventEmitter<BasketEvents> {
       expectedG: next.expectation?.grams ?? null,
       since: this.clock.now(),
     });
-  }
-
-  private askRecognizer(delta: number): void {
-    const recognizer = this.recognizer;
-    if (!recognizer) return;
-    const at = this.clock.now();
-    void recognizer.recognize(delta, at).then(
-      (candidates) => {
-        const prompt = this.prompt;
-        if (prompt?.kind !== 'scan-added' || prompt.deltaG !== delta) return; // The basket moved on.
-        const top = candidates.find((c) => c.confidence >= this.options.recognitionConfidence);
-        const product = top ? this.catalog.product(top.sku) : undefined;
-        if (product?.soldBy !== 'each') return;
-        if (!matches(delta, expectedWeight(product, 1, {}, this.options.tolerance))) return;
-        const line = this.addLine(product, 'vision', {
-          quantity: 1,
-          weightG: null,
-          labelPriceFen: null,
-          barcode: null,
-          at,
-        });
-        line.confirmedQuantity = 1;
-        this.accountedG += delta;
-        if (product.minAge !== null || product.needsAttendant) {
-          this.callAttendant(product.minAge !== null ? 'age-check' : 'needs-attendant', product.sku);
-        }
-        this.clearPrompt();
-        this.changed();
-      },
-      () => undefined,
-    );
   }
 
   private addLine(

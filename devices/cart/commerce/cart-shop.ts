@@ -11,13 +11,15 @@ import type {
   ScreenCheckout,
   ScreenLocale,
   ScreenNotice,
+  ScreenRecognition,
 } from '../../../protocol/commerce/cart-screen.ts';
 import type { MemberContext } from '../../../protocol/commerce/loyalty.ts';
 import type { OrderStatus } from '../../../protocol/commerce/orders.ts';
 import type { PricingSnapshot } from '../../../protocol/commerce/snapshot.ts';
 import { FleetError, isFleetError } from '../../../protocol/errors.ts';
 import { Basket, type BasketOptions, DEFAULT_BASKET_OPTIONS } from '../basket/basket.ts';
-import type { AttendantCall, BasketCatalog, BasketState } from '../basket/basket-types.ts';
+import type { AttendantCall, BasketCatalog, BasketRecognitionEvents, BasketState } from '../basket/basket-types.ts';
+import type { RecognitionActions, RecognitionOffer } from '../vision/product-recognizer.ts';
 import {
   applyReply,
   applyStatus,
@@ -61,6 +63,19 @@ export interface CartShopEvents {
   session: [{ state: 'shopping' | 'checkout' | 'idle'; sessionId: string | null; memberNumber: string | null }];
 }
 
+/** What the shop tells product recognition (ProductRecognizer): the basket's moments and the shopper's choices. */
+export interface ShopRecognizer {
+  unexplained(deltaG: number, at: number): void;
+  scanned(sku: string, deltaG: number, at: number): void;
+  removed(lineId: string, at: number): void;
+  withdrawn(deltaG: number, at: number): void;
+  picked(decisionId: string, sku: string, at: number): void;
+  checkout(at: number): void;
+  sessionEnded(): void;
+}
+
+type RecognitionEvent<K extends keyof BasketRecognitionEvents> = BasketRecognitionEvents[K][0];
+
 export interface CartShopOptions {
   thingName: string;
   storeName: string | null;
@@ -73,13 +88,16 @@ export interface CartShopOptions {
  * offline), coupons and points, checkout through the outbox, payment and receipt. Every change is journaled before
  * it is shown, so a restart resumes the same trip and a checkout resumes with the same idempotency key.
  */
-export class CartShop extends EventEmitter<CartShopEvents> {
+export class CartShop extends EventEmitter<CartShopEvents> implements RecognitionActions {
   private context: PricingContext | null = null;
   private readonly basket: Basket;
   private record: ShopRecord = { ...EMPTY };
   private priced: PricedBasket | null = null;
   private notice: ScreenNotice | null = null;
   private produceQuery: string | null = null;
+  private recognizer: ShopRecognizer | null = null;
+  /** Recognition's open offer (a pick, or produce suggestions), about the open unexplained increase. */
+  private offered: RecognitionOffer | null = null;
   private checkoutView: ScreenCheckout | null = null;
   private current: CartScreenState;
   private lastSettledG = 0;
@@ -90,7 +108,16 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     resolveBarcode: (code) => this.requireContext().catalog.resolveBarcode(code),
     product: (sku) => this.context?.catalog.product(sku),
   };
-  private readonly onBasketChange = () => this.changed();
+  private readonly onBasketChange = (state: BasketState) => {
+    // The basket moved on (a barcode named the item, it was taken out): the offer is about nothing any more.
+    const offer = this.offered;
+    if (offer && !(state.prompt?.kind === 'scan-added' && state.prompt.deltaG === offer.deltaG)) this.offered = null;
+    this.changed();
+  };
+  private readonly onUnexplained = (e: RecognitionEvent<'unexplained'>) => this.recognizer?.unexplained(e.deltaG, e.at);
+  private readonly onScanned = (e: RecognitionEvent<'scanned'>) => this.recognizer?.scanned(e.sku, e.deltaG, e.at);
+  private readonly onRemoved = (e: RecognitionEvent<'removed'>) => this.recognizer?.removed(e.lineId, e.at);
+  private readonly onWithdrawn = (e: RecognitionEvent<'withdrawn'>) => this.recognizer?.withdrawn(e.deltaG, e.at);
   private readonly onAttendant = (call: AttendantCall) => void this.raiseAttendant(call);
   private readonly onReply = (reply: CommerceReplyMessage) => this.reply(reply);
   private readonly onNotify = (n: { event: string; body: Record<string, unknown> }) => this.notify(n.event, n.body);
@@ -118,6 +145,10 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     }
     this.basket.on('change', this.onBasketChange);
     this.basket.on('attendant', this.onAttendant);
+    this.basket.on('unexplained', this.onUnexplained);
+    this.basket.on('scanned', this.onScanned);
+    this.basket.on('removed', this.onRemoved);
+    this.basket.on('withdrawn', this.onWithdrawn);
     this.client.on('reply', this.onReply);
     this.client.on('notify', this.onNotify);
     // A checkout interrupted before its order reached the outbox (power cut between journal and enqueue) goes now:
@@ -131,6 +162,10 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     this.running = false;
     this.basket.off('change', this.onBasketChange);
     this.basket.off('attendant', this.onAttendant);
+    this.basket.off('unexplained', this.onUnexplained);
+    this.basket.off('scanned', this.onScanned);
+    this.basket.off('removed', this.onRemoved);
+    this.basket.off('withdrawn', this.onWithdrawn);
     this.client.off('reply', this.onReply);
     this.client.off('notify', this.onNotify);
     this.basket.stop();
@@ -148,6 +183,48 @@ export class CartShop extends EventEmitter<CartShopEvents> {
 
   get storeId(): string | null {
     return this.context?.snapshot.storeId ?? null;
+  }
+
+  /** A product of the installed snapshot (recognition's names, weights and produce). */
+  product(sku: string) {
+    return this.context?.catalog.product(sku);
+  }
+
+  // ---- product recognition -----------------------------------------------------------------------------------------
+
+  /** Product recognition plugs in here (devices/cart/vision/); without one, an unexplained increase asks for a scan. */
+  useRecognizer(recognizer: ShopRecognizer | null): void {
+    this.recognizer = recognizer;
+  }
+
+  /** Recognition was sure: the item is added by the weight that is open, or refused quietly (the scan prompt stays). */
+  addRecognized(sku: string, deltaG: number): string | null {
+    try {
+      return this.basket.addRecognized(sku, deltaG).lineId;
+    } catch (err) {
+      this.log.info({ sku, deltaG, code: isFleetError(err) ? err.code : null }, 'recognised item not added');
+      return null;
+    }
+  }
+
+  /** Recognition offers a pick (or produce to choose from) for the open increase, if it is still open. */
+  offer(offer: RecognitionOffer): void {
+    const prompt = this.basket.state().prompt;
+    if (prompt?.kind !== 'scan-added' || prompt.deltaG !== offer.deltaG) return;
+    this.offered = offer;
+    if (offer.kind === 'suggest-produce') this.produceQuery = '';
+    this.changed();
+  }
+
+  private pickRecognized(decisionId: string, sku: string): void {
+    const offer = this.offered;
+    if (!offer || offer.decisionId !== decisionId) throw new FleetError('BAD_REQUEST', 'that choice is no longer open');
+    if (!offer.options.some((o) => o.sku === sku)) throw new FleetError('BAD_REQUEST', `${sku} was not offered`);
+    this.basket.addRecognized(sku, offer.deltaG);
+    this.offered = null;
+    if (offer.kind === 'suggest-produce') this.produceQuery = null;
+    this.recognizer?.picked(decisionId, sku, this.clock.now());
+    this.changed();
   }
 
   // ---- sensors -----------------------------------------------------------------------------------------------------
@@ -188,8 +265,11 @@ export class CartShop extends EventEmitter<CartShopEvents> {
         return this.changed();
       case 'close-produce':
         this.produceQuery = null;
+        if (this.offered?.kind === 'suggest-produce') this.offered = null;
         return this.changed();
       case 'weigh-produce':
+        // The bag is in the basket already and recognition suggested produce: the open increase is its weight.
+        if (this.offered?.kind === 'suggest-produce') return this.pickRecognized(this.offered.decisionId, action.sku);
         this.basket.weighProduce(action.sku);
         this.produceQuery = null;
         return;
@@ -216,6 +296,14 @@ export class CartShop extends EventEmitter<CartShopEvents> {
         return this.endSession();
       case 'dismiss-notice':
         this.notice = null;
+        return this.changed();
+      case 'pick-recognized':
+        return this.pickRecognized(action.decisionId, action.sku);
+      case 'reject-recognized':
+        if (this.offered?.decisionId === action.decisionId) {
+          if (this.offered.kind === 'suggest-produce') this.produceQuery = null;
+          this.offered = null;
+        }
         return this.changed();
     }
   }
@@ -303,6 +391,7 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     // Journal first: if power goes between these lines, start() sends the same order again.
     this.persist();
     if (method === 'qr') this.sendOrder(record);
+    this.recognizer?.checkout(this.clock.now());
     this.emitSession('checkout');
     this.changed();
   }
@@ -419,6 +508,8 @@ export class CartShop extends EventEmitter<CartShopEvents> {
     this.record = { ...EMPTY, locale: this.record.locale };
     this.basket.clear(this.lastSettledG);
     this.produceQuery = null;
+    this.offered = null;
+    this.recognizer?.sessionEnded();
     this.emitSession('idle');
     this.changed();
   }
@@ -519,6 +610,7 @@ export class CartShop extends EventEmitter<CartShopEvents> {
       couponIds: this.record.couponIds,
       pointsToRedeem: this.record.pointsToRedeem,
       produceQuery: this.produceQuery,
+      recognition: this.offered ? screenRecognition(this.offered) : null,
       locale: this.record.locale,
       checkout: this.checkoutView,
       notice: this.notice,
@@ -560,4 +652,12 @@ export class CartShop extends EventEmitter<CartShopEvents> {
       (err: Error) => this.log.error({ err: err.message }, 'checkout view not rendered'),
     );
   }
+}
+
+function screenRecognition(offer: RecognitionOffer): ScreenRecognition {
+  return {
+    decisionId: offer.decisionId,
+    kind: offer.kind,
+    options: offer.options.map((o) => ({ ...o, name: { ...o.name } })),
+  };
 }

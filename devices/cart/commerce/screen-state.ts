@@ -7,6 +7,7 @@ import type {
   ScreenLocale,
   ScreenNotice,
   ScreenPrompt,
+  ScreenRecognition,
 } from '../../../protocol/commerce/cart-screen.ts';
 import type { MemberContext } from '../../../protocol/commerce/loyalty.ts';
 import type { LocalizedText } from '../../../protocol/commerce/text.ts';
@@ -25,6 +26,8 @@ export interface ShopView {
   couponIds: string[];
   pointsToRedeem: number;
   produceQuery: string | null;
+  /** Recognition's open offer: a pick, or produce suggested first in the picker. */
+  recognition: ScreenRecognition | null;
   locale: ScreenLocale;
   checkout: ScreenCheckout | null;
   notice: ScreenNotice | null;
@@ -82,6 +85,7 @@ export function screenState(view: ShopView): CartScreenState {
       };
     }),
     prompt: screenPrompt,
+    recognition: view.recognition,
     locks: basket.locks.map((lock) => ({ ...lock })),
     attendant: basket.attendant ? { ...basket.attendant } : null,
     priced,
@@ -91,19 +95,25 @@ export function screenState(view: ShopView): CartScreenState {
     pointsStep: Math.max(1, context?.snapshot.redemption.minPoints ?? 1),
     maxRedeemablePoints:
       context && priced ? maxRedeemablePoints(context.snapshot.redemption, member, priced.totalFen) : 0,
-    produce:
-      view.produceQuery !== null && context
-        ? {
-            query: view.produceQuery,
-            results: context.catalog.searchProduce(view.produceQuery, view.locale, 24).map((p) => ({
-              sku: p.sku,
-              plu: p.plu,
-              name: p.name,
-              priceFen: p.priceFen,
-            })),
-          }
-        : null,
+    produce: view.produceQuery !== null && context ? producePicker(view, context) : null,
     checkout: view.checkout,
     notice: view.notice,
   };
+}
+
+/** The produce picker's list: recognition's suggestions first (when it made some), then the query's matches. */
+function producePicker(view: ShopView, context: PricingContext): NonNullable<CartScreenState['produce']> {
+  const suggested = view.recognition?.kind === 'suggest-produce' ? view.recognition.options.map((o) => o.sku) : [];
+  const first = suggested.flatMap((sku) => {
+    const p = context.catalog.product(sku);
+    return p ? [p] : [];
+  });
+  const rest = context.catalog.searchProduce(view.produceQuery ?? '', view.locale, 24);
+  const results = [...first, ...rest.filter((p) => !suggested.includes(p.sku))].slice(0, 24).map((p) => ({
+    sku: p.sku,
+    plu: p.plu,
+    name: p.name,
+    priceFen: p.priceFen,
+  }));
+  return { query: view.produceQuery ?? '', suggested, results };
 }

@@ -18,7 +18,7 @@ import { DEVICE_AUDIO_FORMAT } from '../../../protocol/broadcast/audio-format.ts
 import { deviceContentPaths } from '../../../protocol/broadcast/device-content.ts';
 import type { BroadcastManifest, BroadcastReport, ManifestAsset } from '../../../protocol/broadcast/manifest.ts';
 import { FleetError, isFleetError } from '../../../protocol/errors.ts';
-import type { DeviceContentClient } from './device-https-client.ts';
+import type { DeviceContentClient } from '../../core/device-https-client.ts';
 
 /** At most this many downloads at once (the store's uplink is shared with the carts and the tills). */
 export const MAX_PARALLEL_DOWNLOADS = 2;

@@ -17,9 +17,9 @@ import {
 import { type ErrorCode, FleetError, isFleetError } from '../../../protocol/errors.ts';
 import type { JsonObject } from '../../../protocol/shadow.ts';
 import type { DeviceConnection } from '../../core/device-connection.ts';
+import type { DeviceContentClient } from '../../core/device-https-client.ts';
 import { type NamedShadowDocument, NamedShadowWatch } from '../../core/named-shadow-watch.ts';
 import { DOWNLOAD_BACKOFF } from './content-cache.ts';
-import type { DeviceContentClient } from './device-https-client.ts';
 
 const FILE = 'manifest.json';
 const announcementSchema = new SchemaValidator<ManifestAnnouncement>(ManifestAnnouncementSchema);

@@ -170,6 +170,24 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
   }
 
   /**
+   * What holds the voice bus: the announcement playing, one placed to start, or one waiting for a track's end (an
+   * item, an insert, a presence promo, the locate tone), by title; null when the voice bus is free. The OTA install
+   * gate (devices/speaker/ota/) keeps installs away from it.
+   */
+  get voiceInUse(): string | null {
+    if (this.voices.now) return this.voices.now.title;
+    const waiting = this.waiting[0];
+    if (waiting) return waiting.plan.intent.title;
+    return this.player.mixer.voice.idle ? null : 'an announcement about to start';
+  }
+
+  /** The manifest's first scheduled item (an announcement; music is not an item) at or after `from`. */
+  nextItem(from: number): { at: number; title: string } | undefined {
+    const item = this.sortedItems[this.firstItemAtOrAfter(from)];
+    return item ? { at: item.at, title: this.titleOf(item.sha256) } : undefined;
+  }
+
+  /**
    * Takes a new manifest at any time: what plays continues (no glitch); items already placed that the new manifest
    * still has stay placed, the others are withdrawn without a record; the next music track is chosen again.
    */
@@ -340,17 +358,26 @@ export class BroadcastScheduler extends EventEmitter<{ play: [PlayRecord]; nowPl
     this.startWaiting(mixer.renderedUntil, false);
   }
 
-  private dueItems(now: number): ScheduledItem[] {
+  private firstItemAtOrAfter(t: number): number {
     const items = this.sortedItems;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((items[mid] as ScheduledItem).at < now) lo = mid + 1;
+      if ((items[mid] as ScheduledItem).at < t) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  private dueItems(now: number): ScheduledItem[] {
+    const items = this.sortedItems;
     const due: ScheduledItem[] = [];
-    for (let i = lo; i < items.length && (items[i] as ScheduledItem).at < now + this.prerollMs; i++) {
+    for (
+      let i = this.firstItemAtOrAfter(now);
+      i < items.length && (items[i] as ScheduledItem).at < now + this.prerollMs;
+      i++
+    ) {
       const item = items[i] as ScheduledItem;
       if (!this.handled.has(itemKey(item))) due.push(item);
     }

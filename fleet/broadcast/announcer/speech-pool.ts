@@ -1,7 +1,7 @@
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { VoiceSettings } from '../../../broadcast/announcer/voices.ts';
 import type { Logger } from '../../../platform/log.ts';
+import { startWorker, workerEntry } from '../../../platform/typescript-worker.ts';
 import { FleetError } from '../../../protocol/errors.ts';
 import type { SpeechAnswer, SpeechJob } from './speech-worker.ts';
 
@@ -77,8 +77,7 @@ export class SpeechPool implements SpeechSynthesizer {
   }
 
   private spawn(): Promise<void> {
-    // The worker's own extension: `.ts` under tsx, `.js` when compiled.
-    const worker = startWorker(new URL(`./speech-worker${extname(import.meta.url)}`, import.meta.url));
+    const worker = startWorker(workerEntry('./speech-worker', import.meta.url), { stdout: true, stderr: true });
     const slot: Slot = { worker, ready: false, busy: undefined };
     this.slots.push(slot);
     // eSpeak's module prints to stdout/stderr; its messages are not the fleet's log lines.
@@ -121,18 +120,4 @@ export class SpeechPool implements SpeechSynthesizer {
       slot.worker.postMessage(pending.job);
     }
   }
-}
-
-/**
- * A worker on a TypeScript entry: tsx's loader hooks do not reach a worker thread by themselves (Node 20), so a
- * tiny bootstrap registers them inside it first; a compiled `.js` entry is loaded directly.
- */
-function startWorker(entry: URL): Worker {
-  const options = { stdout: true, stderr: true } as const;
-  if (entry.pathname.endsWith('.js')) return new Worker(entry, options);
-  // Where tsx transforms this module to CommonJS (mocha's loader), import.meta has no resolve(): the bare name then
-  // resolves from the working directory, the project's.
-  const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
 }

@@ -51,11 +51,57 @@ export type { OrderDetail, RefundBody } from '../../../protocol/api/orders.ts';
 export type { Overview, PresenceCounts } from '../../../protocol/api/overview.ts';
 export type { Page } from '../../../protocol/api/parameters.ts';
 export type { PromotionPage, PromotionRecord } from '../../../protocol/api/promotions.ts';
+// OTA (issue 10): releases, rollouts, maintenance windows, a device's slots and update history.
+export type {
+  PublishReleaseRequest,
+  ReleaseDetail,
+  ReleasePage,
+  ReleaseSummary,
+  StagedArtifact,
+} from '../../../protocol/api/releases.ts';
 export type { Permission, Role } from '../../../protocol/api/roles.ts';
+export type {
+  AbortCriteria,
+  DeviceOta,
+  MaintenanceWindow,
+  MaintenanceWindows,
+  PhaseStart,
+  RetryCriteria,
+  Rollout,
+  RolloutDevice,
+  RolloutDevicePage,
+  RolloutDeviceStatus,
+  RolloutExclusion,
+  RolloutPage,
+  RolloutPhaseSpec,
+  RolloutPreview,
+  RolloutSpec,
+  RolloutState,
+  RolloutTargets,
+} from '../../../protocol/api/rollouts.ts';
 export type { UpliftComparison, UpliftReport } from '../../../protocol/api/sales.ts';
 export type { Store, Zone } from '../../../protocol/api/stores.ts';
 export type { Series, SeriesPoint, TelemetryPoint } from '../../../protocol/api/telemetry.ts';
 export type { CreatedUser, PasswordReset, User } from '../../../protocol/api/users.ts';
+// Product recognition (issue 11): store galleries, their versions, each cart's model and gallery, field accuracy.
+export type {
+  CartVision,
+  EnrolledProduct,
+  EnrolledProductPage,
+  EnrolledProductSummary,
+  FieldAccuracyReport,
+  GalleryBuildResult,
+  GalleryPhoto,
+  GalleryVersion,
+  GalleryVersionPage,
+  GalleryVersionState,
+  PhotoUpload,
+  PlanogramEntry,
+  ShareFigure,
+  StoreVision,
+  VisionSettings,
+  VisionSettingsBody,
+} from '../../../protocol/api/vision.ts';
 export type { CommandName } from '../../../protocol/commands.ts';
 export type { AttendantReason, AttendantRequest } from '../../../protocol/commerce/attendant.ts';
 export type { CartScreenState } from '../../../protocol/commerce/cart-screen.ts';
@@ -65,3 +111,6 @@ export type { Order, OrderLine, OrderState } from '../../../protocol/commerce/or
 export type { Promotion, PromotionKind } from '../../../protocol/commerce/promotions.ts';
 export type { CartScreenEvent, ScreenWatchReply } from '../../../protocol/commerce/screen-mirror.ts';
 export type { LocalizedText } from '../../../protocol/commerce/text.ts';
+export type { JobFailureType } from '../../../protocol/jobs-status.ts';
+export type { ComponentSlots, OtaFailureReason, OtaReported, OtaStep } from '../../../protocol/ota/device-ota.ts';
+export type { OtaComponent, ReleaseManifest, ReleaseSignature, SignedRelease } from '../../../protocol/ota/release.ts';

@@ -21,6 +21,8 @@ const NAV: NavItem[] = [
   { href: '/map', label: 'Floor map', icon: 'map' },
   { href: '/alerts', label: 'Alerts', icon: 'alerts' },
   { href: '/broadcast', label: 'Broadcast', icon: 'speaker', needs: 'broadcast:read' },
+  { href: '/updates', label: 'Updates', icon: 'updates', needs: 'rollouts:read' },
+  { href: '/recognition', label: 'Recognition', icon: 'recognition', needs: 'vision:read' },
   { href: '/audit', label: 'Audit log', icon: 'audit', needs: 'audit:read' },
   { href: '/users', label: 'Users', icon: 'users', needs: 'users:manage' },
   { href: '/orders', label: 'Orders', icon: 'orders', needs: 'orders:read', group: 'Commerce' },

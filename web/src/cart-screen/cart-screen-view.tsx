@@ -15,6 +15,7 @@ import { translator } from './messages.ts';
 import { NoticeBar } from './notice-bar.tsx';
 import { ProducePicker } from './produce-picker.tsx';
 import { PromptOverlay } from './prompt-overlay.tsx';
+import { RecognitionPick } from './recognition-pick.tsx';
 import { ScreenEnvContext, useScreen } from './screen-context.ts';
 import { ScreenHeader } from './screen-header.tsx';
 import { StaffKeypad } from './staff-keypad.tsx';
@@ -47,6 +48,9 @@ export function CartScreenView({
   const [panel, setPanel] = useState<'coupons' | 'staff' | 'end' | null>(null);
   const [refusal, setRefusal] = useState<ScreenNotice | null>(null);
   const idle = state.session.state === 'idle';
+  // Older carts' states have no `recognition` (the console's view of a cart not yet updated).
+  const recognition = state.recognition ?? null;
+  const suggested = recognition?.kind === 'suggest-produce';
 
   // A new shopper starts in the default language with nothing open.
   useEffect(() => {
@@ -103,11 +107,15 @@ export function CartScreenView({
           )}
         </main>
         {notice && <NoticeBar notice={notice} onDismiss={dismiss} />}
-        {!idle && state.produce && !state.prompt && !state.checkout && <ProducePicker produce={state.produce} />}
+        {/* Produce recognition suggested (its bag is in the basket already): the picker opens over the scan prompt. */}
+        {!idle && state.produce && (!state.prompt || suggested) && !state.checkout && (
+          <ProducePicker produce={state.produce} />
+        )}
         {!idle && panel === 'coupons' && !state.prompt && !state.checkout && (
           <CouponsPanel state={state} onClose={() => setPanel(null)} />
         )}
-        {state.prompt && !state.checkout && <PromptOverlay prompt={state.prompt} />}
+        {state.prompt && !state.checkout && !recognition && <PromptOverlay prompt={state.prompt} />}
+        {recognition?.kind === 'pick' && !state.checkout && <RecognitionPick recognition={recognition} />}
         {state.checkout && <CheckoutOverlay checkout={state.checkout} onStaff={() => setPanel('staff')} />}
         {panel === 'staff' && <StaffKeypad onClose={() => setPanel(null)} />}
         {panel === 'end' && !idle && <EndSessionDialog onClose={() => setPanel(null)} />}

@@ -26,6 +26,9 @@ const paths = {
   promotions: 'M19 5 5 19M7 9a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM17 19a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
   members: 'M3 6h18v12H3zM7 10h4M7 14h7M16 10h1',
   screen: 'M3 4h18v12H3zM8 20h8M12 16v4',
+  recognition:
+    'M4 8V5a1 1 0 0 1 1-1h3M16 4h3a1 1 0 0 1 1 1v3M20 16v3a1 1 0 0 1-1 1h-3M8 20H5a1 1 0 0 1-1-1v-3M8 9h8v6H8z',
+  updates: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16.5v-9M8 11l4-4 4 4',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -1,8 +1,9 @@
 import type { Alert, Command, DeviceKind, DeviceSummary } from '../api/types.ts';
 import { relativeTime } from '../app/format.ts';
 import { Icon } from './icons.tsx';
+import type { Tone } from './tone.ts';
 
-export type Tone = 'ok' | 'warn' | 'bad' | 'idle' | 'info';
+export type { Tone };
 
 const PRESENCE_TONE: Record<string, Tone> = { online: 'ok', offline: 'bad', never: 'idle' };
 const PRESENCE_LABEL: Record<string, string> = { online: 'Online', offline: 'Offline', never: 'Never connected' };

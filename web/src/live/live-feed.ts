@@ -51,6 +51,9 @@ class LiveFeed {
       'order',
       'attendant-request',
       'cart-screen',
+      'rollout',
+      'rollout-device',
+      'vision',
     ] as const;
     for (const event of events) {
       socket.on(event, (payload: unknown) => {

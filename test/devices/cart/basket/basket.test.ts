@@ -34,6 +34,7 @@ const PRODUCTS: Product[] = [
   product('apples', { soldBy: 'weight', priceFen: 1280, nominalWeightG: null, tareG: 6, plu: '4131' }),
   product('ham', { soldBy: 'weight', priceFen: 6800, nominalWeightG: null, tareG: 12 }),
   product('mystery', { nominalWeightG: null }),
+  product('gum', { nominalWeightG: 6 }),
 ];
 
 /** A catalog over codes: 'G:<sku>' is a product's own code, 'W:<sku>:<g>' a weight label, 'P:<sku>:<fen>' a price label. */
@@ -81,6 +82,24 @@ describe('Basket: barcode and weight fusion', () => {
     assert.deepEqual(s.locks, []);
     assert.equal(s.lines[0]?.confirmedQuantity, 1);
     assert.equal(s.accountedG, 1041);
+  });
+
+  it('an item too light for the scale is confirmed by its scan, and a few of them in the basket are no mystery', () => {
+    basket.scan('G:gum');
+    assert.equal(state().prompt, null, 'nothing to put on the scale for');
+    assert.deepEqual(state().locks, []);
+    assert.equal(state().lines[0]?.confirmedQuantity, 1);
+    assert.deepEqual(audits, ['confirmed-unweighed']);
+    basket.scan('G:gum');
+    basket.scan('G:gum');
+    assert.equal(state().accountedG, 18);
+    basket.settled(18); // three gums in: what the basket counted
+    assert.equal(state().prompt, null);
+    assert.equal(state().lines[0]?.confirmedQuantity, 3);
+    // Positive control: 18 g nobody scanned is an unexplained increase.
+    basket.clear();
+    basket.settled(18);
+    assert.equal(state().prompt?.kind, 'scan-added');
   });
 
   it('a weight outside tolerance does not confirm: the shopper is asked to scan what went in', () => {
@@ -332,18 +351,50 @@ describe('Basket: barcode and weight fusion', () => {
     again.stop();
   });
 
-  it('the recognition seam: a confident proposal whose weight agrees is added; one whose weight disagrees is not', async () => {
-    basket.useRecognizer({ recognize: async () => [{ sku: 'yogurt', confidence: 0.97 }] });
+  it('recognition adds what it named for the open increase: packaged goods when the weight agrees, produce by weight', () => {
+    const unexplained: number[] = [];
+    basket.on('unexplained', (e) => unexplained.push(e.deltaG));
     basket.settled(129);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(
-      state().lines.map((l) => [l.sku, l.source, l.confirmedQuantity]),
-      [['yogurt', 'vision', 1]],
-    );
-    assert.equal(state().prompt, null);
-    basket.settled(129 + 600);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(state().lines.length, 1, '600 g is no yogurt');
+    assert.deepEqual(unexplained, [129]);
     assert.equal(state().prompt?.kind, 'scan-added');
+    const wrong = (() => {
+      try {
+        basket.addRecognized('milk', 129);
+      } catch (err) {
+        return err;
+      }
+    })();
+    assert.ok(isFleetError(wrong, 'WEIGHT_MISMATCH'), '129 g is no litre of milk');
+    assert.equal(state().prompt?.kind, 'scan-added', 'a refusal changes nothing');
+    const line = basket.addRecognized('yogurt', 129);
+    assert.deepEqual([line.sku, line.source, line.confirmedQuantity], ['yogurt', 'vision', 1]);
+    assert.equal(state().prompt, null);
+    assert.equal(state().accountedG, 129);
+    assert.throws(
+      () => basket.addRecognized('yogurt', 129),
+      (err) => isFleetError(err, 'BAD_REQUEST'),
+    );
+
+    basket.settled(129 + 406);
+    const apples = basket.addRecognized('apples', 406);
+    assert.deepEqual([apples.sku, apples.source, apples.weightG], ['apples', 'produce', 400]);
+    assert.equal(state().locks.length, 0);
+  });
+
+  it('tells recognition what became of each item: scanned (either order), removed, withdrawn', () => {
+    const events: string[] = [];
+    basket.on('scanned', (e) => events.push(`scanned ${e.sku} ${e.deltaG}`));
+    basket.on('removed', (e) => events.push(`removed ${e.sku}`));
+    basket.on('withdrawn', (e) => events.push(`withdrawn ${e.deltaG}`));
+    basket.scan('G:milk');
+    basket.settled(1030);
+    basket.settled(1030 + 129); // dropped first...
+    basket.scan('G:yogurt'); // ...then scanned
+    basket.settled(1030 + 129 + 75); // an unknown increase, taken out again
+    basket.settled(1030 + 129);
+    const yogurt = state().lines.find((l) => l.sku === 'yogurt');
+    basket.removeFromLine(yogurt?.lineId as string);
+    basket.settled(1030);
+    assert.deepEqual(events, ['scanned milk 1030', 'scanned yogurt 129', 'withdrawn 75', 'removed yogurt']);
   });
 });

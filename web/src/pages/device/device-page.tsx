@@ -18,6 +18,7 @@ import { DeviceAlertsPanel } from './device-alerts-panel.tsx';
 import { EventsPanel } from './events-panel.tsx';
 import { ShadowPanel } from './shadow-panel.tsx';
 import { TelemetryPanel } from './telemetry-panel.tsx';
+import { UpdatesPanel } from './updates-panel.tsx';
 
 export function DevicePage({ me, thingName }: { me: Me; thingName: string; query: URLSearchParams }) {
   const device = useResource(() => api.get<DeviceDetail>(`/api/devices/${enc(thingName)}`), [thingName]);
@@ -136,6 +137,7 @@ export function DevicePage({ me, thingName }: { me: Me; thingName: string; query
           ) : null}
           <TelemetryPanel thingName={d.thingName} />
           <CommandsPanel me={me} thingName={d.thingName} online={d.presence.state === 'online'} />
+          {can(me, 'rollouts:read') ? <UpdatesPanel me={me} thingName={d.thingName} /> : null}
           <ShadowPanel shadow={d.shadow} namedShadows={d.namedShadows ?? {}} />
         </div>
         <div class="device-col">

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { type ErrorCode, ErrorCodes, FleetError } from '../../../protocol/errors.ts';
-import type { DeviceCredentials } from '../../core/device-config.ts';
+import { type ErrorCode, ErrorCodes, FleetError } from '../../protocol/errors.ts';
+import type { DeviceCredentials } from './device-config.ts';
 
 export interface DeviceHttpsClientOptions {
   host: string;
@@ -21,7 +21,10 @@ export interface PartDownload {
   received: number;
 }
 
-/** What the content cache and the manifest sync download through: the fleet's device HTTPS endpoint, or a fake. */
+/**
+ * What the speaker's content cache and manifest sync, and the OTA agent, download through: the fleet's device HTTPS
+ * endpoint, or a fake.
+ */
 export interface DeviceContentClient {
   fetchBytes(path: string, maxBytes: number): Promise<Buffer>;
   downloadPart(
@@ -29,7 +32,7 @@ export interface DeviceContentClient {
     partFile: string,
     offset: number,
     etag: string,
-    onBytes?: (n: number) => void,
+    onBytes?: (n: number, chunk: Buffer) => void,
   ): Promise<PartDownload>;
   abortAll(): void;
 }
@@ -72,14 +75,15 @@ export class DeviceHttpsClient implements DeviceContentClient {
   /**
    * Downloads `path` into `partFile`, resuming at `offset` (its current size) with `Range` and `If-Range: etag`
    * (RFC 9110 §14.2, §13.1.5): the fleet answers 206 with the rest, or 200 with the whole file if it has changed. A
-   * cut connection rejects, with what arrived already on disk. `onBytes` sees every chunk (progress, tests).
+   * cut connection rejects, with what arrived already on disk. `onBytes` sees every chunk (progress, tests, the OTA
+   * agent's sha256 while streaming).
    */
   async downloadPart(
     path: string,
     partFile: string,
     offset: number,
     etag: string,
-    onBytes: (n: number) => void = () => {},
+    onBytes: (n: number, chunk: Buffer) => void = () => {},
   ): Promise<PartDownload> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-`, 'if-range': etag } : {};
     const response = await this.get(path, headers);
@@ -104,7 +108,7 @@ export class DeviceHttpsClient implements DeviceContentClient {
       await new Promise<void>((resolve, reject) => {
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
-          onBytes(chunk.length);
+          onBytes(chunk.length, chunk);
           if (!file.write(chunk)) {
             response.pause();
             file.once('drain', () => response.resume());
@@ -119,6 +123,36 @@ export class DeviceHttpsClient implements DeviceContentClient {
       await new Promise<void>((resolve) => file.end(() => resolve()));
     }
     return { status, offset: start, received };
+  }
+
+  /**
+   * POSTs `body` to `path` (a cart's contributed photo, issue 11); resolves on a 2xx answer, rejects with the fleet's
+   * coded refusal otherwise.
+   */
+  async post(path: string, body: Buffer, contentType: string): Promise<void> {
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({
+        host: this.options.host,
+        port: this.options.port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': contentType, 'content-length': String(body.length) },
+        cert: this.credentials.certificatePem,
+        key: this.credentials.privateKeyPem,
+        ca: this.credentials.caPem,
+        agent: false,
+        timeout: this.options.timeoutMs,
+      });
+      this.open.add(req);
+      req.on('timeout', () => req.destroy(new Error(`no answer from the fleet within ${this.options.timeoutMs} ms`)));
+      req.on('close', () => this.open.delete(req));
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw await refusal(response);
+    response.resume();
   }
 
   private get(path: string, headers: Record<string, string>): Promise<IncomingMessage> {

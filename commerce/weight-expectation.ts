@@ -1,4 +1,4 @@
-import type { Product } from '../../../protocol/commerce/catalog.ts';
+import type { Product } from '../protocol/commerce/catalog.ts';
 
 /** What the scale should show when something goes in or comes out, and how far off it may be. */
 export interface WeightExpectation {

@@ -1,0 +1,2 @@
+export * from './bsdiff-delta.ts';
+export * from './file-digest.ts';

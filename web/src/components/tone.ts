@@ -1,0 +1,2 @@
+/** The status colours of tokens.css: green (ok), amber (warn), red (bad), grey (idle), blue (info). */
+export type Tone = 'ok' | 'warn' | 'bad' | 'idle' | 'info';
