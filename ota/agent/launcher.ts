@@ -108,6 +108,12 @@ export class Launcher {
     if (this.stopping) return;
     const choice = await this.choose();
     this.faults.hit('launcher.counted');
+    // stop() may have come while boot-state was read: nothing is started after it (a runtime started then would
+    // outlive the launcher).
+    if (this.stopping) {
+      this.finish(0);
+      return;
+    }
     this.stderr.length = 0;
     const startedAt = this.clock.now();
     const env: NodeJS.ProcessEnv = {

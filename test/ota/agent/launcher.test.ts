@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import { type BootState, initialBootState, readBootState, writeBootState } from '../../../ota/agent/boot-state.ts';
+import type { FaultPoints } from '../../../ota/agent/fault-points.ts';
 import { Launcher, type LauncherOptions } from '../../../ota/agent/launcher.ts';
 import { OtaPaths } from '../../../ota/agent/ota-paths.ts';
 import { silentLogger } from '../../../platform/log.ts';
@@ -106,7 +107,11 @@ describe('the launcher (real processes)', () => {
     await writeBootState(paths.bootState, initial);
   }
 
-  async function start(factory: keyof typeof PROGRAMS, slotB?: keyof typeof PROGRAMS): Promise<Launcher> {
+  async function start(
+    factory: keyof typeof PROGRAMS,
+    slotB?: keyof typeof PROGRAMS,
+    faults?: FaultPoints,
+  ): Promise<Launcher> {
     writeTree(join(dir.path, 'factory'), '1.0.0', factory);
     if (slotB) writeTree(paths.slotDir('software', 'b'), '1.1.0', slotB);
     const options: LauncherOptions = {
@@ -126,7 +131,7 @@ describe('the launcher (real processes)', () => {
       stableMs: 60_000,
       pollMs: 500,
     };
-    launcher = new Launcher(options, clock, silentLogger());
+    launcher = new Launcher(options, clock, silentLogger(), faults);
     await launcher.start();
     return launcher;
   }
@@ -197,6 +202,22 @@ describe('the launcher (real processes)', () => {
     const started = await start('config');
     assert.equal(await started.done, 78);
     launcher = undefined;
+    assert.deepEqual(boots(), ['a']);
+  });
+
+  it('a stop() that comes while a boot reads boot-state starts nothing after it (positive control: the boot before)', async () => {
+    let seen = 0;
+    let stopped: Promise<number> | undefined;
+    const stopOnSecondBoot: FaultPoints = {
+      hit(checkpoint) {
+        if (checkpoint === 'launcher.counted' && ++seen === 2) stopped = launcher?.stop();
+      },
+    };
+    const started = await start('crash', undefined, stopOnSecondBoot);
+    await until(() => boots().length === 1, 'first boot');
+    await until(() => seen === 2, 'the restart reaches its boot');
+    assert.equal(await stopped, 0);
+    assert.equal(started.childPid, undefined, 'no runtime started after the stop');
     assert.deepEqual(boots(), ['a']);
   });
 
