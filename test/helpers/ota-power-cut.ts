@@ -22,6 +22,10 @@ export interface LauncherLine {
  */
 export class LauncherProcess {
   readonly lines: LauncherLine[] = [];
+  /** The last stderr lines (the launcher's and its runtime's), for a failure's message. */
+  readonly stderrTail: string[] = [];
+  /** How the launcher ended, once it has. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private exited = false;
   readonly done: Promise<void>;
 
@@ -43,9 +47,12 @@ export class LauncherProcess {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (c: string) => {
       if (process.env.OTA_DEBUG) process.stderr.write(c);
+      this.stderrTail.push(...c.split('\n').filter((line) => line.length > 0));
+      this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - 20));
     });
     this.done = new Promise((resolve) =>
-      child.on('exit', () => {
+      child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
         this.exited = true;
         resolve();
       }),
@@ -62,6 +69,10 @@ export class LauncherProcess {
       env,
     });
     return new LauncherProcess(child);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get alive(): boolean {

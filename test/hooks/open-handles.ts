@@ -25,6 +25,13 @@ function describeHandle(handle: unknown): string {
 
 export const mochaHooks = {
   afterAll(): void {
+    // Once nothing is left to run, the process ends here, with the code mocha's own 'exit' listener sets. Left to
+    // itself Node would then free its environment, waiting for every native addon's resources to be released; on CI
+    // that teardown once spun at 100 % CPU forever after the last test (main thread in Environment::CleanupHandles,
+    // every JavaScript handle already gone), and the run hit CI's time limit instead of ending. 'beforeExit' is
+    // emitted only when the event loop is empty, so whatever the tests leave open still keeps it alive and is
+    // reported below.
+    process.once('beforeExit', () => process.exit());
     setTimeout(() => {
       const internals = process as unknown as { _getActiveHandles(): unknown[] };
       process.stderr.write(

@@ -331,6 +331,8 @@ class PowerCutDevice {
         .slice(-40)
         .map((l) => JSON.stringify(l))
         .join('\n')}`,
+      `launcher: ${this.launcher ? `pid ${this.launcher.pid}, ${this.launcher.alive ? 'alive' : `ended ${JSON.stringify(this.launcher.exit)}`}` : 'none'}`,
+      `stderr: ${(this.launcher?.stderrTail ?? []).join('\n')}`,
     ].join('\n');
   }
 

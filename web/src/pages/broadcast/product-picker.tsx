@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/api-client.ts';
 import type { Product, ProductPage } from '../../api/types.ts';
 
@@ -19,7 +19,14 @@ export function ProductPicker({
 }) {
   const [text, setText] = useState(value);
   const [found, setFound] = useState<Product[]>([]);
-  useEffect(() => setText(value), [value]);
+  // The field follows `value` when the parent changes it, not at mount: effects run after the first frame, and
+  // what was typed before then would be wiped.
+  const followed = useRef(value);
+  useEffect(() => {
+    if (followed.current === value) return;
+    followed.current = value;
+    setText(value);
+  }, [value]);
 
   useEffect(() => {
     const q = text.trim();
