@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
 import { signIn, text } from '../helpers/browser.ts';
 import { BINJIANG, createConsoleUsers, HQ, MANAGER, useConsoleFleet, XUHUI } from '../helpers/console-fleet.ts';
 import { eventually } from '../helpers/fleet-harness.ts';
@@ -142,16 +143,21 @@ describe('web console in a browser (real fleet, real cart runtimes on virtual ha
   it('keeps a command answered before its POST returned as answered (live event first, then the stale POST answer)', async () => {
     const { page } = await openPage();
     await signIn(page, HQ.username, HQ.password, '/devices/cart-x1');
-    const item = page.locator('[data-testid="command-item"][data-command="locate"]').first();
     // The POST's answer (the command as sent) reaches the page only after the device's answer, pushed live, did.
+    // The item is this command's (an earlier test's locate is on the list too, answered long ago).
+    let item: Locator | undefined;
     await page.route('**/api/devices/cart-x1/commands', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
       const response = await route.fetch();
+      const sent = (await response.json()) as { id: string; status: string };
+      assert.equal(sent.status, 'sent', 'the POST answers with the command as sent');
+      item = page.locator(`[data-testid="command-item"][data-id="${sent.id}"]`);
       await item.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
       await route.fulfill({ response });
     });
     await page.getByTestId('command-locate').click();
     await page.getByTestId('command-locate').and(page.locator(':enabled')).waitFor();
+    assert.ok(item);
     assert.equal(await item.getAttribute('data-status'), 'succeeded', 'the late POST answer did not turn it back');
     await page.unroute('**/api/devices/cart-x1/commands');
   });

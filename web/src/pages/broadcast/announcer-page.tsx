@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/api-client.ts';
 import type { Announcement, AnnouncerLanguage, AnnouncerTemplate, Me, Page } from '../../api/types.ts';
 import { relativeTime } from '../../app/format.ts';
@@ -33,7 +33,20 @@ export function AnnouncerPage({ me, query }: { me: Me; query: URLSearchParams })
   const current = templates.data?.items.find((t) => t.id === selected) ?? null;
   const defaultStore = me.storeIds === null ? null : storeId;
   const [draft, setDraft] = useState<TemplateDraft>(() => draftOf(current, defaultStore));
-  useEffect(() => setDraft(draftOf(current, defaultStore)), [current?.id, current?.updatedAt, templates.data]);
+  // The draft is made again when another template (or a newer save of it) is shown, not on every render that comes
+  // after it: effects run after the next frame, and what was typed by then would be lost. "New" makes its own draft.
+  const shownKey = current ? `${current.id}@${current.updatedAt}` : 'new';
+  const draftFor = useRef(shownKey);
+  useEffect(() => {
+    if (draftFor.current === shownKey) return;
+    draftFor.current = shownKey;
+    setDraft(draftOf(current, defaultStore));
+  }, [shownKey]);
+  // A store manager's new template belongs to their store, known once the stores have loaded.
+  useEffect(() => {
+    if (!current && defaultStore)
+      setDraft((d) => (d.id === null && d.storeId === null ? { ...d, storeId: defaultStore } : d));
+  }, [defaultStore, current === null]);
 
   const dirty = useMemo(() => {
     const saved = draftOf(current, defaultStore);
@@ -58,6 +71,7 @@ export function AnnouncerPage({ me, query }: { me: Me; query: URLSearchParams })
                 type="button"
                 class="btn btn-small"
                 onClick={() => {
+                  draftFor.current = 'new';
                   setQuery({ template: null });
                   setDraft(draftOf(null, defaultStore));
                 }}

@@ -100,7 +100,7 @@ export function CommandsPanel({ me, thingName, online }: { me: Me; thingName: st
       ) : (
         <ul class="command-list" data-testid="command-list">
           {(commands.data ?? []).map((c) => (
-            <li key={c.id} data-testid="command-item" data-command={c.name} data-status={c.status}>
+            <li key={c.id} data-testid="command-item" data-id={c.id} data-command={c.name} data-status={c.status}>
               <button type="button" class="command-row" onClick={() => setOpen(open === c.id ? null : c.id)}>
                 <strong>{c.name}</strong>
                 <CommandStatusBadge status={c.status} />
