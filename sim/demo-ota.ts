@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { FleetServer } from '../fleet/fleet-server.ts';
 import { buildBundle } from '../ota/bundle/build-bundle.ts';
+import { DEVICE_RUNTIME_FOLDERS } from '../ota/bundle/runtime-folders.ts';
 import { generateSigningKey } from '../ota/release/signing.ts';
 import type { Logger } from '../platform/log.ts';
 import { PROJECT_ROOT } from '../platform/project-root.ts';
@@ -78,9 +79,7 @@ export async function loadDemoReleases(fleet: FleetServer, log: Logger): Promise
       const outFile = join(work, `${release.name}-${release.version}.tar`);
       const built = await buildBundle({
         root,
-        include: ['devices', 'protocol', 'platform', 'commerce', 'broadcast', 'ota'].filter((f) =>
-          existsSync(join(root, f)),
-        ),
+        include: DEVICE_RUNTIME_FOLDERS.filter((f) => existsSync(join(root, f))),
         also: [{ root: PROJECT_ROOT, include: ['web/dist'] }],
         exclude: (path) => path.endsWith('.map') || path.endsWith('.tsbuildinfo'),
         manifest: {

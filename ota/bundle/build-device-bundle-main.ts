@@ -5,12 +5,10 @@ import { CONFIG_EXIT_CODE } from '../../platform/exit-codes.ts';
 import { PROJECT_ROOT } from '../../platform/project-root.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../../protocol/api/devices.ts';
 import { buildBundle } from './build-bundle.ts';
+import { DEVICE_RUNTIME_FOLDERS } from './runtime-folders.ts';
 
 const USAGE = `usage: npm run build:web && npm run build:devices && npx tsx ota/bundle/build-device-bundle-main.ts --kind cart|speaker
          --version 1.2.0 [--name cart-runtime] [--dist dist] --out cart-runtime-1.2.0.tar`;
-
-/** The compiled folders a runtime needs (tsconfig.devices.json's output); what is absent is left out. */
-const RUNTIME_FOLDERS = ['devices', 'protocol', 'platform', 'commerce', 'broadcast', 'ota'];
 
 /**
  * Packs the compiled device runtime into a software bundle for a `software` release (docs/operations.md, OTA
@@ -46,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const built = await buildBundle({
     root: dist,
-    include: RUNTIME_FOLDERS.filter((folder) => existsSync(join(dist, folder))),
+    include: DEVICE_RUNTIME_FOLDERS.filter((folder) => existsSync(join(dist, folder))),
     also: kind === 'cart' ? [{ root: PROJECT_ROOT, include: ['web/dist'] }] : [],
     exclude: (path) => path.endsWith('.map') || path.endsWith('.tsbuildinfo'),
     manifest: {
